@@ -1,0 +1,201 @@
+#include <arpa/inet.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "api.h"
+#include "assets.h"
+#include "escape.h"
+
+void
+api_common_headers(struct http_request *req)
+{
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response_header(req, "referrer-policy", "no-referrer");
+}
+
+void
+api_send_json(struct http_request *req, int status, const struct buf *b)
+{
+	api_common_headers(req);
+	http_response_header(req, "content-type",
+	    "application/json; charset=utf-8");
+	http_response_header(req, "cache-control", "no-store");
+	http_response(req, status, b->data, b->len);
+}
+
+void
+api_error(struct http_request *req, int status, const char *code,
+    const char *message, const char *field)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_puts(&b, "{\"error\":{\"code\":");
+	escape_json_cstr(&b, code);
+	buf_puts(&b, ",\"message\":");
+	escape_json_cstr(&b, message);
+	if (field != NULL) {
+		buf_puts(&b, ",\"field\":");
+		escape_json_cstr(&b, field);
+	}
+	buf_puts(&b, "}}");
+	api_send_json(req, status, &b);
+	buf_free(&b);
+}
+
+void
+api_error_from(struct http_request *req, const struct apierr *e)
+{
+	api_error(req, e->status, e->code, e->message, e->field);
+}
+
+void
+api_db_unavailable(struct http_request *req)
+{
+	http_response_header(req, "retry-after", "5");
+	api_error(req, 503, "database_unavailable",
+	    "The database is unavailable; please try again shortly.", NULL);
+}
+
+void
+api_method_not_allowed(struct http_request *req, const char *allow)
+{
+	http_response_header(req, "allow", allow);
+	api_error(req, 405, "method_not_allowed",
+	    "This method is not allowed here.", NULL);
+}
+
+/* True when If-None-Match names etag, weak or strong, or is "*". */
+static int
+etag_matches(struct http_request *req, const char *etag)
+{
+	const char	*inm;
+
+	if (!http_request_header(req, "if-none-match", &inm))
+		return (0);
+	return (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0);
+}
+
+static void
+send_tagged(struct http_request *req, const char *type,
+    const char *cache_control, const void *data, size_t len,
+    const char *etag)
+{
+	api_common_headers(req);
+	http_response_header(req, "etag", etag);
+	http_response_header(req, "cache-control", cache_control);
+	if (etag_matches(req, etag)) {
+		http_response(req, 304, NULL, 0);
+		return;
+	}
+	http_response_header(req, "content-type", type);
+	http_response(req, 200, req->method == HTTP_METHOD_HEAD ? NULL : data,
+	    req->method == HTTP_METHOD_HEAD ? 0 : len);
+}
+
+void
+api_send_tagged(struct http_request *req, const char *type,
+    const char *cache_control, const void *data, size_t len)
+{
+	unsigned char	hash[16];
+	char		etag[2 + 32 + 1];
+
+	crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
+	etag[0] = '"';
+	sodium_bin2hex(etag + 1, 33, hash, sizeof(hash));
+	etag[33] = '"';
+	etag[34] = '\0';
+	send_tagged(req, type, cache_control, data, len, etag);
+}
+
+void
+api_send_asset(struct http_request *req, const char *name,
+    const char *cache_control)
+{
+	const struct asset	*a;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
+		api_method_not_allowed(req, "GET, HEAD");
+		return;
+	}
+	if ((a = assets_find(name)) == NULL) {
+		api_error(req, 404, "not_found", "There is nothing here.", NULL);
+		return;
+	}
+	send_tagged(req, a->type, cache_control, a->data, a->len, a->etag);
+}
+
+static int
+is_json_type(const char *ct)
+{
+	size_t	n = strlen("application/json");
+
+	if (strncasecmp(ct, "application/json", n) != 0)
+		return (0);
+	return (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+int
+api_read_json(struct http_request *req, json_t **out, struct apierr *e)
+{
+	const char	*ct;
+	char		*data;
+	size_t		 len;
+	ssize_t		 r;
+	json_error_t	 jerr;
+
+	*out = NULL;
+	if (!http_request_header(req, "content-type", &ct) || !is_json_type(ct))
+		return (apierr_set(e, 415, "unsupported_media_type",
+		    "Send the request body as application/json.", NULL));
+	/* Refuse before reading anything into memory of ours. */
+	if (req->content_length > API_BODY_MAX ||
+	    req->http_body_length > API_BODY_MAX)
+		return (apierr_set(e, 413, "body_too_large",
+		    "The request body is larger than 64 KiB.", NULL));
+
+	len = req->http_body_length;
+	data = kore_malloc(len + 1);
+	r = http_body_read(req, data, len);
+	if (r < 0 || (size_t)r != len) {
+		kore_free(data);
+		return (apierr_set(e, 400, "malformed_body",
+		    "The request body could not be read.", NULL));
+	}
+	*out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	kore_free(data);
+	if (*out == NULL) {
+		if (json_error_code(&jerr) == json_error_invalid_utf8)
+			return (apierr_set(e, 422, "invalid_utf8",
+			    "The request body is not valid UTF-8.", NULL));
+		return (apierr_set(e, 400, "malformed_json",
+		    "The request body is not valid JSON.", NULL));
+	}
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return (apierr_set(e, 400, "malformed_json",
+		    "The request body must be a JSON object.", NULL));
+	}
+	return (0);
+}
+
+void
+api_client_ip(struct http_request *req, char out[API_IP_MAX])
+{
+	struct connection	*c = req->owner;
+
+	out[0] = '\0';
+	if (c->family == AF_INET)
+		inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, out, API_IP_MAX);
+	else if (c->family == AF_INET6)
+		inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, out, API_IP_MAX);
+}
+
+const char *
+api_query(struct http_request *req)
+{
+	return (req->query_string != NULL ? req->query_string : "");
+}

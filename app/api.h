@@ -1,0 +1,50 @@
+/*
+ * The HTTP side shared by all handlers: JSON bodies in, JSON answers and
+ * SPEC.md's error shape out, conditional GETs, common headers.
+ */
+#ifndef PARLEY_API_H
+#define PARLEY_API_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <jansson.h>
+
+#include "apierr.h"
+#include "buf.h"
+
+#define API_BODY_MAX	65536	/* bytes of a JSON request body */
+
+/* Sends {"error": {...}}; a NULL field is left out. */
+void	api_error(struct http_request *, int, const char *, const char *,
+	    const char *);
+void	api_error_from(struct http_request *, const struct apierr *);
+void	api_db_unavailable(struct http_request *);
+void	api_method_not_allowed(struct http_request *, const char *allow);
+
+/* Sends the buffer as JSON with the given status. */
+void	api_send_json(struct http_request *, int, const struct buf *);
+/* Sends data with a strong ETag made from its bytes, or 304 when the
+ * request's If-None-Match names it. */
+void	api_send_tagged(struct http_request *, const char *type,
+	    const char *cache_control, const void *, size_t);
+void	api_send_asset(struct http_request *, const char *name,
+	    const char *cache_control);
+
+/* Reads a JSON object body. Refuses a non-JSON Content-Type (415), a body
+ * over API_BODY_MAX (413), malformed JSON (400), invalid UTF-8 (400) and a
+ * non-object (400). The caller owns *out (json_decref). */
+int	api_read_json(struct http_request *, json_t **, struct apierr *);
+
+/* Headers every answer carries. */
+void	api_common_headers(struct http_request *);
+
+
+
+/* The peer's address as text (proxies come with the moderation issue). */
+#define API_IP_MAX	64
+void	api_client_ip(struct http_request *, char [API_IP_MAX]);
+/* The request's query string, or "" when it has none. */
+const char *api_query(struct http_request *);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * A growable byte buffer for building responses and rendered HTML.
+ * Pure C over libc: no Kore types, so unit tests link it directly.
+ *
+ * Allocation failure aborts: a worker that cannot allocate a few
+ * kilobytes cannot answer anyway, and Kore restarts it.
+ */
+#ifndef PARLEY_BUF_H
+#define PARLEY_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char	*data;	/* always NUL-terminated when len > 0 or cap > 0 */
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);
+void	 buf_reserve(struct buf *, size_t);
+void	 buf_append(struct buf *, const void *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_putc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Hands the bytes to the caller (who frees them) and empties the buffer. */
+char	*buf_release(struct buf *, size_t *);
+
+#endif

@@ -1,0 +1,166 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		abort();
+	return (p);
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return (s);
+}
+
+static int
+set_origins(struct config *c, char *v, char *err, size_t errlen)
+{
+	char	*tok, *save;
+
+	for (tok = strtok_r(v, " \t,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t,", &save)) {
+		if (c->norigins == CONFIG_ORIGINS_MAX) {
+			snprintf(err, errlen, "more than %d allowed_origins",
+			    CONFIG_ORIGINS_MAX);
+			return (-1);
+		}
+		c->origins[c->norigins++] = xstrdup(tok);
+	}
+	return (0);
+}
+
+static int
+set_option(struct config *c, const char *name, char *v, char *err,
+    size_t errlen)
+{
+	char	*ep;
+	long	 n;
+
+	if (strcmp(name, "database") == 0) {
+		free(c->database);
+		c->database = xstrdup(v);
+	} else if (strcmp(name, "assets_dir") == 0) {
+		free(c->assets_dir);
+		c->assets_dir = xstrdup(v);
+	} else if (strcmp(name, "allowed_origins") == 0) {
+		return (set_origins(c, v, err, errlen));
+	} else if (strcmp(name, "max_depth") == 0) {
+		errno = 0;
+		n = strtol(v, &ep, 10);
+		if (errno || *ep != '\0' || n < 1 || n > 20) {
+			snprintf(err, errlen, "max_depth must be 1 to 20");
+			return (-1);
+		}
+		c->max_depth = (int)n;
+	} else {
+		snprintf(err, errlen, "unknown setting '%s'", name);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+config_parse(struct config *c, const char *text, char *err, size_t errlen)
+{
+	char	*copy, *line, *next, *eq, *name, *value;
+	int	 lineno, rc;
+
+	memset(c, 0, sizeof(*c));
+	c->max_depth = 5;
+	copy = xstrdup(text);
+	rc = 0;
+	lineno = 0;
+	/* Not strtok: it would skip blank lines and miscount them. */
+	for (line = copy; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		lineno++;
+		line = trim(line);
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL) {
+			snprintf(err, errlen, "line %d: expected name = value",
+			    lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		name = trim(line);
+		value = trim(eq + 1);
+		if (set_option(c, name, value, err, errlen) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	free(copy);
+	if (rc == 0 && c->database == NULL) {
+		snprintf(err, errlen, "'database' is not set");
+		rc = -1;
+	}
+	if (rc == 0 && c->assets_dir == NULL)
+		c->assets_dir = xstrdup("assets");
+	if (rc == -1)
+		config_free(c);
+	return (rc);
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE	*f;
+	char	*text;
+	long	 size;
+	int	 rc;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fseek(f, 0, SEEK_END) == -1 || (size = ftell(f)) < 0 ||
+	    size > 1 << 20 || fseek(f, 0, SEEK_SET) == -1) {
+		snprintf(err, errlen, "%s: unreadable or too large", path);
+		fclose(f);
+		return (-1);
+	}
+	if ((text = calloc(1, (size_t)size + 1)) == NULL)
+		abort();
+	if (fread(text, 1, (size_t)size, f) != (size_t)size) {
+		snprintf(err, errlen, "%s: read error", path);
+		free(text);
+		fclose(f);
+		return (-1);
+	}
+	fclose(f);
+	rc = config_parse(c, text, err, errlen);
+	free(text);
+	return (rc);
+}
+
+void
+config_free(struct config *c)
+{
+	size_t	i;
+
+	free(c->database);
+	free(c->assets_dir);
+	for (i = 0; i < c->norigins; i++)
+		free(c->origins[i]);
+	memset(c, 0, sizeof(*c));
+}

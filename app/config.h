@@ -1,0 +1,26 @@
+/*
+ * Parley's own settings file (Kore's config has no room for them): lines of
+ * "name = value", '#' comments. Read once in Kore's parent process.
+ */
+#ifndef PARLEY_CONFIG_H
+#define PARLEY_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_ORIGINS_MAX	16
+
+struct config {
+	char	*database;		/* libpq connection string */
+	char	*assets_dir;		/* read at start-up */
+	char	*origins[CONFIG_ORIGINS_MAX];	/* CORS: allowed origins */
+	size_t	 norigins;
+	int	 max_depth;		/* until settings live in the database */
+};
+
+/* 0 on success; -1 with a message in err (size errlen) otherwise. */
+int	config_load(struct config *, const char *path, char *err, size_t errlen);
+int	config_parse(struct config *, const char *text, char *err,
+	    size_t errlen);
+void	config_free(struct config *);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * Asynchronous PostgreSQL queries for request handlers, over Kore's pgsql
+ * layer. A handler starts a query and returns KORE_RESULT_RETRY while it is
+ * pending; Kore calls the handler again when the answer arrives. Dead
+ * connections (PostgreSQL restarted) are reset here so the service recovers
+ * by itself.
+ */
+#ifndef PARLEY_DB_H
+#define PARLEY_DB_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
+
+#define DB_NAME		"db"
+#define DB_PARAMS_MAX	16
+
+enum db_status {
+	DB_PENDING,	/* not answered yet: return KORE_RESULT_RETRY */
+	DB_READY,	/* the result is in q->sql.result */
+	DB_FAILED,	/* SQL error (q->sqlstate) or no database: answer 503 */
+};
+
+struct db_query {
+	struct kore_pgsql	 sql;
+	int			 started;
+	int			 finished;
+	const char		*text;
+	int			 nparams;
+	const char		*values[DB_PARAMS_MAX];
+	int			 lengths[DB_PARAMS_MAX];
+	int			 formats[DB_PARAMS_MAX];
+	char			 sqlstate[6];	/* set on SQL errors */
+};
+
+/* Prepares q for text; then add parameters in order. */
+void	db_query_init(struct db_query *, const char *);
+/* A NULL value is SQL NULL. Values are borrowed until the query is done. */
+void	db_param(struct db_query *, const char *);
+void	db_param_len(struct db_query *, const char *, size_t);
+
+/* Runs (or continues) q for req. Call again each time the handler runs
+ * until it returns DB_READY or DB_FAILED. */
+enum db_status	db_run(struct http_request *, struct db_query *);
+/* Releases the connection once the result has been read. Idempotent. */
+void	db_done(struct db_query *);
+
+/* Row accessors on a ready result. */
+int		 db_rows(struct db_query *);
+const char	*db_text(struct db_query *, int, int);	/* NULL if SQL NULL */
+size_t		 db_len(struct db_query *, int, int);
+int64_t		 db_int(struct db_query *, int, int);
+int		 db_bool(struct db_query *, int, int);
+
+#endif

@@ -1,0 +1,295 @@
+/*
+ * GET /api/v1/comments: a post's thread, paged by top-level comment.
+ * POST /api/v1/comments: a new comment from a guest.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "comment_input.h"
+#include "escape.h"
+#include "markdown.h"
+#include "parley.h"
+#include "query.h"
+#include "store.h"
+
+#define LIMIT_DEFAULT	50
+#define LIMIT_MAX	200
+
+int	handler_comments(struct http_request *);
+
+struct list_state {
+	struct db_query		 q;
+	char			*key;
+	enum thread_sort	 sort;
+	size_t			 limit;
+	int			 has_after;
+	struct cursor		 after;
+};
+
+struct create_state {
+	struct db_query		 q;
+	json_t			*json;
+	struct comment_input	 in;
+	struct buf		 html;
+	struct store_numbers	 nums;
+	char			 ip[API_IP_MAX];
+	const char		*status;
+};
+
+static void
+list_state_free(struct http_request *req)
+{
+	struct list_state	*s = http_state_get(req);
+
+	db_done(&s->q);
+	free(s->key);
+}
+
+static void
+create_state_free(struct http_request *req)
+{
+	struct create_state	*s = http_state_get(req);
+
+	db_done(&s->q);
+	comment_input_free(&s->in);
+	buf_free(&s->html);
+	if (s->json != NULL)
+		json_decref(s->json);
+}
+
+/* Parses post, sort, limit and after. Fills e and returns -1 when bad. */
+static int
+list_params(struct http_request *req, struct list_state *s, struct apierr *e)
+{
+	char	*v, *ep;
+	int	 bad;
+	long	 n;
+
+	s->key = query_get(api_query(req), "post", &bad);
+	if (bad)
+		return (apierr_set(e, 400, "malformed_query",
+		    "The query string is malformed.", NULL));
+	if (s->key == NULL || *s->key == '\0')
+		return (apierr_set(e, 422, "required",
+		    "Name the post: ?post=KEY.", "post"));
+	if (!post_key_valid(s->key))
+		return (apierr_set(e, 422, "invalid_value",
+		    "The post key must be 1 to 256 bytes without control "
+		    "characters.", "post"));
+
+	v = query_get(api_query(req), "sort", &bad);
+	if (cursor_sort_parse(v, &s->sort) == -1) {
+		free(v);
+		return (apierr_set(e, 422, "invalid_value",
+		    "sort must be oldest, newest or top.", "sort"));
+	}
+	free(v);
+
+	s->limit = LIMIT_DEFAULT;
+	if ((v = query_get(api_query(req), "limit", &bad)) != NULL) {
+		errno = 0;
+		n = strtol(v, &ep, 10);
+		if (*v == '\0' || *ep != '\0' || errno != 0 || n < 1 ||
+		    n > LIMIT_MAX) {
+			free(v);
+			return (apierr_set(e, 422, "invalid_value",
+			    "limit must be a number from 1 to 200.", "limit"));
+		}
+		s->limit = (size_t)n;
+		free(v);
+	}
+
+	if ((v = query_get(api_query(req), "after", &bad)) != NULL) {
+		if (cursor_decode(v, s->sort, &s->after) == -1) {
+			free(v);
+			return (apierr_set(e, 422, "invalid_cursor",
+			    "after is not a cursor from this thread and sort.",
+			    "after"));
+		}
+		s->has_after = 1;
+		free(v);
+	}
+	return (0);
+}
+
+static void
+write_post(struct buf *b, const char *key, const struct post_info *p, int found)
+{
+	buf_puts(b, "{\"key\":");
+	escape_json_cstr(b, key);
+	buf_puts(b, ",\"title\":");
+	escape_json_cstr(b, found ? p->title : NULL);
+	buf_puts(b, ",\"url\":");
+	escape_json_cstr(b, found ? p->url : NULL);
+	buf_printf(b, ",\"comment_count\":%lld,\"open\":%s}",
+	    found ? (long long)p->comment_count : 0LL,
+	    !found || p->open ? "true" : "false");
+}
+
+static void
+list_respond(struct http_request *req, struct list_state *s)
+{
+	struct post_info	 post;
+	struct comment		*items;
+	struct thread		 t;
+	struct thread_page	 pg;
+	struct buf		 b;
+	size_t			 n;
+	int			 found;
+	char			 next[CURSOR_MAX];
+
+	memset(&post, 0, sizeof(post));
+	found = store_thread_read(&s->q, &post, &items, &n);
+	if (thread_build(&t, items, n, s->sort) == -1)
+		fatal("thread_build: out of memory");
+	thread_page(&t, s->has_after ? &s->after : NULL, s->limit, s->sort,
+	    &pg);
+
+	buf_init(&b);
+	buf_puts(&b, "{\"post\":");
+	write_post(&b, s->key, &post, found);
+	buf_puts(&b, ",\"comments\":");
+	thread_write_json(&b, &t, &pg);
+	buf_puts(&b, ",\"next\":");
+	if (pg.has_next) {
+		cursor_encode(&pg.next, next);
+		escape_json_cstr(&b, next);
+	} else
+		buf_puts(&b, "null");
+	buf_putc(&b, '}');
+
+	api_send_tagged(req, "application/json; charset=utf-8", "no-cache",
+	    b.data, b.len);
+	buf_free(&b);
+	thread_free(&t);
+	free(items);
+}
+
+static int
+comments_list(struct http_request *req)
+{
+	struct list_state	*s;
+	struct apierr		 e;
+
+	if (!http_state_exists(req)) {
+		s = http_state_create(req, sizeof(*s), list_state_free);
+		if (list_params(req, s, &e) == -1) {
+			api_error_from(req, &e);
+			return (KORE_RESULT_OK);
+		}
+		store_thread_query(&s->q, s->key);
+	}
+	s = http_state_get(req);
+	switch (db_run(req, &s->q)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		api_db_unavailable(req);
+		break;
+	case DB_READY:
+		list_respond(req, s);
+		db_done(&s->q);
+		break;
+	}
+	return (KORE_RESULT_OK);
+}
+
+static int
+create_prepare(struct http_request *req, struct create_state *s,
+    struct apierr *e)
+{
+	if (api_read_json(req, &s->json, e) == -1)
+		return (-1);
+	if (comment_input_parse(s->json, &s->in, e) == -1)
+		return (-1);
+	buf_init(&s->html);
+	if (markdown_render(&s->html, s->in.body, s->in.body_len) == -1)
+		return (apierr_set(e, 422, "invalid_value",
+		    "The comment could not be formatted.", "body"));
+	api_client_ip(req, s->ip);
+	/* Moderation comes with its own issue; until then, publish. */
+	s->status = "approved";
+	store_comment_create_query(&s->q, &s->nums, &s->in, s->html.data,
+	    parley_config.max_depth, s->status, s->ip[0] ? s->ip : NULL);
+	return (0);
+}
+
+static void
+create_respond(struct http_request *req, struct create_state *s)
+{
+	struct comment	 c;
+	const char	*err;
+	struct buf	 b;
+
+	memset(&c, 0, sizeof(c));
+	if ((err = store_comment_create_read(&s->q, &c)) != NULL) {
+		if (strcmp(err, "parent_not_found") == 0)
+			api_error(req, 422, "parent_not_found",
+			    "The comment you reply to does not exist on this "
+			    "post.", "parent_id");
+		else if (strcmp(err, "post_closed") == 0)
+			api_error(req, 403, "post_closed",
+			    "This post is closed to new comments.", NULL);
+		else
+			api_db_unavailable(req);
+		return;
+	}
+	c.author_name = s->in.author_name;
+	c.author_url = s->in.author_url;
+	c.author_role = "guest";
+	c.html = s->html.data;
+	(void)comment_status_parse(s->status, &c.status);
+	c.own = 1;
+
+	buf_init(&b);
+	buf_puts(&b, "{\"comment\":");
+	comment_write_json(&b, &c);
+	buf_putc(&b, '}');
+	api_send_json(req, 201, &b);
+	buf_free(&b);
+}
+
+static int
+comments_create(struct http_request *req)
+{
+	struct create_state	*s;
+	struct apierr		 e;
+
+	if (!http_state_exists(req)) {
+		s = http_state_create(req, sizeof(*s), create_state_free);
+		if (create_prepare(req, s, &e) == -1) {
+			api_error_from(req, &e);
+			return (KORE_RESULT_OK);
+		}
+	}
+	s = http_state_get(req);
+	switch (db_run(req, &s->q)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		api_db_unavailable(req);
+		break;
+	case DB_READY:
+		create_respond(req, s);
+		db_done(&s->q);
+		break;
+	}
+	return (KORE_RESULT_OK);
+}
+
+int
+handler_comments(struct http_request *req)
+{
+	switch (req->method) {
+	case HTTP_METHOD_GET:
+	case HTTP_METHOD_HEAD:
+		return (comments_list(req));
+	case HTTP_METHOD_POST:
+		return (comments_create(req));
+	default:
+		api_method_not_allowed(req, "GET, HEAD, POST");
+		return (KORE_RESULT_OK);
+	}
+}

@@ -1,0 +1,122 @@
+/*
+ * GET /api/v1/counts?post=A&post=B...: approved comments per post, for the
+ * count script on blog index pages.
+ */
+#include <string.h>
+
+#include "api.h"
+#include "comment_input.h"
+#include "escape.h"
+#include "query.h"
+#include "store.h"
+
+#define COUNTS_KEYS_MAX	100
+
+int	handler_counts(struct http_request *);
+
+struct counts_state {
+	struct db_query	q;
+	struct buf	keys;	/* JSON array of the requested keys */
+};
+
+static void
+counts_state_free(struct http_request *req)
+{
+	struct counts_state	*s = http_state_get(req);
+
+	db_done(&s->q);
+	buf_free(&s->keys);
+}
+
+static int
+counts_params(struct http_request *req, struct counts_state *s,
+    struct apierr *e)
+{
+	struct query_iter	it;
+	size_t			n;
+	int			r;
+
+	n = 0;
+	buf_puts(&s->keys, "[");
+	query_iter_init(&it, api_query(req));
+	while ((r = query_iter_next(&it)) == 1) {
+		if (strcmp(it.name, "post") != 0)
+			continue;
+		if (!post_key_valid(it.value)) {
+			query_iter_free(&it);
+			return (apierr_set(e, 422, "invalid_value",
+			    "Each post key must be 1 to 256 bytes without "
+			    "control characters.", "post"));
+		}
+		if (++n > COUNTS_KEYS_MAX) {
+			query_iter_free(&it);
+			return (apierr_set(e, 422, "too_many",
+			    "Ask for at most 100 posts at once.", "post"));
+		}
+		if (n > 1)
+			buf_putc(&s->keys, ',');
+		escape_json_cstr(&s->keys, it.value);
+	}
+	query_iter_free(&it);
+	if (r == -1)
+		return (apierr_set(e, 400, "malformed_query",
+		    "The query string is malformed.", NULL));
+	if (n == 0)
+		return (apierr_set(e, 422, "required",
+		    "Name at least one post: ?post=KEY.", "post"));
+	buf_puts(&s->keys, "]");
+	return (0);
+}
+
+static void
+counts_respond(struct http_request *req, struct counts_state *s)
+{
+	struct buf	b;
+	int		row;
+
+	buf_init(&b);
+	buf_puts(&b, "{\"counts\":{");
+	for (row = 0; row < db_rows(&s->q); row++) {
+		if (row > 0)
+			buf_putc(&b, ',');
+		escape_json_cstr(&b, db_text(&s->q, row, 0));
+		buf_printf(&b, ":%lld", (long long)db_int(&s->q, row, 1));
+	}
+	buf_puts(&b, "}}");
+	api_send_tagged(req, "application/json; charset=utf-8", "no-cache",
+	    b.data, b.len);
+	buf_free(&b);
+}
+
+int
+handler_counts(struct http_request *req)
+{
+	struct counts_state	*s;
+	struct apierr		 e;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
+		api_method_not_allowed(req, "GET, HEAD");
+		return (KORE_RESULT_OK);
+	}
+	if (!http_state_exists(req)) {
+		s = http_state_create(req, sizeof(*s), counts_state_free);
+		if (counts_params(req, s, &e) == -1) {
+			api_error_from(req, &e);
+			return (KORE_RESULT_OK);
+		}
+		store_counts_query(&s->q, s->keys.data);
+	}
+	s = http_state_get(req);
+	switch (db_run(req, &s->q)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		api_db_unavailable(req);
+		break;
+	case DB_READY:
+		counts_respond(req, s);
+		db_done(&s->q);
+		break;
+	}
+	return (KORE_RESULT_OK);
+}

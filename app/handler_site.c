@@ -1,0 +1,83 @@
+/*
+ * The service's own pages: /healthz, the demo blog page, static assets,
+ * and JSON 404s for unknown API paths.
+ */
+#include <string.h>
+
+#include "api.h"
+#include "store.h"
+
+int	handler_healthz(struct http_request *);
+int	handler_index(struct http_request *);
+int	handler_asset(struct http_request *);
+int	handler_not_found(struct http_request *);
+
+struct health_state {
+	struct db_query	q;
+};
+
+static void
+health_state_free(struct http_request *req)
+{
+	struct health_state	*s = http_state_get(req);
+
+	db_done(&s->q);
+}
+
+static void
+health_respond(struct http_request *req, int db_ok)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_printf(&b, "{\"status\":\"%s\",\"database\":\"%s\"}",
+	    db_ok ? "ok" : "degraded", db_ok ? "ok" : "unavailable");
+	api_send_json(req, db_ok ? 200 : 503, &b);
+	buf_free(&b);
+}
+
+int
+handler_healthz(struct http_request *req)
+{
+	struct health_state	*s;
+
+	if (!http_state_exists(req)) {
+		s = http_state_create(req, sizeof(*s), health_state_free);
+		store_health_query(&s->q);
+	}
+	s = http_state_get(req);
+	switch (db_run(req, &s->q)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		health_respond(req, 0);
+		break;
+	case DB_READY:
+		health_respond(req, 1);
+		db_done(&s->q);
+		break;
+	}
+	return (KORE_RESULT_OK);
+}
+
+int
+handler_index(struct http_request *req)
+{
+	api_send_asset(req, "index.html", "no-cache");
+	return (KORE_RESULT_OK);
+}
+
+/* Routed by a regex that only admits plain file names. */
+int
+handler_asset(struct http_request *req)
+{
+	api_send_asset(req, req->path + 1, "public, max-age=300");
+	return (KORE_RESULT_OK);
+}
+
+int
+handler_not_found(struct http_request *req)
+{
+	api_error(req, 404, "not_found", "There is nothing here.", NULL);
+	return (KORE_RESULT_OK);
+}

@@ -1,0 +1,53 @@
+/*
+ * Kore's entry points: the parent process reads Parley's configuration,
+ * registers the database and loads the assets before the workers fork,
+ * chroot and drop privileges; the workers inherit all of it.
+ */
+#include <stdlib.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
+
+#include <sodium.h>
+
+#include "assets.h"
+#include "db.h"
+#include "parley.h"
+
+#define CONFIG_DEFAULT	"conf/parley.conf"
+
+struct config	parley_config;
+
+void	kore_parent_configure(int, char **);
+void	kore_worker_configure(void);
+
+void
+kore_parent_configure(int argc, char **argv)
+{
+	const char	*path;
+	char		 err[512];
+
+	(void)argc;
+	(void)argv;
+	if (sodium_init() < 0)
+		fatal("libsodium could not be initialised");
+	if ((path = getenv("PARLEY_CONF")) == NULL)
+		path = CONFIG_DEFAULT;
+	if (config_load(&parley_config, path, err, sizeof(err)) == -1)
+		fatal("parley: config: %s", err);
+	if (!kore_pgsql_register(DB_NAME, parley_config.database))
+		fatal("parley: cannot register the database");
+	if (assets_load(parley_config.assets_dir, err, sizeof(err)) == -1)
+		fatal("parley: assets: %s", err);
+	kore_log(LOG_INFO, "parley: config %s, assets from %s", path,
+	    parley_config.assets_dir);
+}
+
+void
+kore_worker_configure(void)
+{
+	/* libsodium was initialised in the parent; this only checks it. */
+	if (sodium_init() < 0)
+		fatal("libsodium could not be initialised");
+}

@@ -1,0 +1,12 @@
+/*
+ * Process-wide state set up in Kore's parent process (module.c) and
+ * inherited by the workers.
+ */
+#ifndef PARLEY_H
+#define PARLEY_H
+
+#include "config.h"
+
+extern struct config	parley_config;
+
+#endif

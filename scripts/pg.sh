@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The project-local PostgreSQL cluster under var/pg: created on first use,
+# listening on 127.0.0.1:$PARLEY_PG_PORT (default 54329) and on a private
+# unix socket. Run as root, the server runs as the 'postgres' user, since
+# initdb refuses root.
+#
+#   pg.sh start            create if needed, start, ensure role and database
+#   pg.sh stop             stop it (fast shutdown)
+#   pg.sh createdb NAME    (re)create database NAME owned by the app role, migrated
+#   pg.sh conninfo NAME    libpq connection string Parley uses for NAME
+#   pg.sh psql [ARGS]      psql as the app role on the socket
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PGOPTIONS="-c client_min_messages=warning"
+base="$top/var/pg"
+data="$base/data"
+sock="$base/run"
+port="${PARLEY_PG_PORT:-54329}"
+role=parley
+db="${PARLEY_DB_NAME:-parley}"
+bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+[ -x "$bin/pg_ctl" ] || { echo "pg.sh: no PostgreSQL server binaries found" >&2; exit 1; }
+
+if [ "$(id -u)" -eq 0 ]; then
+	owner=postgres
+	as_owner() { runuser -u "$owner" -- "$@"; }
+else
+	owner=$(id -un)
+	as_owner() { "$@"; }
+fi
+
+password_file="$base/$role.password"
+
+init_cluster() {
+	mkdir -p "$base"
+	[ -f "$password_file" ] || {
+		(umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$password_file")
+	}
+	mkdir -p "$data" "$sock" "$base/log"
+	chown "$owner" "$data" "$sock" "$base/log"
+	chmod 700 "$data" "$sock"
+	# Socket connections are trusted (the socket's folder is private);
+	# TCP connections need the role's password.
+	as_owner "$bin/initdb" -D "$data" -U postgres -E UTF8 --locale=C.UTF-8 \
+	    --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+	cat >> "$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$sock'
+max_connections = 200
+fsync = on
+synchronous_commit = on
+logging_collector = off
+CONF
+}
+
+is_running() {
+	as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
+}
+
+su_psql() {
+	"$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres "$@"
+}
+
+ensure_role() {
+	local pw
+	pw=$(cat "$password_file")
+	su_psql -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$role'" |
+	    grep -q 1 || su_psql -d postgres -c "CREATE ROLE $role LOGIN CREATEDB PASSWORD '$pw'"
+}
+
+ensure_db() {
+	su_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" |
+	    grep -q 1 || su_psql -d postgres -c "CREATE DATABASE \"$1\" OWNER $role"
+	"$top/scripts/migrate.sh" "$1"
+}
+
+case "${1:-}" in
+start)
+	[ -f "$data/PG_VERSION" ] || init_cluster
+	if ! is_running; then
+		as_owner "$bin/pg_ctl" -D "$data" -l "$base/log/server.log" -w -t 30 start >/dev/null
+	fi
+	ensure_role
+	ensure_db "$db"
+	;;
+stop)
+	if [ -f "$data/PG_VERSION" ] && is_running; then
+		as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+	fi
+	;;
+createdb)
+	name="${2:?database name}"
+	su_psql -d postgres -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)"
+	ensure_db "$name"
+	;;
+conninfo)
+	echo "host=127.0.0.1 port=$port dbname=${2:-$db} user=$role password=$(cat "$password_file") connect_timeout=3"
+	;;
+psql)
+	shift
+	"$bin/psql" -X -h "$sock" -p "$port" -U "$role" -d "$db" "$@"
+	;;
+*)
+	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+	;;
+esac

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs Parley in the foreground against the local cluster:
+#   serve.sh NAME PORT DBNAME [WORKERS]
+# Writes var/run/NAME/{kore.conf,parley.conf} and execs kore. As root the
+# workers chroot into an empty folder and run as the 'parley' system user;
+# otherwise they run as you, without chroot. Env: PARLEY_BIND (127.0.0.1),
+# PARLEY_ORIGINS (allowed origins), PARLEY_MAX_DEPTH (5),
+# PARLEY_SECCOMP_TRACING (no).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+name="${1:?name}" port="${2:?port}" db="${3:?database}" workers="${4:-2}"
+dir="$top/var/run/$name"
+mkdir -p "$dir/root"
+
+cat > "$dir/parley.conf" <<CONF
+database = $("$top/scripts/pg.sh" conninfo "$db")
+assets_dir = $top/assets
+allowed_origins = ${PARLEY_ORIGINS:-http://127.0.0.1:$port http://localhost:$port}
+max_depth = ${PARLEY_MAX_DEPTH:-5}
+CONF
+chmod 600 "$dir/parley.conf"
+
+flags=(-f)
+if [ "$(id -u)" -eq 0 ]; then
+	id parley >/dev/null 2>&1 ||
+	    useradd --system --no-create-home --shell /usr/sbin/nologin parley
+	runas=parley
+else
+	runas=$(id -un)
+	flags+=(-n -r)
+fi
+
+sed -e "s|@BIND@|${PARLEY_BIND:-127.0.0.1}|" -e "s|@PORT@|$port|" \
+    -e "s|@MODULE@|$top/build/parley.so|" -e "s|@ROOT@|$dir/root|" \
+    -e "s|@RUNAS@|$runas|" -e "s|@WORKERS@|$workers|" \
+    -e "s|@PIDFILE@|$dir/kore.pid|" -e "s|@PG_CONNS@|${PARLEY_PG_CONNS:-4}|" \
+    -e "s|@SECCOMP_TRACING@|${PARLEY_SECCOMP_TRACING:-no}|" \
+    "$top/conf/kore.conf.in" > "$dir/kore.conf"
+
+export PARLEY_CONF="$dir/parley.conf"
+exec stdbuf -oL -eL kore "${flags[@]}" -c "$dir/kore.conf"

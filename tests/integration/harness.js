@@ -1,0 +1,96 @@
+// Starts a real Parley (scripts/serve.sh) on a free port against the test
+// database of the local cluster, and talks to it over HTTP.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const net = require('node:net');
+const path = require('node:path');
+const fs = require('node:fs');
+
+const top = path.resolve(__dirname, '..', '..');
+const TEST_DB = process.env.TEST_DB || 'parley_test';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Starts Parley; resolves once /healthz answers (200 or 503).
+async function startParley({ name = 'test', workers = 2, env = {} } = {}) {
+  const port = await freePort();
+  const logPath = path.join(top, 'var', `${name}.log`);
+  fs.writeFileSync(logPath, '');
+  // Append mode: the parent and its workers share this file.
+  const log = fs.openSync(logPath, 'a');
+  const child = spawn(path.join(top, 'scripts', 'serve.sh'),
+    [name, String(port), TEST_DB, String(workers)],
+    { env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`parley exited: ${child.exitCode}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.status === 200 || r.status === 503) break;
+    } catch (_) { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error('parley did not start');
+    await sleep(100);
+  }
+  return {
+    base,
+    port,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const done = new Promise((r) => child.once('exit', r));
+      try { process.kill(-child.pid, 'SIGTERM'); } catch (_) { return; }
+      await Promise.race([done, sleep(5000)]);
+      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    },
+  };
+}
+
+// An HTTP call: JSON in and out by default.
+async function call(base, method, urlPath, { json, body, headers = {} } = {}) {
+  const init = { method, headers: { ...headers } };
+  if (json !== undefined) {
+    init.body = JSON.stringify(json);
+    init.headers['content-type'] ??= 'application/json';
+  } else if (body !== undefined) {
+    init.body = body;
+  }
+  const res = await fetch(base + urlPath, init);
+  const text = await res.text();
+  let data = null;
+  try { data = JSON.parse(text); } catch (_) { /* not JSON */ }
+  return { status: res.status, headers: res.headers, text, json: data };
+}
+
+// Runs SQL on the test database; returns rows as arrays of strings.
+function sql(query) {
+  const out = execFileSync(path.join(top, 'scripts', 'pg.sh'),
+    ['psql', '-X', '-q', '-tA', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', query],
+    { env: { ...process.env, PARLEY_DB_NAME: TEST_DB }, encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+}
+
+function pg(command) {
+  execFileSync(path.join(top, 'scripts', 'pg.sh'), [command],
+    { env: { ...process.env, PARLEY_DB_NAME: TEST_DB }, stdio: 'ignore' });
+}
+
+let keySeq = 0;
+// A post key no other test uses.
+function uniqueKey(prefix = 'post') {
+  keySeq += 1;
+  return `${prefix}-${process.pid}-${Date.now()}-${keySeq}`;
+}
+
+module.exports = { startParley, call, sql, pg, uniqueKey, sleep, freePort, top };
