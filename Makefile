@@ -60,10 +60,8 @@ db: deps
 stop-db:
 	@scripts/pg.sh stop
 
-run: deps build db
-	@scripts/seed-demo.sh $(DB)
-	@echo "Parley: demo blog page on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	@scripts/serve.sh dev $(PORT) $(DB)
+run: deps build
+	@scripts/run.sh $(PORT) $(DB)
 
 unit: deps build/unit_tests
 	ASAN_OPTIONS=detect_leaks=1 build/unit_tests

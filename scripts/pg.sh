@@ -6,6 +6,7 @@
 #
 #   pg.sh start            create if needed, start, ensure role and database
 #   pg.sh stop             stop it (fast shutdown)
+#   pg.sh status           exit 0 if it is running
 #   pg.sh createdb NAME    (re)create database NAME owned by the app role, migrated
 #   pg.sh conninfo NAME    libpq connection string Parley uses for NAME
 #   pg.sh psql [ARGS]      psql as the app role on the socket
@@ -85,6 +86,9 @@ start)
 	ensure_role
 	ensure_db "$db"
 	;;
+status)
+	[ -f "$data/PG_VERSION" ] && is_running
+	;;
 stop)
 	if [ -f "$data/PG_VERSION" ] && is_running; then
 		as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
@@ -103,7 +107,7 @@ psql)
 	"$bin/psql" -X -h "$sock" -p "$port" -U "$role" -d "$db" "$@"
 	;;
 *)
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

@@ -3,7 +3,8 @@
 #   serve.sh NAME PORT DBNAME [WORKERS]
 # Writes var/run/NAME/{kore.conf,parley.conf} and execs kore. As root the
 # workers chroot into an empty folder and run as the 'parley' system user;
-# otherwise they run as you, without chroot. Env: PARLEY_BIND (127.0.0.1),
+# otherwise they run as you, without chroot. Env: PARLEY_DATABASE (a libpq
+# connection string instead of the local cluster's), PARLEY_BIND (127.0.0.1),
 # PARLEY_ORIGINS (allowed origins), PARLEY_MAX_DEPTH (5),
 # PARLEY_SECCOMP_TRACING (no).
 set -euo pipefail
@@ -14,7 +15,7 @@ dir="$top/var/run/$name"
 mkdir -p "$dir/root"
 
 cat > "$dir/parley.conf" <<CONF
-database = $("$top/scripts/pg.sh" conninfo "$db")
+database = ${PARLEY_DATABASE:-$("$top/scripts/pg.sh" conninfo "$db")}
 assets_dir = $top/assets
 allowed_origins = ${PARLEY_ORIGINS:-http://127.0.0.1:$port http://localhost:$port}
 max_depth = ${PARLEY_MAX_DEPTH:-5}

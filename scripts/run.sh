@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make run`: the local cluster, the demo post and Parley in the foreground
+# on http://127.0.0.1:$PORT until Ctrl-C; then it stops what it started
+# (the cluster too, if it was not running before).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+port="${1:-8080}" db="${2:-parley}"
+
+started_pg=0
+if ! "$top/scripts/pg.sh" status >/dev/null 2>&1; then
+	started_pg=1
+fi
+PARLEY_DB_NAME="$db" "$top/scripts/pg.sh" start
+"$top/scripts/seed-demo.sh" "$db"
+
+cleanup() {
+	[ "$started_pg" = 1 ] && "$top/scripts/pg.sh" stop && echo "run: PostgreSQL stopped"
+	return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cat <<MSG
+Parley is starting on http://127.0.0.1:$port/
+  demo blog page (post #198):  http://127.0.0.1:$port/
+  thread without JavaScript:   http://127.0.0.1:$port/thread.html?post=198
+  API:                         http://127.0.0.1:$port/api/v1/comments?post=198
+Ctrl-C stops Parley$( [ "$started_pg" = 1 ] && echo " and the local PostgreSQL" ).
+MSG
+# Not exec: the trap above must run when Kore exits.
+"$top/scripts/serve.sh" dev "$port" "$db" || true
