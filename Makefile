@@ -9,9 +9,11 @@ CFLAGS	+= -std=gnu11 -O2 -g -fPIC $(WARN) -D_GNU_SOURCE
 LIBS	= -lsodium -ljansson -lmd4c -lunistring
 
 # Domain code: no Kore types, linked into the module and the unit tests.
-DOMAIN	= buf escape markdown query cursor thread comment_input config assets
+DOMAIN	= buf escape markdown query cursor thread input comment_input \
+	  account_input config assets token password keys edit_policy timefmt
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
-KORE	= api db store module sandbox handler_comments handler_counts \
+KORE	= api db store auth pwtask module sandbox handler_comments \
+	  handler_comment handler_vote handler_auth handler_counts \
 	  handler_preview handler_thread_page handler_site
 
 DOMAIN_OBJ = $(DOMAIN:%=build/%.o)

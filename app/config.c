@@ -46,13 +46,28 @@ set_origins(struct config *c, char *v, char *err, size_t errlen)
 	return (0);
 }
 
+/* A whole decimal number within [min, max]. */
 static int
-set_option(struct config *c, const char *name, char *v, char *err,
-    size_t errlen)
+set_number(int *out, const char *name, const char *v, long min, long max,
+    char *err, size_t errlen)
 {
 	char	*ep;
 	long	 n;
 
+	errno = 0;
+	n = strtol(v, &ep, 10);
+	if (errno || *v == '\0' || *ep != '\0' || n < min || n > max) {
+		snprintf(err, errlen, "%s must be %ld to %ld", name, min, max);
+		return (-1);
+	}
+	*out = (int)n;
+	return (0);
+}
+
+static int
+set_option(struct config *c, const char *name, char *v, char *err,
+    size_t errlen)
+{
 	if (strcmp(name, "database") == 0) {
 		free(c->database);
 		c->database = xstrdup(v);
@@ -61,14 +76,17 @@ set_option(struct config *c, const char *name, char *v, char *err,
 		c->assets_dir = xstrdup(v);
 	} else if (strcmp(name, "allowed_origins") == 0) {
 		return (set_origins(c, v, err, errlen));
+	} else if (strcmp(name, "key_file") == 0) {
+		free(c->key_file);
+		c->key_file = xstrdup(v);
 	} else if (strcmp(name, "max_depth") == 0) {
-		errno = 0;
-		n = strtol(v, &ep, 10);
-		if (errno || *ep != '\0' || n < 1 || n > 20) {
-			snprintf(err, errlen, "max_depth must be 1 to 20");
-			return (-1);
-		}
-		c->max_depth = (int)n;
+		return (set_number(&c->max_depth, name, v, 1, 20, err, errlen));
+	} else if (strcmp(name, "edit_window_seconds") == 0) {
+		return (set_number(&c->edit_window_seconds, name, v, 0,
+		    30 * 86400, err, errlen));
+	} else if (strcmp(name, "session_ttl_seconds") == 0) {
+		return (set_number(&c->session_ttl_seconds, name, v, 1,
+		    365 * 86400, err, errlen));
 	} else {
 		snprintf(err, errlen, "unknown setting '%s'", name);
 		return (-1);
@@ -84,6 +102,8 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 
 	memset(c, 0, sizeof(*c));
 	c->max_depth = 5;
+	c->edit_window_seconds = 900;
+	c->session_ttl_seconds = 30 * 86400;
 	copy = xstrdup(text);
 	rc = 0;
 	lineno = 0;
@@ -110,12 +130,14 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 		}
 	}
 	free(copy);
-	if (rc == 0 && c->database == NULL) {
+	if (rc == 0 && (c->database == NULL || *c->database == '\0')) {
 		snprintf(err, errlen, "'database' is not set");
 		rc = -1;
 	}
 	if (rc == 0 && c->assets_dir == NULL)
 		c->assets_dir = xstrdup("assets");
+	if (rc == 0 && c->key_file == NULL)
+		c->key_file = xstrdup("parley.key");
 	if (rc == -1)
 		config_free(c);
 	return (rc);
@@ -160,6 +182,7 @@ config_free(struct config *c)
 
 	free(c->database);
 	free(c->assets_dir);
+	free(c->key_file);
 	for (i = 0; i < c->norigins; i++)
 		free(c->origins[i]);
 	memset(c, 0, sizeof(*c));

@@ -188,7 +188,7 @@ thread_page(const struct thread *t, const struct cursor *after, size_t limit,
 	pg->count = t->ntop - lo < limit ? t->ntop - lo : limit;
 	pg->has_next = lo + pg->count < t->ntop;
 	memset(&pg->next, 0, sizeof(pg->next));
-	if (pg->has_next) {
+	if (pg->has_next && pg->count > 0) {
 		last = t->top[lo + pg->count - 1];
 		pg->next.sort = sort;
 		pg->next.score = last->score;
