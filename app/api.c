@@ -1,4 +1,6 @@
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -198,4 +200,35 @@ const char *
 api_query(struct http_request *req)
 {
 	return (req->query_string != NULL ? req->query_string : "");
+}
+
+int
+api_query_ready(struct http_request *req, struct db_query *q)
+{
+	switch (db_run(req, q)) {
+	case DB_PENDING:
+		return (0);
+	case DB_FAILED:
+		api_db_unavailable(req);
+		return (-1);
+	case DB_READY:
+		break;
+	}
+	return (1);
+}
+
+int64_t
+api_path_id(const char *path, const char *prefix)
+{
+	char		*ep;
+	long long	 v;
+	size_t		 n = strlen(prefix);
+
+	if (strncmp(path, prefix, n) != 0)
+		return (0);
+	errno = 0;
+	v = strtoll(path + n, &ep, 10);
+	if (errno != 0 || v <= 0 || (*ep != '\0' && *ep != '/'))
+		return (0);
+	return (v);
 }

@@ -12,6 +12,7 @@
 
 #include "apierr.h"
 #include "buf.h"
+#include "db.h"
 
 #define API_BODY_MAX	65536	/* bytes of a JSON request body */
 
@@ -36,6 +37,10 @@ void	api_send_asset(struct http_request *, const char *name,
  * non-object (400). The caller owns *out (json_decref). */
 int	api_read_json(struct http_request *, json_t **, struct apierr *);
 
+/* Runs q for req: 1 when its result is ready, 0 while pending (return
+ * KORE_RESULT_RETRY), -1 after answering 503. */
+int	api_query_ready(struct http_request *, struct db_query *);
+
 /* Headers every answer carries. */
 void	api_common_headers(struct http_request *);
 
@@ -44,6 +49,8 @@ void	api_common_headers(struct http_request *);
 /* The peer's address as text (proxies come with the moderation issue). */
 #define API_IP_MAX	64
 void	api_client_ip(struct http_request *, char [API_IP_MAX]);
+/* The number after prefix in path (routes admit digits only); 0 if none. */
+int64_t	api_path_id(const char *path, const char *prefix);
 /* The request's query string, or "" when it has none. */
 const char *api_query(struct http_request *);
 

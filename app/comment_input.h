@@ -35,7 +35,11 @@ struct comment_input {
 	int		 honeypot;	/* the hidden "hp" field was filled */
 };
 
+/* A guest's comment: name required, e-mail and website optional. */
 int	comment_input_parse(json_t *, struct comment_input *, struct apierr *);
+/* guest 0: a member's comment, whose author fields are ignored. */
+int	comment_input_parse_as(json_t *, int guest, struct comment_input *,
+	    struct apierr *);
 void	comment_input_free(struct comment_input *);
 
 /* The body of a preview or an edit: required, valid, at most BODY_MAX. */

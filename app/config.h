@@ -14,7 +14,10 @@ struct config {
 	char	*assets_dir;		/* read at start-up */
 	char	*origins[CONFIG_ORIGINS_MAX];	/* CORS: allowed origins */
 	size_t	 norigins;
+	char	*key_file;		/* server secrets, created on first start */
 	int	 max_depth;		/* until settings live in the database */
+	int	 edit_window_seconds;	/* authors may edit/delete this long */
+	int	 session_ttl_seconds;	/* sliding session lifetime */
 };
 
 /* 0 on success; -1 with a message in err (size errlen) otherwise. */

@@ -6,13 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api.h"
+#include "auth.h"
 #include "comment_input.h"
+#include "edit_policy.h"
 #include "escape.h"
 #include "markdown.h"
 #include "parley.h"
 #include "query.h"
 #include "store.h"
+#include "timefmt.h"
+#include "token.h"
 
 #define LIMIT_DEFAULT	50
 #define LIMIT_MAX	200
@@ -20,7 +26,10 @@
 int	handler_comments(struct http_request *);
 
 struct list_state {
+	struct auth		 auth;
+	int			 querying;
 	struct db_query		 q;
+	struct store_numbers	 nums;
 	char			*key;
 	enum thread_sort	 sort;
 	size_t			 limit;
@@ -29,6 +38,8 @@ struct list_state {
 };
 
 struct create_state {
+	struct auth		 auth;
+	int			 querying;
 	struct db_query		 q;
 	json_t			*json;
 	struct comment_input	 in;
@@ -36,6 +47,8 @@ struct create_state {
 	struct store_numbers	 nums;
 	char			 ip[API_IP_MAX];
 	const char		*status;
+	char			 edit_token[TOKEN_TEXT_LEN + 1];
+	char			 edit_token_hash[TOKEN_HASH_SQL_LEN];
 };
 
 static void
@@ -43,8 +56,10 @@ list_state_free(struct http_request *req)
 {
 	struct list_state	*s = http_state_get(req);
 
+	auth_cleanup(&s->auth);
 	db_done(&s->q);
 	free(s->key);
+	s->key = NULL;
 }
 
 static void
@@ -52,11 +67,15 @@ create_state_free(struct http_request *req)
 {
 	struct create_state	*s = http_state_get(req);
 
+	auth_cleanup(&s->auth);
 	db_done(&s->q);
 	comment_input_free(&s->in);
 	buf_free(&s->html);
-	if (s->json != NULL)
+	if (s->json != NULL) {
 		json_decref(s->json);
+		s->json = NULL;
+	}
+	sodium_memzero(s->edit_token, sizeof(s->edit_token));
 }
 
 /* Parses post, sort, limit and after. Fills e and returns -1 when bad. */
@@ -160,6 +179,8 @@ list_respond(struct http_request *req, struct list_state *s)
 		buf_puts(&b, "null");
 	buf_putc(&b, '}');
 
+	/* Logged-in readers also see their own held comments. */
+	http_response_header(req, "vary", "Authorization");
 	api_send_tagged(req, "application/json; charset=utf-8", "no-cache",
 	    b.data, b.len);
 	buf_free(&b);
@@ -173,25 +194,28 @@ comments_list(struct http_request *req)
 	struct list_state	*s;
 	struct apierr		 e;
 
+	int			 r;
+
 	if (!http_state_exists(req)) {
 		s = http_state_create(req, sizeof(*s), list_state_free);
 		if (list_params(req, s, &e) == -1) {
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
-		store_thread_query(&s->q, s->key);
 	}
 	s = http_state_get(req);
-	switch (db_run(req, &s->q)) {
-	case DB_PENDING:
+	if (!s->querying) {
+		if ((r = auth_resolve(req, &s->auth, AUTH_OPTIONAL)) != 1)
+			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+		store_thread_query(&s->q, &s->nums, s->key,
+		    s->auth.valid ? s->auth.user_id : 0);
+		s->querying = 1;
+	}
+	if ((r = api_query_ready(req, &s->q)) == 0)
 		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		api_db_unavailable(req);
-		break;
-	case DB_READY:
+	if (r == 1) {
 		list_respond(req, s);
 		db_done(&s->q);
-		break;
 	}
 	return (KORE_RESULT_OK);
 }
@@ -200,9 +224,11 @@ static int
 create_prepare(struct http_request *req, struct create_state *s,
     struct apierr *e)
 {
+	int	guest = !s->auth.valid;
+
 	if (api_read_json(req, &s->json, e) == -1)
 		return (-1);
-	if (comment_input_parse(s->json, &s->in, e) == -1)
+	if (comment_input_parse_as(s->json, guest, &s->in, e) == -1)
 		return (-1);
 	buf_init(&s->html);
 	if (markdown_render(&s->html, s->in.body, s->in.body_len) == -1)
@@ -211,8 +237,17 @@ create_prepare(struct http_request *req, struct create_state *s,
 	api_client_ip(req, s->ip);
 	/* Moderation comes with its own issue; until then, publish. */
 	s->status = "approved";
+	/* A guest proves authorship of later edits with this token. */
+	if (guest) {
+		token_new(s->edit_token);
+		(void)token_hash_sql(s->edit_token, s->edit_token_hash);
+	} else {
+		s->in.author_email = s->auth.email;
+	}
 	store_comment_create_query(&s->q, &s->nums, &s->in, s->html.data,
-	    parley_config.max_depth, s->status, s->ip[0] ? s->ip : NULL);
+	    parley_config.max_depth, guest ? 0 : s->auth.user_id,
+	    guest ? s->in.author_name : s->auth.name, s->status,
+	    s->ip[0] ? s->ip : NULL, guest ? s->edit_token_hash : NULL);
 	return (0);
 }
 
@@ -222,6 +257,7 @@ create_respond(struct http_request *req, struct create_state *s)
 	struct comment	 c;
 	const char	*err;
 	struct buf	 b;
+	char		 until[RFC3339_LEN];
 
 	memset(&c, 0, sizeof(c));
 	if ((err = store_comment_create_read(&s->q, &c)) != NULL) {
@@ -232,22 +268,33 @@ create_respond(struct http_request *req, struct create_state *s)
 		else if (strcmp(err, "post_closed") == 0)
 			api_error(req, 403, "post_closed",
 			    "This post is closed to new comments.", NULL);
+		else if (strcmp(err, "email_taken") == 0)
+			api_error(req, 409, "email_taken",
+			    "This e-mail belongs to an account: log in to "
+			    "comment with it.", "author_email");
 		else
 			api_db_unavailable(req);
 		return;
 	}
-	c.author_name = s->in.author_name;
-	c.author_url = s->in.author_url;
-	c.author_role = "guest";
+	c.author_name = s->auth.valid ? s->auth.name : s->in.author_name;
+	c.author_url = s->auth.valid ? NULL : s->in.author_url;
+	c.author_role = s->auth.valid ? s->auth.role : "guest";
 	c.html = s->html.data;
 	(void)comment_status_parse(s->status, &c.status);
 	c.own = 1;
+	timefmt_rfc3339(edit_window_end(c.created_us,
+	    parley_config.edit_window_seconds), until);
 
 	buf_init(&b);
 	buf_puts(&b, "{\"comment\":");
 	comment_write_json(&b, &c);
+	buf_puts(&b, ",\"edit_token\":");
+	escape_json_cstr(&b, s->auth.valid ? NULL : s->edit_token);
+	buf_puts(&b, ",\"edit_until\":");
+	escape_json_cstr(&b, until);
 	buf_putc(&b, '}');
 	api_send_json(req, 201, &b);
+	sodium_memzero(b.data, b.len);
 	buf_free(&b);
 }
 
@@ -257,24 +304,25 @@ comments_create(struct http_request *req)
 	struct create_state	*s;
 	struct apierr		 e;
 
-	if (!http_state_exists(req)) {
-		s = http_state_create(req, sizeof(*s), create_state_free);
+	int			 r;
+
+	if (!http_state_exists(req))
+		(void)http_state_create(req, sizeof(*s), create_state_free);
+	s = http_state_get(req);
+	if (!s->querying) {
+		if ((r = auth_resolve(req, &s->auth, AUTH_OPTIONAL)) != 1)
+			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
 		if (create_prepare(req, s, &e) == -1) {
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
+		s->querying = 1;
 	}
-	s = http_state_get(req);
-	switch (db_run(req, &s->q)) {
-	case DB_PENDING:
+	if ((r = api_query_ready(req, &s->q)) == 0)
 		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		api_db_unavailable(req);
-		break;
-	case DB_READY:
+	if (r == 1) {
 		create_respond(req, s);
 		db_done(&s->q);
-		break;
 	}
 	return (KORE_RESULT_OK);
 }

@@ -16,6 +16,7 @@ int	handler_thread_page(struct http_request *);
 
 struct page_state {
 	struct db_query	 q;
+	struct store_numbers nums;
 	char		*key;
 	int		 fragment;
 };
@@ -27,6 +28,7 @@ page_state_free(struct http_request *req)
 
 	db_done(&s->q);
 	free(s->key);
+	s->key = NULL;
 }
 
 static const char page_head[] =
@@ -133,7 +135,7 @@ handler_thread_page(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
-		store_thread_query(&s->q, s->key);
+		store_thread_query(&s->q, &s->nums, s->key, 0);
 	}
 	s = http_state_get(req);
 	switch (db_run(req, &s->q)) {

@@ -13,6 +13,8 @@
 
 #include "assets.h"
 #include "db.h"
+#include "keys.h"
+#include "password.h"
 #include "parley.h"
 
 #define CONFIG_DEFAULT	"conf/parley.conf"
@@ -27,6 +29,7 @@ kore_parent_configure(int argc, char **argv)
 {
 	const char	*path;
 	char		 err[512];
+	char		 dummy[PASSWORD_HASH_MAX];
 
 	(void)argc;
 	(void)argv;
@@ -40,6 +43,13 @@ kore_parent_configure(int argc, char **argv)
 		fatal("parley: cannot register the database");
 	if (assets_load(parley_config.assets_dir, err, sizeof(err)) == -1)
 		fatal("parley: assets: %s", err);
+	/* As root, before the workers chroot and drop privileges. */
+	if (keys_load(parley_config.key_file, err, sizeof(err)) == -1)
+		fatal("parley: keys: %s", err);
+	/* Computed once here so every worker inherits it. */
+	if (password_dummy_hash(dummy) == -1)
+		fatal("parley: cannot hash a password");
+	sodium_memzero(dummy, sizeof(dummy));
 	kore_log(LOG_INFO, "parley: config %s, assets from %s", path,
 	    parley_config.assets_dir);
 }

@@ -4,10 +4,20 @@
  * the worker with "sandbox violation"; run with PARLEY_SECCOMP_TRACING=yes
  * to log the calls that would have been refused.
  */
+#include <errno.h>
+
 #include <kore/kore.h>
 #include <kore/seccomp.h>
 
 KORE_SECCOMP_FILTER("parley",
 	/* glibc 2.36's stat(), used when the worker sets up its time zone. */
 	KORE_SYSCALL_ALLOW(newfstatat),
+	/*
+	 * Task threads (password hashing). glibc 2.36 tries clone3 first and,
+	 * refused with ENOSYS, falls back to clone, which Kore's task filter
+	 * allows. Each new thread must register rseq like the main thread
+	 * did, or glibc aborts.
+	 */
+	KORE_SYSCALL_DENY(clone3, ENOSYS),
+	KORE_SYSCALL_ALLOW(rseq),
 );

@@ -18,25 +18,72 @@ static const char sql_health[] = "SELECT 1";
 static const char sql_thread[] =
 	"SELECT p.title, p.url, p.comment_count, p.open,"
 	" c.id, c.parent_id, c.status,"
-	" CASE WHEN c.status = 'approved' THEN c.author_name ELSE '' END,"
-	" CASE WHEN c.status = 'approved' THEN c.author_url END,"
-	" CASE WHEN c.status = 'approved' THEN c.html ELSE '' END,"
+	" CASE WHEN v.shown THEN coalesce(u.name, c.author_name) ELSE '' END,"
+	" CASE WHEN v.shown THEN c.author_url END,"
+	" CASE WHEN v.shown THEN c.html ELSE '' END,"
 	" " RFC3339("c.created_at") ", " RFC3339("c.edited_at") ","
-	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score"
+	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,"
+	" coalesce(u.role, 'guest'), coalesce(c.user_id = $2, false)"
 	" FROM posts p LEFT JOIN comments c ON c.post_id = p.id"
+	" LEFT JOIN users u ON u.id = c.user_id"
+	" CROSS JOIN LATERAL (SELECT c.status = 'approved' OR"
+	"  (c.status = 'pending' AND c.user_id = $2) AS shown) v"
 	" WHERE p.key = $1";
 
 enum {
 	TH_TITLE, TH_URL, TH_COUNT, TH_OPEN, TH_ID, TH_PARENT, TH_STATUS,
 	TH_NAME, TH_AUTHOR_URL, TH_HTML, TH_CREATED, TH_EDITED, TH_CREATED_US,
-	TH_SCORE
+	TH_SCORE, TH_ROLE, TH_OWN
 };
 
 static const char sql_comment_create[] =
 	"SELECT err, comment_id, parent_id, " RFC3339("created_at") ","
 	" (extract(epoch FROM created_at) * 1000000)::bigint"
-	" FROM comment_create($1, $2, $3, $4::bigint, $5::integer, $6, $7, $8,"
-	" $9, $10, $11, $12::inet)";
+	" FROM comment_create($1, $2, $3, $4::bigint, $5::integer, $6::bigint,"
+	" $7, $8, $9, $10, $11, $12, $13::inet, $14::bytea)";
+
+#define USER_COLS	"id, name, email, role"
+
+static const char sql_session_user[] =
+	"SELECT " USER_COLS " FROM session_user_get($1::bytea, $2::integer)";
+static const char sql_user_register[] =
+	"SELECT err, " USER_COLS " FROM user_register($1, $2, $3, $4::bytea,"
+	" $5::integer)";
+static const char sql_login_lookup[] =
+	"SELECT id, password_hash, name, email, role, retry_after"
+	" FROM login_lookup($1, $2, $3::integer, $4::integer, $5::integer)";
+static const char sql_login_failed[] = "SELECT login_failed($1, $2)";
+static const char sql_session_create[] =
+	"SELECT " USER_COLS " FROM session_create($1::bigint, $2::bytea,"
+	" $3::integer, $4)";
+static const char sql_session_delete[] =
+	"DELETE FROM sessions WHERE token_hash = $1::bytea";
+static const char sql_password_get[] =
+	"SELECT password_hash FROM users WHERE id = $1::bigint";
+static const char sql_password_set[] =
+	"SELECT user_password_set($1::bigint, $2, $3::bytea)";
+static const char sql_comment_get[] =
+	"SELECT c.user_id, c.edit_token_hash,"
+	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.status,"
+	" coalesce(u.name, c.author_name), c.author_url,"
+	" " RFC3339("c.created_at") ", " RFC3339("c.edited_at") ", c.score,"
+	" c.parent_id, coalesce(u.role, 'guest')"
+	" FROM comments c LEFT JOIN users u ON u.id = c.user_id"
+	" WHERE c.id = $1::bigint";
+static const char sql_comment_edit[] =
+	"SELECT " RFC3339("edited_at") " FROM comment_edit($1::bigint, $2, $3)";
+static const char sql_comment_delete[] =
+	"UPDATE comments SET status = 'deleted'"
+	" WHERE id = $1::bigint AND status IN ('approved', 'pending')"
+	" RETURNING id";
+static const char sql_vote[] =
+	"SELECT err, score FROM vote_set($1::bigint, $2, $3::integer,"
+	" $4::bigint)";
+
+/* Failed-login throttling: per IP and per account, within a window. */
+#define LOGIN_WINDOW_SECONDS	"900"
+#define LOGIN_MAX_PER_IP	"30"
+#define LOGIN_MAX_PER_ACCOUNT	"10"
 
 static const char sql_counts[] =
 	"SELECT k.key, COALESCE(p.comment_count, 0)"
@@ -49,11 +96,32 @@ store_health_query(struct db_query *q)
 	db_query_init(q, sql_health);
 }
 
+/* Formats n into slot i of nums and adds it; 0 becomes SQL NULL. */
+static void
+param_id(struct db_query *q, struct store_numbers *nums, int i, int64_t n)
+{
+	if (n == 0) {
+		db_param(q, NULL);
+		return;
+	}
+	snprintf(nums->v[i], sizeof(nums->v[i]), "%" PRId64, n);
+	db_param(q, nums->v[i]);
+}
+
+static void
+param_int(struct db_query *q, struct store_numbers *nums, int i, int64_t n)
+{
+	snprintf(nums->v[i], sizeof(nums->v[i]), "%" PRId64, n);
+	db_param(q, nums->v[i]);
+}
+
 void
-store_thread_query(struct db_query *q, const char *key)
+store_thread_query(struct db_query *q, struct store_numbers *nums,
+    const char *key, int64_t viewer_id)
 {
 	db_query_init(q, sql_thread);
 	db_param(q, key);
+	param_id(q, nums, 0, viewer_id);
 }
 
 int
@@ -88,7 +156,8 @@ store_thread_read(struct db_query *q, struct post_info *post,
 			continue;
 		c->author_name = db_text(q, row, TH_NAME);
 		c->author_url = db_text(q, row, TH_AUTHOR_URL);
-		c->author_role = "guest";
+		c->author_role = db_text(q, row, TH_ROLE);
+		c->own = db_bool(q, row, TH_OWN);
 		c->html = db_text(q, row, TH_HTML);
 		c->created_at = db_text(q, row, TH_CREATED);
 		c->edited_at = db_text(q, row, TH_EDITED);
@@ -104,27 +173,24 @@ store_thread_read(struct db_query *q, struct post_info *post,
 void
 store_comment_create_query(struct db_query *q, struct store_numbers *nums,
     const struct comment_input *in, const char *html, int max_depth,
-    const char *status, const char *ip)
+    int64_t user_id, const char *author_name, const char *status,
+    const char *ip, const char *edit_token_hash_sql)
 {
 	db_query_init(q, sql_comment_create);
 	db_param(q, in->post);
 	db_param(q, in->post_title);
 	db_param(q, in->post_url);
-	if (in->parent_id != 0) {
-		snprintf(nums->v[0], sizeof(nums->v[0]), "%" PRId64,
-		    in->parent_id);
-		db_param(q, nums->v[0]);
-	} else
-		db_param(q, NULL);
-	snprintf(nums->v[1], sizeof(nums->v[1]), "%d", max_depth);
-	db_param(q, nums->v[1]);
-	db_param(q, in->author_name);
+	param_id(q, nums, 0, in->parent_id);
+	param_int(q, nums, 1, max_depth);
+	param_id(q, nums, 2, user_id);
+	db_param(q, author_name);
 	db_param(q, in->author_email);
 	db_param(q, in->author_url);
 	db_param_len(q, in->body, in->body_len);
 	db_param(q, html);
 	db_param(q, status);
 	db_param(q, ip);
+	db_param(q, edit_token_hash_sql);
 }
 
 const char *
@@ -148,4 +214,133 @@ store_counts_query(struct db_query *q, const char *keys_json)
 {
 	db_query_init(q, sql_counts);
 	db_param(q, keys_json);
+}
+
+void
+store_session_user_query(struct db_query *q, struct store_numbers *nums,
+    const char *token_hash_sql, int ttl_seconds)
+{
+	db_query_init(q, sql_session_user);
+	db_param(q, token_hash_sql);
+	param_int(q, nums, 0, ttl_seconds);
+}
+
+int
+store_user_read(struct db_query *q, int first, struct store_user *u)
+{
+	if (db_rows(q) < 1 || db_text(q, 0, first) == NULL)
+		return (0);
+	u->id = db_int(q, 0, first);
+	u->name = db_text(q, 0, first + 1);
+	u->email = db_text(q, 0, first + 2);
+	u->role = db_text(q, 0, first + 3);
+	return (1);
+}
+
+void
+store_user_register_query(struct db_query *q, struct store_numbers *nums,
+    const char *email, const char *name, const char *hash,
+    const char *token_hash_sql, int ttl_seconds)
+{
+	db_query_init(q, sql_user_register);
+	db_param(q, email);
+	db_param(q, name);
+	db_param(q, hash);
+	db_param(q, token_hash_sql);
+	param_int(q, nums, 0, ttl_seconds);
+}
+
+void
+store_login_lookup_query(struct db_query *q, const char *email,
+    const char *ip)
+{
+	db_query_init(q, sql_login_lookup);
+	db_param(q, email);
+	db_param(q, ip);
+	db_param(q, LOGIN_WINDOW_SECONDS);
+	db_param(q, LOGIN_MAX_PER_IP);
+	db_param(q, LOGIN_MAX_PER_ACCOUNT);
+}
+
+void
+store_login_failed_query(struct db_query *q, const char *email,
+    const char *ip)
+{
+	db_query_init(q, sql_login_failed);
+	db_param(q, email);
+	db_param(q, ip);
+}
+
+void
+store_session_create_query(struct db_query *q, struct store_numbers *nums,
+    int64_t user_id, const char *token_hash_sql, int ttl_seconds,
+    const char *new_hash)
+{
+	db_query_init(q, sql_session_create);
+	param_id(q, nums, 0, user_id);
+	db_param(q, token_hash_sql);
+	param_int(q, nums, 1, ttl_seconds);
+	db_param(q, new_hash);
+}
+
+void
+store_session_delete_query(struct db_query *q, const char *token_hash_sql)
+{
+	db_query_init(q, sql_session_delete);
+	db_param(q, token_hash_sql);
+}
+
+void
+store_password_get_query(struct db_query *q, struct store_numbers *nums,
+    int64_t user_id)
+{
+	db_query_init(q, sql_password_get);
+	param_id(q, nums, 0, user_id);
+}
+
+void
+store_password_set_query(struct db_query *q, struct store_numbers *nums,
+    int64_t user_id, const char *hash, const char *keep_token_hash_sql)
+{
+	db_query_init(q, sql_password_set);
+	param_id(q, nums, 0, user_id);
+	db_param(q, hash);
+	db_param(q, keep_token_hash_sql);
+}
+
+void
+store_comment_get_query(struct db_query *q, struct store_numbers *nums,
+    int64_t id)
+{
+	db_query_init(q, sql_comment_get);
+	param_id(q, nums, 0, id);
+}
+
+void
+store_comment_edit_query(struct db_query *q, struct store_numbers *nums,
+    int64_t id, const char *body, size_t body_len, const char *html)
+{
+	db_query_init(q, sql_comment_edit);
+	param_id(q, nums, 0, id);
+	db_param_len(q, body, body_len);
+	db_param(q, html);
+}
+
+void
+store_comment_delete_query(struct db_query *q, struct store_numbers *nums,
+    int64_t id)
+{
+	db_query_init(q, sql_comment_delete);
+	param_id(q, nums, 0, id);
+}
+
+void
+store_vote_query(struct db_query *q, struct store_numbers *nums,
+    int64_t comment_id, const char *voter, int value, int64_t user_id)
+{
+	db_query_init(q, sql_vote);
+	param_id(q, nums, 0, comment_id);
+	db_param(q, voter);
+	param_int(q, nums, 1, value);
+	param_id(q, nums, 2, user_id);
 }

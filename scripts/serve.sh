@@ -6,6 +6,7 @@
 # otherwise they run as you, without chroot. Env: PARLEY_DATABASE (a libpq
 # connection string instead of the local cluster's), PARLEY_BIND (127.0.0.1),
 # PARLEY_ORIGINS (allowed origins), PARLEY_MAX_DEPTH (5),
+# PARLEY_EDIT_WINDOW (900 s), PARLEY_SESSION_TTL (30 days),
 # PARLEY_SECCOMP_TRACING (no).
 set -euo pipefail
 
@@ -19,6 +20,9 @@ database = ${PARLEY_DATABASE:-$("$top/scripts/pg.sh" conninfo "$db")}
 assets_dir = $top/assets
 allowed_origins = ${PARLEY_ORIGINS:-http://127.0.0.1:$port http://localhost:$port}
 max_depth = ${PARLEY_MAX_DEPTH:-5}
+edit_window_seconds = ${PARLEY_EDIT_WINDOW:-900}
+session_ttl_seconds = ${PARLEY_SESSION_TTL:-2592000}
+key_file = $dir/parley.key
 CONF
 chmod 600 "$dir/parley.conf"
 

@@ -1,0 +1,403 @@
+/*
+ * Accounts: POST /api/v1/auth/register, /login, /logout, /password and
+ * GET /api/v1/auth/me. Password work runs in task threads; sessions are
+ * random tokens of which only hashes are stored.
+ */
+#include <string.h>
+
+#include "account_input.h"
+#include <sodium.h>
+
+#include "api.h"
+#include "auth.h"
+#include "escape.h"
+#include "pwtask.h"
+#include "parley.h"
+#include "store.h"
+#include "token.h"
+
+int	handler_auth_register(struct http_request *);
+int	handler_auth_login(struct http_request *);
+int	handler_auth_logout(struct http_request *);
+int	handler_auth_me(struct http_request *);
+int	handler_auth_password(struct http_request *);
+
+/* One state for all account requests; each uses what it needs. */
+struct account_state {
+	int			 phase;
+	struct auth		 auth;
+	struct db_query		 q;
+	struct store_numbers	 nums;
+	json_t			*json;
+	struct account_input	 in;
+	struct pwtask		 pw;
+	char			 token[TOKEN_TEXT_LEN + 1];
+	char			 token_hash[TOKEN_HASH_SQL_LEN];
+	char			 ip[API_IP_MAX];
+	int64_t			 user_id;
+};
+
+static void
+account_state_free(struct http_request *req)
+{
+	struct account_state	*s = http_state_get(req);
+
+	auth_cleanup(&s->auth);
+	db_done(&s->q);
+	pwtask_cleanup(&s->pw);
+	account_input_free(&s->in);
+	if (s->json != NULL) {
+		json_decref(s->json);
+		s->json = NULL;
+	}
+	sodium_memzero(s->token, sizeof(s->token));
+}
+
+static struct account_state *
+account_state(struct http_request *req)
+{
+	if (!http_state_exists(req))
+		return (http_state_create(req, sizeof(struct account_state),
+		    account_state_free));
+	return (http_state_get(req));
+}
+
+/* {"token": ..., "user": {...}} from the user columns of q's row. */
+static void
+send_session(struct http_request *req, struct account_state *s, int status,
+    int first_col)
+{
+	struct store_user	u;
+	struct buf		b;
+
+	if (!store_user_read(&s->q, first_col, &u)) {
+		api_db_unavailable(req);
+		return;
+	}
+	/* Reuse auth's writer: it holds exactly the fields we send. */
+	s->auth.valid = 1;
+	s->auth.user_id = u.id;
+	(void)kore_strlcpy(s->auth.name, u.name, sizeof(s->auth.name));
+	(void)kore_strlcpy(s->auth.email, u.email, sizeof(s->auth.email));
+	(void)kore_strlcpy(s->auth.role, u.role, sizeof(s->auth.role));
+
+	buf_init(&b);
+	buf_puts(&b, "{\"token\":");
+	escape_json_cstr(&b, s->token);
+	buf_puts(&b, ",\"user\":");
+	auth_write_user(&b, &s->auth);
+	buf_putc(&b, '}');
+	api_send_json(req, status, &b);
+	sodium_memzero(b.data, b.len);
+	buf_free(&b);
+}
+
+static void
+new_session_token(struct account_state *s)
+{
+	token_new(s->token);
+	if (token_hash_sql(s->token, s->token_hash) == -1)
+		fatal("token_hash_sql refused a fresh token");
+}
+
+static int
+require_post(struct http_request *req)
+{
+	if (req->method == HTTP_METHOD_POST)
+		return (0);
+	api_method_not_allowed(req, "POST");
+	return (-1);
+}
+
+enum { REG_PARSE, REG_HASH, REG_STORE };
+
+int
+handler_auth_register(struct http_request *req)
+{
+	struct account_state	*s;
+	struct apierr		 e;
+	int			 r;
+
+	if (require_post(req) == -1)
+		return (KORE_RESULT_OK);
+	s = account_state(req);
+	switch (s->phase) {
+	case REG_PARSE:
+		if (api_read_json(req, &s->json, &e) == -1 ||
+		    account_register_parse(s->json, &s->in, &e) == -1) {
+			api_error_from(req, &e);
+			return (KORE_RESULT_OK);
+		}
+		pwtask_init(&s->pw, PWTASK_HASH, s->in.password,
+		    s->in.password_len, NULL);
+		s->phase = REG_HASH;
+		/* FALLTHROUGH */
+	case REG_HASH:
+		if (!pwtask_run(req, &s->pw))
+			return (KORE_RESULT_RETRY);
+		if (!s->pw.ok) {
+			api_error(req, 503, "busy",
+			    "The server is too busy; try again shortly.", NULL);
+			return (KORE_RESULT_OK);
+		}
+		new_session_token(s);
+		store_user_register_query(&s->q, &s->nums, s->in.email,
+		    s->in.name, s->pw.hash, s->token_hash,
+		    parley_config.session_ttl_seconds);
+		s->phase = REG_STORE;
+		/* FALLTHROUGH */
+	case REG_STORE:
+		if ((r = api_query_ready(req, &s->q)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == -1)
+			return (KORE_RESULT_OK);
+		if (db_text(&s->q, 0, 0) != NULL)
+			api_error(req, 409, "email_taken",
+			    "An account with this e-mail exists; log in "
+			    "instead.", "email");
+		else
+			send_session(req, s, 201, 1);
+		db_done(&s->q);
+		return (KORE_RESULT_OK);
+	default:
+		abort();
+	}
+}
+
+enum { LOGIN_PARSE, LOGIN_LOOKUP, LOGIN_VERIFY, LOGIN_FAILED, LOGIN_OPEN };
+
+static void
+send_bad_credentials(struct http_request *req)
+{
+	/* The same answer for an unknown e-mail and a wrong password. */
+	api_error(req, 401, "invalid_credentials",
+	    "That e-mail and password do not match an account.", NULL);
+}
+
+static void
+send_throttled(struct http_request *req, int64_t seconds)
+{
+	char	v[24];
+
+	(void)snprintf(v, sizeof(v), "%lld", (long long)(seconds > 0 ?
+	    seconds : 1));
+	http_response_header(req, "retry-after", v);
+	api_error(req, 429, "too_many_attempts",
+	    "Too many failed logins; wait a while before trying again.",
+	    NULL);
+}
+
+/* After the lookup: the stored hash, or the dummy one for an unknown
+ * e-mail so both cases do the same work. 1 to go on, 0 after answering. */
+static int
+login_checked(struct http_request *req, struct account_state *s)
+{
+	const char	*hash;
+	char		 dummy[PASSWORD_HASH_MAX];
+	int64_t		 retry;
+
+	retry = db_int(&s->q, 0, 5);
+	if (retry > 0) {
+		send_throttled(req, retry);
+		db_done(&s->q);
+		return (0);
+	}
+	s->user_id = db_int(&s->q, 0, 0);
+	hash = db_text(&s->q, 0, 1);
+	if (hash == NULL) {
+		if (password_dummy_hash(dummy) == -1)
+			fatal("password_dummy_hash failed");
+		hash = dummy;
+	}
+	pwtask_init(&s->pw, PWTASK_VERIFY, s->in.password, s->in.password_len,
+	    hash);
+	db_done(&s->q);
+	return (1);
+}
+
+int
+handler_auth_login(struct http_request *req)
+{
+	struct account_state	*s;
+	struct apierr		 e;
+	int			 r;
+
+	if (require_post(req) == -1)
+		return (KORE_RESULT_OK);
+	s = account_state(req);
+	switch (s->phase) {
+	case LOGIN_PARSE:
+		if (api_read_json(req, &s->json, &e) == -1 ||
+		    account_login_parse(s->json, &s->in, &e) == -1) {
+			api_error_from(req, &e);
+			return (KORE_RESULT_OK);
+		}
+		api_client_ip(req, s->ip);
+		store_login_lookup_query(&s->q, s->in.email, s->ip);
+		s->phase = LOGIN_LOOKUP;
+		/* FALLTHROUGH */
+	case LOGIN_LOOKUP:
+		if ((r = api_query_ready(req, &s->q)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == -1 || !login_checked(req, s))
+			return (KORE_RESULT_OK);
+		s->phase = LOGIN_VERIFY;
+		/* FALLTHROUGH */
+	case LOGIN_VERIFY:
+		if (!pwtask_run(req, &s->pw))
+			return (KORE_RESULT_RETRY);
+		if (!s->pw.ok || s->user_id == 0) {
+			store_login_failed_query(&s->q, s->in.email, s->ip);
+			s->phase = LOGIN_FAILED;
+			return (handler_auth_login(req));
+		}
+		new_session_token(s);
+		store_session_create_query(&s->q, &s->nums, s->user_id,
+		    s->token_hash, parley_config.session_ttl_seconds,
+		    s->pw.rehashed ? s->pw.new_hash : NULL);
+		s->phase = LOGIN_OPEN;
+		return (handler_auth_login(req));
+	case LOGIN_FAILED:
+		if ((r = api_query_ready(req, &s->q)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == 1) {
+			send_bad_credentials(req);
+			db_done(&s->q);
+		}
+		return (KORE_RESULT_OK);
+	case LOGIN_OPEN:
+		if ((r = api_query_ready(req, &s->q)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == 1) {
+			send_session(req, s, 200, 0);
+			db_done(&s->q);
+		}
+		return (KORE_RESULT_OK);
+	default:
+		abort();
+	}
+}
+
+int
+handler_auth_me(struct http_request *req)
+{
+	struct account_state	*s;
+	struct buf		 b;
+	int			 r;
+
+	if (req->method != HTTP_METHOD_GET) {
+		api_method_not_allowed(req, "GET");
+		return (KORE_RESULT_OK);
+	}
+	s = account_state(req);
+	if ((r = auth_resolve(req, &s->auth, AUTH_REQUIRED)) == 0)
+		return (KORE_RESULT_RETRY);
+	if (r == 1) {
+		buf_init(&b);
+		buf_puts(&b, "{\"user\":");
+		auth_write_user(&b, &s->auth);
+		buf_putc(&b, '}');
+		api_send_json(req, 200, &b);
+		buf_free(&b);
+	}
+	return (KORE_RESULT_OK);
+}
+
+int
+handler_auth_logout(struct http_request *req)
+{
+	struct account_state	*s;
+	int			 r;
+
+	if (require_post(req) == -1)
+		return (KORE_RESULT_OK);
+	s = account_state(req);
+	if (s->phase == 0) {
+		if ((r = auth_resolve(req, &s->auth, AUTH_REQUIRED)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == -1)
+			return (KORE_RESULT_OK);
+		store_session_delete_query(&s->q, s->auth.token_hash);
+		s->phase = 1;
+	}
+	if ((r = api_query_ready(req, &s->q)) == 0)
+		return (KORE_RESULT_RETRY);
+	if (r == 1) {
+		api_common_headers(req);
+		http_response(req, 204, NULL, 0);
+		db_done(&s->q);
+	}
+	return (KORE_RESULT_OK);
+}
+
+enum { PW_AUTH, PW_GET, PW_VERIFY, PW_HASH, PW_STORE };
+
+int
+handler_auth_password(struct http_request *req)
+{
+	struct account_state	*s;
+	struct apierr		 e;
+	int			 r;
+
+	if (require_post(req) == -1)
+		return (KORE_RESULT_OK);
+	s = account_state(req);
+	switch (s->phase) {
+	case PW_AUTH:
+		if ((r = auth_resolve(req, &s->auth, AUTH_REQUIRED)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == -1)
+			return (KORE_RESULT_OK);
+		if (api_read_json(req, &s->json, &e) == -1 ||
+		    account_password_parse(s->json, &s->in, &e) == -1) {
+			api_error_from(req, &e);
+			return (KORE_RESULT_OK);
+		}
+		store_password_get_query(&s->q, &s->nums, s->auth.user_id);
+		s->phase = PW_GET;
+		/* FALLTHROUGH */
+	case PW_GET:
+		if ((r = api_query_ready(req, &s->q)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == -1)
+			return (KORE_RESULT_OK);
+		pwtask_init(&s->pw, PWTASK_VERIFY, s->in.password,
+		    s->in.password_len, db_text(&s->q, 0, 0));
+		db_done(&s->q);
+		s->phase = PW_VERIFY;
+		/* FALLTHROUGH */
+	case PW_VERIFY:
+		if (!pwtask_run(req, &s->pw))
+			return (KORE_RESULT_RETRY);
+		if (!s->pw.ok) {
+			api_error(req, 403, "wrong_password",
+			    "The current password is not right.",
+			    "current_password");
+			return (KORE_RESULT_OK);
+		}
+		pwtask_cleanup(&s->pw);
+		memset(&s->pw, 0, sizeof(s->pw));
+		pwtask_init(&s->pw, PWTASK_HASH, s->in.new_password,
+		    s->in.new_password_len, NULL);
+		s->phase = PW_HASH;
+		/* FALLTHROUGH */
+	case PW_HASH:
+		if (!pwtask_run(req, &s->pw))
+			return (KORE_RESULT_RETRY);
+		store_password_set_query(&s->q, &s->nums, s->auth.user_id,
+		    s->pw.hash, s->auth.token_hash);
+		s->phase = PW_STORE;
+		/* FALLTHROUGH */
+	case PW_STORE:
+		if ((r = api_query_ready(req, &s->q)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == 1) {
+			api_common_headers(req);
+			http_response(req, 204, NULL, 0);
+			db_done(&s->q);
+		}
+		return (KORE_RESULT_OK);
+	default:
+		abort();
+	}
+}
