@@ -25,24 +25,27 @@ PORT	?= 8080
 DB	?= parley
 TEST_DB	?= parley_test
 
-.PHONY: all build deps db run test unit integration clean stop-db help
+.PHONY: all build deps db run test unit integration bench clean stop-db help admin
 
 all: build
 
 help:
 	@sed -n '1,3p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: run test unit integration build db stop-db clean"
+	@echo "targets: run test unit integration bench admin build db stop-db clean"
 
 deps:
 	@scripts/deps.sh
 
-build: build/parley.so
+build: build/parley.so build/parley-passwd
 
 build/%.o: app/%.c $(HEADERS) | build/
 	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$(KORE_FEATURES)) -c $< -o $@
 
 build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ)
 	$(CC) -shared -o $@ $^ $(LIBS)
+
+build/parley-passwd: app/tool_passwd.c build/password.o | build/
+	$(CC) $(CFLAGS) -o $@ app/tool_passwd.c build/password.o $(LIBS)
 
 build/:
 	@mkdir -p build
@@ -59,6 +62,10 @@ build/unit_tests: $(UNIT_SRC) $(DOMAIN:%=app/%.c) $(HEADERS) | build/
 db: deps
 	@scripts/pg.sh start
 
+# make admin EMAIL=a@example.org [PASSWORD=...]
+admin: deps build db
+	@scripts/admin.sh "$(EMAIL)" "$(PASSWORD)" $(DB)
+
 stop-db:
 	@scripts/pg.sh stop
 
@@ -74,6 +81,11 @@ integration: deps build db
 	node --test --test-concurrency=1 tests/integration/
 
 test: unit integration
+
+# Benchmarks print a table and write it under bench-results/.
+bench: deps build
+	@PARLEY_WITH_BENCH=1 scripts/deps.sh
+	@for b in tests/bench/*.sh; do echo "== $$b"; $$b || exit 1; done
 
 clean:
 	rm -rf build

@@ -13,6 +13,10 @@ fi
 PARLEY_DB_NAME="$db" "$top/scripts/pg.sh" start
 "$top/scripts/seed-demo.sh" "$db"
 
+# A demo admin, made once; its generated password is printed that once.
+admin_email=admin@example.org
+admin_note=$("$top/scripts/admin.sh" "$admin_email" "" "$db")
+
 cleanup() {
 	[ "$started_pg" = 1 ] && "$top/scripts/pg.sh" stop && echo "run: PostgreSQL stopped"
 	return 0
@@ -25,6 +29,10 @@ Parley is starting on http://127.0.0.1:$port/
   demo blog page (post #198):  http://127.0.0.1:$port/
   thread without JavaScript:   http://127.0.0.1:$port/thread.html?post=198
   API:                         http://127.0.0.1:$port/api/v1/comments?post=198
+Log in as admin: $admin_email
+  $admin_note
+  (make admin EMAIL=$admin_email PASSWORD=... sets a new password;
+   POST /api/v1/auth/login {"email","password"} returns a Bearer token)
 Ctrl-C stops Parley$( [ "$started_pg" = 1 ] && echo " and the local PostgreSQL" ).
 MSG
 # Not exec: the trap above must run when Kore exits.
