@@ -9,12 +9,53 @@
 #include "api.h"
 #include "assets.h"
 #include "escape.h"
+#include "parley.h"
+
+/* The request's Origin when the configuration allows it, else NULL. */
+static const char *
+allowed_origin(struct http_request *req)
+{
+	const char	*origin;
+	size_t		 i;
+
+	if (!http_request_header(req, "origin", &origin))
+		return (NULL);
+	for (i = 0; i < parley_config.norigins; i++) {
+		if (strcmp(origin, parley_config.origins[i]) == 0)
+			return (origin);
+	}
+	return (NULL);
+}
 
 void
 api_common_headers(struct http_request *req)
 {
+	const char	*origin;
+
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "referrer-policy", "no-referrer");
+	/* Browsers on other origins may call the API only from blogs the
+	 * configuration names; everyone else gets no CORS headers at all. */
+	http_response_header(req, "vary", "Origin");
+	if ((origin = allowed_origin(req)) != NULL) {
+		http_response_header(req, "access-control-allow-origin", origin);
+		http_response_header(req, "access-control-expose-headers",
+		    "ETag, Retry-After");
+	}
+}
+
+/* A CORS preflight: what a browser may send here, and for how long. */
+static void
+preflight(struct http_request *req, const char *allow)
+{
+	api_common_headers(req);
+	if (allowed_origin(req) != NULL) {
+		http_response_header(req, "access-control-allow-methods", allow);
+		http_response_header(req, "access-control-allow-headers",
+		    "Content-Type, Authorization, X-Edit-Token, If-None-Match");
+		http_response_header(req, "access-control-max-age", "600");
+	}
+	http_response(req, 204, NULL, 0);
 }
 
 void
@@ -64,6 +105,10 @@ api_db_unavailable(struct http_request *req)
 void
 api_method_not_allowed(struct http_request *req, const char *allow)
 {
+	if (req->method == HTTP_METHOD_OPTIONS) {
+		preflight(req, allow);
+		return;
+	}
 	http_response_header(req, "allow", allow);
 	api_error(req, 405, "method_not_allowed",
 	    "This method is not allowed here.", NULL);
@@ -112,6 +157,21 @@ api_send_tagged(struct http_request *req, const char *type,
 	send_tagged(req, type, cache_control, data, len, etag);
 }
 
+/* Accept-Encoding names gzip (and does not refuse it with q=0). */
+static int
+accepts_gzip(struct http_request *req)
+{
+	const char	*ae, *p;
+
+	if (!http_request_header(req, "accept-encoding", &ae) ||
+	    (p = strstr(ae, "gzip")) == NULL)
+		return (0);
+	p += 4;
+	while (*p == ' ')
+		p++;
+	return (strncmp(p, ";q=0", 4) != 0 || strncmp(p, ";q=0.", 5) == 0);
+}
+
 void
 api_send_asset(struct http_request *req, const char *name,
     const char *cache_control)
@@ -124,6 +184,13 @@ api_send_asset(struct http_request *req, const char *name,
 	}
 	if ((a = assets_find(name)) == NULL) {
 		api_error(req, 404, "not_found", "There is nothing here.", NULL);
+		return;
+	}
+	http_response_header(req, "vary", "Accept-Encoding");
+	if (a->gz != NULL && accepts_gzip(req)) {
+		http_response_header(req, "content-encoding", "gzip");
+		send_tagged(req, a->type, cache_control, a->gz, a->gz_len,
+		    a->gz_etag);
 		return;
 	}
 	send_tagged(req, a->type, cache_control, a->data, a->len, a->etag);

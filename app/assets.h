@@ -14,6 +14,9 @@ struct asset {
 	size_t		 len;
 	const char	*type;		/* Content-Type */
 	char		 etag[40];	/* quoted */
+	unsigned char	*gz;		/* gzip of data, NULL if it saves nothing */
+	size_t		 gz_len;
+	char		 gz_etag[44];	/* a different representation */
 };
 
 /* Reads every regular file directly in dir. 0, or -1 with a message. */

@@ -117,6 +117,7 @@ may_change(struct http_request *req, struct one_state *s)
 	keep(s, 2, &s->c.created_at, db_text(&s->q, 0, 6));
 	keep(s, 3, &s->c.author_role, db_text(&s->q, 0, 10));
 	s->c.score = db_int(&s->q, 0, 8);
+	store_avatar(&s->c, db_text(&s->q, 0, 11));
 	s->c.own = 1;
 	return (1);
 }

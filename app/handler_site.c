@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "api.h"
+#include "avatar.h"
 #include "store.h"
 
 int	handler_healthz(struct http_request *);
 int	handler_index(struct http_request *);
 int	handler_asset(struct http_request *);
 int	handler_not_found(struct http_request *);
+int	handler_avatar(struct http_request *);
 
 struct health_state {
 	struct db_query	q;
@@ -79,5 +81,37 @@ int
 handler_not_found(struct http_request *req)
 {
 	api_error(req, 404, "not_found", "There is nothing here.", NULL);
+	return (KORE_RESULT_OK);
+}
+
+/* GET /avatar/HASH.svg: the identicon of a hash; the same forever. */
+int
+handler_avatar(struct http_request *req)
+{
+	unsigned char	 hash[AVATAR_HASH_BYTES];
+	char		 hex[AVATAR_HEX_LEN];
+	const char	*p = req->path + strlen("/avatar/");
+	struct buf	 b;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
+		api_method_not_allowed(req, "GET, HEAD");
+		return (KORE_RESULT_OK);
+	}
+	if (strlen(p) != 2 * AVATAR_HASH_BYTES + 4) {
+		handler_not_found(req);
+		return (KORE_RESULT_OK);
+	}
+	memcpy(hex, p, 2 * AVATAR_HASH_BYTES);
+	hex[2 * AVATAR_HASH_BYTES] = '\0';
+	if (avatar_hex_decode(hex, hash) == -1) {
+		handler_not_found(req);
+		return (KORE_RESULT_OK);
+	}
+	buf_init(&b);
+	avatar_svg(&b, hash);
+	http_response_header(req, "content-security-policy", "default-src 'none'");
+	api_send_tagged(req, "image/svg+xml",
+	    "public, max-age=31536000, immutable", b.data, b.len);
+	buf_free(&b);
 	return (KORE_RESULT_OK);
 }

@@ -13,8 +13,7 @@
 
 #include "keys.h"
 
-/* One past the last enum key_purpose: keep in step with keys.h. */
-#define KEY_PURPOSES	(KEY_SECRETBOX + 1)
+#define KEY_PURPOSES	KEY_PURPOSE_COUNT
 #define KEY_HEX_LEN	(2 * KEY_BYTES)
 
 /* crypto_kdf wants exactly crypto_kdf_CONTEXTBYTES (8) characters. */

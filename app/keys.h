@@ -16,6 +16,8 @@
 enum key_purpose {
 	KEY_VOTER_IP,	/* keyed hash of guests' IPs for votes */
 	KEY_SECRETBOX,	/* encryption of hook secrets at rest */
+	KEY_AVATAR,	/* avatar seeds: no e-mail can be read back */
+	KEY_PURPOSE_COUNT
 };
 
 /* Reads the key file, creating it (0600, exclusive create) if it does not

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avatar.h"
+#include "keys.h"
 #include "store.h"
 
 #define RFC3339(col) \
@@ -15,6 +17,10 @@ static const char sql_health[] = "SELECT 1";
  * their place in the tree, so a removed comment's text never leaves the
  * database on the readers' path.
  */
+/* Whom an avatar stands for (see avatar_seed in sql/). */
+#define AVATAR_SEED(c) \
+	"avatar_seed(" c ".user_id, " c ".author_email, " c ".author_name)"
+
 static const char sql_thread[] =
 	"SELECT p.title, p.url, p.comment_count, p.open,"
 	" c.id, c.parent_id, c.status,"
@@ -23,7 +29,8 @@ static const char sql_thread[] =
 	" CASE WHEN v.shown THEN c.html ELSE '' END,"
 	" " RFC3339("c.created_at") ", " RFC3339("c.edited_at") ","
 	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,"
-	" coalesce(u.role, 'guest'), coalesce(c.user_id = $2, false)"
+	" coalesce(u.role, 'guest'), coalesce(c.user_id = $2, false),"
+	" CASE WHEN v.shown THEN " AVATAR_SEED("c") " END"
 	" FROM posts p LEFT JOIN comments c ON c.post_id = p.id"
 	" LEFT JOIN users u ON u.id = c.user_id"
 	" CROSS JOIN LATERAL (SELECT c.status = 'approved' OR"
@@ -33,14 +40,14 @@ static const char sql_thread[] =
 enum {
 	TH_TITLE, TH_URL, TH_COUNT, TH_OPEN, TH_ID, TH_PARENT, TH_STATUS,
 	TH_NAME, TH_AUTHOR_URL, TH_HTML, TH_CREATED, TH_EDITED, TH_CREATED_US,
-	TH_SCORE, TH_ROLE, TH_OWN
+	TH_SCORE, TH_ROLE, TH_OWN, TH_AVATAR
 };
 
 static const char sql_comment_create[] =
-	"SELECT err, comment_id, parent_id, " RFC3339("created_at") ","
-	" (extract(epoch FROM created_at) * 1000000)::bigint"
+	"SELECT r.err, r.comment_id, r.parent_id, " RFC3339("r.created_at") ","
+	" (extract(epoch FROM r.created_at) * 1000000)::bigint, r.avatar_seed"
 	" FROM comment_create($1, $2, $3, $4::bigint, $5::integer, $6::bigint,"
-	" $7, $8, $9, $10, $11, $12, $13::inet, $14::bytea)";
+	" $7, $8, $9, $10, $11, $12, $13::inet, $14::bytea) r";
 
 #define USER_COLS	"id, name, email, role"
 
@@ -67,7 +74,7 @@ static const char sql_comment_get[] =
 	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.status,"
 	" coalesce(u.name, c.author_name), c.author_url,"
 	" " RFC3339("c.created_at") ", " RFC3339("c.edited_at") ", c.score,"
-	" c.parent_id, coalesce(u.role, 'guest')"
+	" c.parent_id, coalesce(u.role, 'guest'), " AVATAR_SEED("c")
 	" FROM comments c LEFT JOIN users u ON u.id = c.user_id"
 	" WHERE c.id = $1::bigint";
 static const char sql_comment_edit[] =
@@ -124,6 +131,16 @@ store_thread_query(struct db_query *q, struct store_numbers *nums,
 	param_id(q, nums, 0, viewer_id);
 }
 
+void
+store_avatar(struct comment *c, const char *seed)
+{
+	if (seed == NULL) {
+		c->avatar[0] = '\0';
+		return;
+	}
+	avatar_hash_hex(keys_get(KEY_AVATAR), seed, strlen(seed), c->avatar);
+}
+
 int
 store_thread_read(struct db_query *q, struct post_info *post,
     struct comment **itemsp, size_t *np)
@@ -158,6 +175,7 @@ store_thread_read(struct db_query *q, struct post_info *post,
 		c->author_url = db_text(q, row, TH_AUTHOR_URL);
 		c->author_role = db_text(q, row, TH_ROLE);
 		c->own = db_bool(q, row, TH_OWN);
+		store_avatar(c, db_text(q, row, TH_AVATAR));
 		c->html = db_text(q, row, TH_HTML);
 		c->created_at = db_text(q, row, TH_CREATED);
 		c->edited_at = db_text(q, row, TH_EDITED);
@@ -206,6 +224,7 @@ store_comment_create_read(struct db_query *q, struct comment *c)
 	c->parent_id = db_int(q, 0, 2);
 	c->created_at = db_text(q, 0, 3);
 	c->created_us = db_int(q, 0, 4);
+	store_avatar(c, db_text(q, 0, 5));
 	return (NULL);
 }
 

@@ -27,6 +27,9 @@ int	store_thread_read(struct db_query *, struct post_info *,
 	    struct comment **, size_t *);
 
 /* The author is the account user_id (0: a guest, named by in). */
+/* Sets c->avatar from an identity seed (NULL: none). */
+void	store_avatar(struct comment *, const char *seed);
+
 void	store_comment_create_query(struct db_query *, struct store_numbers *,
 	    const struct comment_input *, const char *html, int max_depth,
 	    int64_t user_id, const char *author_name, const char *status,
@@ -73,7 +76,7 @@ void	store_password_set_query(struct db_query *, struct store_numbers *,
 	    int64_t user_id, const char *hash, const char *keep_token_hash_sql);
 
 /* Row: user_id, edit_token_hash, created_us, status, author_name,
- * author_url, created_at, edited_at, score, parent_id, role. */
+ * author_url, created_at, edited_at, score, parent_id, role, avatar seed. */
 void	store_comment_get_query(struct db_query *, struct store_numbers *,
 	    int64_t id);
 /* Row: edited_at; none when the comment is gone. */

@@ -213,7 +213,12 @@ comment_write_json(struct buf *b, const struct comment *c)
 	escape_json_cstr(b, shown ? c->author_name : "");
 	buf_puts(b, ",\"url\":");
 	escape_json_cstr(b, shown ? c->author_url : NULL);
-	buf_puts(b, ",\"avatar\":null,\"role\":");
+	buf_puts(b, ",\"avatar\":");
+	if (shown && c->avatar[0] != '\0')
+		buf_printf(b, "\"/avatar/%s.svg\"", c->avatar);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"role\":");
 	escape_json_cstr(b, shown ? c->author_role : NULL);
 	buf_puts(b, "},\"html\":");
 	escape_json_cstr(b, shown ? c->html : "");

@@ -224,6 +224,15 @@ LANGUAGE sql AS $$
 	    RETURNING edited_at;
 $$;
 
+-- Whom an avatar stands for: the account, else the guest's e-mail, else
+-- the name. Only a keyed hash of it leaves the server.
+CREATE FUNCTION avatar_seed(p_user_id bigint, p_email text, p_name text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN p_user_id IS NOT NULL THEN 'u:' || p_user_id
+	    WHEN p_email IS NOT NULL THEN 'e:' || lower(p_email)
+	    ELSE 'n:' || p_name END;
+$$;
+
 -- comment_create gains the author's account and the guest's edit token,
 -- and refuses a guest e-mail that belongs to an account.
 DROP FUNCTION comment_create(text, text, text, bigint, integer, text, text,
@@ -235,7 +244,7 @@ CREATE FUNCTION comment_create(
 	p_author_email text, p_author_url text, p_body text, p_html text,
 	p_status text, p_ip inet, p_edit_token_hash bytea,
 	OUT err text, OUT comment_id bigint, OUT parent_id bigint,
-	OUT created_at timestamptz)
+	OUT created_at timestamptz, OUT avatar_seed text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -293,6 +302,7 @@ BEGIN
 	    CASE WHEN v_parent IS NULL THEN 0 ELSE v_depth + 1 END,
 	    p_user_id, p_author_name, p_author_email, p_author_url, p_body,
 	    p_html, p_status, p_ip, p_edit_token_hash)
-	RETURNING comments.id, comments.parent_id, comments.created_at
-	    INTO comment_id, parent_id, created_at;
+	RETURNING comments.id, comments.parent_id, comments.created_at,
+	    public.avatar_seed(p_user_id, p_author_email, p_author_name)
+	    INTO comment_id, parent_id, created_at, avatar_seed;
 END $$;
