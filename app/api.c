@@ -9,6 +9,7 @@
 #include "api.h"
 #include "assets.h"
 #include "escape.h"
+#include "netaddr.h"
 #include "parley.h"
 
 /* The request's Origin when the configuration allows it, else NULL. */
@@ -255,12 +256,19 @@ void
 api_client_ip(struct http_request *req, char out[API_IP_MAX])
 {
 	struct connection	*c = req->owner;
+	char			 peer[NETADDR_TEXT_MAX];
+	const char		*xff;
 
-	out[0] = '\0';
+	peer[0] = '\0';
 	if (c->family == AF_INET)
-		inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, out, API_IP_MAX);
+		inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, peer, sizeof(peer));
 	else if (c->family == AF_INET6)
-		inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, out, API_IP_MAX);
+		inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, peer,
+		    sizeof(peer));
+	if (!http_request_header(req, "x-forwarded-for", &xff))
+		xff = NULL;
+	/* X-Forwarded-For counts only when a configured proxy sent it. */
+	netaddr_client(&parley_proxies, peer, xff, out);
 }
 
 const char *

@@ -46,7 +46,8 @@ void	api_common_headers(struct http_request *);
 
 
 
-/* The peer's address as text (proxies come with the moderation issue). */
+/* The client's address as text: the peer's, or the one a trusted proxy
+ * forwarded. */
 #define API_IP_MAX	64
 void	api_client_ip(struct http_request *, char [API_IP_MAX]);
 /* The number after prefix in path (routes admit digits only); 0 if none. */

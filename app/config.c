@@ -79,11 +79,9 @@ set_option(struct config *c, const char *name, char *v, char *err,
 	} else if (strcmp(name, "key_file") == 0) {
 		free(c->key_file);
 		c->key_file = xstrdup(v);
-	} else if (strcmp(name, "max_depth") == 0) {
-		return (set_number(&c->max_depth, name, v, 1, 20, err, errlen));
-	} else if (strcmp(name, "edit_window_seconds") == 0) {
-		return (set_number(&c->edit_window_seconds, name, v, 0,
-		    30 * 86400, err, errlen));
+	} else if (strcmp(name, "trusted_proxies") == 0) {
+		free(c->trusted_proxies);
+		c->trusted_proxies = xstrdup(v);
 	} else if (strcmp(name, "session_ttl_seconds") == 0) {
 		return (set_number(&c->session_ttl_seconds, name, v, 1,
 		    365 * 86400, err, errlen));
@@ -101,8 +99,6 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 	int	 lineno, rc;
 
 	memset(c, 0, sizeof(*c));
-	c->max_depth = 5;
-	c->edit_window_seconds = 900;
 	c->session_ttl_seconds = 30 * 86400;
 	copy = xstrdup(text);
 	rc = 0;
@@ -183,6 +179,7 @@ config_free(struct config *c)
 	free(c->database);
 	free(c->assets_dir);
 	free(c->key_file);
+	free(c->trusted_proxies);
 	for (i = 0; i < c->norigins; i++)
 		free(c->origins[i]);
 	memset(c, 0, sizeof(*c));

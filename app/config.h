@@ -15,8 +15,7 @@ struct config {
 	char	*origins[CONFIG_ORIGINS_MAX];	/* CORS: allowed origins */
 	size_t	 norigins;
 	char	*key_file;		/* server secrets, created on first start */
-	int	 max_depth;		/* until settings live in the database */
-	int	 edit_window_seconds;	/* authors may edit/delete this long */
+	char	*trusted_proxies;	/* addresses/blocks believed for XFF */
 	int	 session_ttl_seconds;	/* sliding session lifetime */
 };
 

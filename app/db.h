@@ -13,7 +13,7 @@
 #include <kore/pgsql.h>
 
 #define DB_NAME		"db"
-#define DB_PARAMS_MAX	16
+#define DB_PARAMS_MAX	24
 
 enum db_status {
 	DB_PENDING,	/* not answered yet: return KORE_RESULT_RETRY */

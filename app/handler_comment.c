@@ -88,7 +88,7 @@ may_change(struct http_request *req, struct one_state *s)
 	er.author_id = db_int(&s->q, 0, 0);
 	er.created_us = db_int(&s->q, 0, 2);
 	er.now_us = timefmt_now_us();
-	er.window_seconds = parley_config.edit_window_seconds;
+	er.window_seconds = db_int(&s->q, 0, 12);
 
 	switch (edit_policy_decide(&er)) {
 	case EDIT_ALLOWED:

@@ -14,6 +14,7 @@
 #include "edit_policy.h"
 #include "escape.h"
 #include "markdown.h"
+#include "moderation.h"
 #include "parley.h"
 #include "query.h"
 #include "store.h"
@@ -39,14 +40,16 @@ struct list_state {
 
 struct create_state {
 	struct auth		 auth;
-	int			 querying;
+	int			 phase;
+	struct settings		 settings;
+	struct mod_verdict	 verdict;
 	struct db_query		 q;
 	json_t			*json;
 	struct comment_input	 in;
 	struct buf		 html;
 	struct store_numbers	 nums;
 	char			 ip[API_IP_MAX];
-	const char		*status;
+	const char		*status;	/* stored */
 	char			 edit_token[TOKEN_TEXT_LEN + 1];
 	char			 edit_token_hash[TOKEN_HASH_SQL_LEN];
 };
@@ -76,6 +79,7 @@ create_state_free(struct http_request *req)
 		s->json = NULL;
 	}
 	sodium_memzero(s->edit_token, sizeof(s->edit_token));
+	settings_free(&s->settings);
 }
 
 /* Parses post, sort, limit and after. Fills e and returns -1 when bad. */
@@ -220,6 +224,8 @@ comments_list(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
+/* Stage 1: the request itself. Renders the body and starts the facts
+ * query the rest of the pipeline needs. */
 static int
 create_prepare(struct http_request *req, struct create_state *s,
     struct apierr *e)
@@ -235,20 +241,111 @@ create_prepare(struct http_request *req, struct create_state *s,
 		return (apierr_set(e, 422, "invalid_value",
 		    "The comment could not be formatted.", "body"));
 	api_client_ip(req, s->ip);
-	/* Moderation comes with its own issue; until then, publish. */
-	s->status = "approved";
+	if (!guest)
+		s->in.author_email = s->auth.email;
+	store_comment_facts_query(&s->q, &s->nums, s->in.post,
+	    guest ? 0 : s->auth.user_id, s->in.author_email,
+	    s->ip[0] ? s->ip : NULL, s->in.body, s->in.body_len,
+	    guest ? s->in.author_name : s->auth.name);
+	return (0);
+}
+
+static void
+refuse(struct http_request *req, const struct mod_verdict *v)
+{
+	char	 retry[16];
+
+	if (v->http_status == 429) {
+		(void)snprintf(retry, sizeof(retry), "%d",
+		    v->retry_after > 0 ? v->retry_after : 1);
+		http_response_header(req, "retry-after", retry);
+		api_error(req, 429, v->code,
+		    "You are commenting too fast; please wait a little.", NULL);
+	} else if (strcmp(v->code, "post_closed") == 0) {
+		api_error(req, 403, v->code,
+		    "This post is closed to new comments.", NULL);
+	} else if (strcmp(v->code, "guests_not_allowed") == 0) {
+		api_error(req, 403, v->code, "Please log in to comment.", NULL);
+	} else if (strcmp(v->code, "duplicate") == 0) {
+		api_error(req, 409, v->code,
+		    "You have already posted this comment.", "body");
+	} else {
+		api_error(req, v->http_status, v->code,
+		    "You cannot comment here.", NULL);
+	}
+}
+
+/* Stages 2-9 and 11 on the facts; then the insert, or a refusal. Returns
+ * 1 when the insert was started, 0 after answering. */
+static int
+create_judge(struct http_request *req, struct create_state *s)
+{
+	struct mod_facts	f;
+	struct apierr		 e;
+	json_t			*js;
+	const char		*text;
+	struct comment_create	 cc;
+	int			 guest = !s->auth.valid;
+
+	settings_defaults(&s->settings);
+	text = db_text(&s->q, 0, 0);
+	if (text != NULL && (js = json_loads(text, 0, NULL)) != NULL) {
+		if (settings_apply(&s->settings, js, &e) == -1)
+			kore_log(LOG_NOTICE, "settings: stored %s refused",
+			    e.field != NULL ? e.field : "value");
+		json_decref(js);
+	}
+	memset(&f, 0, sizeof(f));
+	f.is_guest = guest;
+	f.is_moderator = auth_is_moderator(&s->auth);
+	f.post_open = db_bool(&s->q, 0, 1);
+	f.ban_kind = db_text(&s->q, 0, 2);
+	f.ban_reason = db_text(&s->q, 0, 3);
+	f.rate_wait = (int)db_int(&s->q, 0, 4);
+	f.duplicate = db_bool(&s->q, 0, 5);
+	f.prior_approved = db_bool(&s->q, 0, 6);
+	f.honeypot = s->in.honeypot;
+	f.body = s->in.body;
+	f.body_len = s->in.body_len;
+	f.author_name = guest ? s->in.author_name : s->auth.name;
+	f.author_email = s->in.author_email;
+	f.author_url = s->in.author_url;
+	f.ip = s->ip[0] ? s->ip : NULL;
+	f.links = moderation_count_links(s->html.data);
+	moderation_decide(&s->settings, &f, &s->verdict);
+	db_done(&s->q);
+
+	if (s->verdict.outcome == MOD_REFUSE) {
+		refuse(req, &s->verdict);
+		return (0);
+	}
+	/*
+	 * Stage 10, the verdict hook, belongs here: when the pipeline says
+	 * approve and a hook is configured, ask it before storing.
+	 */
+	s->status = s->verdict.outcome == MOD_APPROVE ? "approved" :
+	    s->verdict.outcome == MOD_HOLD ? "pending" : "spam";
+
 	/* A guest proves authorship of later edits with this token. */
 	if (guest) {
 		token_new(s->edit_token);
 		(void)token_hash_sql(s->edit_token, s->edit_token_hash);
-	} else {
-		s->in.author_email = s->auth.email;
 	}
-	store_comment_create_query(&s->q, &s->nums, &s->in, s->html.data,
-	    parley_config.max_depth, guest ? 0 : s->auth.user_id,
-	    guest ? s->in.author_name : s->auth.name, s->status,
-	    s->ip[0] ? s->ip : NULL, guest ? s->edit_token_hash : NULL);
-	return (0);
+	memset(&cc, 0, sizeof(cc));
+	cc.in = &s->in;
+	cc.html = s->html.data;
+	cc.max_depth = s->settings.max_depth;
+	cc.user_id = guest ? 0 : s->auth.user_id;
+	cc.author_name = f.author_name;
+	cc.status = s->status;
+	cc.ip = f.ip;
+	cc.edit_token_hash_sql = guest ? s->edit_token_hash : NULL;
+	cc.verdict = mod_outcome_name(s->verdict.outcome);
+	cc.reason = s->verdict.reason;
+	cc.rate_limit = f.is_moderator ? 0 :
+	    s->settings.rate_limit_per_minute;
+	store_comment_create_query(&s->q, &s->nums, &cc);
+	return (1);
 }
 
 static void
@@ -261,18 +358,24 @@ create_respond(struct http_request *req, struct create_state *s)
 
 	memset(&c, 0, sizeof(c));
 	if ((err = store_comment_create_read(&s->q, &c)) != NULL) {
-		if (strcmp(err, "parent_not_found") == 0)
+		if (strcmp(err, "parent_not_found") == 0) {
 			api_error(req, 422, "parent_not_found",
 			    "The comment you reply to does not exist on this "
 			    "post.", "parent_id");
-		else if (strcmp(err, "post_closed") == 0)
+		} else if (strcmp(err, "post_closed") == 0) {
 			api_error(req, 403, "post_closed",
 			    "This post is closed to new comments.", NULL);
-		else if (strcmp(err, "email_taken") == 0)
+		} else if (strcmp(err, "email_taken") == 0) {
 			api_error(req, 409, "email_taken",
 			    "This e-mail belongs to an account: log in to "
 			    "comment with it.", "author_email");
-		else
+		} else if (strcmp(err, "rate_limited") == 0) {
+			/* Lost a race with a concurrent comment. */
+			http_response_header(req, "retry-after", "60");
+			api_error(req, 429, "rate_limited",
+			    "You are commenting too fast; please wait a "
+			    "little.", NULL);
+		} else
 			api_db_unavailable(req);
 		return;
 	}
@@ -280,10 +383,13 @@ create_respond(struct http_request *req, struct create_state *s)
 	c.author_url = s->auth.valid ? NULL : s->in.author_url;
 	c.author_role = s->auth.valid ? s->auth.role : "guest";
 	c.html = s->html.data;
-	(void)comment_status_parse(s->status, &c.status);
+	/* Spam is answered exactly like a held comment: a bot learns
+	 * nothing. */
+	c.status = s->verdict.outcome == MOD_APPROVE ? STATUS_APPROVED :
+	    STATUS_PENDING;
 	c.own = 1;
 	timefmt_rfc3339(edit_window_end(c.created_us,
-	    parley_config.edit_window_seconds), until);
+	    s->settings.edit_window_seconds), until);
 
 	buf_init(&b);
 	buf_puts(&b, "{\"comment\":");
@@ -298,33 +404,44 @@ create_respond(struct http_request *req, struct create_state *s)
 	buf_free(&b);
 }
 
+enum { CREATE_AUTH, CREATE_FACTS, CREATE_STORE };
+
 static int
 comments_create(struct http_request *req)
 {
 	struct create_state	*s;
 	struct apierr		 e;
-
 	int			 r;
 
 	if (!http_state_exists(req))
 		(void)http_state_create(req, sizeof(*s), create_state_free);
 	s = http_state_get(req);
-	if (!s->querying) {
+	switch (s->phase) {
+	case CREATE_AUTH:
 		if ((r = auth_resolve(req, &s->auth, AUTH_OPTIONAL)) != 1)
 			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
 		if (create_prepare(req, s, &e) == -1) {
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
-		s->querying = 1;
-	}
-	if ((r = api_query_ready(req, &s->q)) == 0)
-		return (KORE_RESULT_RETRY);
-	if (r == 1) {
+		s->phase = CREATE_FACTS;
+		/* FALLTHROUGH */
+	case CREATE_FACTS:
+		if ((r = api_query_ready(req, &s->q)) != 1)
+			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+		if (!create_judge(req, s))
+			return (KORE_RESULT_OK);
+		s->phase = CREATE_STORE;
+		/* FALLTHROUGH */
+	case CREATE_STORE:
+		if ((r = api_query_ready(req, &s->q)) != 1)
+			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
 		create_respond(req, s);
 		db_done(&s->q);
+		return (KORE_RESULT_OK);
+	default:
+		abort();
 	}
-	return (KORE_RESULT_OK);
 }
 
 int

@@ -13,6 +13,7 @@ int	handler_index(struct http_request *);
 int	handler_asset(struct http_request *);
 int	handler_not_found(struct http_request *);
 int	handler_avatar(struct http_request *);
+int	handler_admin_page(struct http_request *);
 
 struct health_state {
 	struct db_query	q;
@@ -66,6 +67,18 @@ int
 handler_index(struct http_request *req)
 {
 	api_send_asset(req, "index.html", "no-cache");
+	return (KORE_RESULT_OK);
+}
+
+/* The moderators' page: same origin as the API, no framing by others. */
+int
+handler_admin_page(struct http_request *req)
+{
+	http_response_header(req, "x-frame-options", "DENY");
+	http_response_header(req, "content-security-policy",
+	    "default-src 'self'; img-src 'self' data:; style-src 'self' "
+	    "'unsafe-inline'; frame-ancestors 'none'");
+	api_send_asset(req, "admin.html", "no-cache");
 	return (KORE_RESULT_OK);
 }
 

@@ -19,7 +19,8 @@
 
 #define CONFIG_DEFAULT	"conf/parley.conf"
 
-struct config	parley_config;
+struct config		parley_config;
+struct netaddr_proxies	parley_proxies;
 
 void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
@@ -39,6 +40,10 @@ kore_parent_configure(int argc, char **argv)
 		path = CONFIG_DEFAULT;
 	if (config_load(&parley_config, path, err, sizeof(err)) == -1)
 		fatal("parley: config: %s", err);
+	if (parley_config.trusted_proxies != NULL &&
+	    netaddr_proxies_parse(&parley_proxies,
+	    parley_config.trusted_proxies) == -1)
+		fatal("parley: config: bad trusted_proxies");
 	if (!kore_pgsql_register(DB_NAME, parley_config.database))
 		fatal("parley: cannot register the database");
 	if (assets_load(parley_config.assets_dir, err, sizeof(err)) == -1)

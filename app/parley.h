@@ -6,7 +6,9 @@
 #define PARLEY_H
 
 #include "config.h"
+#include "netaddr.h"
 
-extern struct config	parley_config;
+extern struct config		parley_config;
+extern struct netaddr_proxies	parley_proxies;
 
 #endif

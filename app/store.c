@@ -47,7 +47,48 @@ static const char sql_comment_create[] =
 	"SELECT r.err, r.comment_id, r.parent_id, " RFC3339("r.created_at") ","
 	" (extract(epoch FROM r.created_at) * 1000000)::bigint, r.avatar_seed"
 	" FROM comment_create($1, $2, $3, $4::bigint, $5::integer, $6::bigint,"
-	" $7, $8, $9, $10, $11, $12, $13::inet, $14::bytea) r";
+	" $7, $8, $9, $10, $11, $12, $13::inet, $14::bytea, $15, $16,"
+	" $17::integer) r";
+
+static const char sql_comment_facts[] =
+	"SELECT settings::text, post_open, ban_kind, ban_reason, rate_wait,"
+	" duplicate, prior_approved FROM comment_facts($1, $2::bigint, $3,"
+	" $4::inet, $5, $6)";
+
+/*
+ * Moderators' listing: every filter optional ($1 status, $2 post key,
+ * $3 text, $4 e-mail, $5 address or block, $6 page before this id), with
+ * the held and spam counts the admin page always shows (on a row of its
+ * own with NULL comment columns when nothing matches). The text search
+ * escapes LIKE's wildcards so they match literally.
+ */
+static const char sql_admin_comments[] =
+	"WITH q AS (SELECT '%' || replace(replace(replace(coalesce($3, ''),"
+	"  '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pattern),"
+	" n AS (SELECT (SELECT count(*) FROM comments"
+	"  WHERE status = 'pending') AS pending,"
+	"  (SELECT count(*) FROM comments WHERE status = 'spam') AS spam)"
+	" SELECT c.id, c.parent_id, c.status, coalesce(u.name, c.author_name),"
+	" c.author_url, c.html, " RFC3339("c.created_at") ","
+	" " RFC3339("c.edited_at") ","
+	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,"
+	" coalesce(u.role, 'guest'), " AVATAR_SEED("c") ", p.key,"
+	" c.author_email, host(c.ip), c.verdict, c.reason,"
+	" coalesce(pu.name, pc.author_name), pc.html, n.pending, n.spam"
+	" FROM n CROSS JOIN q"
+	" LEFT JOIN (comments c JOIN posts p ON p.id = c.post_id"
+	"  LEFT JOIN users u ON u.id = c.user_id"
+	"  LEFT JOIN comments pc ON pc.id = c.parent_id"
+	"  LEFT JOIN users pu ON pu.id = pc.user_id)"
+	" ON ($1::text IS NULL OR c.status = $1)"
+	" AND ($2::text IS NULL OR p.key = $2)"
+	" AND ($3::text IS NULL OR c.body ILIKE q.pattern"
+	"  OR c.author_name ILIKE q.pattern OR c.author_email ILIKE q.pattern"
+	"  OR u.name ILIKE q.pattern)"
+	" AND ($4::text IS NULL OR lower(c.author_email) = lower($4))"
+	" AND ($5::inet IS NULL OR c.ip <<= $5::inet)"
+	" AND ($6::bigint IS NULL OR c.id < $6)"
+	" ORDER BY c.id DESC NULLS LAST LIMIT $7::integer";
 
 #define USER_COLS	"id, name, email, role"
 
@@ -74,7 +115,8 @@ static const char sql_comment_get[] =
 	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.status,"
 	" coalesce(u.name, c.author_name), c.author_url,"
 	" " RFC3339("c.created_at") ", " RFC3339("c.edited_at") ", c.score,"
-	" c.parent_id, coalesce(u.role, 'guest'), " AVATAR_SEED("c")
+	" c.parent_id, coalesce(u.role, 'guest'), " AVATAR_SEED("c") ","
+	" (SELECT value::text FROM settings WHERE name = 'edit_window_seconds')"
 	" FROM comments c LEFT JOIN users u ON u.id = c.user_id"
 	" WHERE c.id = $1::bigint";
 static const char sql_comment_edit[] =
@@ -86,6 +128,43 @@ static const char sql_comment_delete[] =
 static const char sql_vote[] =
 	"SELECT err, score FROM vote_set($1::bigint, $2, $3::integer,"
 	" $4::bigint)";
+
+static const char sql_moderate[] =
+	"SELECT comments_moderate($1::bigint, $2::bigint[], $3)";
+static const char sql_moderator_edit[] =
+	"SELECT " RFC3339("edited_at") " FROM comment_moderator_edit($1::bigint,"
+	" $2::bigint, $3, $4)";
+static const char sql_settings[] = "SELECT settings_json()::text";
+static const char sql_settings_update[] =
+	"SELECT settings_update($1::bigint, $2::jsonb)::text";
+
+#define BAN_COLS \
+	"b.id, b.kind, b.value, b.reason, " RFC3339("b.expires_at") ","	\
+	" " RFC3339("b.created_at") ","					\
+	" b.expires_at IS NULL OR b.expires_at > now(),"		\
+	" (SELECT name FROM users WHERE id = b.created_by)"
+static const char sql_bans[] =
+	"SELECT " BAN_COLS " FROM bans b ORDER BY b.id DESC LIMIT 1000";
+static const char sql_ban_create[] =
+	"SELECT " BAN_COLS " FROM ban_create($1::bigint, $2, $3, $4,"
+	" $5::timestamptz) b";
+static const char sql_ban_delete[] =
+	"SELECT ban_delete($1::bigint, $2::bigint)";
+static const char sql_post_update[] =
+	"SELECT key, title, url, comment_count, open FROM post_update("
+	"$1::bigint, $2, $3::boolean, $4)";
+static const char sql_users[] =
+	"SELECT id, name, email, role, " RFC3339("created_at") " FROM users"
+	" WHERE $1::text IS NULL OR name ILIKE '%' || $1 || '%'"
+	" OR email ILIKE '%' || $1 || '%' ORDER BY id LIMIT 200";
+static const char sql_user_role[] =
+	"SELECT err, id, name, email, role FROM user_set_role($1::bigint,"
+	" $2::bigint, $3)";
+static const char sql_audit[] =
+	"SELECT id, actor_id, actor_name, action, target_type, target_id,"
+	" before::text, after::text, " RFC3339("at") " FROM audit_log"
+	" WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC"
+	" LIMIT $2::integer";
 
 /* Failed-login throttling: per IP and per account, within a window. */
 #define LOGIN_WINDOW_SECONDS	"900"
@@ -190,25 +269,26 @@ store_thread_read(struct db_query *q, struct post_info *post,
 
 void
 store_comment_create_query(struct db_query *q, struct store_numbers *nums,
-    const struct comment_input *in, const char *html, int max_depth,
-    int64_t user_id, const char *author_name, const char *status,
-    const char *ip, const char *edit_token_hash_sql)
+    const struct comment_create *cc)
 {
 	db_query_init(q, sql_comment_create);
-	db_param(q, in->post);
-	db_param(q, in->post_title);
-	db_param(q, in->post_url);
-	param_id(q, nums, 0, in->parent_id);
-	param_int(q, nums, 1, max_depth);
-	param_id(q, nums, 2, user_id);
-	db_param(q, author_name);
-	db_param(q, in->author_email);
-	db_param(q, in->author_url);
-	db_param_len(q, in->body, in->body_len);
-	db_param(q, html);
-	db_param(q, status);
-	db_param(q, ip);
-	db_param(q, edit_token_hash_sql);
+	db_param(q, cc->in->post);
+	db_param(q, cc->in->post_title);
+	db_param(q, cc->in->post_url);
+	param_id(q, nums, 0, cc->in->parent_id);
+	param_int(q, nums, 1, cc->max_depth);
+	param_id(q, nums, 2, cc->user_id);
+	db_param(q, cc->author_name);
+	db_param(q, cc->in->author_email);
+	db_param(q, cc->in->author_url);
+	db_param_len(q, cc->in->body, cc->in->body_len);
+	db_param(q, cc->html);
+	db_param(q, cc->status);
+	db_param(q, cc->ip);
+	db_param(q, cc->edit_token_hash_sql);
+	db_param(q, cc->verdict);
+	db_param(q, cc->reason);
+	param_int(q, nums, 3, cc->rate_limit);
 }
 
 const char *
@@ -362,4 +442,157 @@ store_vote_query(struct db_query *q, struct store_numbers *nums,
 	db_param(q, voter);
 	param_int(q, nums, 1, value);
 	param_id(q, nums, 2, user_id);
+}
+
+void
+store_comment_facts_query(struct db_query *q, struct store_numbers *nums,
+    const char *key, int64_t user_id, const char *email, const char *ip,
+    const char *body, size_t body_len, const char *author_name)
+{
+	db_query_init(q, sql_comment_facts);
+	db_param(q, key);
+	param_id(q, nums, 0, user_id);
+	db_param(q, email);
+	db_param(q, ip);
+	db_param_len(q, body, body_len);
+	db_param(q, author_name);
+}
+
+void
+store_admin_comments_query(struct db_query *q, struct store_numbers *nums,
+    const struct admin_filter *f)
+{
+	db_query_init(q, sql_admin_comments);
+	db_param(q, f->status);
+	db_param(q, f->post);
+	db_param(q, f->q);
+	db_param(q, f->email);
+	db_param(q, f->ip);
+	param_id(q, nums, 0, f->before_id);
+	param_int(q, nums, 1, f->limit);
+}
+
+int
+store_admin_comment_read(struct db_query *q, int row, struct comment *c)
+{
+	if (db_text(q, row, 0) == NULL)
+		return (0);
+	memset(c, 0, sizeof(*c));
+	c->id = db_int(q, row, 0);
+	c->parent_id = db_int(q, row, 1);
+	if (comment_status_parse(db_text(q, row, 2), &c->status) == -1)
+		return (0);
+	c->author_name = db_text(q, row, 3);
+	c->author_url = db_text(q, row, 4);
+	c->html = db_text(q, row, 5);
+	c->created_at = db_text(q, row, 6);
+	c->edited_at = db_text(q, row, 7);
+	c->created_us = db_int(q, row, 8);
+	c->score = db_int(q, row, 9);
+	c->author_role = db_text(q, row, 10);
+	store_avatar(c, db_text(q, row, 11));
+	c->reveal = 1;
+	return (1);
+}
+
+void
+store_moderate_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, const char *ids_literal, const char *action)
+{
+	db_query_init(q, sql_moderate);
+	param_id(q, nums, 0, actor);
+	db_param(q, ids_literal);
+	db_param(q, action);
+}
+
+void
+store_moderator_edit_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, int64_t id, const char *body, size_t len,
+    const char *html)
+{
+	db_query_init(q, sql_moderator_edit);
+	param_id(q, nums, 0, actor);
+	param_id(q, nums, 1, id);
+	db_param_len(q, body, len);
+	db_param(q, html);
+}
+
+void
+store_settings_query(struct db_query *q)
+{
+	db_query_init(q, sql_settings);
+}
+
+void
+store_settings_update_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, const char *changes_json)
+{
+	db_query_init(q, sql_settings_update);
+	param_id(q, nums, 0, actor);
+	db_param(q, changes_json);
+}
+
+void
+store_bans_query(struct db_query *q)
+{
+	db_query_init(q, sql_bans);
+}
+
+void
+store_ban_create_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, const char *kind, const char *value, const char *reason,
+    const char *expires_at)
+{
+	db_query_init(q, sql_ban_create);
+	param_id(q, nums, 0, actor);
+	db_param(q, kind);
+	db_param(q, value);
+	db_param(q, reason);
+	db_param(q, expires_at);
+}
+
+void
+store_ban_delete_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, int64_t id)
+{
+	db_query_init(q, sql_ban_delete);
+	param_id(q, nums, 0, actor);
+	param_id(q, nums, 1, id);
+}
+
+void
+store_post_update_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, const char *key, const char *open, const char *title)
+{
+	db_query_init(q, sql_post_update);
+	param_id(q, nums, 0, actor);
+	db_param(q, key);
+	db_param(q, open);
+	db_param(q, title);
+}
+
+void
+store_users_query(struct db_query *q, const char *text)
+{
+	db_query_init(q, sql_users);
+	db_param(q, text);
+}
+
+void
+store_user_role_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, int64_t id, const char *role)
+{
+	db_query_init(q, sql_user_role);
+	param_id(q, nums, 0, actor);
+	param_id(q, nums, 1, id);
+	db_param(q, role);
+}
+
+void
+store_audit_query(struct db_query *q, struct store_numbers *nums,
+    int64_t before_id, int limit)
+{
+	db_query_init(q, sql_audit);
+	param_id(q, nums, 0, before_id);
+	param_int(q, nums, 1, limit);
 }

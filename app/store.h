@@ -12,7 +12,7 @@
 
 /* Parameters that are numbers need text buffers that outlive the query. */
 struct store_numbers {
-	char	v[4][24];
+	char	v[8][24];
 };
 
 void	store_health_query(struct db_query *);
@@ -30,10 +30,21 @@ int	store_thread_read(struct db_query *, struct post_info *,
 /* Sets c->avatar from an identity seed (NULL: none). */
 void	store_avatar(struct comment *, const char *seed);
 
+struct comment_create {
+	const struct comment_input	*in;
+	const char			*html;
+	int				 max_depth;
+	int64_t				 user_id;	/* 0: a guest */
+	const char			*author_name;
+	const char			*status;
+	const char			*ip;
+	const char			*edit_token_hash_sql;
+	const char			*verdict;
+	const char			*reason;
+	int				 rate_limit;	/* 0: not checked */
+};
 void	store_comment_create_query(struct db_query *, struct store_numbers *,
-	    const struct comment_input *, const char *html, int max_depth,
-	    int64_t user_id, const char *author_name, const char *status,
-	    const char *ip, const char *edit_token_hash_sql);
+	    const struct comment_create *);
 /* NULL on success (c filled), else the error code the function returned. */
 const char *store_comment_create_read(struct db_query *, struct comment *);
 
@@ -76,7 +87,8 @@ void	store_password_set_query(struct db_query *, struct store_numbers *,
 	    int64_t user_id, const char *hash, const char *keep_token_hash_sql);
 
 /* Row: user_id, edit_token_hash, created_us, status, author_name,
- * author_url, created_at, edited_at, score, parent_id, role, avatar seed. */
+ * author_url, created_at, edited_at, score, parent_id, role, avatar seed,
+ * the edit window setting in seconds. */
 void	store_comment_get_query(struct db_query *, struct store_numbers *,
 	    int64_t id);
 /* Row: edited_at; none when the comment is gone. */
@@ -87,5 +99,68 @@ void	store_comment_delete_query(struct db_query *, struct store_numbers *,
 /* Row: err, score. */
 void	store_vote_query(struct db_query *, struct store_numbers *,
 	    int64_t comment_id, const char *voter, int value, int64_t user_id);
+
+/* Moderators' listing, newest first. Any filter may be NULL. Row 0 may
+ * be counts only (id NULL) when nothing matches. Columns: see
+ * store_admin_comment_read. */
+struct admin_filter {
+	const char	*status;
+	const char	*post;
+	const char	*q;
+	const char	*email;
+	const char	*ip;		/* an address or CIDR block */
+	int64_t		 before_id;	/* paging: ids below this one */
+	int		 limit;
+};
+void	store_admin_comments_query(struct db_query *, struct store_numbers *,
+	    const struct admin_filter *);
+/* The comment of a listing row (strings borrowed), 0 if the row has none. */
+int	store_admin_comment_read(struct db_query *, int row, struct comment *);
+enum {
+	ADM_POST = 12, ADM_EMAIL, ADM_IP, ADM_VERDICT, ADM_REASON,
+	ADM_PARENT_AUTHOR, ADM_PARENT_HTML, ADM_PENDING, ADM_SPAM
+};
+
+/* ids_literal: a bigint[] literal such as "{1,2}". Row: updated. */
+void	store_moderate_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, const char *ids_literal, const char *action);
+/* Row: edited_at; none if the comment does not exist. */
+void	store_moderator_edit_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, int64_t id, const char *body, size_t len,
+	    const char *html);
+/* Row: settings (JSON text). */
+void	store_settings_query(struct db_query *);
+void	store_settings_update_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, const char *changes_json);
+/* Rows: id, kind, value, reason, expires_at, created_at, active,
+ * created_by name. */
+void	store_bans_query(struct db_query *);
+/* Row: the new ban, same columns. */
+void	store_ban_create_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, const char *kind, const char *value,
+	    const char *reason, const char *expires_at);
+/* Row: deleted (boolean). */
+void	store_ban_delete_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, int64_t id);
+/* Row: key, title, url, comment_count, open; none if no such post.
+ * open: "true"/"false"/NULL; title NULL to keep. */
+void	store_post_update_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, const char *key, const char *open,
+	    const char *title);
+/* Rows: id, name, email, role, created_at. */
+void	store_users_query(struct db_query *, const char *q);
+/* Row: err, id, name, email, role. */
+void	store_user_role_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, int64_t id, const char *role);
+/* Rows: id, actor_id, actor_name, action, target_type, target_id,
+ * before, after, at. Newest first, ids below before_id (0: from top). */
+void	store_audit_query(struct db_query *, struct store_numbers *,
+	    int64_t before_id, int limit);
+/* Facts for a new comment (see comment_facts in sql/). Row: settings,
+ * post_open, ban_kind, ban_reason, rate_wait, duplicate, prior_approved. */
+void	store_comment_facts_query(struct db_query *, struct store_numbers *,
+	    const char *key, int64_t user_id, const char *email,
+	    const char *ip, const char *body, size_t body_len,
+	    const char *author_name);
 
 #endif

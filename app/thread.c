@@ -33,11 +33,12 @@ comment_status_name(enum comment_status st)
 	return (status_names[st]);
 }
 
-/* Readers see approved comments; an author also sees their own held ones. */
+/* Readers see approved comments; an author also sees their own held ones;
+ * moderators see everything. */
 static int
 comment_shown(const struct comment *c)
 {
-	return (c->status == STATUS_APPROVED ||
+	return (c->reveal || c->status == STATUS_APPROVED ||
 	    (c->own && c->status == STATUS_PENDING));
 }
 

@@ -31,6 +31,7 @@ struct comment {
 	int64_t			 created_us;	/* sort key */
 	int64_t			 score;
 	int			 own;		/* the caller's: shown as is */
+	int			 reveal;	/* for moderators: always shown */
 	char			 avatar[33];	/* hex hash, "" for none */
 
 	/* Filled in by thread_build. */

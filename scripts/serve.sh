@@ -5,9 +5,9 @@
 # workers chroot into an empty folder and run as the 'parley' system user;
 # otherwise they run as you, without chroot. Env: PARLEY_DATABASE (a libpq
 # connection string instead of the local cluster's), PARLEY_BIND (127.0.0.1),
-# PARLEY_ORIGINS (allowed origins), PARLEY_MAX_DEPTH (5),
-# PARLEY_EDIT_WINDOW (900 s), PARLEY_SESSION_TTL (30 days),
-# PARLEY_SECCOMP_TRACING (no).
+# PARLEY_ORIGINS (allowed origins), PARLEY_SESSION_TTL (30 days),
+# PARLEY_TRUSTED_PROXIES (none), PARLEY_SECCOMP_TRACING (no).
+# Moderation settings (edit window, depth, ...) live in the database.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,9 +19,8 @@ cat > "$dir/parley.conf" <<CONF
 database = ${PARLEY_DATABASE:-$("$top/scripts/pg.sh" conninfo "$db")}
 assets_dir = $top/assets
 allowed_origins = ${PARLEY_ORIGINS:-http://127.0.0.1:$port http://localhost:$port}
-max_depth = ${PARLEY_MAX_DEPTH:-5}
-edit_window_seconds = ${PARLEY_EDIT_WINDOW:-900}
 session_ttl_seconds = ${PARLEY_SESSION_TTL:-2592000}
+trusted_proxies = ${PARLEY_TRUSTED_PROXIES:-}
 key_file = $dir/parley.key
 CONF
 chmod 600 "$dir/parley.conf"

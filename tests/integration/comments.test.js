@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const { startParley, call, sql, uniqueKey } = require('./harness');
 
 let srv;
-before(async () => { srv = await startParley({ name: 'it-comments', env: { PARLEY_MAX_DEPTH: '3' } }); });
+before(async () => { srv = await startParley({ name: 'it-comments', settings: { max_depth: 3 } }); });
 after(async () => { await srv.stop(); });
 
 const post = (json) => call(srv.base, 'POST', '/api/v1/comments', { json });
@@ -35,7 +35,8 @@ test('the first comment creates the post with its title and URL', async () => {
   assert.equal(c.parent_id, null);
   assert.equal(c.status, 'approved');
   assert.equal(c.html, '<p>Hello <strong>there</strong></p>\n');
-  assert.deepEqual(c.author, { name: 'Ann', url: 'https://ann.example.org', avatar: null, role: 'guest' });
+  assert.deepEqual(c.author, { name: 'Ann', url: 'https://ann.example.org', avatar: c.author.avatar, role: 'guest' });
+  assert.match(c.author.avatar, /^\/avatar\/[0-9a-f]{32}\.svg$/);
   assert.match(c.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal(c.edited_at, null);
   assert.deepEqual(c.replies, []);

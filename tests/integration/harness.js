@@ -23,15 +23,29 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Starts Parley; resolves once /healthz answers (200 or 503).
-async function startParley({ name = 'test', workers = 2, env = {} } = {}) {
+// Moderation defaults that would get in the way of most tests: a guest's
+// first comment is published, and one machine may post quickly. Tests of
+// those rules set them back.
+const TEST_SETTINGS = { first_comment_approval: false, rate_limit_per_minute: 0 };
+
+// The database sql() talks to: the last started server's.
+let currentDb = TEST_DB;
+
+// Starts Parley on a fresh database of its own (parley_test_NAME, migrated,
+// with TEST_SETTINGS and the given settings); resolves once /healthz
+// answers (200 or 503).
+async function startParley({ name = 'test', workers = 2, env = {}, settings = {} } = {}) {
+  const db = `${TEST_DB}_${name.replace(/[^a-z0-9]/gi, '_')}`;
+  execFileSync(path.join(top, 'scripts', 'pg.sh'), ['createdb', db], { stdio: 'ignore' });
+  currentDb = db;
+  setSettings({ ...TEST_SETTINGS, ...settings });
   const port = await freePort();
   const logPath = path.join(top, 'var', `${name}.log`);
   fs.writeFileSync(logPath, '');
   // Append mode: the parent and its workers share this file.
   const log = fs.openSync(logPath, 'a');
   const child = spawn(path.join(top, 'scripts', 'serve.sh'),
-    [name, String(port), TEST_DB, String(workers)],
+    [name, String(port), db, String(workers)],
     { env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15000;
@@ -47,6 +61,9 @@ async function startParley({ name = 'test', workers = 2, env = {} } = {}) {
   return {
     base,
     port,
+    db,
+    // Points sql() and setSettings() back at this server's database.
+    use() { currentDb = db; },
     async stop() {
       if (child.exitCode !== null) return;
       const done = new Promise((r) => child.once('exit', r));
@@ -73,12 +90,21 @@ async function call(base, method, urlPath, { json, body, headers = {} } = {}) {
   return { status: res.status, headers: res.headers, text, json: data };
 }
 
-// Runs SQL on the test database; returns rows as arrays of strings.
-function sql(query) {
+// Runs SQL on the current test database; returns rows as arrays of strings.
+function sql(query, db = currentDb) {
   const out = execFileSync(path.join(top, 'scripts', 'pg.sh'),
     ['psql', '-X', '-q', '-tA', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', query],
-    { env: { ...process.env, PARLEY_DB_NAME: TEST_DB }, encoding: 'utf8' });
+    { env: { ...process.env, PARLEY_DB_NAME: db }, encoding: 'utf8' });
   return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+}
+
+// Changes moderation settings in the database; every worker reads them
+// on each request, so they apply at once.
+function setSettings(values, db = currentDb) {
+  for (const [k, v] of Object.entries(values)) {
+    const json = JSON.stringify(v).replace(/'/g, "''");
+    sql(`UPDATE settings SET value = '${json}'::jsonb WHERE name = '${k.replace(/'/g, "''")}'`, db);
+  }
 }
 
 function pg(command) {
@@ -93,4 +119,4 @@ function uniqueKey(prefix = 'post') {
   return `${prefix}-${process.pid}-${Date.now()}-${keySeq}`;
 }
 
-module.exports = { startParley, call, sql, pg, uniqueKey, sleep, freePort, top };
+module.exports = { startParley, call, sql, setSettings, pg, uniqueKey, sleep, freePort, top };

@@ -45,8 +45,9 @@ test('preflights name methods and headers for allowed origins only', async () =>
 
 test('comments carry a Parley avatar that hides the e-mail and is stable', async () => {
   const key = uniqueKey();
+  let n = 0;
   const post = (email, name) => call(srv.base, 'POST', '/api/v1/comments',
-    { json: { post: key, body: 'hi', author_name: name, author_email: email } });
+    { json: { post: key, body: `hi ${n++}`, author_name: name, author_email: email } });
   const a = (await post('Same@Example.org', 'A')).json.comment;
   const b = (await post('same@example.org', 'B')).json.comment;
   const c = (await post('other@example.org', 'A')).json.comment;

@@ -50,7 +50,7 @@ Test(config, full_example)
 	    "\n"
 	    "allowed_origins = https://blog.example, https://www.blog.example"
 	    "  http://localhost:4000,,https://x.example\n"
-	    "max_depth = 7\n");
+	    "session_ttl_seconds = 7\n");
 	cr_assert_str_eq(c.database,
 	    "host=/var/run/postgresql dbname=parley user=parley");
 	cr_assert_str_eq(c.assets_dir, "/srv/parley/assets");
@@ -59,7 +59,7 @@ Test(config, full_example)
 	cr_assert_str_eq(c.origins[1], "https://www.blog.example");
 	cr_assert_str_eq(c.origins[2], "http://localhost:4000");
 	cr_assert_str_eq(c.origins[3], "https://x.example");
-	cr_assert_eq(c.max_depth, 7);
+	cr_assert_eq(c.session_ttl_seconds, 7);
 	config_free(&c);
 	cr_assert_null(c.database);
 	cr_assert_null(c.assets_dir);
@@ -73,7 +73,7 @@ Test(config, defaults)
 	parse_ok(&c, "database = dbname=parley\n");
 	cr_assert_str_eq(c.database, "dbname=parley");
 	cr_assert_str_eq(c.assets_dir, "assets");
-	cr_assert_eq(c.max_depth, 5);
+	cr_assert_eq(c.session_ttl_seconds, 30 * 86400);
 	cr_assert_eq(c.norigins, 0);
 	config_free(&c);
 
@@ -96,14 +96,14 @@ Test(config, comments_blank_lines_and_whitespace)
 	    "\r\n"
 	    "\tassets_dir=  ./my assets  \n"
 	    "allowed_origins =\thttps://a.example\t,\thttps://b.example \n"
-	    "  max_depth =  3\t\n"
+	    "  session_ttl_seconds =  3\t\n"
 	    "\n\n");
 	cr_assert_str_eq(c.database, "dbname=parley");
 	cr_assert_str_eq(c.assets_dir, "./my assets");
 	cr_assert_eq(c.norigins, 2);
 	cr_assert_str_eq(c.origins[0], "https://a.example");
 	cr_assert_str_eq(c.origins[1], "https://b.example");
-	cr_assert_eq(c.max_depth, 3);
+	cr_assert_eq(c.session_ttl_seconds, 3);
 	config_free(&c);
 }
 
@@ -127,15 +127,15 @@ Test(config, later_lines_win_and_origins_add_up)
 	    "database = second\n"
 	    "assets_dir = two\n"
 	    "allowed_origins = https://b.example https://c.example\n"
-	    "max_depth = 1\n"
-	    "max_depth = 20\n");
+	    "session_ttl_seconds = 1\n"
+	    "session_ttl_seconds = 20\n");
 	cr_assert_str_eq(c.database, "second");
 	cr_assert_str_eq(c.assets_dir, "two");
 	cr_assert_eq(c.norigins, 3);
 	cr_assert_str_eq(c.origins[0], "https://a.example");
 	cr_assert_str_eq(c.origins[1], "https://b.example");
 	cr_assert_str_eq(c.origins[2], "https://c.example");
-	cr_assert_eq(c.max_depth, 20);
+	cr_assert_eq(c.session_ttl_seconds, 20);
 	config_free(&c);
 }
 
@@ -153,7 +153,7 @@ Test(config, missing_database)
 	parse_fails("", "database");
 	parse_fails("# nothing\n\n", "database");
 	parse_fails("assets_dir = a\nallowed_origins = https://a.example\n"
-	    "max_depth = 3\n", "database");
+	    "session_ttl_seconds = 3\n", "database");
 }
 
 Test(config, unknown_setting)
@@ -193,25 +193,26 @@ Test(config, line_number_counts_blank_lines)
 	    "error \"%s\" should name line 10", err);
 }
 
-Test(config, max_depth_range)
+Test(config, session_ttl_range)
 {
 	struct config	c;
+	const char	*k = "session_ttl_seconds";
 
-	parse_fails("database = x\nmax_depth = 0\n", "max_depth");
-	parse_fails("database = x\nmax_depth = 21\n", "max_depth");
-	parse_fails("database = x\nmax_depth = x\n", "max_depth");
-	parse_fails("database = x\nmax_depth =\n", "max_depth");
-	parse_fails("database = x\nmax_depth = 5x\n", "max_depth");
-	parse_fails("database = x\nmax_depth = 5 6\n", "max_depth");
-	parse_fails("database = x\nmax_depth = -1\n", "max_depth");
-	parse_fails("database = x\nmax_depth = 99999999999999999999999\n",
-	    "max_depth");
+	parse_fails("database = x\nsession_ttl_seconds = 0\n", k);
+	parse_fails("database = x\nsession_ttl_seconds = 31536001\n", k);
+	parse_fails("database = x\nsession_ttl_seconds = x\n", k);
+	parse_fails("database = x\nsession_ttl_seconds =\n", k);
+	parse_fails("database = x\nsession_ttl_seconds = 5x\n", k);
+	parse_fails("database = x\nsession_ttl_seconds = 5 6\n", k);
+	parse_fails("database = x\nsession_ttl_seconds = -1\n", k);
+	parse_fails("database = x\nsession_ttl_seconds = "
+	    "99999999999999999999999\n", k);
 
-	parse_ok(&c, "database = x\nmax_depth = 1\n");
-	cr_assert_eq(c.max_depth, 1);
+	parse_ok(&c, "database = x\nsession_ttl_seconds = 1\n");
+	cr_assert_eq(c.session_ttl_seconds, 1);
 	config_free(&c);
-	parse_ok(&c, "database = x\nmax_depth = 20\n");
-	cr_assert_eq(c.max_depth, 20);
+	parse_ok(&c, "database = x\nsession_ttl_seconds = 31536000\n");
+	cr_assert_eq(c.session_ttl_seconds, 31536000);
 	config_free(&c);
 }
 
@@ -303,7 +304,7 @@ Test(config, load_file)
 	int		 rc;
 
 	path = temp_file("# test\ndatabase = dbname=parley_test\n"
-	    "allowed_origins = http://127.0.0.1:8080\nmax_depth = 4\n");
+	    "allowed_origins = http://127.0.0.1:8080\nsession_ttl_seconds = 4\n");
 	err[0] = '\0';
 	rc = config_load(&c, path, err, sizeof(err));
 	unlink(path);
@@ -313,7 +314,7 @@ Test(config, load_file)
 	cr_assert_str_eq(c.assets_dir, "assets");
 	cr_assert_eq(c.norigins, 1);
 	cr_assert_str_eq(c.origins[0], "http://127.0.0.1:8080");
-	cr_assert_eq(c.max_depth, 4);
+	cr_assert_eq(c.session_ttl_seconds, 4);
 	config_free(&c);
 }
 
@@ -324,13 +325,13 @@ Test(config, load_file_with_error)
 	char		*path;
 	int		 rc;
 
-	path = temp_file("database = x\nmax_depth = 50\n");
+	path = temp_file("database = x\nsession_ttl_seconds = 0\n");
 	err[0] = '\0';
 	rc = config_load(&c, path, err, sizeof(err));
 	unlink(path);
 	free(path);
 	cr_assert_eq(rc, -1);
-	cr_assert_not_null(strstr(err, "max_depth"), "%s", err);
+	cr_assert_not_null(strstr(err, "session_ttl_seconds"), "%s", err);
 	cr_assert_null(c.database);
 }
 

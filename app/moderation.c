@@ -1,0 +1,218 @@
+/*
+ * The moderation pipeline (see moderation.h and SPEC.md). Pure: the
+ * handler gathers the facts (bans, rate, duplicates, prior approvals) and
+ * this decides. Reasons are plain text; the admin page escapes them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <unistr.h>
+
+#include "moderation.h"
+
+/* The five author fields words are looked for in, in this order. */
+#define NFIELDS	5
+
+/*
+ * Appends s to the reason, cut at a character boundary when it is full.
+ * A run of control characters or invalid bytes becomes one space (a ban
+ * reason may have had a newline): defensive, since bans and word lists
+ * are validated before they are stored.
+ */
+static void
+reason_add(struct mod_verdict *v, const char *s, size_t n)
+{
+	const uint8_t	*p = (const uint8_t *)s;
+	size_t		 len, i;
+	ucs4_t		 c;
+	int		 k, bad = 0;
+
+	len = strlen(v->reason);
+	for (i = 0; i < n; i += k) {
+		if ((k = u8_mbtoucr(&c, p + i, n - i)) < 0)
+			k = 1;
+		else if (c >= 0x20 && (c < 0x7f || c >= 0xa0)) {
+			if (len + bad + k >= sizeof(v->reason))
+				break;
+			if (bad)
+				v->reason[len++] = ' ';
+			bad = 0;
+			memcpy(v->reason + len, p + i, k);
+			len += k;
+			continue;
+		}
+		bad = 1;
+	}
+	v->reason[len] = '\0';
+}
+
+static void
+reason_str(struct mod_verdict *v, const char *s)
+{
+	reason_add(v, s, strlen(s));
+}
+
+static void
+verdict(struct mod_verdict *v, enum mod_outcome o, const char *reason)
+{
+	v->outcome = o;
+	v->http_status = 0;
+	v->code = NULL;
+	v->retry_after = 0;
+	v->reason[0] = '\0';
+	reason_str(v, reason);
+}
+
+static void
+refuse(struct mod_verdict *v, int status, const char *code,
+    const char *reason)
+{
+	verdict(v, MOD_REFUSE, reason);
+	v->http_status = status;
+	v->code = code;
+}
+
+/*
+ * Looks for an entry of wl in the author's fields; on a hit fills the
+ * verdict with "PREFIX'WORD' in FIELD" and returns 1.
+ */
+static int
+words_verdict(const struct wordlist *wl, const struct mod_facts *f,
+    enum mod_outcome o, const char *prefix, struct mod_verdict *v)
+{
+	const char	*text[NFIELDS] = { f->body, f->author_name,
+			    f->author_email, f->author_url, f->ip };
+	size_t		 len[NFIELDS];
+	static const char *const name[NFIELDS] = { "body", "name", "e-mail",
+			    "website", "IP" };
+	const char	*w;
+	size_t		 i;
+
+	if (wl->n == 0)
+		return (0);
+	for (i = 0; i < NFIELDS; i++)
+		len[i] = text[i] == NULL ? 0 : strlen(text[i]);
+	if (f->body != NULL)
+		len[0] = f->body_len;
+	for (i = 0; i < NFIELDS; i++) {
+		if (text[i] == NULL ||
+		    (w = wordlist_match(wl, text[i], len[i])) == NULL)
+			continue;
+		verdict(v, o, prefix);
+		reason_str(v, "'");
+		reason_str(v, w);
+		reason_str(v, "' in ");
+		reason_str(v, name[i]);
+		return (1);
+	}
+	return (0);
+}
+
+void
+moderation_decide(const struct settings *s, const struct mod_facts *f,
+    struct mod_verdict *v)
+{
+	char	line[128];
+
+	/* 2. Closed posts and bans stop everyone, moderators included. */
+	if (!f->post_open) {
+		refuse(v, 403, "post_closed", "refused: post closed");
+		return;
+	}
+	if (f->ban_kind != NULL) {
+		refuse(v, 403, "banned", "banned (");
+		reason_str(v, f->ban_kind);
+		reason_str(v, ")");
+		if (f->ban_reason != NULL && f->ban_reason[0] != '\0') {
+			reason_str(v, ": ");
+			reason_str(v, f->ban_reason);
+		}
+		return;
+	}
+	if (f->is_guest && !s->allow_guests) {
+		refuse(v, 403, "guests_not_allowed",
+		    "refused: guests not allowed");
+		return;
+	}
+
+	/* Moderators skip 3-10. */
+	if (f->is_moderator) {
+		verdict(v, MOD_APPROVE, "approved: moderator");
+		return;
+	}
+
+	/* 3. */
+	if (f->rate_wait > 0) {
+		snprintf(line, sizeof(line),
+		    "refused: rate limited (retry after %d s)", f->rate_wait);
+		refuse(v, 429, "rate_limited", line);
+		v->retry_after = f->rate_wait;
+		return;
+	}
+	/* 4. Stored as spam, answered like a held comment. */
+	if (f->honeypot) {
+		verdict(v, MOD_SPAM, "spam: honeypot field filled");
+		return;
+	}
+	/* 5. */
+	if (f->duplicate) {
+		refuse(v, 409, "duplicate", "refused: duplicate comment");
+		return;
+	}
+	/* 6. */
+	if (words_verdict(&s->disallowed_words, f, MOD_SPAM,
+	    "spam: disallowed word ", v))
+		return;
+	/* 7. */
+	if (words_verdict(&s->hold_words, f, MOD_HOLD, "held: word ", v))
+		return;
+	if (s->max_links > 0 && f->links >= (size_t)s->max_links) {
+		snprintf(line, sizeof(line), "held: %zu links (limit %d)",
+		    f->links, s->max_links);
+		verdict(v, MOD_HOLD, line);
+		return;
+	}
+	/* 8. */
+	if (f->is_guest && s->first_comment_approval && !f->prior_approved) {
+		verdict(v, MOD_HOLD, f->author_email != NULL ?
+		    "held: first comment from this e-mail" :
+		    "held: first comment from a guest without an e-mail");
+		return;
+	}
+	/* 9. */
+	if (s->require_approval) {
+		verdict(v, MOD_HOLD, "held: every comment needs approval");
+		return;
+	}
+	/* 11. Stage 10, the verdict hook, is the caller's. */
+	verdict(v, MOD_APPROVE, "approved");
+}
+
+const char *
+mod_outcome_name(enum mod_outcome o)
+{
+	switch (o) {
+	case MOD_APPROVE:
+		return ("approve");
+	case MOD_HOLD:
+		return ("hold");
+	case MOD_SPAM:
+		return ("spam");
+	case MOD_REFUSE:
+		return ("refuse");
+	}
+	return ("refuse");
+}
+
+size_t
+moderation_count_links(const char *html)
+{
+	size_t		 n = 0;
+	const char	*p;
+
+	if (html == NULL)
+		return (0);
+	for (p = html; (p = strstr(p, "<a ")) != NULL; p += 3)
+		n++;
+	return (n);
+}

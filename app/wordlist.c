@@ -1,0 +1,524 @@
+/*
+ * Word lists for moderation (see wordlist.h).
+ *
+ * Entries and texts are compared after full Unicode case folding
+ * (u8_casefold, NFC): "ÉTÉ" matches "été" and "STRASSE" matches "straße".
+ * The entry kept for display (and returned by wordlist_match) is only
+ * lower-cased (u8_tolower), so an admin who typed "Straße" sees "straße".
+ *
+ * Word characters are letters and digits of any script (uc_is_alnum), '_'
+ * and '\'', plus combining marks: a mark belongs to the letter before it,
+ * and scripts such as Devanagari write vowels with them. The apostrophe
+ * being a word character means "ass's" is one word and does not match
+ * "ass", just as "don't" does not match "don". Only U+0027 counts: the
+ * typographic U+2019 is punctuation here.
+ *
+ * The index: each entry is keyed by its first word in a hash table (open
+ * addressing); entries sharing a first word are chained. A text is folded
+ * once and scanned once; each of its words costs one lookup, whatever the
+ * size of the list. Entries that begin with a non-word character ("#tag",
+ * "...") have no first word and are searched with memmem: the rare case.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
+
+#include "wordlist.h"
+
+#define NONE	SIZE_MAX
+
+struct wl_slot {
+	const char	*key;		/* NULL: empty slot */
+	size_t		 len;
+	uint64_t	 hash;
+	size_t		 head;		/* an entry index */
+};
+
+struct wl_table {
+	struct wl_slot	*slot;
+	size_t		 cap;		/* a power of two, or 0 */
+	size_t		 used;
+};
+
+struct wl_index {
+	char		**fold;		/* case-folded entries */
+	size_t		 *flen;
+	size_t		 *next;		/* same first word, or NONE */
+	size_t		  cap;		/* of entries, fold, flen, next */
+	struct wl_table	  first;	/* first word -> chain of entries */
+	struct wl_table	  all;		/* whole folded entry, for duplicates */
+	size_t		 *loose;	/* entries without a first word */
+	size_t		  nloose;
+	size_t		  loosecap;
+};
+
+static void *
+wl_alloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n ? n : 1, size)) == NULL)
+		abort();
+	return (p);
+}
+
+static void *
+wl_grow(void *p, size_t n, size_t size)
+{
+	if (n > SIZE_MAX / size)
+		abort();
+	if ((p = realloc(p, n * size)) == NULL)
+		abort();
+	return (p);
+}
+
+/* FNV-1a: the keys come from admins, not from the texts being matched. */
+static uint64_t
+wl_hash(const char *s, size_t n)
+{
+	uint64_t	h = UINT64_C(14695981039346656037);
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return (h);
+}
+
+static struct wl_slot *
+tbl_find(const struct wl_table *t, const char *key, size_t len, uint64_t h)
+{
+	size_t		 i;
+	struct wl_slot	*s;
+
+	if (t->cap == 0)
+		return (NULL);
+	for (i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		s = &t->slot[i];
+		if (s->key == NULL)
+			return (NULL);
+		if (s->hash == h && s->len == len &&
+		    memcmp(s->key, key, len) == 0)
+			return (s);
+	}
+}
+
+static void
+tbl_put(struct wl_table *t, const char *key, size_t len, uint64_t h,
+    size_t head)
+{
+	struct wl_slot	*old;
+	size_t		 i, ocap;
+
+	/* Keep the load under a half so probes stay short. */
+	if ((t->used + 1) * 2 > t->cap) {
+		old = t->slot;
+		ocap = t->cap;
+		t->cap = ocap ? ocap * 2 : 16;
+		if (t->cap < ocap)
+			abort();
+		t->slot = wl_alloc(t->cap, sizeof(*t->slot));
+		t->used = 0;
+		for (i = 0; i < ocap; i++) {
+			if (old[i].key != NULL)
+				tbl_put(t, old[i].key, old[i].len,
+				    old[i].hash, old[i].head);
+		}
+		free(old);
+	}
+	for (i = h & (t->cap - 1); t->slot[i].key != NULL;
+	    i = (i + 1) & (t->cap - 1))
+		;
+	t->slot[i].key = key;
+	t->slot[i].len = len;
+	t->slot[i].hash = h;
+	t->slot[i].head = head;
+	t->used++;
+}
+
+static int
+wl_isword_cp(ucs4_t c)
+{
+	if (c < 0x80)
+		return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '\'');
+	return (uc_is_alnum(c) || uc_is_general_category(c, UC_CATEGORY_M));
+}
+
+/* The length of the character at p (valid UTF-8), and whether it is a
+ * word character. */
+static size_t
+wl_char(const uint8_t *p, size_t n, int *isword)
+{
+	ucs4_t	c;
+	int	k;
+
+	if (p[0] < 0x80) {
+		*isword = wl_isword_cp(p[0]);
+		return (1);
+	}
+	k = u8_mbtouc(&c, p, n);
+	*isword = wl_isword_cp(c);
+	return (k > 0 ? (size_t)k : 1);
+}
+
+static int
+wl_word_before(const uint8_t *f, size_t pos)
+{
+	size_t	q;
+	int	w;
+
+	if (pos == 0)
+		return (0);
+	/* Back to the lead byte of the previous character. */
+	for (q = pos - 1; q > 0 && (f[q] & 0xc0) == 0x80; q--)
+		;
+	wl_char(f + q, pos - q, &w);
+	return (w);
+}
+
+static int
+wl_word_at(const uint8_t *f, size_t m, size_t pos)
+{
+	int	w;
+
+	if (pos >= m)
+		return (0);
+	wl_char(f + pos, m - pos, &w);
+	return (w);
+}
+
+static int
+wl_ascii(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return (0);
+	}
+	return (1);
+}
+
+/* Output of wl_convert: grows as needed, always room for a NUL. */
+struct wl_out {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static void
+out_add(struct wl_out *o, const void *s, size_t n, int lower)
+{
+	size_t	i;
+
+	if (n > SIZE_MAX / 2 - o->len)
+		abort();
+	if (o->len + n + 1 > o->cap) {
+		while (o->len + n + 1 > o->cap)
+			o->cap = o->cap ? o->cap * 2 : 64;
+		o->p = wl_grow(o->p, o->cap, 1);
+	}
+	memcpy(o->p + o->len, s, n);
+	if (lower) {
+		for (i = o->len; i < o->len + n; i++) {
+			if (o->p[i] >= 'A' && o->p[i] <= 'Z')
+				o->p[i] += 'a' - 'A';
+		}
+	}
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+/* Case-folds (or lower-cases) one stretch of valid UTF-8 onto o. */
+static void
+out_map(struct wl_out *o, const uint8_t *s, size_t n, int fold)
+{
+	uint8_t	 stack[256], *r;
+	size_t	 len = sizeof(stack);
+
+	if (fold)
+		r = u8_casefold(s, n, NULL, UNINORM_NFC, stack, &len);
+	else
+		r = u8_tolower(s, n, NULL, UNINORM_NFC, stack, &len);
+	if (r == NULL) {
+		if (errno == ENOMEM)
+			abort();
+		/* Cannot happen on valid input; degrade, never crash. */
+		out_add(o, s, n, 1);
+		return;
+	}
+	out_add(o, r, len, 0);
+	if (r != stack)
+		free(r);
+}
+
+/*
+ * Folds (fold 1) or lower-cases (fold 0) n bytes of UTF-8 into a new
+ * NUL-terminated string. Invalid bytes become spaces first: they then
+ * separate words, and libunistring never sees them.
+ *
+ * Folding with NFC is slow (about 30 ns a byte), so a text is folded in
+ * stretches: ASCII is lower-cased directly and only each run of non-ASCII
+ * goes through u8_casefold, with the ASCII character before it (a base a
+ * combining mark may compose with). This is exact: case folding without a
+ * language has no context, no ASCII character composes with what precedes
+ * it, and an ASCII character blocks canonical reordering. Lower-casing
+ * does have context (final sigma), so it maps the whole string; it only
+ * ever sees entries.
+ */
+static char *
+wl_convert(const char *text, size_t n, int fold, size_t *outlen)
+{
+	struct wl_out	 o = { NULL, 0, 0 };
+	const uint8_t	*in = (const uint8_t *)text;
+	uint8_t		*clean = NULL;
+	size_t		 i, a, b, s;
+	ucs4_t		 c;
+	int		 k;
+
+	out_add(&o, "", 0, 0);
+	if (u8_check(in, n) != NULL) {
+		clean = wl_alloc(n, 1);
+		for (i = 0; i < n; i += k) {
+			if ((k = u8_mbtoucr(&c, in + i, n - i)) < 0) {
+				clean[i] = ' ';
+				k = 1;
+			} else
+				memcpy(clean + i, in + i, k);
+		}
+		in = clean;
+	}
+	if (!fold) {
+		if (wl_ascii((const char *)in, n))
+			out_add(&o, in, n, 1);
+		else
+			out_map(&o, in, n, 0);
+	}
+	for (i = 0; fold && i < n; i = b) {
+		for (a = i; a < n && in[a] < 0x80; a++)
+			;
+		if (a == n) {
+			out_add(&o, in + i, n - i, 1);
+			break;
+		}
+		s = a > i ? a - 1 : a;
+		out_add(&o, in + i, s - i, 1);
+		for (b = a; b < n && in[b] >= 0x80; b++)
+			;
+		out_map(&o, in + s, b - s, 1);
+	}
+	free(clean);
+	*outlen = o.len;
+	return (o.p);
+}
+
+static struct wl_index *
+wl_index(struct wordlist *wl)
+{
+	if (wl->index == NULL)
+		wl->index = wl_alloc(1, sizeof(struct wl_index));
+	return (wl->index);
+}
+
+void
+wordlist_init(struct wordlist *wl)
+{
+	wl->entries = NULL;
+	wl->n = 0;
+	wl->index = NULL;
+}
+
+static int
+wl_blank(unsigned char c)
+{
+	return (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\v' || c == '\f');
+}
+
+/*
+ * Entries that are not valid UTF-8 or hold a NUL are ignored like blank
+ * ones: settings refuses them before they get here.
+ */
+void
+wordlist_add(struct wordlist *wl, const char *s, size_t n)
+{
+	struct wl_index	*ix;
+	struct wl_slot	*slot;
+	char		*fold, *lower;
+	size_t		 flen, llen, w, k, i;
+	uint64_t	 h;
+	int		 isword;
+
+	if (s == NULL)
+		return;
+	while (n > 0 && wl_blank((unsigned char)s[0])) {
+		s++;
+		n--;
+	}
+	while (n > 0 && wl_blank((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0 || memchr(s, '\0', n) != NULL ||
+	    u8_check((const uint8_t *)s, n) != NULL)
+		return;
+
+	fold = wl_convert(s, n, 1, &flen);
+	h = wl_hash(fold, flen);
+	ix = wl_index(wl);
+	if (flen == 0 || tbl_find(&ix->all, fold, flen, h) != NULL) {
+		free(fold);
+		return;
+	}
+	lower = wl_convert(s, n, 0, &llen);
+
+	if (wl->n == ix->cap) {
+		ix->cap = ix->cap ? ix->cap * 2 : 16;
+		wl->entries = wl_grow(wl->entries, ix->cap, sizeof(char *));
+		ix->fold = wl_grow(ix->fold, ix->cap, sizeof(char *));
+		ix->flen = wl_grow(ix->flen, ix->cap, sizeof(size_t));
+		ix->next = wl_grow(ix->next, ix->cap, sizeof(size_t));
+	}
+	i = wl->n++;
+	wl->entries[i] = lower;
+	ix->fold[i] = fold;
+	ix->flen[i] = flen;
+	ix->next[i] = NONE;
+	tbl_put(&ix->all, fold, flen, h, i);
+
+	/* Index by the first word; entries without one go to the loose list. */
+	for (w = 0; w < flen; w += k) {
+		k = wl_char((const uint8_t *)fold + w, flen - w, &isword);
+		if (!isword)
+			break;
+	}
+	if (w == 0) {
+		if (ix->nloose == ix->loosecap) {
+			ix->loosecap = ix->loosecap ? ix->loosecap * 2 : 8;
+			ix->loose = wl_grow(ix->loose, ix->loosecap,
+			    sizeof(size_t));
+		}
+		ix->loose[ix->nloose++] = i;
+		return;
+	}
+	h = wl_hash(fold, w);
+	if ((slot = tbl_find(&ix->first, fold, w, h)) != NULL) {
+		ix->next[i] = slot->head;
+		slot->head = i;
+	} else
+		tbl_put(&ix->first, fold, w, h, i);
+}
+
+/* Does entry e occur at pos, the start of a word of wlen bytes? */
+static int
+wl_entry_at(const struct wl_index *ix, size_t e, const uint8_t *f, size_t m,
+    size_t pos, size_t wlen)
+{
+	size_t	len = ix->flen[e];
+
+	/* The chain guarantees the first word; a lone word is then whole. */
+	if (len == wlen)
+		return (1);
+	if (len < wlen || len > m - pos ||
+	    memcmp(f + pos, ix->fold[e], len) != 0)
+		return (0);
+	return (!wl_word_at(f, m, pos + len));
+}
+
+const char *
+wordlist_match(const struct wordlist *wl, const char *text, size_t len)
+{
+	const struct wl_index	*ix = wl->index;
+	const struct wl_slot	*slot;
+	const uint8_t		*f, *hit;
+	char			*folded;
+	size_t			 m, i, j, k, e, l, pos, best = NONE;
+	size_t			 bestpos = SIZE_MAX;
+	int			 w;
+
+	if (wl->n == 0 || ix == NULL || text == NULL || len == 0)
+		return (NULL);
+	folded = wl_convert(text, len, 1, &m);
+	f = (const uint8_t *)folded;
+
+	for (i = 0; i < m && best == NONE; i = j) {
+		k = wl_char(f + i, m - i, &w);
+		j = i + k;
+		if (!w)
+			continue;
+		/* i starts a word (the loop skips whole words); find its end. */
+		while (j < m) {
+			k = wl_char(f + j, m - j, &w);
+			if (!w)
+				break;
+			j += k;
+		}
+		slot = tbl_find(&ix->first, folded + i, j - i,
+		    wl_hash(folded + i, j - i));
+		if (slot == NULL)
+			continue;
+		/* The longest entry here says most ("buy cheap pills"). */
+		for (e = slot->head; e != NONE; e = ix->next[e]) {
+			if (wl_entry_at(ix, e, f, m, i, j - i) &&
+			    (best == NONE || ix->flen[e] > ix->flen[best])) {
+				best = e;
+				bestpos = i;
+			}
+		}
+	}
+
+	/* Loose entries: the earliest occurrence in the text wins. */
+	for (l = 0; l < ix->nloose; l++) {
+		e = ix->loose[l];
+		for (pos = 0; pos < m && pos < bestpos; pos++) {
+			hit = memmem(f + pos, m - pos, ix->fold[e],
+			    ix->flen[e]);
+			if (hit == NULL || (size_t)(hit - f) >= bestpos)
+				break;
+			pos = hit - f;
+			if (!wl_word_before(f, pos) &&
+			    !wl_word_at(f, m, pos + ix->flen[e])) {
+				best = e;
+				bestpos = pos;
+				break;
+			}
+		}
+	}
+	free(folded);
+	return (best == NONE ? NULL : wl->entries[best]);
+}
+
+static void
+wl_index_free(struct wl_index *ix, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(ix->fold[i]);
+	free(ix->fold);
+	free(ix->flen);
+	free(ix->next);
+	free(ix->first.slot);
+	free(ix->all.slot);
+	free(ix->loose);
+	free(ix);
+}
+
+void
+wordlist_free(struct wordlist *wl)
+{
+	size_t	i;
+
+	for (i = 0; i < wl->n; i++)
+		free(wl->entries[i]);
+	free(wl->entries);
+	if (wl->index != NULL)
+		wl_index_free(wl->index, wl->n);
+	wordlist_init(wl);
+}
