@@ -164,7 +164,7 @@ handler_auth_register(struct http_request *req)
 	}
 }
 
-enum { LOGIN_PARSE, LOGIN_LOOKUP, LOGIN_VERIFY, LOGIN_FAILED, LOGIN_OPEN };
+enum { LOGIN_PARSE, LOGIN_LOOKUP, LOGIN_VERIFY, LOGIN_OPEN };
 
 static void
 send_bad_credentials(struct http_request *req)
@@ -246,25 +246,17 @@ handler_auth_login(struct http_request *req)
 	case LOGIN_VERIFY:
 		if (!pwtask_run(req, &s->pw))
 			return (KORE_RESULT_RETRY);
+		/* The lookup already counted this attempt as failed. */
 		if (!s->pw.ok || s->user_id == 0) {
-			store_login_failed_query(&s->q, s->in.email, s->ip);
-			s->phase = LOGIN_FAILED;
-			return (handler_auth_login(req));
+			send_bad_credentials(req);
+			return (KORE_RESULT_OK);
 		}
 		new_session_token(s);
 		store_session_create_query(&s->q, &s->nums, s->user_id,
 		    s->token_hash, parley_config.session_ttl_seconds,
-		    s->pw.rehashed ? s->pw.new_hash : NULL);
+		    s->pw.rehashed ? s->pw.new_hash : NULL, s->ip);
 		s->phase = LOGIN_OPEN;
-		return (handler_auth_login(req));
-	case LOGIN_FAILED:
-		if ((r = api_query_ready(req, &s->q)) == 0)
-			return (KORE_RESULT_RETRY);
-		if (r == 1) {
-			send_bad_credentials(req);
-			db_done(&s->q);
-		}
-		return (KORE_RESULT_OK);
+		/* FALLTHROUGH */
 	case LOGIN_OPEN:
 		if ((r = api_query_ready(req, &s->q)) == 0)
 			return (KORE_RESULT_RETRY);

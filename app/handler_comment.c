@@ -35,17 +35,22 @@ struct one_state {
 	size_t			 body_len;
 	struct buf		 html;
 	struct comment		 c;	/* what PATCH answers with */
-	char			 strings[4][512];
+	char			*strings[4];	/* owned copies for c */
 };
 
 static void
 one_state_free(struct http_request *req)
 {
 	struct one_state	*s = http_state_get(req);
+	size_t			 i;
 
 	auth_cleanup(&s->auth);
 	db_done(&s->q);
 	buf_free(&s->html);
+	for (i = 0; i < 4; i++) {
+		kore_free(s->strings[i]);
+		s->strings[i] = NULL;
+	}
 	if (s->json != NULL) {
 		json_decref(s->json);
 		s->json = NULL;
@@ -59,7 +64,8 @@ keep(struct one_state *s, int i, const char **dst, const char *src)
 		*dst = NULL;
 		return;
 	}
-	(void)kore_strlcpy(s->strings[i], src, sizeof(s->strings[i]));
+	kore_free(s->strings[i]);
+	s->strings[i] = kore_strdup(src);
 	*dst = s->strings[i];
 }
 

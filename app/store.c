@@ -100,10 +100,9 @@ static const char sql_user_register[] =
 static const char sql_login_lookup[] =
 	"SELECT id, password_hash, name, email, role, retry_after"
 	" FROM login_lookup($1, $2, $3::integer, $4::integer, $5::integer)";
-static const char sql_login_failed[] = "SELECT login_failed($1, $2)";
 static const char sql_session_create[] =
 	"SELECT " USER_COLS " FROM session_create($1::bigint, $2::bytea,"
-	" $3::integer, $4)";
+	" $3::integer, $4, $5)";
 static const char sql_session_delete[] =
 	"DELETE FROM sessions WHERE token_hash = $1::bytea";
 static const char sql_password_get[] =
@@ -362,24 +361,16 @@ store_login_lookup_query(struct db_query *q, const char *email,
 }
 
 void
-store_login_failed_query(struct db_query *q, const char *email,
-    const char *ip)
-{
-	db_query_init(q, sql_login_failed);
-	db_param(q, email);
-	db_param(q, ip);
-}
-
-void
 store_session_create_query(struct db_query *q, struct store_numbers *nums,
     int64_t user_id, const char *token_hash_sql, int ttl_seconds,
-    const char *new_hash)
+    const char *new_hash, const char *ip)
 {
 	db_query_init(q, sql_session_create);
 	param_id(q, nums, 0, user_id);
 	db_param(q, token_hash_sql);
 	param_int(q, nums, 1, ttl_seconds);
 	db_param(q, new_hash);
+	db_param(q, ip);
 }
 
 void

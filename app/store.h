@@ -69,15 +69,15 @@ int	store_user_read(struct db_query *, int first, struct store_user *);
 void	store_user_register_query(struct db_query *, struct store_numbers *,
 	    const char *email, const char *name, const char *hash,
 	    const char *token_hash_sql, int ttl_seconds);
-/* Row: id, password_hash, name, email, role, retry_after. */
+/* Row: id, password_hash, name, email, role, retry_after. Unless it is
+ * throttled (retry_after > 0), the attempt counts as failed from here on:
+ * a successful session_create takes it back. */
 void	store_login_lookup_query(struct db_query *, const char *email,
-	    const char *ip);
-void	store_login_failed_query(struct db_query *, const char *email,
 	    const char *ip);
 /* Row: id, name, email, role. new_hash may be NULL. */
 void	store_session_create_query(struct db_query *, struct store_numbers *,
 	    int64_t user_id, const char *token_hash_sql, int ttl_seconds,
-	    const char *new_hash);
+	    const char *new_hash, const char *ip);
 void	store_session_delete_query(struct db_query *,
 	    const char *token_hash_sql);
 /* Row: password_hash of the account. */

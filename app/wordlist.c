@@ -7,17 +7,20 @@
  * lower-cased (u8_tolower), so an admin who typed "Straße" sees "straße".
  *
  * Word characters are letters and digits of any script (uc_is_alnum), '_'
- * and '\'', plus combining marks: a mark belongs to the letter before it,
- * and scripts such as Devanagari write vowels with them. The apostrophe
- * being a word character means "ass's" is one word and does not match
- * "ass", just as "don't" does not match "don". Only U+0027 counts: the
- * typographic U+2019 is punctuation here.
+ * and '\''. Combining marks and format characters (ZWNJ, soft hyphen)
+ * continue the character before them, as in UAX #29: "cafe" + U+0301 is
+ * one word, Devanagari vowel signs stay inside theirs, a Persian word
+ * with ZWNJ is not two. The apostrophe being a word character means
+ * "ass's" is one word and does not match "ass", just as "don't" does not
+ * match "don". Only U+0027 counts: the typographic U+2019 is punctuation.
  *
  * The index: each entry is keyed by its first word in a hash table (open
  * addressing); entries sharing a first word are chained. A text is folded
  * once and scanned once; each of its words costs one lookup, whatever the
  * size of the list. Entries that begin with a non-word character ("#tag",
  * "...") have no first word and are searched with memmem: the rare case.
+ * Of several entries in a text, the one starting first is returned (the
+ * longest of those starting there: "buy cheap pills" rather than "buy").
  */
 #include <errno.h>
 #include <stdint.h>
@@ -143,56 +146,80 @@ tbl_put(struct wl_table *t, const char *key, size_t len, uint64_t h,
 	t->used++;
 }
 
+/*
+ * Character classes. WL_EXTEND (combining marks, and format characters
+ * such as ZWNJ or the soft hyphen, but not ZERO WIDTH SPACE) continues
+ * whatever precedes it, as in Unicode word segmentation (UAX #29): it
+ * never starts a word, and after a letter it is part of the word.
+ */
+#define WL_OTHER	0
+#define WL_WORD		1
+#define WL_EXTEND	2
+/* How far back a boundary check looks through a run of WL_EXTEND. */
+#define WL_EXTEND_MAX	32
+
 static int
-wl_isword_cp(ucs4_t c)
+wl_class(ucs4_t c)
 {
 	if (c < 0x80)
 		return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '\'');
-	return (uc_is_alnum(c) || uc_is_general_category(c, UC_CATEGORY_M));
+		    (c >= '0' && c <= '9') || c == '_' || c == '\'' ?
+		    WL_WORD : WL_OTHER);
+	if (uc_is_alnum(c))
+		return (WL_WORD);
+	if (uc_is_general_category(c, UC_CATEGORY_M) ||
+	    (uc_is_general_category(c, UC_CATEGORY_Cf) && c != 0x200b))
+		return (WL_EXTEND);
+	return (WL_OTHER);
 }
 
-/* The length of the character at p (valid UTF-8), and whether it is a
- * word character. */
+/* The length of the character at p (valid UTF-8) and its class. */
 static size_t
-wl_char(const uint8_t *p, size_t n, int *isword)
+wl_char(const uint8_t *p, size_t n, int *cls)
 {
 	ucs4_t	c;
 	int	k;
 
 	if (p[0] < 0x80) {
-		*isword = wl_isword_cp(p[0]);
+		*cls = wl_class(p[0]);
 		return (1);
 	}
 	k = u8_mbtouc(&c, p, n);
-	*isword = wl_isword_cp(c);
+	*cls = wl_class(c);
 	return (k > 0 ? (size_t)k : 1);
 }
 
+/* Is the character before pos part of a word? */
 static int
 wl_word_before(const uint8_t *f, size_t pos)
 {
-	size_t	q;
-	int	w;
+	size_t	q, steps;
+	int	cls;
 
-	if (pos == 0)
-		return (0);
-	/* Back to the lead byte of the previous character. */
-	for (q = pos - 1; q > 0 && (f[q] & 0xc0) == 0x80; q--)
-		;
-	wl_char(f + q, pos - q, &w);
-	return (w);
+	for (steps = 0; pos > 0 && steps < WL_EXTEND_MAX; steps++) {
+		/* Back to the lead byte of the previous character. */
+		for (q = pos - 1; q > 0 && (f[q] & 0xc0) == 0x80; q--)
+			;
+		wl_char(f + q, pos - q, &cls);
+		if (cls != WL_EXTEND)
+			return (cls == WL_WORD);
+		pos = q;
+	}
+	return (0);
 }
 
+/* Does the character at pos continue a word (or start one)? */
 static int
 wl_word_at(const uint8_t *f, size_t m, size_t pos)
 {
-	int	w;
+	int	cls;
 
 	if (pos >= m)
 		return (0);
-	wl_char(f + pos, m - pos, &w);
-	return (w);
+	wl_char(f + pos, m - pos, &cls);
+	if (cls == WL_EXTEND)
+		return (wl_word_before(f, pos));
+	return (cls == WL_WORD);
 }
 
 static int
@@ -355,7 +382,7 @@ wordlist_add(struct wordlist *wl, const char *s, size_t n)
 	char		*fold, *lower;
 	size_t		 flen, llen, w, k, i;
 	uint64_t	 h;
-	int		 isword;
+	int		 cls;
 
 	if (s == NULL)
 		return;
@@ -394,8 +421,8 @@ wordlist_add(struct wordlist *wl, const char *s, size_t n)
 
 	/* Index by the first word; entries without one go to the loose list. */
 	for (w = 0; w < flen; w += k) {
-		k = wl_char((const uint8_t *)fold + w, flen - w, &isword);
-		if (!isword)
+		k = wl_char((const uint8_t *)fold + w, flen - w, &cls);
+		if (cls == WL_OTHER || (w == 0 && cls == WL_EXTEND))
 			break;
 	}
 	if (w == 0) {
@@ -440,7 +467,7 @@ wordlist_match(const struct wordlist *wl, const char *text, size_t len)
 	char			*folded;
 	size_t			 m, i, j, k, e, l, pos, best = NONE;
 	size_t			 bestpos = SIZE_MAX;
-	int			 w;
+	int			 cls;
 
 	if (wl->n == 0 || ix == NULL || text == NULL || len == 0)
 		return (NULL);
@@ -448,14 +475,14 @@ wordlist_match(const struct wordlist *wl, const char *text, size_t len)
 	f = (const uint8_t *)folded;
 
 	for (i = 0; i < m && best == NONE; i = j) {
-		k = wl_char(f + i, m - i, &w);
+		k = wl_char(f + i, m - i, &cls);
 		j = i + k;
-		if (!w)
+		if (cls != WL_WORD)
 			continue;
 		/* i starts a word (the loop skips whole words); find its end. */
 		while (j < m) {
-			k = wl_char(f + j, m - j, &w);
-			if (!w)
+			k = wl_char(f + j, m - j, &cls);
+			if (cls == WL_OTHER)
 				break;
 			j += k;
 		}
@@ -476,18 +503,19 @@ wordlist_match(const struct wordlist *wl, const char *text, size_t len)
 	/* Loose entries: the earliest occurrence in the text wins. */
 	for (l = 0; l < ix->nloose; l++) {
 		e = ix->loose[l];
-		for (pos = 0; pos < m && pos < bestpos; pos++) {
-			hit = memmem(f + pos, m - pos, ix->fold[e],
-			    ix->flen[e]);
-			if (hit == NULL || (size_t)(hit - f) >= bestpos)
-				break;
+		pos = 0;
+		while (pos < bestpos && (hit = memmem(f + pos, m - pos,
+		    ix->fold[e], ix->flen[e])) != NULL) {
 			pos = hit - f;
+			if (pos >= bestpos)
+				break;
 			if (!wl_word_before(f, pos) &&
 			    !wl_word_at(f, m, pos + ix->flen[e])) {
 				best = e;
 				bestpos = pos;
 				break;
 			}
+			pos++;
 		}
 	}
 	free(folded);

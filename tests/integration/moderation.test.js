@@ -362,3 +362,18 @@ test('roles: admins change them; the last admin cannot step down', async () => {
   assert.equal((await call(srv.base, 'PATCH', `/api/v1/admin/users/${reader.id}`, { json: { role: 'owner' }, headers: bearer(admin) })).status, 422);
   assert.equal((await call(srv.base, 'PATCH', '/api/v1/admin/users/999999', { json: { role: 'reader' }, headers: bearer(admin) })).status, 404);
 });
+
+test('a reply goes only under an approved comment or under one\'s own held one', async () => {
+  defaults({ hold_words: ['hold'] });
+  const key = uniqueKey();
+  const held = (await guestPost({ post: key, body: 'please hold this' })).json.comment;
+  assert.equal(held.status, 'pending');
+  const r = await guestPost({ post: key, body: 'replying blind', parent_id: held.id });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.code, 'parent_not_found');
+  // A member may answer their own held comment.
+  const mine = (await call(srv.base, 'POST', '/api/v1/comments', { json: { post: key, body: 'hold mine' }, headers: { ...bearer(reader), ...from(freshIp()) } })).json.comment;
+  assert.equal(mine.status, 'pending');
+  const own = await call(srv.base, 'POST', '/api/v1/comments', { json: { post: key, body: 'and more', parent_id: mine.id }, headers: { ...bearer(reader), ...from(freshIp()) } });
+  assert.equal(own.status, 201);
+});
