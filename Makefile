@@ -28,13 +28,13 @@ PORT	?= 8080
 DB	?= parley
 TEST_DB	?= parley_test
 
-.PHONY: all build deps db run test unit integration bench clean stop-db help admin
+.PHONY: all build deps db run test unit integration browser bench clean stop-db help admin
 
 all: build
 
 help:
 	@sed -n '1,3p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: run test unit integration bench admin build db stop-db clean"
+	@echo "targets: run test unit integration browser bench admin build db stop-db clean"
 
 deps:
 	@scripts/deps.sh
@@ -83,7 +83,16 @@ integration: deps build db
 	@scripts/pg.sh createdb $(TEST_DB) >/dev/null
 	node --test --test-concurrency=1 tests/integration/
 
-test: unit integration
+# Browser tests: Debian's Chromium driven by playwright-core from npm.
+node_modules/.package-lock.json: package.json package-lock.json
+	@PARLEY_WITH_BROWSER=1 scripts/deps.sh
+	npm ci --no-audit --no-fund --loglevel=error
+
+browser: deps build db node_modules/.package-lock.json
+	@PARLEY_WITH_BROWSER=1 scripts/deps.sh
+	node --test --test-concurrency=1 tests/browser/
+
+test: unit integration browser
 
 # Benchmarks print a table and write it under bench-results/.
 bench: deps build

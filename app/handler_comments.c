@@ -41,7 +41,7 @@ struct list_state {
 struct create_state {
 	struct auth		 auth;
 	int			 phase;
-	struct settings		 settings;
+	const struct settings	*settings;	/* the worker's cache */
 	struct mod_verdict	 verdict;
 	struct db_query		 q;
 	json_t			*json;
@@ -79,7 +79,6 @@ create_state_free(struct http_request *req)
 		s->json = NULL;
 	}
 	sodium_memzero(s->edit_token, sizeof(s->edit_token));
-	settings_free(&s->settings);
 }
 
 /* Parses post, sort, limit and after. Fills e and returns -1 when bad. */
@@ -275,26 +274,47 @@ refuse(struct http_request *req, const struct mod_verdict *v)
 	}
 }
 
+/*
+ * The settings stored as text, parsed: word lists are indexed once and
+ * kept until the text changes, so long lists cost nothing per comment.
+ * Values the database holds but we refuse (impossible through the admin
+ * API) leave the defaults in place.
+ */
+static const struct settings *
+settings_from_text(const char *text)
+{
+	static struct settings	 cached;
+	static char		*cached_text;
+	struct apierr		 e;
+	json_t			*js;
+
+	if (text == NULL)
+		text = "{}";
+	if (cached_text != NULL && strcmp(cached_text, text) == 0)
+		return (&cached);
+	settings_free(&cached);
+	settings_defaults(&cached);
+	if ((js = json_loads(text, 0, NULL)) != NULL) {
+		if (settings_apply(&cached, js, &e) == -1)
+			kore_log(LOG_NOTICE, "settings: stored %s refused",
+			    e.field != NULL ? e.field : "value");
+		json_decref(js);
+	}
+	kore_free(cached_text);
+	cached_text = kore_strdup(text);
+	return (&cached);
+}
+
 /* Stages 2-9 and 11 on the facts; then the insert, or a refusal. Returns
  * 1 when the insert was started, 0 after answering. */
 static int
 create_judge(struct http_request *req, struct create_state *s)
 {
 	struct mod_facts	f;
-	struct apierr		 e;
-	json_t			*js;
-	const char		*text;
 	struct comment_create	 cc;
 	int			 guest = !s->auth.valid;
 
-	settings_defaults(&s->settings);
-	text = db_text(&s->q, 0, 0);
-	if (text != NULL && (js = json_loads(text, 0, NULL)) != NULL) {
-		if (settings_apply(&s->settings, js, &e) == -1)
-			kore_log(LOG_NOTICE, "settings: stored %s refused",
-			    e.field != NULL ? e.field : "value");
-		json_decref(js);
-	}
+	s->settings = settings_from_text(db_text(&s->q, 0, 0));
 	memset(&f, 0, sizeof(f));
 	f.is_guest = guest;
 	f.is_moderator = auth_is_moderator(&s->auth);
@@ -312,7 +332,7 @@ create_judge(struct http_request *req, struct create_state *s)
 	f.author_url = s->in.author_url;
 	f.ip = s->ip[0] ? s->ip : NULL;
 	f.links = moderation_count_links(s->html.data);
-	moderation_decide(&s->settings, &f, &s->verdict);
+	moderation_decide(s->settings, &f, &s->verdict);
 	db_done(&s->q);
 
 	if (s->verdict.outcome == MOD_REFUSE) {
@@ -334,7 +354,7 @@ create_judge(struct http_request *req, struct create_state *s)
 	memset(&cc, 0, sizeof(cc));
 	cc.in = &s->in;
 	cc.html = s->html.data;
-	cc.max_depth = s->settings.max_depth;
+	cc.max_depth = s->settings->max_depth;
 	cc.user_id = guest ? 0 : s->auth.user_id;
 	cc.author_name = f.author_name;
 	cc.status = s->status;
@@ -343,7 +363,7 @@ create_judge(struct http_request *req, struct create_state *s)
 	cc.verdict = mod_outcome_name(s->verdict.outcome);
 	cc.reason = s->verdict.reason;
 	cc.rate_limit = f.is_moderator ? 0 :
-	    s->settings.rate_limit_per_minute;
+	    s->settings->rate_limit_per_minute;
 	store_comment_create_query(&s->q, &s->nums, &cc);
 	return (1);
 }
@@ -389,7 +409,7 @@ create_respond(struct http_request *req, struct create_state *s)
 	    STATUS_PENDING;
 	c.own = 1;
 	timefmt_rfc3339(edit_window_end(c.created_us,
-	    s->settings.edit_window_seconds), until);
+	    s->settings->edit_window_seconds), until);
 
 	buf_init(&b);
 	buf_puts(&b, "{\"comment\":");

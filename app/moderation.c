@@ -167,8 +167,8 @@ moderation_decide(const struct settings *s, const struct mod_facts *f,
 	if (words_verdict(&s->hold_words, f, MOD_HOLD, "held: word ", v))
 		return;
 	if (s->max_links > 0 && f->links >= (size_t)s->max_links) {
-		snprintf(line, sizeof(line), "held: %zu links (limit %d)",
-		    f->links, s->max_links);
+		snprintf(line, sizeof(line), "held: %zu link%s (limit %d)",
+		    f->links, f->links == 1 ? "" : "s", s->max_links);
 		verdict(v, MOD_HOLD, line);
 		return;
 	}

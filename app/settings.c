@@ -163,7 +163,7 @@ settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 		return (apierr_set(e, 400, "malformed_json",
 		    "The settings must be a JSON object.", NULL));
 
-	/* Scalars into a copy; word lists into fresh lists, moved at the end. */
+	/* Scalars into a copy, word lists into new lists: moved at the end. */
 	tmp = *s;
 	wordlist_init(&hold);
 	wordlist_init(&disallowed);
@@ -188,8 +188,8 @@ settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 			if (strcmp(key, int_settings[i].name) != 0)
 				continue;
 			/* Integers only: 2.0 and "2" are refused. */
-			if (!json_is_integer(v) ||
-			    (iv = json_integer_value(v)) < int_settings[i].min ||
+			iv = json_is_integer(v) ? json_integer_value(v) : -1;
+			if (!json_is_integer(v) || iv < int_settings[i].min ||
 			    iv > int_settings[i].max) {
 				apierr_set(e, 422, "invalid_value",
 				    int_settings[i].message,

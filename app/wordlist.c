@@ -14,11 +14,14 @@
  * "ass's" is one word and does not match "ass", just as "don't" does not
  * match "don". Only U+0027 counts: the typographic U+2019 is punctuation.
  *
- * The index: each entry is keyed by its first word in a hash table (open
- * addressing); entries sharing a first word are chained. A text is folded
- * once and scanned once; each of its words costs one lookup, whatever the
- * size of the list. Entries that begin with a non-word character ("#tag",
- * "...") have no first word and are searched with memmem: the rare case.
+ * The index: a hash table (open addressing) keyed by an entry's first
+ * word. Its slot holds the entry that is only that word, and a byte trie
+ * of what follows the first word in longer entries ("buy| now",
+ * "www|.spam.example"), so a thousand entries sharing a first word cost
+ * no more than one. Entries that begin with a non-word character ("#tag")
+ * go in a trie of their own, tried where a non-word character follows a
+ * non-word one. A text is folded once and scanned once: a hash lookup per
+ * word, and trie walks as long as the text agrees with some entry.
  * Of several entries in a text, the one starting first is returned (the
  * longest of those starting there: "buy cheap pills" rather than "buy").
  */
@@ -35,12 +38,14 @@
 #include "wordlist.h"
 
 #define NONE	SIZE_MAX
+#define NONODE	UINT32_MAX
 
 struct wl_slot {
 	const char	*key;		/* NULL: empty slot */
 	size_t		 len;
 	uint64_t	 hash;
-	size_t		 head;		/* an entry index */
+	size_t		 entry;		/* the entry that is just key */
+	uint32_t	 trie;		/* longer entries' rest, or NONODE */
 };
 
 struct wl_table {
@@ -49,16 +54,24 @@ struct wl_table {
 	size_t		 used;
 };
 
+/* A trie node: children are a list through sibling. */
+struct wl_node {
+	uint32_t	child;
+	uint32_t	sibling;
+	uint32_t	entry;		/* an entry ends here, or NONODE */
+	unsigned char	byte;
+};
+
 struct wl_index {
 	char		**fold;		/* case-folded entries */
 	size_t		 *flen;
-	size_t		 *next;		/* same first word, or NONE */
-	size_t		  cap;		/* of entries, fold, flen, next */
-	struct wl_table	  first;	/* first word -> chain of entries */
-	struct wl_table	  all;		/* whole folded entry, for duplicates */
-	size_t		 *loose;	/* entries without a first word */
-	size_t		  nloose;
-	size_t		  loosecap;
+	size_t		  cap;		/* of entries, fold and flen */
+	struct wl_table	  first;	/* first word -> entry and trie */
+	struct wl_table	  all;		/* whole folded entries: duplicates */
+	struct wl_node	 *node;
+	uint32_t	  nnode;
+	uint32_t	  nodecap;
+	uint32_t	  loose;	/* entries without a first word */
 };
 
 static void *
@@ -93,57 +106,6 @@ wl_hash(const char *s, size_t n)
 		h *= UINT64_C(1099511628211);
 	}
 	return (h);
-}
-
-static struct wl_slot *
-tbl_find(const struct wl_table *t, const char *key, size_t len, uint64_t h)
-{
-	size_t		 i;
-	struct wl_slot	*s;
-
-	if (t->cap == 0)
-		return (NULL);
-	for (i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-		s = &t->slot[i];
-		if (s->key == NULL)
-			return (NULL);
-		if (s->hash == h && s->len == len &&
-		    memcmp(s->key, key, len) == 0)
-			return (s);
-	}
-}
-
-static void
-tbl_put(struct wl_table *t, const char *key, size_t len, uint64_t h,
-    size_t head)
-{
-	struct wl_slot	*old;
-	size_t		 i, ocap;
-
-	/* Keep the load under a half so probes stay short. */
-	if ((t->used + 1) * 2 > t->cap) {
-		old = t->slot;
-		ocap = t->cap;
-		t->cap = ocap ? ocap * 2 : 16;
-		if (t->cap < ocap)
-			abort();
-		t->slot = wl_alloc(t->cap, sizeof(*t->slot));
-		t->used = 0;
-		for (i = 0; i < ocap; i++) {
-			if (old[i].key != NULL)
-				tbl_put(t, old[i].key, old[i].len,
-				    old[i].hash, old[i].head);
-		}
-		free(old);
-	}
-	for (i = h & (t->cap - 1); t->slot[i].key != NULL;
-	    i = (i + 1) & (t->cap - 1))
-		;
-	t->slot[i].key = key;
-	t->slot[i].len = len;
-	t->slot[i].hash = h;
-	t->slot[i].head = head;
-	t->used++;
 }
 
 /*
@@ -220,6 +182,140 @@ wl_word_at(const uint8_t *f, size_t m, size_t pos)
 	if (cls == WL_EXTEND)
 		return (wl_word_before(f, pos));
 	return (cls == WL_WORD);
+}
+
+static struct wl_slot *
+tbl_find(const struct wl_table *t, const char *key, size_t len, uint64_t h)
+{
+	size_t		 i;
+	struct wl_slot	*s;
+
+	if (t->cap == 0)
+		return (NULL);
+	for (i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		s = &t->slot[i];
+		if (s->key == NULL)
+			return (NULL);
+		if (s->hash == h && s->len == len &&
+		    memcmp(s->key, key, len) == 0)
+			return (s);
+	}
+}
+
+static void
+tbl_place(struct wl_table *t, const struct wl_slot *s)
+{
+	size_t	i;
+
+	for (i = s->hash & (t->cap - 1); t->slot[i].key != NULL;
+	    i = (i + 1) & (t->cap - 1))
+		;
+	t->slot[i] = *s;
+	t->used++;
+}
+
+/* Adds a key known to be absent; the slot is valid until the next put. */
+static struct wl_slot *
+tbl_put(struct wl_table *t, const char *key, size_t len, uint64_t h)
+{
+	struct wl_slot	*old, s;
+	size_t		 i, ocap;
+
+	/* Keep the load under a half so probes stay short. */
+	if ((t->used + 1) * 2 > t->cap) {
+		old = t->slot;
+		ocap = t->cap;
+		if (ocap > SIZE_MAX / 4)
+			abort();
+		t->cap = ocap ? ocap * 2 : 16;
+		t->slot = wl_alloc(t->cap, sizeof(*t->slot));
+		t->used = 0;
+		for (i = 0; i < ocap; i++) {
+			if (old[i].key != NULL)
+				tbl_place(t, &old[i]);
+		}
+		free(old);
+	}
+	s.key = key;
+	s.len = len;
+	s.hash = h;
+	s.entry = NONE;
+	s.trie = NONODE;
+	tbl_place(t, &s);
+	return (tbl_find(t, key, len, h));
+}
+
+static uint32_t
+node_new(struct wl_index *ix, unsigned char byte)
+{
+	struct wl_node	*n;
+
+	if (ix->nnode == ix->nodecap) {
+		if (ix->nodecap > UINT32_MAX / 2 - 1)
+			abort();
+		ix->nodecap = ix->nodecap ? ix->nodecap * 2 : 64;
+		ix->node = wl_grow(ix->node, ix->nodecap, sizeof(*ix->node));
+	}
+	n = &ix->node[ix->nnode];
+	n->child = n->sibling = n->entry = NONODE;
+	n->byte = byte;
+	return (ix->nnode++);
+}
+
+static uint32_t
+node_child(const struct wl_index *ix, uint32_t at, unsigned char byte)
+{
+	uint32_t	c;
+
+	for (c = ix->node[at].child; c != NONODE; c = ix->node[c].sibling) {
+		if (ix->node[c].byte == byte)
+			return (c);
+	}
+	return (NONODE);
+}
+
+/* Adds n bytes under *root (made if need be), ending in entry e. */
+static void
+trie_add(struct wl_index *ix, uint32_t *root, const char *s, size_t n,
+    size_t e)
+{
+	uint32_t	at, c;
+	size_t		i;
+
+	if (*root == NONODE)
+		*root = node_new(ix, 0);
+	at = *root;
+	for (i = 0; i < n; i++) {
+		if ((c = node_child(ix, at, (unsigned char)s[i])) == NONODE) {
+			/* node_new may move the pool: index, do not point. */
+			c = node_new(ix, (unsigned char)s[i]);
+			ix->node[c].sibling = ix->node[at].child;
+			ix->node[at].child = c;
+		}
+		at = c;
+	}
+	ix->node[at].entry = (uint32_t)e;
+}
+
+/*
+ * Follows the text from pos down the trie at root: the longest entry that
+ * matches there and ends on a word boundary, or NONE.
+ */
+static size_t
+trie_walk(const struct wl_index *ix, uint32_t root, const uint8_t *f,
+    size_t m, size_t pos)
+{
+	uint32_t	at = root;
+	size_t		best = NONE;
+
+	for (; pos < m; pos++) {
+		if ((at = node_child(ix, at, f[pos])) == NONODE)
+			break;
+		if (ix->node[at].entry != NONODE &&
+		    !wl_word_at(f, m, pos + 1))
+			best = ix->node[at].entry;
+	}
+	return (best);
 }
 
 static int
@@ -350,8 +446,13 @@ wl_convert(const char *text, size_t n, int fold, size_t *outlen)
 static struct wl_index *
 wl_index(struct wordlist *wl)
 {
-	if (wl->index == NULL)
-		wl->index = wl_alloc(1, sizeof(struct wl_index));
+	struct wl_index	*ix;
+
+	if (wl->index == NULL) {
+		ix = wl_alloc(1, sizeof(*ix));
+		ix->loose = NONODE;
+		wl->index = ix;
+	}
 	return (wl->index);
 }
 
@@ -399,7 +500,8 @@ wordlist_add(struct wordlist *wl, const char *s, size_t n)
 	fold = wl_convert(s, n, 1, &flen);
 	h = wl_hash(fold, flen);
 	ix = wl_index(wl);
-	if (flen == 0 || tbl_find(&ix->all, fold, flen, h) != NULL) {
+	if (flen == 0 || tbl_find(&ix->all, fold, flen, h) != NULL ||
+	    wl->n >= NONODE) {
 		free(fold);
 		return;
 	}
@@ -410,143 +512,110 @@ wordlist_add(struct wordlist *wl, const char *s, size_t n)
 		wl->entries = wl_grow(wl->entries, ix->cap, sizeof(char *));
 		ix->fold = wl_grow(ix->fold, ix->cap, sizeof(char *));
 		ix->flen = wl_grow(ix->flen, ix->cap, sizeof(size_t));
-		ix->next = wl_grow(ix->next, ix->cap, sizeof(size_t));
 	}
 	i = wl->n++;
 	wl->entries[i] = lower;
 	ix->fold[i] = fold;
 	ix->flen[i] = flen;
-	ix->next[i] = NONE;
-	tbl_put(&ix->all, fold, flen, h, i);
+	tbl_put(&ix->all, fold, flen, h);
 
-	/* Index by the first word; entries without one go to the loose list. */
+	/* The first word: word characters, then marks and the like. */
 	for (w = 0; w < flen; w += k) {
 		k = wl_char((const uint8_t *)fold + w, flen - w, &cls);
 		if (cls == WL_OTHER || (w == 0 && cls == WL_EXTEND))
 			break;
 	}
 	if (w == 0) {
-		if (ix->nloose == ix->loosecap) {
-			ix->loosecap = ix->loosecap ? ix->loosecap * 2 : 8;
-			ix->loose = wl_grow(ix->loose, ix->loosecap,
-			    sizeof(size_t));
-		}
-		ix->loose[ix->nloose++] = i;
+		trie_add(ix, &ix->loose, fold, flen, i);
 		return;
 	}
 	h = wl_hash(fold, w);
-	if ((slot = tbl_find(&ix->first, fold, w, h)) != NULL) {
-		ix->next[i] = slot->head;
-		slot->head = i;
-	} else
-		tbl_put(&ix->first, fold, w, h, i);
+	if ((slot = tbl_find(&ix->first, fold, w, h)) == NULL)
+		slot = tbl_put(&ix->first, fold, w, h);
+	if (w == flen)
+		slot->entry = i;
+	else
+		trie_add(ix, &slot->trie, fold + w, flen - w, i);
 }
 
-/* Does entry e occur at pos, the start of a word of wlen bytes? */
-static int
-wl_entry_at(const struct wl_index *ix, size_t e, const uint8_t *f, size_t m,
-    size_t pos, size_t wlen)
+/* The entries that start at the word [i, j): the longest, or NONE. */
+static size_t
+wl_word_match(const struct wl_index *ix, const uint8_t *f, size_t m,
+    size_t i, size_t j)
 {
-	size_t	len = ix->flen[e];
+	const struct wl_slot	*slot;
+	size_t			 e;
 
-	/* The chain guarantees the first word; a lone word is then whole. */
-	if (len == wlen)
-		return (1);
-	if (len < wlen || len > m - pos ||
-	    memcmp(f + pos, ix->fold[e], len) != 0)
-		return (0);
-	return (!wl_word_at(f, m, pos + len));
+	slot = tbl_find(&ix->first, (const char *)f + i, j - i,
+	    wl_hash((const char *)f + i, j - i));
+	if (slot == NULL)
+		return (NONE);
+	/* The word is whole: it ends at a non-word character or the end. */
+	if (slot->trie != NONODE &&
+	    (e = trie_walk(ix, slot->trie, f, m, j)) != NONE)
+		return (e);
+	return (slot->entry);
 }
 
 const char *
 wordlist_match(const struct wordlist *wl, const char *text, size_t len)
 {
 	const struct wl_index	*ix = wl->index;
-	const struct wl_slot	*slot;
-	const uint8_t		*f, *hit;
+	const uint8_t		*f;
 	char			*folded;
-	size_t			 m, i, j, k, e, l, pos, best = NONE;
-	size_t			 bestpos = SIZE_MAX;
-	int			 cls;
+	size_t			 m, i, j, k, best = NONE;
+	int			 cls, prev = 0;
 
 	if (wl->n == 0 || ix == NULL || text == NULL || len == 0)
 		return (NULL);
 	folded = wl_convert(text, len, 1, &m);
 	f = (const uint8_t *)folded;
 
+	/* prev: whether the character before i belongs to a word. */
 	for (i = 0; i < m && best == NONE; i = j) {
 		k = wl_char(f + i, m - i, &cls);
 		j = i + k;
-		if (cls != WL_WORD)
-			continue;
-		/* i starts a word (the loop skips whole words); find its end. */
-		while (j < m) {
-			k = wl_char(f + j, m - j, &cls);
-			if (cls == WL_OTHER)
-				break;
-			j += k;
-		}
-		slot = tbl_find(&ix->first, folded + i, j - i,
-		    wl_hash(folded + i, j - i));
-		if (slot == NULL)
-			continue;
-		/* The longest entry here says most ("buy cheap pills"). */
-		for (e = slot->head; e != NONE; e = ix->next[e]) {
-			if (wl_entry_at(ix, e, f, m, i, j - i) &&
-			    (best == NONE || ix->flen[e] > ix->flen[best])) {
-				best = e;
-				bestpos = i;
+		if (cls == WL_WORD) {
+			/* A word starts here (whole words are skipped). */
+			while (j < m) {
+				k = wl_char(f + j, m - j, &cls);
+				if (cls == WL_OTHER)
+					break;
+				j += k;
 			}
+			best = wl_word_match(ix, f, m, i, j);
+			prev = 1;
+			continue;
 		}
-	}
-
-	/* Loose entries: the earliest occurrence in the text wins. */
-	for (l = 0; l < ix->nloose; l++) {
-		e = ix->loose[l];
-		pos = 0;
-		while (pos < bestpos && (hit = memmem(f + pos, m - pos,
-		    ix->fold[e], ix->flen[e])) != NULL) {
-			pos = hit - f;
-			if (pos >= bestpos)
-				break;
-			if (!wl_word_before(f, pos) &&
-			    !wl_word_at(f, m, pos + ix->flen[e])) {
-				best = e;
-				bestpos = pos;
-				break;
-			}
-			pos++;
-		}
+		if (!prev && ix->loose != NONODE)
+			best = trie_walk(ix, ix->loose, f, m, i);
+		/* A mark after a non-word character is not a word either. */
+		if (cls == WL_OTHER)
+			prev = 0;
 	}
 	free(folded);
 	return (best == NONE ? NULL : wl->entries[best]);
 }
 
-static void
-wl_index_free(struct wl_index *ix, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(ix->fold[i]);
-	free(ix->fold);
-	free(ix->flen);
-	free(ix->next);
-	free(ix->first.slot);
-	free(ix->all.slot);
-	free(ix->loose);
-	free(ix);
-}
-
 void
 wordlist_free(struct wordlist *wl)
 {
-	size_t	i;
+	struct wl_index	*ix = wl->index;
+	size_t		 i;
 
-	for (i = 0; i < wl->n; i++)
+	for (i = 0; i < wl->n; i++) {
 		free(wl->entries[i]);
+		if (ix != NULL)
+			free(ix->fold[i]);
+	}
 	free(wl->entries);
-	if (wl->index != NULL)
-		wl_index_free(wl->index, wl->n);
+	if (ix != NULL) {
+		free(ix->fold);
+		free(ix->flen);
+		free(ix->first.slot);
+		free(ix->all.slot);
+		free(ix->node);
+		free(ix);
+	}
 	wordlist_init(wl);
 }

@@ -325,7 +325,7 @@ Test(moderation, stage7_links)
 	f.links = 0;
 	assert_verdict(decide(f), MOD_APPROVE, "approved");
 	f.links = 1;
-	assert_verdict(decide(f), MOD_HOLD, "held: 1 links (limit 1)");
+	assert_verdict(decide(f), MOD_HOLD, "held: 1 link (limit 1)");
 }
 
 Test(moderation, stage8_first_comment)

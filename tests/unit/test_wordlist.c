@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include "buf.h"
 #include "wordlist.h"
@@ -160,6 +164,34 @@ Test(wordlist, normalization_and_marks)
 	wl = list("हिंद", NULL);
 	cr_assert_str_eq(match(&wl, "जय हिंद!"), "हिंद");
 	cr_assert_null(match(&wl, "हिंदी"));
+	wordlist_free(&wl);
+}
+
+Test(wordlist, format_characters_and_orphan_marks)
+{
+	struct wordlist	wl = list("ass", "c++", "\xd9\x85\xdb\x8c", NULL);
+
+	/* Marks and format characters continue a word, never start one. */
+	cr_assert_str_eq(match(&wl, "\xef\xbb\xbf" "ass"), "ass");
+	cr_assert_str_eq(match(&wl, "a \xcc\x81" "ass"), "ass");
+	cr_assert_null(match(&wl, "ass\xc2\xad" "hole"));
+	cr_assert_null(match(&wl, "ass\xcc\x81"));
+	/* ZERO WIDTH SPACE does separate words. */
+	cr_assert_str_eq(match(&wl, "ass\xe2\x80\x8b" "hole"), "ass");
+	/* After a non-word character a mark is not part of a word. */
+	cr_assert_str_eq(match(&wl, "c++\xcc\x81 rocks"), "c++");
+	/* Persian: ZWNJ joins the parts of one word. */
+	cr_assert_null(match(&wl, "\xd9\x85\xdb\x8c\xe2\x80\x8c"
+	    "\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85"));
+	cr_assert_str_eq(match(&wl, "\xd9\x85\xdb\x8c "
+	    "\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85"),
+	    "\xd9\x85\xdb\x8c");
+	wordlist_free(&wl);
+
+	/* A loose entry after a run of marks on a letter: no boundary. */
+	wl = list("#x", NULL);
+	cr_assert_null(match(&wl, "a\xcc\x81\xcc\x81#x"));
+	cr_assert_str_eq(match(&wl, " \xcc\x81\xcc\x81#x"), "#x");
 	wordlist_free(&wl);
 }
 
@@ -356,4 +388,131 @@ Test(wordlist, five_thousand_entries)
 	}
 	buf_free(&text);
 	wordlist_free(&wl);
+}
+
+/*
+ * A brute-force reference: every entry at every character of the folded
+ * text, with the definition of wordlist.h spelled out (marks and format
+ * characters take the class of the character before them). The earliest
+ * start wins, then the longest entry.
+ */
+static int
+ref_class(const uint8_t *p, size_t n, size_t *k)
+{
+	ucs4_t	c;
+
+	*k = u8_mbtouc(&c, p, n);
+	if (c == '_' || c == '\'' || uc_is_alnum(c))
+		return (1);
+	if (uc_is_general_category(c, UC_CATEGORY_M) ||
+	    (uc_is_general_category(c, UC_CATEGORY_Cf) && c != 0x200b))
+		return (2);
+	return (0);
+}
+
+static uint8_t *
+ref_fold(const char *s, size_t n, size_t *m)
+{
+	uint8_t	*r;
+
+	r = u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFC, NULL, m);
+	cr_assert_not_null(r);
+	return (r);
+}
+
+static const char *
+ref_match(const struct wordlist *wl, const char *text)
+{
+	uint8_t		*f, *e;
+	int		*word, *before, prev = 0, c;
+	size_t		 m, i, k, x, el, blen = 0;
+	const char	*best = NULL;
+
+	f = ref_fold(text, strlen(text), &m);
+	/* word[i]: the character at i is part of a word; before[i]: the
+	 * one before it is. */
+	word = calloc(m + 1, sizeof(int));
+	before = calloc(m + 1, sizeof(int));
+	cr_assert(word != NULL && before != NULL);
+	for (i = 0; i < m; i += k) {
+		c = ref_class(f + i, m - i, &k);
+		before[i] = prev;
+		word[i] = prev = c == 2 ? prev : c;
+	}
+	for (i = 0; i < m && best == NULL; i += k) {
+		ref_class(f + i, m - i, &k);
+		for (x = 0; x < wl->n; x++) {
+			e = ref_fold(wl->entries[x], strlen(wl->entries[x]),
+			    &el);
+			if (el <= m - i && memcmp(f + i, e, el) == 0 &&
+			    !before[i] && (i + el == m || !word[i + el]) &&
+			    (best == NULL || el > blen)) {
+				best = wl->entries[x];
+				blen = el;
+			}
+			free(e);
+		}
+	}
+	free(word);
+	free(before);
+	free(f);
+	return (best);
+}
+
+/* Pieces texts and entries are made of: words, marks, joiners, case. */
+static const char *const pieces[] = {
+	"a", "b", "ab", "A", "B", "ss", "SS", "\xc3\x9f", "\xc3\xa9",
+	"e\xcc\x81", "E", "\xcc\x81", "\xe2\x80\x8c", "\xe2\x80\x8b",
+	"\xc2\xad", "'", "_", "1", " ", " ", " ", ".", "-", "#", "++",
+	"\xce\xa3", "\xcf\x82", "\xd0\x96", "\xd0\xb6", "\xe0\xa4\xbf",
+	"\xef\xbb\xbf",
+};
+
+static void
+rand_text(unsigned int *seed, char *out, size_t max, int parts)
+{
+	size_t	n = 0, l;
+	int	i;
+
+	out[0] = '\0';
+	for (i = 0; i < parts; i++) {
+		const char *p = pieces[rand_r(seed) %
+		    (sizeof(pieces) / sizeof(pieces[0]))];
+
+		l = strlen(p);
+		if (n + l >= max)
+			break;
+		memcpy(out + n, p, l);
+		n += l;
+		out[n] = '\0';
+	}
+}
+
+Test(wordlist, agrees_with_brute_force)
+{
+	struct wordlist	 wl;
+	unsigned int	 seed = 2018;
+	char		 text[256], entry[64];
+	const char	*got, *want;
+	int		 round, i, n, hits = 0;
+
+	for (round = 0; round < 3000; round++) {
+		wordlist_init(&wl);
+		n = 1 + rand_r(&seed) % 6;
+		for (i = 0; i < n; i++) {
+			rand_text(&seed, entry, sizeof(entry),
+			    1 + rand_r(&seed) % 4);
+			add(&wl, entry);
+		}
+		rand_text(&seed, text, sizeof(text), rand_r(&seed) % 40);
+		got = match(&wl, text);
+		want = ref_match(&wl, text);
+		cr_assert_eq(got, want, "text \"%s\": got \"%s\", want \"%s\"",
+		    text, got ? got : "(none)", want ? want : "(none)");
+		hits += got != NULL;
+		wordlist_free(&wl);
+	}
+	/* The test means something only if both outcomes are common. */
+	cr_assert_gt(hits, 300);
+	cr_assert_lt(hits, 2700);
 }
