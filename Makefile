@@ -44,8 +44,11 @@ build: build/parley.so build/parley-passwd
 build/%.o: app/%.c $(HEADERS) | build/
 	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$(KORE_FEATURES)) -c $< -o $@
 
+# Linked aside and renamed: a running Parley keeps its mapping of the old
+# file instead of seeing it rewritten under it.
 build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ)
-	$(CC) -shared -o $@ $^ $(LIBS)
+	$(CC) -shared -o $@.tmp $^ $(LIBS)
+	mv -f $@.tmp $@
 
 build/parley-passwd: app/tool_passwd.c build/password.o | build/
 	$(CC) $(CFLAGS) -o $@ app/tool_passwd.c build/password.o $(LIBS)
