@@ -11,9 +11,10 @@ LIBS	= -lsodium -ljansson -lmd4c -lunistring -lz
 # Domain code: no Kore types, linked into the module and the unit tests.
 DOMAIN	= buf escape markdown query cursor thread input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
-	  avatar wordlist settings moderation netaddr
+	  avatar wordlist settings moderation netaddr cache
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
-KORE	= api db store auth pwtask admin module sandbox handler_comments \
+KORE	= api db store auth pwtask admin listen module sandbox \
+	  handler_comments \
 	  handler_comment handler_vote handler_auth handler_counts \
 	  handler_preview handler_thread_page handler_site \
 	  handler_admin_comments handler_admin_settings handler_admin_bans \

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "cache.h"
 #include "query.h"
 
 static void
@@ -144,6 +145,10 @@ admin_run(struct http_request *req, const struct admin_op *ops, size_t n,
 	}
 	if ((r = api_query_ready(req, &s->q)) != 1)
 		return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+	/* A change may show in cached threads: this worker forgets them now,
+	 * the others when PostgreSQL tells them. */
+	if (s->op->method != HTTP_METHOD_GET)
+		cache_clear();
 	s->op->respond(req, s);
 	db_done(&s->q);
 	return (KORE_RESULT_OK);

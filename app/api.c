@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "assets.h"
+#include "cache.h"
 #include "escape.h"
 #include "netaddr.h"
 #include "parley.h"
@@ -171,6 +172,20 @@ accepts_gzip(struct http_request *req)
 	while (*p == ' ')
 		p++;
 	return (strncmp(p, ";q=0", 4) != 0 || strncmp(p, ";q=0.", 5) == 0);
+}
+
+void
+api_send_cached(struct http_request *req, const struct cache_entry *e,
+    const char *type)
+{
+	http_response_header(req, "vary", "Accept-Encoding, Authorization");
+	if (e->gz != NULL && accepts_gzip(req)) {
+		http_response_header(req, "content-encoding", "gzip");
+		send_tagged(req, type, "no-cache", e->gz, e->gz_len,
+		    e->gz_etag);
+		return;
+	}
+	send_tagged(req, type, "no-cache", e->body, e->body_len, e->etag);
 }
 
 void

@@ -31,6 +31,10 @@ void	api_send_tagged(struct http_request *, const char *type,
 	    const char *cache_control, const void *, size_t);
 void	api_send_asset(struct http_request *, const char *name,
 	    const char *cache_control);
+/* Sends a cached answer (gzip when accepted; 304 when it matches). */
+struct cache_entry;
+void	api_send_cached(struct http_request *, const struct cache_entry *,
+	    const char *type);
 
 /* Reads a JSON object body. Refuses a non-JSON Content-Type (415), a body
  * over API_BODY_MAX (413), malformed JSON (400), invalid UTF-8 (400) and a

@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "cache.h"
 #include "comment_input.h"
 #include "edit_policy.h"
 #include "escape.h"
@@ -148,6 +149,8 @@ send_changed(struct http_request *req, struct one_state *s)
 		    NULL);
 		return;
 	}
+	/* Other workers hear of it from PostgreSQL; this one knows now. */
+	cache_clear();
 	if (req->method == HTTP_METHOD_DELETE) {
 		api_common_headers(req);
 		http_response(req, 204, NULL, 0);

@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "cache.h"
 #include "comment_input.h"
 #include "edit_policy.h"
 #include "escape.h"
@@ -22,6 +23,7 @@
 #include "token.h"
 
 #define LIMIT_DEFAULT	50
+#define JSON_TYPE	"application/json; charset=utf-8"
 #define LIMIT_MAX	200
 
 int	handler_comments(struct http_request *);
@@ -36,6 +38,8 @@ struct list_state {
 	size_t			 limit;
 	int			 has_after;
 	struct cursor		 after;
+	char			*cache_key;	/* anonymous callers only */
+	uint64_t		 cache_gen;
 };
 
 struct create_state {
@@ -63,6 +67,8 @@ list_state_free(struct http_request *req)
 	db_done(&s->q);
 	free(s->key);
 	s->key = NULL;
+	free(s->cache_key);
+	s->cache_key = NULL;
 }
 
 static void
@@ -158,6 +164,7 @@ list_respond(struct http_request *req, struct list_state *s)
 	struct thread		 t;
 	struct thread_page	 pg;
 	struct buf		 b;
+	const struct cache_entry *ce;
 	size_t			 n;
 	int			 found;
 	char			 next[CURSOR_MAX];
@@ -182,13 +189,47 @@ list_respond(struct http_request *req, struct list_state *s)
 		buf_puts(&b, "null");
 	buf_putc(&b, '}');
 
-	/* Logged-in readers also see their own held comments. */
-	http_response_header(req, "vary", "Authorization");
-	api_send_tagged(req, "application/json; charset=utf-8", "no-cache",
-	    b.data, b.len);
+	if (s->cache_key != NULL && (ce = cache_put(s->cache_key, s->key,
+	    b.data, b.len, s->cache_gen)) != NULL) {
+		api_send_cached(req, ce, JSON_TYPE);
+	} else {
+		/* Logged-in readers also see their own held comments. */
+		http_response_header(req, "vary", "Authorization");
+		api_send_tagged(req, JSON_TYPE, "no-cache", b.data, b.len);
+	}
 	buf_free(&b);
 	thread_free(&t);
 	free(items);
+}
+
+/*
+ * Anonymous readers all get the same answer for the same request: it may
+ * come from the worker's cache. Returns 1 after answering from it.
+ */
+static int
+list_cached(struct http_request *req, struct list_state *s)
+{
+	const struct cache_entry	*ce;
+	const char			*h;
+	struct buf			 k;
+
+	if (http_request_header(req, "authorization", &h) ||
+	    !cache_usable())
+		return (0);
+	buf_init(&k);
+	buf_printf(&k, "t\x1f%s\x1f%d\x1f%zu\x1f%lld", s->key, (int)s->sort,
+	    s->limit, s->has_after ? (long long)s->after.id : 0LL);
+	if (s->has_after)
+		buf_printf(&k, ".%lld.%lld", (long long)s->after.score,
+		    (long long)s->after.created_us);
+	if ((ce = cache_get(k.data)) != NULL) {
+		api_send_cached(req, ce, JSON_TYPE);
+		buf_free(&k);
+		return (1);
+	}
+	s->cache_key = buf_release(&k, NULL);
+	s->cache_gen = cache_generation();
+	return (0);
 }
 
 static int
@@ -196,7 +237,6 @@ comments_list(struct http_request *req)
 {
 	struct list_state	*s;
 	struct apierr		 e;
-
 	int			 r;
 
 	if (!http_state_exists(req)) {
@@ -205,6 +245,8 @@ comments_list(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
+		if (list_cached(req, s))
+			return (KORE_RESULT_OK);
 	}
 	s = http_state_get(req);
 	if (!s->querying) {
@@ -399,6 +441,8 @@ create_respond(struct http_request *req, struct create_state *s)
 			api_db_unavailable(req);
 		return;
 	}
+	/* Other workers hear of it from PostgreSQL; this one knows now. */
+	cache_invalidate(s->in.post);
 	c.author_name = s->auth.valid ? s->auth.name : s->in.author_name;
 	c.author_url = s->auth.valid ? NULL : s->in.author_url;
 	c.author_role = s->auth.valid ? s->auth.role : "guest";

@@ -4,19 +4,25 @@
  */
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "api.h"
+#include "cache.h"
 #include "comment_input.h"
 #include "escape.h"
 #include "query.h"
 #include "store.h"
 
 #define COUNTS_KEYS_MAX	100
+#define JSON_TYPE	"application/json; charset=utf-8"
 
 int	handler_counts(struct http_request *);
 
 struct counts_state {
-	struct db_query	q;
-	struct buf	keys;	/* JSON array of the requested keys */
+	struct db_query	 q;
+	struct buf	 keys;	/* JSON array of the requested keys */
+	char		*cache_key;
+	uint64_t	 cache_gen;
 };
 
 static void
@@ -26,6 +32,8 @@ counts_state_free(struct http_request *req)
 
 	db_done(&s->q);
 	buf_free(&s->keys);
+	free(s->cache_key);
+	s->cache_key = NULL;
 }
 
 static int
@@ -71,8 +79,9 @@ counts_params(struct http_request *req, struct counts_state *s,
 static void
 counts_respond(struct http_request *req, struct counts_state *s)
 {
-	struct buf	b;
-	int		row;
+	const struct cache_entry	*ce;
+	struct buf			 b;
+	int				 row;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"counts\":{");
@@ -83,16 +92,22 @@ counts_respond(struct http_request *req, struct counts_state *s)
 		buf_printf(&b, ":%lld", (long long)db_int(&s->q, row, 1));
 	}
 	buf_puts(&b, "}}");
-	api_send_tagged(req, "application/json; charset=utf-8", "no-cache",
-	    b.data, b.len);
+	/* Counts depend on every post: any change drops them. */
+	if (s->cache_key != NULL && (ce = cache_put(s->cache_key, NULL,
+	    b.data, b.len, s->cache_gen)) != NULL)
+		api_send_cached(req, ce, JSON_TYPE);
+	else
+		api_send_tagged(req, JSON_TYPE, "no-cache", b.data, b.len);
 	buf_free(&b);
 }
 
 int
 handler_counts(struct http_request *req)
 {
-	struct counts_state	*s;
-	struct apierr		 e;
+	struct counts_state		*s;
+	const struct cache_entry	*ce;
+	struct apierr			 e;
+	struct buf			 k;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
 		api_method_not_allowed(req, "GET, HEAD");
@@ -103,6 +118,17 @@ handler_counts(struct http_request *req)
 		if (counts_params(req, s, &e) == -1) {
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
+		}
+		if (cache_usable()) {
+			buf_init(&k);
+			buf_printf(&k, "c\x1f%s", api_query(req));
+			if ((ce = cache_get(k.data)) != NULL) {
+				api_send_cached(req, ce, JSON_TYPE);
+				buf_free(&k);
+				return (KORE_RESULT_OK);
+			}
+			s->cache_key = buf_release(&k, NULL);
+			s->cache_gen = cache_generation();
 		}
 		store_counts_query(&s->q, s->keys.data);
 	}

@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "cache.h"
 #include "keys.h"
 #include "store.h"
 
@@ -84,6 +85,7 @@ vote_respond(struct http_request *req, struct vote_state *s)
 		    NULL);
 		return;
 	}
+	cache_clear();
 	buf_init(&b);
 	buf_printf(&b, "{\"score\":%lld}", (long long)db_int(&s->q, 0, 1));
 	api_send_json(req, 200, &b);

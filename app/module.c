@@ -12,12 +12,16 @@
 #include <sodium.h>
 
 #include "assets.h"
+#include "cache.h"
+#include "listen.h"
 #include "db.h"
 #include "keys.h"
 #include "password.h"
 #include "parley.h"
 
 #define CONFIG_DEFAULT	"conf/parley.conf"
+/* Answers cached per worker; the RSS budget is 48 MiB for all processes. */
+#define CACHE_BUDGET	(4 * 1024 * 1024)
 
 struct config		parley_config;
 struct netaddr_proxies	parley_proxies;
@@ -65,4 +69,6 @@ kore_worker_configure(void)
 	/* libsodium was initialised in the parent; this only checks it. */
 	if (sodium_init() < 0)
 		fatal("libsodium could not be initialised");
+	cache_init(CACHE_BUDGET);
+	listen_start(parley_config.database);
 }
