@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "avatar.h"
+#include "edit_policy.h"
 #include "keys.h"
 #include "store.h"
 
@@ -30,7 +31,9 @@ static const char sql_thread[] =
 	" " RFC3339("c.created_at") ", " RFC3339("c.edited_at") ","
 	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,"
 	" coalesce(u.role, 'guest'), coalesce(c.user_id = $2, false),"
-	" CASE WHEN v.shown THEN " AVATAR_SEED("c") " END"
+	" CASE WHEN v.shown THEN " AVATAR_SEED("c") " END,"
+	" (SELECT value::text FROM settings"
+	"  WHERE name = 'edit_window_seconds')::bigint"
 	" FROM posts p LEFT JOIN comments c ON c.post_id = p.id"
 	" LEFT JOIN users u ON u.id = c.user_id"
 	" CROSS JOIN LATERAL (SELECT c.status = 'approved' OR"
@@ -40,7 +43,7 @@ static const char sql_thread[] =
 enum {
 	TH_TITLE, TH_URL, TH_COUNT, TH_OPEN, TH_ID, TH_PARENT, TH_STATUS,
 	TH_NAME, TH_AUTHOR_URL, TH_HTML, TH_CREATED, TH_EDITED, TH_CREATED_US,
-	TH_SCORE, TH_ROLE, TH_OWN, TH_AVATAR
+	TH_SCORE, TH_ROLE, TH_OWN, TH_AVATAR, TH_EDIT_WINDOW
 };
 
 static const char sql_comment_create[] =
@@ -258,6 +261,9 @@ store_thread_read(struct db_query *q, struct post_info *post,
 		c->created_at = db_text(q, row, TH_CREATED);
 		c->edited_at = db_text(q, row, TH_EDITED);
 		c->created_us = db_int(q, row, TH_CREATED_US);
+		if (c->own)
+			c->edit_until_us = edit_window_end(c->created_us,
+			    db_int(q, row, TH_EDIT_WINDOW));
 		c->score = db_int(q, row, TH_SCORE);
 		n++;
 	}

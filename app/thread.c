@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "escape.h"
 #include "thread.h"
+#include "timefmt.h"
 
 static const char *status_names[] = {
 	[STATUS_PENDING] = "pending",
@@ -203,6 +204,7 @@ comment_write_json(struct buf *b, const struct comment *c)
 {
 	const struct comment	*r;
 	int			 shown = comment_shown(c);
+	char			 until[RFC3339_LEN];
 
 	buf_printf(b, "{\"id\":%" PRId64 ",\"parent_id\":", c->id);
 	if (c->parent_id != 0)
@@ -227,6 +229,10 @@ comment_write_json(struct buf *b, const struct comment *c)
 	escape_json_cstr(b, c->created_at);
 	buf_puts(b, ",\"edited_at\":");
 	escape_json_cstr(b, shown ? c->edited_at : NULL);
+	if (shown && c->own && c->edit_until_us != 0) {
+		timefmt_rfc3339(c->edit_until_us, until);
+		buf_printf(b, ",\"own\":true,\"edit_until\":\"%s\"", until);
+	}
 	buf_printf(b, ",\"score\":%" PRId64 ",\"status\":\"%s\",\"replies\":[",
 	    shown ? c->score : 0,
 	    shown ? comment_status_name(c->status) : "deleted");

@@ -31,6 +31,7 @@ struct comment {
 	int64_t			 created_us;	/* sort key */
 	int64_t			 score;
 	int			 own;		/* the caller's: shown as is */
+	int64_t			 edit_until_us;	/* own: end of the edit window */
 	int			 reveal;	/* for moderators: always shown */
 	char			 avatar[33];	/* hex hash, "" for none */
 
@@ -81,7 +82,9 @@ void	thread_page(const struct thread *, const struct cursor *, size_t,
 	    enum thread_sort, struct thread_page *);
 
 /* One COMMENT object of SPEC.md, with its replies. A comment that is not
- * approved (and not the caller's own) is written as a placeholder. */
+ * approved (and not the caller's own) is written as a placeholder. The
+ * caller's own comments also say "own": true and until when they may be
+ * edited, so any of the caller's devices can offer it. */
 void	comment_write_json(struct buf *, const struct comment *);
 /* SPEC.md's COMMENT objects of the page, as a JSON array. */
 void	thread_write_json(struct buf *, const struct thread *,

@@ -771,3 +771,17 @@ test('votes order sort=top', async () => {
   const oldest = (await thread(long, key)).json.comments;
   assert.deepEqual(oldest.map((c) => c.id), ids);
 });
+
+test('a member\'s own comments say so in the thread, with their edit deadline', async () => {
+  const m = await register(long);
+  const other = await register(long);
+  const key = uniqueKey('own');
+  const posted = await comment(long, key, 'mine', { token: m.token });
+  await comment(long, key, 'theirs', { token: other.token });
+  const mine = (await thread(long, key, { token: m.token })).json.comments;
+  assert.equal(mine[0].own, true);
+  assert.equal(mine[0].edit_until, posted.edit_until);
+  assert.equal(mine[1].own, undefined);
+  const anon = (await thread(long, key)).json.comments;
+  assert.ok(anon.every((c) => c.own === undefined && c.edit_until === undefined));
+});
