@@ -74,6 +74,10 @@ write_admin_comment(struct buf *b, struct db_query *q, int row,
 	b->len--;
 	buf_puts(b, ",\"post\":");
 	escape_json_cstr(b, db_text(q, row, ADM_POST));
+	buf_printf(b, ",\"post_open\":%s,\"user_id\":",
+	    db_bool(q, row, ADM_POST_OPEN) ? "true" : "false");
+	buf_puts(b, db_text(q, row, ADM_USER_ID) != NULL ?
+	    db_text(q, row, ADM_USER_ID) : "null");
 	buf_puts(b, ",\"email\":");
 	escape_json_cstr(b, db_text(q, row, ADM_EMAIL));
 	buf_puts(b, ",\"ip\":");

@@ -86,7 +86,12 @@ handler_admin_page(struct http_request *req)
 int
 handler_asset(struct http_request *req)
 {
-	api_send_asset(req, req->path + 1, "public, max-age=300");
+	/* The admin page's script and style change with the page itself,
+	 * which is never cached: revalidate them too. The widget may be
+	 * kept a while, as blogs load it on every page. */
+	api_send_asset(req, req->path + 1,
+	    strncmp(req->path, "/admin.", 7) == 0 ? "no-cache" :
+	    "public, max-age=300");
 	return (KORE_RESULT_OK);
 }
 

@@ -23,7 +23,7 @@ static const char sql_health[] = "SELECT 1";
 	"avatar_seed(" c ".user_id, " c ".author_email, " c ".author_name)"
 
 static const char sql_thread[] =
-	"SELECT p.title, p.url, p.comment_count, p.open,"
+	"SELECT p.title, p.url, n.approved, p.open,"
 	" c.id, c.parent_id, c.status,"
 	" CASE WHEN v.shown THEN coalesce(u.name, c.author_name) ELSE '' END,"
 	" CASE WHEN v.shown THEN c.author_url END,"
@@ -34,7 +34,9 @@ static const char sql_thread[] =
 	" CASE WHEN v.shown THEN " AVATAR_SEED("c") " END,"
 	" (SELECT value::text FROM settings"
 	"  WHERE name = 'edit_window_seconds')::bigint"
-	" FROM posts p LEFT JOIN comments c ON c.post_id = p.id"
+	" FROM posts p"
+	" CROSS JOIN LATERAL (SELECT post_comment_count(p.id) AS approved) n"
+	" LEFT JOIN comments c ON c.post_id = p.id"
 	" LEFT JOIN users u ON u.id = c.user_id"
 	" CROSS JOIN LATERAL (SELECT c.status = 'approved' OR"
 	"  (c.status = 'pending' AND c.user_id = $2) AS shown) v"
@@ -77,7 +79,8 @@ static const char sql_admin_comments[] =
 	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,"
 	" coalesce(u.role, 'guest'), " AVATAR_SEED("c") ", p.key,"
 	" c.author_email, host(c.ip), c.verdict, c.reason,"
-	" coalesce(pu.name, pc.author_name), pc.html, n.pending, n.spam"
+	" coalesce(pu.name, pc.author_name), pc.html, n.pending, n.spam,"
+	" c.user_id, p.open"
 	" FROM n CROSS JOIN q"
 	" LEFT JOIN (comments c JOIN posts p ON p.id = c.post_id"
 	"  LEFT JOIN users u ON u.id = c.user_id"
@@ -174,7 +177,8 @@ static const char sql_audit[] =
 #define LOGIN_MAX_PER_ACCOUNT	"10"
 
 static const char sql_counts[] =
-	"SELECT k.key, COALESCE(p.comment_count, 0)"
+	"SELECT k.key, CASE WHEN p.id IS NULL THEN 0"
+	" ELSE post_comment_count(p.id) END"
 	" FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS k(key, n)"
 	" LEFT JOIN posts p ON p.key = k.key ORDER BY k.n";
 

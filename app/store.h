@@ -118,7 +118,8 @@ void	store_admin_comments_query(struct db_query *, struct store_numbers *,
 int	store_admin_comment_read(struct db_query *, int row, struct comment *);
 enum {
 	ADM_POST = 12, ADM_EMAIL, ADM_IP, ADM_VERDICT, ADM_REASON,
-	ADM_PARENT_AUTHOR, ADM_PARENT_HTML, ADM_PENDING, ADM_SPAM
+	ADM_PARENT_AUTHOR, ADM_PARENT_HTML, ADM_PENDING, ADM_SPAM,
+	ADM_USER_ID, ADM_POST_OPEN
 };
 
 /* ids_literal: a bigint[] literal such as "{1,2}". Row: updated. */

@@ -377,3 +377,14 @@ test('a reply goes only under an approved comment or under one\'s own held one',
   const own = await call(srv.base, 'POST', '/api/v1/comments', { json: { post: key, body: 'and more', parent_id: mine.id }, headers: { ...bearer(reader), ...from(freshIp()) } });
   assert.equal(own.status, 201);
 });
+
+test('admin rows name the author\'s account and whether the post is open', async () => {
+  defaults();
+  const key = uniqueKey();
+  await call(srv.base, 'POST', '/api/v1/comments', { json: { post: key, body: 'by a member' }, headers: { ...bearer(reader), ...from(freshIp()) } });
+  await guestPost({ post: key, body: 'by a guest' });
+  await call(srv.base, 'PATCH', `/api/v1/admin/posts?key=${key}`, { json: { open: false }, headers: bearer(moderator) });
+  const rows = (await call(srv.base, 'GET', `/api/v1/admin/comments?post=${key}`, { headers: bearer(moderator) })).json.comments;
+  assert.deepEqual(rows.map((c) => c.user_id).sort(), [reader.id, null].sort());
+  assert.ok(rows.every((c) => c.post_open === false));
+});

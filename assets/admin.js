@@ -1,0 +1,1838 @@
+/*
+ * Parley moderation page (/admin): the queue of comments, rules, bans,
+ * posts, users and the audit log, over the same-origin JSON API.
+ *
+ * Plain JS, no build step. All mutable data lives in one state object.
+ * The DOM is built with createElement and textContent; the only markup
+ * inserted is comment HTML, which the server sanitized.
+ */
+(() => {
+	'use strict';
+
+	const API = '/api/v1';
+	const TOKEN_KEY = 'parley-admin-token';
+	const REFRESH_MS = 30000;
+	const PAGE = 50;
+	const MAX_POST_LOOKUPS = 20;
+
+	const state = {
+		token: null,
+		user: null,
+		section: 'queue',
+		counts: { pending: 0, spam: 0 },
+		queue: {
+			status: 'pending',
+			filters: { q: '', post: '', email: '', ip: '' },
+			comments: [],
+			next: null,
+			seq: 0,			/* latest listing request */
+			loading: false,
+			current: null,		/* id of the highlighted row */
+			selected: new Set(),
+		},
+		posts: new Map(),		/* post key -> open */
+		bans: [],
+		settings: null,
+		audit: { entries: [], next: null },
+		users: [],
+		timer: null,
+	};
+
+	/* Moderation actions; applies() mirrors comments_moderate in SQL. */
+	const ACTIONS = {
+		approve: { label: 'Approve', target: 'approved',
+		    done: (n) => `Approved ${plural(n, 'comment')}.` },
+		spam: { label: 'Spam', target: 'spam',
+		    done: (n) => `Marked ${plural(n, 'comment')} as spam.` },
+		trash: { label: 'Trash', target: 'deleted',
+		    done: (n) => `Moved ${plural(n, 'comment')} to the trash.` },
+		restore: { label: 'Restore', target: 'approved',
+		    done: (n) => `Restored ${plural(n, 'comment')}.` },
+		delete: { label: 'Delete forever', target: null,
+		    done: (n) => `Deleted ${plural(n, 'comment')} forever.` },
+	};
+
+	const STATUS_LABEL = { pending: 'held', approved: 'approved',
+	    spam: 'spam', deleted: 'in the trash' };
+
+	const EMPTY_TEXT = {
+		pending: 'No comments are waiting for a moderator.',
+		all: 'No comments yet.',
+		approved: 'No approved comments.',
+		spam: 'No spam.',
+		deleted: 'The trash is empty.',
+	};
+
+	const SETTINGS = [
+		['require_approval', 'bool'], ['first_comment_approval', 'bool'],
+		['allow_guests', 'bool'], ['max_links', 'int'],
+		['hold_words', 'words'], ['disallowed_words', 'words'],
+		['rate_limit_per_minute', 'int'], ['edit_window_seconds', 'int'],
+		['max_depth', 'int'],
+	];
+
+	const AUDIT_LABEL = {
+		'comment.approve': 'Approved', 'comment.spam': 'Marked spam',
+		'comment.trash': 'Trashed', 'comment.restore': 'Restored',
+		'comment.delete': 'Deleted forever', 'comment.edit': 'Edited',
+		'settings.update': 'Changed rules', 'ban.create': 'Banned',
+		'ban.delete': 'Lifted ban', 'post.close': 'Closed post',
+		'post.open': 'Opened post', 'post.update': 'Updated post',
+		'user.role': 'Changed role',
+	};
+
+	const BAN_KIND = { email: 'E-mail', ip: 'IP', account: 'Account' };
+
+	const BAN_DURATIONS = [
+		['', 'Never expires'], ['3600', '1 hour'], ['86400', '1 day'],
+		['604800', '1 week'], ['2592000', '30 days'],
+	];
+
+	/* ---------- Small helpers ---------- */
+
+	const $ = (id) => document.getElementById(id);
+
+	/* An element with attributes (on* are listeners) and children;
+	 * strings become text nodes, never markup. */
+	function el(tag, attrs, ...children) {
+		const e = document.createElement(tag);
+		for (const [k, v] of Object.entries(attrs || {})) {
+			if (v === null || v === undefined || v === false)
+				continue;
+			if (k === 'class')
+				e.className = v;
+			else if (k.startsWith('on'))
+				e.addEventListener(k.slice(2), v);
+			else if (k === 'value' || k === 'checked')
+				e[k] = v;
+			else
+				e.setAttribute(k, v === true ? '' : String(v));
+		}
+		for (const c of children.flat()) {
+			if (c !== null && c !== undefined && c !== false)
+				e.append(c);
+		}
+		return e;
+	}
+
+	function plural(n, word) {
+		return `${n} ${word}${n === 1 ? '' : 's'}`;
+	}
+
+	function qs(params) {
+		const u = new URLSearchParams();
+		for (const [k, v] of Object.entries(params)) {
+			if (v !== '' && v !== null && v !== undefined)
+				u.set(k, v);
+		}
+		const s = u.toString();
+		return s ? `?${s}` : '';
+	}
+
+	const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
+	function relTime(iso) {
+		const secs = (Date.parse(iso) - Date.now()) / 1000;
+		const abs = Math.abs(secs);
+		if (abs < 45)
+			return 'just now';
+		if (abs < 45 * 60)
+			return rtf.format(Math.round(secs / 60), 'minute');
+		if (abs < 22 * 3600)
+			return rtf.format(Math.round(secs / 3600), 'hour');
+		if (abs < 7 * 86400)
+			return rtf.format(Math.round(secs / 86400), 'day');
+		return new Date(iso).toLocaleDateString(undefined,
+		    { year: 'numeric', month: 'short', day: 'numeric' });
+	}
+
+	function exactTime(iso) {
+		return new Date(iso).toLocaleString(undefined,
+		    { dateStyle: 'long', timeStyle: 'medium' });
+	}
+
+	function timeEl(iso) {
+		if (!iso)
+			return el('span', { class: 'muted' }, '—');
+		return el('time', { datetime: iso, title: exactTime(iso),
+		    'data-rel': '' }, relTime(iso));
+	}
+
+	function refreshTimes() {
+		for (const t of document.querySelectorAll('time[data-rel]'))
+			t.textContent = relTime(t.getAttribute('datetime'));
+	}
+
+	let toastTimer = null;
+
+	/* Shows a message and reads it out (the toast is a live region). */
+	function announce(msg, isError = false) {
+		const box = $('status');
+		clearTimeout(toastTimer);
+		box.textContent = '';
+		box.classList.toggle('error', isError);
+		/* A fresh node after a tick, so a repeated message is read too. */
+		setTimeout(() => { box.textContent = msg; }, 30);
+		toastTimer = setTimeout(() => { box.textContent = ''; },
+		    isError ? 9000 : 5000);
+	}
+
+	function report(err) {
+		if (err.status === 401)
+			return;		/* sessionEnded() took over */
+		announce(err.message, true);
+	}
+
+	function setFieldError(id, msg) {
+		const input = $(id), out = $(`${id}-err`);
+		if (out)
+			out.textContent = msg || '';
+		if (input) {
+			if (msg)
+				input.setAttribute('aria-invalid', 'true');
+			else
+				input.removeAttribute('aria-invalid');
+		}
+	}
+
+	function clearFieldErrors(form) {
+		for (const p of form.querySelectorAll('.field-error'))
+			p.textContent = '';
+		for (const i of form.querySelectorAll('[aria-invalid]'))
+			i.removeAttribute('aria-invalid');
+	}
+
+	/* ---------- API ---------- */
+
+	class ApiError extends Error {
+		constructor(status, err) {
+			super((err && err.message) ||
+			    `The server answered with status ${status}.`);
+			this.status = status;
+			this.code = (err && err.code) || `http_${status}`;
+			this.field = (err && err.field) || null;
+		}
+	}
+
+	async function api(method, path, body) {
+		const headers = { accept: 'application/json' };
+		const init = { method, headers, cache: 'no-store',
+		    credentials: 'omit' };
+		if (state.token)
+			headers.authorization = `Bearer ${state.token}`;
+		if (body !== undefined) {
+			headers['content-type'] = 'application/json';
+			init.body = JSON.stringify(body);
+		}
+		let res;
+		try {
+			res = await fetch(API + path, init);
+		} catch (_) {
+			throw new ApiError(0, { code: 'network', message:
+			    'The server could not be reached. Check the ' +
+			    'connection and try again.' });
+		}
+		if (res.status === 204)
+			return null;
+		let data = null;
+		try {
+			data = await res.json();
+		} catch (_) { /* not JSON */ }
+		if (!res.ok) {
+			const err = new ApiError(res.status, data && data.error);
+			if (res.status === 401 && state.token &&
+			    path !== '/auth/login')
+				sessionEnded();
+			throw err;
+		}
+		return data;
+	}
+
+	/* ---------- Views and session ---------- */
+
+	function showView(name) {
+		$('login-view').hidden = name !== 'login';
+		$('denied-view').hidden = name !== 'denied';
+		$('app-view').hidden = name !== 'app';
+		$('who').hidden = name !== 'app';
+		$('held-badge').hidden = name !== 'app';
+	}
+
+	function showLogin(message) {
+		showView('login');
+		$('login-error').textContent = message || '';
+		$('login-email').focus();
+	}
+
+	function sessionEnded() {
+		clearSession();
+		showLogin('Your session has ended. Log in again.');
+	}
+
+	/* Forgets the token and every piece of moderator data on the page. */
+	function clearSession() {
+		stopTimer();
+		state.token = null;
+		state.user = null;
+		sessionStorage.removeItem(TOKEN_KEY);
+		Object.assign(state.queue, { comments: [], next: null,
+		    current: null, status: 'pending',
+		    filters: { q: '', post: '', email: '', ip: '' } });
+		$('filters').reset();
+		state.queue.seq++;
+		state.queue.selected.clear();
+		state.posts.clear();
+		state.bans = [];
+		state.settings = null;
+		state.audit = { entries: [], next: null };
+		state.users = [];
+		for (const id of ['queue-list', 'bans-body', 'users-body',
+		    'audit-body'])
+			$(id).replaceChildren();
+		$('settings-form').reset();
+		document.title = 'Parley moderation';
+	}
+
+	function isModerator(user) {
+		return user && (user.role === 'moderator' ||
+		    user.role === 'admin');
+	}
+
+	async function signedIn(user) {
+		if (!isModerator(user)) {
+			/* Nothing here for a reader: end the session at once. */
+			$('denied-name').textContent = `${user.name} (${user.email})`;
+			try {
+				await api('POST', '/auth/logout', {});
+			} catch (_) { /* it expires anyway */ }
+			clearSession();
+			showView('denied');
+			$('denied-again').focus();
+			return;
+		}
+		state.user = user;
+		$('who-name').textContent = user.name;
+		$('who-role').textContent = user.role;
+		document.querySelector('[data-section=users]').hidden =
+		    user.role !== 'admin';
+		showView('app');
+		route();
+		loadQueue();
+		loadBans({ quiet: true });
+		startTimer();
+	}
+
+	async function onLogin(ev) {
+		ev.preventDefault();
+		const email = $('login-email').value.trim();
+		const password = $('login-password').value;
+		const button = ev.target.querySelector('button[type=submit]');
+		if (!email || !password) {
+			$('login-error').textContent =
+			    'Enter your e-mail and password.';
+			return;
+		}
+		$('login-error').textContent = '';
+		button.disabled = true;
+		try {
+			const r = await api('POST', '/auth/login',
+			    { email, password });
+			state.token = r.token;
+			sessionStorage.setItem(TOKEN_KEY, r.token);
+			ev.target.reset();
+			await signedIn(r.user);
+		} catch (e) {
+			$('login-error').textContent = e.status === 401 ?
+			    'That e-mail and password do not match an account.' :
+			    e.message;
+			$('login-password').select();
+		} finally {
+			button.disabled = false;
+		}
+	}
+
+	async function logout() {
+		try {
+			await api('POST', '/auth/logout', {});
+		} catch (_) { /* the token is dropped below either way */ }
+		clearSession();
+		showLogin();
+		announce('Logged out.');
+	}
+
+	function startTimer() {
+		stopTimer();
+		state.timer = setInterval(() => {
+			if (!document.hidden)
+				tick();
+		}, REFRESH_MS);
+	}
+
+	function stopTimer() {
+		clearInterval(state.timer);
+		state.timer = null;
+	}
+
+	function tick() {
+		refreshCounts();
+		refreshTimes();
+	}
+
+	/* ---------- Sections ---------- */
+
+	const SECTIONS = ['queue', 'settings', 'bans', 'posts', 'users',
+	    'audit'];
+
+	function route() {
+		/* "#/name", so the browser does not scroll to the section. */
+		let name = location.hash.replace(/^#\/?/, '') || 'queue';
+		if (!SECTIONS.includes(name) ||
+		    (name === 'users' && state.user.role !== 'admin'))
+			name = 'queue';
+		if (state.section !== name)
+			window.scrollTo(0, 0);
+		state.section = name;
+		for (const s of SECTIONS)
+			$(s).hidden = s !== name;
+		for (const a of document.querySelectorAll('.sections a')) {
+			if (a.dataset.section === name)
+				a.setAttribute('aria-current', 'page');
+			else
+				a.removeAttribute('aria-current');
+		}
+		sectionShown(name);
+	}
+
+	function sectionShown(name) {
+		switch (name) {
+		case 'settings':
+			if (!state.settings || !settingsDirty())
+				loadSettings();
+			break;
+		case 'bans':
+			loadBans();
+			break;
+		case 'users':
+			loadUsers();
+			break;
+		case 'audit':
+			loadAudit(false);
+			break;
+		default:
+			break;
+		}
+	}
+
+	/* ---------- Counts ---------- */
+
+	function setCounts(counts) {
+		if (!counts)
+			return;
+		state.counts = counts;
+		const held = counts.pending;
+		$('held-count').textContent = String(held);
+		$('held-badge').classList.toggle('zero', held === 0);
+		document.querySelector('[data-count=pending]').textContent =
+		    held > 0 ? String(held) : '';
+		document.querySelector('[data-count=spam]').textContent =
+		    counts.spam > 0 ? String(counts.spam) : '';
+		document.title = held > 0 ? `(${held}) Parley moderation` :
+		    'Parley moderation';
+		updateNewNotice();
+	}
+
+	async function refreshCounts() {
+		if (!state.token)
+			return;
+		try {
+			const d = await api('GET',
+			    '/admin/comments?status=pending&limit=1');
+			setCounts(d.counts);
+		} catch (e) {
+			if (e.status === 403 && state.user)
+				signedIn({ ...state.user, role: 'reader' });
+		}
+	}
+
+	/* In an unfiltered Held tab, offers the comments that came since. */
+	function updateNewNotice() {
+		const q = state.queue, button = $('queue-new');
+		const unfiltered = Object.values(q.filters).every((v) => !v);
+		const extra = state.counts.pending - q.comments.length;
+		const show = q.status === 'pending' && unfiltered &&
+		    q.next === null && extra > 0 && q.seq > 0 && !q.loading;
+		button.hidden = !show;
+		if (show)
+			button.textContent = `Show ${plural(extra,
+			    'new held comment')}`;
+	}
+
+	/* ---------- Queue: loading ---------- */
+
+	async function loadQueue({ append = false } = {}) {
+		const q = state.queue, list = $('queue-list');
+		const seq = ++q.seq;
+		const params = { status: q.status, ...q.filters, limit: PAGE,
+		    after: append ? q.next : '' };
+		setLoading(true);
+		try {
+			const data = await api('GET', `/admin/comments${qs(params)}`);
+			if (seq !== q.seq)
+				return;		/* a newer listing replaced this one */
+			setLoading(false);
+			if (!append)
+				resetQueue();
+			q.next = data.next;
+			for (const c of data.comments) {
+				q.comments.push(c);
+				list.append(renderRow(c));
+			}
+			setCounts(data.counts);
+			updateQueueChrome();
+			loadPostStates(data.comments);
+		} catch (e) {
+			if (seq === q.seq)
+				queueError(e);
+		} finally {
+			if (seq === q.seq)
+				setLoading(false);
+		}
+	}
+
+	function setLoading(on) {
+		state.queue.loading = on;
+		$('queue-list').setAttribute('aria-busy', String(on));
+		$('queue-more').disabled = on;
+		if (on) {
+			$('queue-empty').hidden = true;
+			$('queue-new').hidden = true;
+		}
+	}
+
+	function resetQueue() {
+		const q = state.queue;
+		q.comments = [];
+		q.next = null;
+		q.current = null;
+		q.selected.clear();
+		$('queue-list').replaceChildren();
+	}
+
+	function queueError(e) {
+		const field = { q: 'f-q', post: 'f-post', email: 'f-email',
+		    ip: 'f-ip' }[e.field];
+		if (field) {
+			$(field).setAttribute('aria-invalid', 'true');
+			$('filter-error').textContent = e.message;
+			if (field !== 'f-q')
+				$('f-more').open = true;
+			return;
+		}
+		if (e.status === 403)
+			return void signedIn({ ...state.user, role: 'reader' });
+		report(e);
+	}
+
+	function updateQueueChrome() {
+		const q = state.queue;
+		const filtered = Object.values(q.filters).some((v) => v);
+		$('queue-empty').hidden = q.comments.length > 0 || q.loading;
+		$('queue-empty').textContent = filtered ?
+		    'No comments match these filters.' : EMPTY_TEXT[q.status];
+		$('queue-more').hidden = !q.next;
+		for (const t of document.querySelectorAll('[role=tab]')) {
+			const on = t.dataset.status === q.status;
+			t.setAttribute('aria-selected', String(on));
+			t.tabIndex = on ? 0 : -1;
+			if (on)
+				$('queue-panel').setAttribute('aria-labelledby', t.id);
+		}
+		updateBulk();
+		updateNewNotice();
+	}
+
+	function updateBulk() {
+		const q = state.queue, n = q.selected.size;
+		const all = $('select-all');
+		all.checked = n > 0 && n === q.comments.length;
+		all.indeterminate = n > 0 && n < q.comments.length;
+		all.disabled = q.comments.length === 0;
+		$('selected-label').textContent = n > 0 ?
+		    `${n} selected` : 'Select all';
+		for (const b of document.querySelectorAll('[data-bulk]'))
+			b.disabled = n === 0;
+		$('bulk').classList.toggle('has-selection', n > 0);
+	}
+
+	/* The public thread says whether a post is open; ask once per key. */
+	async function loadPostStates(comments) {
+		const keys = [...new Set(comments.map((c) => c.post))]
+		    .filter((k) => !state.posts.has(k))
+		    .slice(0, MAX_POST_LOOKUPS);
+		await Promise.all(keys.map(async (key) => {
+			try {
+				const d = await api('GET',
+				    `/comments${qs({ post: key, limit: 1 })}`);
+				state.posts.set(key, !d.post || d.post.open !== false);
+				updatePostMarks(key);
+			} catch (_) { /* the button keeps its default */ }
+		}));
+	}
+
+	function updatePostMarks(key) {
+		const open = state.posts.get(key) !== false;
+		for (const b of document.querySelectorAll('[data-post-key]')) {
+			if (b.dataset.postKey !== key)
+				continue;
+			if (b.dataset.action === 'post-toggle')
+				b.textContent = open ? 'Close post' : 'Open post';
+			else
+				b.hidden = open;	/* the "closed" pill */
+		}
+	}
+
+	/* ---------- Queue: rows ---------- */
+
+	function findComment(id) {
+		return state.queue.comments.find((c) => c.id === id);
+	}
+
+	function rowEl(id) {
+		return $('queue-list').querySelector(`.row[data-id="${id}"]`);
+	}
+
+	function safeUrl(url) {
+		return typeof url === 'string' && /^https?:\/\//i.test(url) ?
+		    url : null;
+	}
+
+	function banFor(kind, value) {
+		if (!value)
+			return null;
+		const v = value.toLowerCase();
+		return state.bans.find((b) => b.active && b.kind === kind &&
+		    (b.value.toLowerCase() === v ||
+		    b.value.replace(/\/(32|128)$/, '') === v)) || null;
+	}
+
+	function renderRow(c) {
+		const q = state.queue, id = c.id;
+		const li = el('li', {
+			class: `row status-${c.status}` +
+			    (q.selected.has(id) ? ' is-selected' : '') +
+			    (q.current === id ? ' is-current' : ''),
+			'data-id': id, tabindex: -1,
+			'aria-label': `Comment by ${c.author.name}, ` +
+			    `${STATUS_LABEL[c.status] || c.status}, ` +
+			    relTime(c.created_at),
+		});
+		const check = el('input', { type: 'checkbox', class: 'select',
+		    checked: q.selected.has(id),
+		    'aria-label': `Select the comment by ${c.author.name}` });
+		const avatar = /^\/avatar\/[0-9a-f]+\.svg$/.test(c.author.avatar) ?
+		    el('img', { class: 'avatar', src: c.author.avatar, alt: '',
+		    width: 40, height: 40 }) : el('span', { class: 'avatar' });
+		li.append(el('div', { class: 'row-check' }, check), avatar,
+		    renderMeta(c), renderMain(c));
+		return li;
+	}
+
+	function renderMeta(c) {
+		const url = safeUrl(c.author.url);
+		const closed = state.posts.get(c.post) === false;
+		const role = c.author.role === 'reader' ? 'member' :
+		    c.author.role;
+		const meta = el('div', { class: 'meta' },
+		    el('span', { class: 'author', id: `c${c.id}-author` },
+			c.author.name),
+		    el('span', { class: 'pill' }, role),
+		    c.status !== state.queue.status ? el('span', {
+			class: `pill pill-${c.status}` },
+			STATUS_LABEL[c.status] || c.status) : null,
+		    filterButton('email', c.email, 'email'),
+		    filterButton('ip', c.ip, 'ip'),
+		    url ? el('a', { href: url, class: 'site', target: '_blank',
+			rel: 'nofollow noopener noreferrer ugc', title: url },
+			hostOf(url)) : null,
+		    el('span', { class: 'post' }, 'on ',
+			filterButton('post', c.post, 'post')),
+		    el('span', { class: 'pill pill-closed',
+			'data-post-key': c.post, hidden: !closed }, 'post closed'),
+		    timeEl(c.created_at),
+		    c.edited_at ? el('span', { title: exactTime(c.edited_at) },
+			'edited') : null);
+		for (const [kind, value] of [['email', c.email], ['ip', c.ip]]) {
+			const ban = banFor(kind, value);
+			if (ban)
+				meta.append(el('span', { class: 'pill pill-banned',
+				    title: ban.reason || '' }, `${kind === 'ip' ?
+				    'IP' : 'e-mail'} banned`));
+		}
+		return meta;
+	}
+
+	function hostOf(url) {
+		try {
+			return new URL(url).host;
+		} catch (_) {
+			return url;
+		}
+	}
+
+	/* E-mail, IP and post key narrow the list when clicked. */
+	function filterButton(filter, value, cls) {
+		if (!value)
+			return null;
+		const what = { email: 'e-mail', ip: 'IP', post: 'post' }[filter];
+		return el('button', { type: 'button', class: `btn-link ${cls}`,
+		    'data-action': 'filter', 'data-filter': filter,
+		    'data-value': value,
+		    title: `Show only comments with this ${what}` }, value);
+	}
+
+	function renderMain(c) {
+		const main = el('div', { class: 'row-main' });
+		const reason = c.moderation && c.moderation.reason;
+		if (reason && (c.status === 'pending' || c.status === 'spam'))
+			main.append(el('p', { class: `reason ${c.status === 'spam' ||
+			    c.moderation.verdict === 'spam' ? 'spam' : ''}` },
+			    reason));
+		if (c.parent) {
+			const html = el('div', { class: 'parent-html' });
+			html.innerHTML = c.parent.html;		/* server-sanitized */
+			main.append(el('blockquote', { class: 'parent' },
+			    el('div', { class: 'parent-author' },
+				`In reply to ${c.parent.author || 'a removed comment'}`),
+			    html));
+		}
+		const body = el('div', { class: 'body' });
+		body.innerHTML = c.html;			/* server-sanitized */
+		main.append(body, renderActions(c));
+		return main;
+	}
+
+	function statusActions(status) {
+		switch (status) {
+		case 'pending':
+			return ['approve', 'spam', 'trash'];
+		case 'approved':
+			return ['spam', 'trash'];
+		case 'spam':
+			return ['restore', 'trash'];
+		case 'deleted':
+			return ['restore'];
+		default:
+			return [];
+		}
+	}
+
+	function renderActions(c) {
+		const by = `c${c.id}-author`;
+		const button = (action, label, cls = '') => el('button', {
+			type: 'button', class: `btn btn-small ${cls}`,
+			'data-action': action, 'aria-describedby': by }, label);
+		const open = state.posts.get(c.post) !== false;
+		const bar = el('div', { class: 'actions' });
+		for (const a of statusActions(c.status)) {
+			bar.append(button(a, a === 'restore' && c.status === 'spam' ?
+			    'Not spam' : ACTIONS[a].label,
+			    a === 'approve' ? 'btn-approve' : ''));
+		}
+		bar.append(el('span', { class: 'sep', 'aria-hidden': 'true' }),
+		    button('edit', 'Edit', 'btn-quiet'),
+		    c.email ? button('ban-email', 'Ban e-mail', 'btn-quiet') : null,
+		    c.ip ? button('ban-ip', 'Ban IP', 'btn-quiet') : null);
+		const toggle = button('post-toggle', open ? 'Close post' :
+		    'Open post', 'btn-quiet');
+		toggle.dataset.postKey = c.post;
+		bar.append(toggle, button('delete', 'Delete forever',
+		    'btn-quiet btn-danger'));
+		return bar;
+	}
+
+	function replaceRow(c) {
+		const old = rowEl(c.id);
+		if (!old)
+			return;
+		const focused = old.contains(document.activeElement);
+		const fresh = renderRow(c);
+		old.replaceWith(fresh);
+		if (focused)
+			fresh.focus({ preventScroll: true });
+	}
+
+	/* Drops rows; the highlight moves to the row that took their place. */
+	function removeRows(ids) {
+		const q = state.queue, gone = new Set(ids);
+		const list = $('queue-list');
+		const hadFocus = [...gone].some((id) => {
+			const r = rowEl(id);
+			return r && r.contains(document.activeElement);
+		});
+		let at = q.comments.findIndex((c) => c.id === q.current);
+		const currentGone = gone.has(q.current);
+		if (currentGone)
+			at = q.comments.slice(0, at).filter((c) => !gone.has(c.id))
+			    .length;
+		for (const id of gone) {
+			const r = rowEl(id);
+			if (r)
+				r.remove();
+			q.selected.delete(id);
+		}
+		q.comments = q.comments.filter((c) => !gone.has(c.id));
+		if (currentGone) {
+			const next = q.comments[Math.min(at, q.comments.length - 1)];
+			q.current = null;
+			if (next)
+				setCurrent(next.id, hadFocus);
+			else if (hadFocus)
+				list.closest('section').querySelector('[role=tab]' +
+				    '[aria-selected=true]').focus();
+		}
+		updateQueueChrome();
+		if (q.comments.length === 0 && q.next)
+			loadQueue({ append: true });
+	}
+
+	function setCurrent(id, focus) {
+		const q = state.queue;
+		if (q.current !== id) {
+			const old = q.current !== null ? rowEl(q.current) : null;
+			if (old)
+				old.classList.remove('is-current');
+			q.current = id;
+		}
+		const row = rowEl(id);
+		if (!row)
+			return;
+		row.classList.add('is-current');
+		if (focus) {
+			row.focus({ preventScroll: true });
+			row.scrollIntoView({ block: 'nearest' });
+		}
+	}
+
+	function setSelected(id, on) {
+		const q = state.queue, row = rowEl(id);
+		if (on)
+			q.selected.add(id);
+		else
+			q.selected.delete(id);
+		if (row) {
+			row.classList.toggle('is-selected', on);
+			row.querySelector('input.select').checked = on;
+		}
+		updateBulk();
+	}
+
+	/* ---------- Queue: actions ---------- */
+
+	function applies(action, status) {
+		if (action === 'delete')
+			return true;
+		if (action === 'restore')
+			return status === 'spam' || status === 'deleted';
+		return status !== ACTIONS[action].target;
+	}
+
+	/* true once the server has done it. */
+	async function moderate(ids, action) {
+		if (ids.length === 0)
+			return false;
+		if (action === 'delete' && !confirm(ids.length === 1 ?
+		    'Delete this comment forever? This cannot be undone.' :
+		    `Delete ${ids.length} comments forever? This cannot be ` +
+		    'undone.'))
+			return false;
+		let done = false;
+		try {
+			const { updated } = await api('POST',
+			    '/admin/comments/moderate', { ids, action });
+			applyModeration(ids, action);
+			announce(updated > 0 ? ACTIONS[action].done(updated) :
+			    'Nothing changed: the comments were already there.');
+			done = true;
+		} catch (e) {
+			report(e);
+		}
+		refreshCounts();
+		return done;
+	}
+
+	/* The checked comments; they are unchecked once it is done. */
+	async function moderateSelected(action) {
+		const ids = [...state.queue.selected];
+		if (!await moderate(ids, action))
+			return;
+		for (const id of ids) {
+			if (state.queue.selected.has(id))
+				setSelected(id, false);
+		}
+	}
+
+	/* Mirrors on the page what the server did. */
+	function applyModeration(ids, action) {
+		const q = state.queue, gone = [];
+		const counts = { ...state.counts };
+		for (const id of ids) {
+			const c = findComment(id);
+			if (!c || !applies(action, c.status))
+				continue;
+			if (c.status in counts)
+				counts[c.status]--;	/* until refreshCounts() */
+			if (action === 'delete') {
+				gone.push(id);
+				continue;
+			}
+			c.status = ACTIONS[action].target;
+			if (c.status in counts)
+				counts[c.status]++;
+			if (q.status !== 'all' && c.status !== q.status)
+				gone.push(id);
+			else
+				replaceRow(c);
+		}
+		removeRows(gone);
+		setCounts(counts);
+	}
+
+	/* Shortcuts act on the checked comments, or else the highlighted one. */
+	function shortcutAction(action) {
+		const q = state.queue;
+		if (q.selected.size > 0)
+			return moderateSelected(action);
+		const c = findComment(q.current);
+		if (!c)
+			return announce('Press j to pick a comment first.');
+		if (!applies(action, c.status))
+			return announce(`${ACTIONS[action].label} does not apply ` +
+			    `to a comment that is ${STATUS_LABEL[c.status]}.`);
+		return moderate([c.id], action);
+	}
+
+	function onListClick(ev) {
+		const row = ev.target.closest('.row');
+		if (!row)
+			return;
+		const id = Number(row.dataset.id);
+		if (state.queue.current !== id)
+			setCurrent(id, false);
+		const b = ev.target.closest('button[data-action]');
+		if (!b)
+			return;
+		switch (b.dataset.action) {
+		case 'approve': case 'spam': case 'trash': case 'restore':
+		case 'delete':
+			moderate([id], b.dataset.action);
+			break;
+		case 'edit':
+			openEditor(id);
+			break;
+		case 'cancel-edit':
+			closeEditor(id, true);
+			break;
+		case 'ban-email':
+			openBanForm(id, 'email');
+			break;
+		case 'ban-ip':
+			openBanForm(id, 'ip');
+			break;
+		case 'cancel-ban':
+			closeBanForm(id, true);
+			break;
+		case 'post-toggle':
+			togglePost(b.dataset.postKey);
+			break;
+		case 'filter':
+			filterBy(b.dataset.filter, b.dataset.value);
+			break;
+		default:
+			break;
+		}
+	}
+
+	function onListChange(ev) {
+		if (!ev.target.matches('input.select'))
+			return;
+		const row = ev.target.closest('.row');
+		setSelected(Number(row.dataset.id), ev.target.checked);
+	}
+
+	function onListFocus(ev) {
+		const row = ev.target.closest('.row');
+		if (row && state.queue.current !== Number(row.dataset.id))
+			setCurrent(Number(row.dataset.id), false);
+	}
+
+	function onListSubmit(ev) {
+		ev.preventDefault();
+		const form = ev.target;
+		const id = Number(form.closest('.row').dataset.id);
+		if (form.classList.contains('editor'))
+			saveEdit(id, form);
+		else if (form.classList.contains('ban-inline'))
+			saveRowBan(id, form);
+	}
+
+	function onSelectAll(ev) {
+		const q = state.queue;
+		const on = ev.target.checked;
+		for (const c of q.comments)
+			setSelected(c.id, on);
+	}
+
+	function onBulk(ev) {
+		const b = ev.target.closest('[data-bulk]');
+		if (b)
+			moderateSelected(b.dataset.bulk);
+	}
+
+	/* ---------- Queue: edit in place ---------- */
+
+	function openEditor(id) {
+		const row = rowEl(id), c = findComment(id);
+		if (!row || !c)
+			return;
+		const open = row.querySelector('form.editor');
+		if (open)
+			return void open.querySelector('textarea').focus();
+		const body = row.querySelector('.body');
+		const ta = el('textarea', { rows: 6, name: 'body',
+		    'aria-label': `Edit the comment by ${c.author.name}`,
+		    'aria-describedby': `c${id}-edit-hint` });
+		ta.value = htmlToMarkdown(body);
+		ta.addEventListener('keydown', (ev) => {
+			if (ev.key === 'Escape') {
+				ev.preventDefault();
+				closeEditor(id, true);
+			} else if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+				ev.preventDefault();
+				ev.target.form.requestSubmit();
+			}
+		});
+		const form = el('form', { class: 'editor', novalidate: true },
+		    ta,
+		    el('p', { class: 'hint', id: `c${id}-edit-hint` },
+			'Markdown: **bold**, *italic*, `code`, [link](https://…), ' +
+			'> quote. Ctrl+Enter saves, Esc cancels.'),
+		    el('p', { class: 'field-error', role: 'alert' }),
+		    el('div', { class: 'form-actions' },
+			el('button', { type: 'submit', class: 'btn btn-primary ' +
+			    'btn-small' }, 'Save'),
+			el('button', { type: 'button', class: 'btn btn-small',
+			    'data-action': 'cancel-edit' }, 'Cancel')));
+		body.hidden = true;
+		row.querySelector('.actions').hidden = true;
+		body.after(form);
+		ta.focus();
+	}
+
+	function closeEditor(id, refocus) {
+		const row = rowEl(id);
+		if (!row)
+			return;
+		const form = row.querySelector('form.editor');
+		if (form)
+			form.remove();
+		row.querySelector('.body').hidden = false;
+		row.querySelector('.actions').hidden = false;
+		if (refocus)
+			row.focus();
+	}
+
+	async function saveEdit(id, form) {
+		const c = findComment(id);
+		const body = form.querySelector('textarea').value;
+		const err = form.querySelector('.field-error');
+		const save = form.querySelector('button[type=submit]');
+		if (!body.trim()) {
+			err.textContent = 'The comment cannot be empty; trash it ' +
+			    'instead.';
+			return;
+		}
+		save.disabled = true;
+		try {
+			const r = await api('PATCH', `/admin/comments/${id}`,
+			    { body });
+			c.html = r.html;
+			c.edited_at = r.edited_at;
+			replaceRow(c);
+			rowEl(id).focus();
+			announce('Saved the edit.');
+			refreshCounts();
+		} catch (e) {
+			save.disabled = false;
+			if (e.status !== 401)
+				err.textContent = e.message;
+		}
+	}
+
+	/* Markdown for the allowlisted HTML the server renders, so an edit
+	 * keeps links and emphasis (the API does not return the source). */
+	function htmlToMarkdown(root) {
+		return blocks(root).join('\n\n').replace(/\n{3,}/g, '\n\n')
+		    .trim();
+	}
+
+	function blocks(node) {
+		const out = [];
+		for (const n of node.childNodes) {
+			if (n.nodeType === Node.TEXT_NODE) {
+				if (n.data.trim())
+					out.push(escapeMd(n.data.trim()));
+				continue;
+			}
+			if (n.nodeType !== Node.ELEMENT_NODE)
+				continue;
+			switch (n.tagName) {
+			case 'PRE':
+				out.push('```\n' + n.textContent.replace(/\n$/, '') +
+				    '\n```');
+				break;
+			case 'BLOCKQUOTE':
+				out.push(blocks(n).join('\n\n').split('\n')
+				    .map((l) => (l ? `> ${l}` : '>')).join('\n'));
+				break;
+			case 'UL':
+			case 'OL':
+				out.push(listMd(n));
+				break;
+			default:
+				out.push(inline(n).trim());
+			}
+		}
+		return out.filter((s) => s !== '');
+	}
+
+	function listMd(list) {
+		const start = Number(list.getAttribute('start')) || 1;
+		return [...list.children].map((li, i) => {
+			const mark = list.tagName === 'OL' ? `${start + i}. ` : '- ';
+			const nested = [...li.children].some((k) =>
+			    /^(P|UL|OL|PRE|BLOCKQUOTE)$/.test(k.tagName));
+			const text = nested ? blocks(li).join('\n\n') :
+			    inline(li).trim();
+			return mark + text.split('\n').join(`\n${' '.repeat(mark.length)}`);
+		}).join('\n');
+	}
+
+	function inline(node) {
+		let s = '';
+		for (const n of node.childNodes) {
+			if (n.nodeType === Node.TEXT_NODE) {
+				s += escapeMd(n.data);
+				continue;
+			}
+			if (n.nodeType !== Node.ELEMENT_NODE)
+				continue;
+			switch (n.tagName) {
+			case 'BR':
+				s += '  \n';
+				break;
+			case 'EM':
+				s += `*${inline(n)}*`;
+				break;
+			case 'STRONG':
+				s += `**${inline(n)}**`;
+				break;
+			case 'CODE': {
+				const fence = n.textContent.includes('`') ? '`` ' : '`';
+				s += fence + n.textContent +
+				    fence.split('').reverse().join('');
+				break;
+			}
+			case 'A': {
+				const href = (n.getAttribute('href') || '')
+				    .replace(/ /g, '%20').replace(/\(/g, '%28')
+				    .replace(/\)/g, '%29');
+				s += n.textContent === n.getAttribute('href') ?
+				    `<${href}>` : `[${inline(n)}](${href})`;
+				break;
+			}
+			default:
+				s += inline(n);
+			}
+		}
+		return s;
+	}
+
+	function escapeMd(text) {
+		return text.replace(/([\\`*[\]])/g, '\\$1')
+		    .replace(/_+/g, (run, at, all) =>
+			/\w/.test(all[at - 1] || '') &&
+			/\w/.test(all[at + run.length] || '') ? run :
+			run.replace(/_/g, '\\_'))
+		    .replace(/&(?=#?\w+;)/g, '\\&')
+		    .replace(/^(\s*)([#>+-]|\d+[.)])(?=\s)/gm, '$1\\$2');
+	}
+
+	/* ---------- Queue: bans, posts and filters from a row ---------- */
+
+	function openBanForm(id, kind) {
+		const row = rowEl(id), c = findComment(id);
+		if (!row || !c)
+			return;
+		closeBanForm(id, false);
+		const value = kind === 'email' ? c.email : c.ip;
+		const p = `c${id}-ban`;
+		const duration = el('select', { id: `${p}-exp`, name: 'expires' },
+		    BAN_DURATIONS.map(([v, label]) => el('option', { value: v },
+		    label)));
+		const form = el('form', { class: 'ban-inline', novalidate: true,
+		    'data-kind': kind, 'aria-label': `Ban this ${kind === 'ip' ?
+		    'IP address' : 'e-mail'}` },
+		    el('div', { class: 'form-row' },
+			el('div', { class: 'field grow' },
+			    el('label', { for: `${p}-value` }, kind === 'ip' ?
+				'Ban IP address or block' : 'Ban e-mail'),
+			    el('input', { id: `${p}-value`, name: 'value',
+				type: 'text', value, autocomplete: 'off' })),
+			el('div', { class: 'field grow' },
+			    el('label', { for: `${p}-reason` }, 'Reason (optional)'),
+			    el('input', { id: `${p}-reason`, name: 'reason',
+				type: 'text', maxlength: 500, autocomplete: 'off' })),
+			el('div', { class: 'field' },
+			    el('label', { for: `${p}-exp` }, 'For how long'),
+			    duration)),
+		    el('p', { class: 'field-error', role: 'alert' }),
+		    el('div', { class: 'form-actions' },
+			el('button', { type: 'submit', class: 'btn btn-small ' +
+			    'btn-danger' }, kind === 'ip' ? 'Ban IP' : 'Ban e-mail'),
+			el('button', { type: 'button', class: 'btn btn-small',
+			    'data-action': 'cancel-ban' }, 'Cancel')));
+		form.addEventListener('keydown', (ev) => {
+			if (ev.key === 'Escape') {
+				ev.preventDefault();
+				closeBanForm(id, true);
+			}
+		});
+		row.querySelector('.actions').after(form);
+		form.querySelector(kind === 'ip' ? 'input[name=value]' :
+		    'input[name=reason]').focus();
+	}
+
+	function closeBanForm(id, refocus) {
+		const row = rowEl(id);
+		const form = row && row.querySelector('form.ban-inline');
+		if (form)
+			form.remove();
+		if (refocus && row)
+			row.focus();
+	}
+
+	async function saveRowBan(id, form) {
+		const kind = form.dataset.kind;
+		const secs = Number(form.elements.expires.value);
+		const ban = {
+			kind,
+			value: form.elements.value.value.trim(),
+			reason: form.elements.reason.value.trim(),
+			expires_at: secs ? new Date(Date.now() + secs * 1000)
+			    .toISOString() : null,
+		};
+		try {
+			const r = await api('POST', '/admin/bans', ban);
+			closeBanForm(id, true);
+			banAdded(r.ban);
+		} catch (e) {
+			if (e.status !== 401)
+				form.querySelector('.field-error').textContent =
+				    e.message;
+		}
+	}
+
+	function banAdded(ban) {
+		state.bans.unshift(ban);
+		renderBans();
+		rerenderBanMarks();
+		announce(`Banned ${ban.kind === 'ip' ? 'IP' : ban.kind === 'email' ?
+		    'e-mail' : 'account'} ${ban.value}.`);
+		refreshCounts();
+	}
+
+	/* Rows show "banned" pills; redraw their meta lines. */
+	function rerenderBanMarks() {
+		for (const c of state.queue.comments) {
+			const row = rowEl(c.id);
+			if (row)
+				row.querySelector('.meta').replaceWith(renderMeta(c));
+		}
+	}
+
+	async function togglePost(key) {
+		const open = state.posts.get(key) !== false;
+		await setPostOpen(key, !open);
+	}
+
+	/* PATCH a post open or closed; returns the post, or throws. */
+	async function setPostOpen(key, open) {
+		try {
+			const { post } = await api('PATCH',
+			    `/admin/posts${qs({ key })}`, { open });
+			state.posts.set(post.key, post.open);
+			updatePostMarks(post.key);
+			announce(`${post.open ? 'Opened' : 'Closed'} “${post.title ||
+			    post.key}” ${post.open ? 'to' : 'for'} new comments.`);
+			refreshCounts();
+			return post;
+		} catch (e) {
+			if (e.status === 404)
+				e.message = `There is no post with the key “${key}” ` +
+				    '(a post appears with its first comment).';
+			report(e);
+			throw e;
+		}
+	}
+
+	function filterBy(filter, value) {
+		const id = { post: 'f-post', email: 'f-email', ip: 'f-ip' }[filter];
+		$(id).value = value;
+		$('f-more').open = true;
+		readFilters();
+		loadQueue();
+		announce(`Showing comments with ${filter === 'ip' ? 'IP' :
+		    filter === 'email' ? 'e-mail' : 'post'} ${value}.`);
+	}
+
+	function readFilters() {
+		const f = state.queue.filters;
+		f.q = $('f-q').value.trim();
+		f.post = $('f-post').value.trim();
+		f.email = $('f-email').value.trim();
+		f.ip = $('f-ip').value.trim();
+		$('filter-error').textContent = '';
+		for (const i of $('filters').querySelectorAll('[aria-invalid]'))
+			i.removeAttribute('aria-invalid');
+	}
+
+	function onFilters(ev) {
+		ev.preventDefault();
+		readFilters();
+		loadQueue();
+	}
+
+	function clearFilters() {
+		$('filters').reset();
+		readFilters();
+		loadQueue();
+		$('f-q').focus();
+	}
+
+	function selectTab(status, focus = false) {
+		state.queue.status = status;
+		updateQueueChrome();
+		loadQueue();
+		if (focus)
+			document.querySelector(`[role=tab][data-status=${status}]`)
+			    .focus();
+	}
+
+	function onTabKey(ev) {
+		const tabs = [...document.querySelectorAll('[role=tab]')];
+		const at = tabs.indexOf(document.activeElement);
+		let to = null;
+		if (ev.key === 'ArrowRight')
+			to = (at + 1) % tabs.length;
+		else if (ev.key === 'ArrowLeft')
+			to = (at - 1 + tabs.length) % tabs.length;
+		else if (ev.key === 'Home')
+			to = 0;
+		else if (ev.key === 'End')
+			to = tabs.length - 1;
+		if (to === null || at < 0)
+			return;
+		ev.preventDefault();
+		selectTab(tabs[to].dataset.status, true);
+	}
+
+	/* ---------- Keyboard ---------- */
+
+	function isTyping(t) {
+		if (t.isContentEditable || t.tagName === 'TEXTAREA' ||
+		    t.tagName === 'SELECT')
+			return true;
+		return t.tagName === 'INPUT' && !['checkbox', 'radio', 'button',
+		    'submit', 'reset'].includes(t.type);
+	}
+
+	async function move(delta) {
+		const q = state.queue;
+		if (q.comments.length === 0)
+			return;
+		let at = q.comments.findIndex((c) => c.id === q.current);
+		if (at < 0)
+			at = delta > 0 ? 0 : q.comments.length - 1;
+		else
+			at += delta;
+		if (at >= q.comments.length && q.next) {
+			await loadQueue({ append: true });
+		}
+		at = Math.max(0, Math.min(at, q.comments.length - 1));
+		setCurrent(q.comments[at].id, true);
+	}
+
+	function onKeydown(ev) {
+		if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey)
+			return;
+		if ($('app-view').hidden || state.section !== 'queue' ||
+		    $('help').open || isTyping(ev.target))
+			return;
+		const q = state.queue;
+		switch (ev.key) {
+		case 'j':
+			move(1);
+			break;
+		case 'k':
+			move(-1);
+			break;
+		case 'x':
+			if (findComment(q.current))
+				setSelected(q.current, !q.selected.has(q.current));
+			break;
+		case 'a':
+			shortcutAction('approve');
+			break;
+		case 's':
+			shortcutAction('spam');
+			break;
+		case 't':
+			shortcutAction('trash');
+			break;
+		case 'r':
+			shortcutAction('restore');
+			break;
+		case 'e':
+			if (findComment(q.current))
+				openEditor(q.current);
+			break;
+		case '?':
+			$('help').showModal();
+			break;
+		default:
+			return;
+		}
+		ev.preventDefault();
+	}
+
+	/* ---------- Settings ---------- */
+
+	async function loadSettings() {
+		try {
+			const { settings } = await api('GET', '/admin/settings');
+			state.settings = settings;
+			fillSettings(settings);
+		} catch (e) {
+			report(e);
+		}
+	}
+
+	function fillSettings(s) {
+		clearFieldErrors($('settings-form'));
+		$('settings-error').textContent = '';
+		for (const [name, type] of SETTINGS) {
+			const input = $(`s-${name}`);
+			if (type === 'bool')
+				input.checked = Boolean(s[name]);
+			else if (type === 'words')
+				input.value = (s[name] || []).join('\n');
+			else
+				input.value = s[name] ?? '';
+		}
+	}
+
+	function readSetting(name, type) {
+		const input = $(`s-${name}`);
+		if (type === 'bool')
+			return input.checked;
+		if (type === 'words')
+			return input.value.split('\n').map((w) => w.trim())
+			    .filter((w) => w !== '');
+		const raw = input.value.trim();
+		/* Anything else goes as typed: the server names the field. */
+		return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+	}
+
+	function settingsChanges() {
+		const changes = {};
+		for (const [name, type] of SETTINGS) {
+			const v = readSetting(name, type);
+			if (JSON.stringify(v) !== JSON.stringify(state.settings[name]))
+				changes[name] = v;
+		}
+		return changes;
+	}
+
+	function settingsDirty() {
+		return state.settings !== null &&
+		    Object.keys(settingsChanges()).length > 0;
+	}
+
+	async function saveSettings(ev) {
+		ev.preventDefault();
+		const form = $('settings-form');
+		if (!state.settings)
+			return;
+		clearFieldErrors(form);
+		$('settings-error').textContent = '';
+		const changes = settingsChanges();
+		if (Object.keys(changes).length === 0)
+			return announce('No changes to save.');
+		const button = form.querySelector('button[type=submit]');
+		button.disabled = true;
+		try {
+			const { settings } = await api('PATCH', '/admin/settings',
+			    changes);
+			state.settings = settings;
+			fillSettings(settings);
+			announce('Saved the moderation rules.');
+			refreshCounts();
+		} catch (e) {
+			if (e.field && $(`s-${e.field}`)) {
+				setFieldError(`s-${e.field}`, e.message);
+				$(`s-${e.field}`).focus();
+			} else if (e.status !== 401) {
+				$('settings-error').textContent = e.message;
+			}
+		} finally {
+			button.disabled = false;
+		}
+	}
+
+	/* ---------- Bans ---------- */
+
+	async function loadBans({ quiet = false } = {}) {
+		try {
+			const { bans } = await api('GET', '/admin/bans');
+			state.bans = bans;
+			renderBans();
+			rerenderBanMarks();
+		} catch (e) {
+			if (!quiet)
+				report(e);
+		}
+	}
+
+	function renderBans() {
+		const body = $('bans-body');
+		/* Active first, each group newest first as the server sends. */
+		const bans = [...state.bans].sort((a, b) => b.active - a.active);
+		body.replaceChildren(...bans.map((b) => el('tr', {
+			class: b.active ? '' : 'expired' },
+		    el('td', { class: 'nowrap' }, BAN_KIND[b.kind] || b.kind),
+		    el('td', { class: 'mono' }, b.value),
+		    el('td', {}, b.reason || el('span', { class: 'muted' }, '—')),
+		    el('td', { class: 'nowrap' }, b.expires_at ? timeEl(b.expires_at) :
+			'never'),
+		    el('td', {}, timeEl(b.created_at),
+			b.created_by ? el('span', { class: 'muted' },
+			    ` by ${b.created_by}`) : null),
+		    el('td', {}, el('span', { class: `pill ${b.active ?
+			'pill-active' : ''}` }, b.active ? 'active' : 'expired')),
+		    el('td', {}, el('button', { type: 'button',
+			class: 'btn btn-small btn-quiet', 'data-ban-id': b.id,
+			'aria-label': `Lift the ban on ${b.value}` }, 'Lift')))));
+		$('bans-empty').hidden = bans.length > 0;
+	}
+
+	async function onBanTable(ev) {
+		const b = ev.target.closest('[data-ban-id]');
+		if (!b)
+			return;
+		const id = Number(b.dataset.banId);
+		const ban = state.bans.find((x) => x.id === id);
+		b.disabled = true;
+		try {
+			await api('DELETE', `/admin/bans/${id}`);
+			state.bans = state.bans.filter((x) => x.id !== id);
+			renderBans();
+			rerenderBanMarks();
+			announce(`Lifted the ban on ${ban ? ban.value : `#${id}`}.`);
+		} catch (e) {
+			b.disabled = false;
+			report(e);
+		}
+	}
+
+	async function onBanForm(ev) {
+		ev.preventDefault();
+		const form = ev.target;
+		clearFieldErrors(form);
+		$('ban-error').textContent = '';
+		const expires = form.elements.expires_at.value;
+		const when = expires ? new Date(expires) : null;
+		if (when && Number.isNaN(when.getTime()))
+			return setFieldError('b-expires', 'Enter a date and time.');
+		const ban = {
+			kind: form.elements.kind.value,
+			value: form.elements.value.value.trim(),
+			reason: form.elements.reason.value.trim(),
+			expires_at: when ? when.toISOString() : null,
+		};
+		if (!ban.value) {
+			setFieldError('b-value', 'Enter what to ban.');
+			return $('b-value').focus();
+		}
+		try {
+			const r = await api('POST', '/admin/bans', ban);
+			form.reset();
+			banKindChanged();
+			banAdded(r.ban);
+		} catch (e) {
+			const id = { value: 'b-value', reason: 'b-reason',
+			    expires_at: 'b-expires', kind: 'b-kind' }[e.field];
+			if (id) {
+				setFieldError(id, e.message);
+				$(id).focus();
+			} else if (e.status !== 401) {
+				$('ban-error').textContent = e.message;
+			}
+		}
+	}
+
+	function banKindChanged() {
+		$('b-value').placeholder = {
+			email: 'someone@example.org',
+			ip: '203.0.113.7 or 203.0.113.0/24',
+			account: 'user id, e.g. 42 (see Users)',
+		}[$('b-kind').value];
+	}
+
+	/* ---------- Posts ---------- */
+
+	async function onPostButton(ev) {
+		const b = ev.target.closest('[data-post-open]');
+		if (!b)
+			return;
+		const key = $('p-key').value.trim();
+		$('post-error').textContent = '';
+		$('post-result').textContent = '';
+		if (!key) {
+			$('post-error').textContent = 'Enter the post key.';
+			return $('p-key').focus();
+		}
+		try {
+			const post = await setPostOpen(key,
+			    b.dataset.postOpen === 'true');
+			$('post-result').textContent = `“${post.title || post.key}” ` +
+			    `(${post.key}) is ${post.open ? 'open to' : 'closed for'} ` +
+			    `new comments · ${plural(post.comment_count, 'comment')}.`;
+		} catch (e) {
+			if (e.status !== 401)
+				$('post-error').textContent = e.message;
+		}
+	}
+
+	/* ---------- Users ---------- */
+
+	async function loadUsers() {
+		$('users-error').textContent = '';
+		try {
+			const { users } = await api('GET',
+			    `/admin/users${qs({ q: $('u-q').value.trim() })}`);
+			state.users = users;
+			renderUsers();
+		} catch (e) {
+			if (e.status !== 401)
+				$('users-error').textContent = e.message;
+		}
+	}
+
+	function renderUsers() {
+		$('users-body').replaceChildren(...state.users.map(userRow));
+		$('users-empty').hidden = state.users.length > 0;
+	}
+
+	function userRow(u) {
+		const select = el('select', { 'aria-label': `Role of ${u.name}`,
+		    'data-user-id': u.id },
+		    ['reader', 'moderator', 'admin'].map((r) => el('option',
+		    { value: r }, r)));
+		select.value = u.role;
+		select.addEventListener('change', () => setRole(u, select));
+		return el('tr', { 'data-user-id': u.id },
+		    el('td', {}, u.name, u.id === state.user.id ?
+			el('span', { class: 'muted' }, ' (you)') : null),
+		    el('td', { class: 'mono' }, u.email),
+		    el('td', { class: 'mono' }, String(u.id)),
+		    el('td', {}, select, el('p', { class: 'row-error',
+			role: 'alert' })),
+		    el('td', {}, timeEl(u.created_at)));
+	}
+
+	async function setRole(u, select) {
+		const role = select.value;
+		const err = select.parentNode.querySelector('.row-error');
+		err.textContent = '';
+		if (u.id === state.user.id && role !== 'admin' &&
+		    !confirm('Give up your own admin role? You will lose access ' +
+		    'to this section.')) {
+			select.value = u.role;
+			return;
+		}
+		select.disabled = true;
+		try {
+			const { user } = await api('PATCH', `/admin/users/${u.id}`,
+			    { role });
+			u.role = user.role;
+			announce(`${user.name} is now ${user.role === 'admin' ?
+			    'an' : 'a'} ${user.role}.`);
+			if (u.id === state.user.id)
+				signedIn({ ...state.user, role: user.role });
+		} catch (e) {
+			select.value = u.role;
+			if (e.code === 'last_admin')
+				err.textContent = 'This is the last admin. Make ' +
+				    'someone else an admin first.';
+			else if (e.status !== 401)
+				err.textContent = e.message;
+		} finally {
+			select.disabled = false;
+		}
+	}
+
+	/* ---------- Audit log ---------- */
+
+	async function loadAudit(append) {
+		const a = state.audit;
+		$('audit-more').disabled = true;
+		try {
+			const d = await api('GET', `/admin/audit${qs({ limit: PAGE,
+			    after: append ? a.next : '' })}`);
+			if (!append) {
+				a.entries = [];
+				$('audit-body').replaceChildren();
+			}
+			a.entries.push(...d.entries);
+			a.next = d.next;
+			$('audit-body').append(...d.entries.map(auditRow));
+			$('audit-empty').hidden = a.entries.length > 0;
+			$('audit-more').hidden = !a.next;
+		} catch (e) {
+			report(e);
+		} finally {
+			$('audit-more').disabled = false;
+		}
+	}
+
+	function auditRow(e) {
+		return el('tr', {},
+		    el('td', {}, timeEl(e.at)),
+		    el('td', {}, e.actor.name),
+		    el('td', {}, AUDIT_LABEL[e.action] || e.action, ' ',
+			el('code', { class: 'muted' }, e.action)),
+		    el('td', {}, `${e.target.type} ${e.target.id}`),
+		    el('td', {}, auditChange(e.before, e.after)));
+	}
+
+	/* "status: pending → approved", with the full JSON on demand. */
+	function auditChange(before, after) {
+		const summary = changeSummary(before, after);
+		return el('details', {},
+		    el('summary', {}, summary),
+		    el('pre', { class: 'diff-before' }, '− ', JSON.stringify(before)),
+		    el('pre', { class: 'diff-after' }, '+ ', JSON.stringify(after)));
+	}
+
+	function changeSummary(before, after) {
+		const short = (v) => {
+			const s = v === undefined ? '—' : JSON.stringify(v);
+			return s.length > 32 ? `${s.slice(0, 31)}…` : s;
+		};
+		if (before === null || after === null ||
+		    typeof before !== 'object' || typeof after !== 'object')
+			return before === null ? (after === null ? 'details' :
+			    'created') : 'removed';
+		const keys = [...new Set([...Object.keys(before),
+		    ...Object.keys(after)])].filter((k) =>
+		    JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+		if (keys.length === 0)
+			return 'no change';
+		const parts = keys.slice(0, 3).map((k) =>
+		    `${k}: ${short(before[k])} → ${short(after[k])}`);
+		return parts.join('; ') + (keys.length > 3 ?
+		    ` (+${keys.length - 3})` : '');
+	}
+
+	/* ---------- Start ---------- */
+
+	function bindEvents() {
+		$('login-form').addEventListener('submit', onLogin);
+		$('logout').addEventListener('click', logout);
+		$('denied-again').addEventListener('click', () => showLogin());
+		$('held-badge').addEventListener('click', (ev) => {
+			ev.preventDefault();
+			if (state.section !== 'queue')
+				location.hash = '/queue';
+			selectTab('pending');
+		});
+		window.addEventListener('hashchange', () => {
+			if (state.user)
+				route();
+		});
+		document.addEventListener('keydown', onKeydown);
+		document.addEventListener('visibilitychange', () => {
+			if (!document.hidden && state.user)
+				tick();
+		});
+
+		for (const t of document.querySelectorAll('[role=tab]'))
+			t.addEventListener('click', () => selectTab(t.dataset.status));
+		document.querySelector('[role=tablist]')
+		    .addEventListener('keydown', onTabKey);
+		$('filters').addEventListener('submit', onFilters);
+		$('f-clear').addEventListener('click', clearFilters);
+		$('f-help').addEventListener('click', () => $('help').showModal());
+		$('select-all').addEventListener('change', onSelectAll);
+		$('bulk').addEventListener('click', onBulk);
+		$('queue-more').addEventListener('click',
+		    () => loadQueue({ append: true }));
+		$('queue-new').addEventListener('click', () => loadQueue());
+
+		const list = $('queue-list');
+		list.addEventListener('click', onListClick);
+		list.addEventListener('change', onListChange);
+		list.addEventListener('focusin', onListFocus);
+		list.addEventListener('submit', onListSubmit);
+
+		$('settings-form').addEventListener('submit', saveSettings);
+		$('settings-form').addEventListener('input', (ev) => {
+			if (ev.target.id)
+				setFieldError(ev.target.id, '');
+		});
+		$('settings-reset').addEventListener('click', () => {
+			if (state.settings)
+				fillSettings(state.settings);
+		});
+
+		$('ban-form').addEventListener('submit', onBanForm);
+		$('b-kind').addEventListener('change', banKindChanged);
+		$('bans-body').addEventListener('click', onBanTable);
+		$('post-form').addEventListener('click', onPostButton);
+		$('post-form').addEventListener('submit', (ev) => ev.preventDefault());
+		$('users-form').addEventListener('submit', (ev) => {
+			ev.preventDefault();
+			loadUsers();
+		});
+		$('audit-more').addEventListener('click', () => loadAudit(true));
+	}
+
+	async function start() {
+		bindEvents();
+		banKindChanged();
+		state.token = sessionStorage.getItem(TOKEN_KEY);
+		if (!state.token)
+			return showLogin();
+		try {
+			const { user } = await api('GET', '/auth/me');
+			await signedIn(user);
+		} catch (e) {
+			if (e.status !== 401) {
+				/* Keep the token: the server may be back soon. */
+				showLogin(e.message);
+			}
+		}
+	}
+
+	start();
+})();
