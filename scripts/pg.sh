@@ -33,8 +33,25 @@ fi
 
 password_file="$base/$role.password"
 
+# The server user must reach var/pg. A clone in a private folder (mktemp -d
+# makes them 0700) would stop it at the door: give others search
+# permission (x, not read) on the folders in the way, and say so.
+let_owner_in() {
+	local d="$base" missing=()
+	[ "$owner" = "$(id -un)" ] && return 0
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		runuser -u "$owner" -- test -x "$d" || missing+=("$d")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "pg.sh: letting '$owner' through ${missing[*]} (chmod o+x)" >&2
+		chmod o+x "${missing[@]}"
+	fi
+}
+
 init_cluster() {
 	mkdir -p "$base"
+	let_owner_in
 	[ -f "$password_file" ] || {
 		(umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$password_file")
 	}
@@ -80,6 +97,7 @@ ensure_db() {
 case "${1:-}" in
 start)
 	[ -f "$data/PG_VERSION" ] || init_cluster
+	let_owner_in
 	if ! is_running; then
 		as_owner "$bin/pg_ctl" -D "$data" -l "$base/log/server.log" -w -t 30 start >/dev/null
 	fi
