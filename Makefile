@@ -82,7 +82,11 @@ run: deps build
 unit: deps build/unit_tests
 	ASAN_OPTIONS=detect_leaks=1 build/unit_tests
 
-integration: deps build db
+# A test's helper: a password hash weaker than Parley's.
+build/test-weakhash: tests/tools/weakhash.c | build/
+	$(CC) $(CFLAGS) -o $@ $< -lsodium
+
+integration: deps build db build/test-weakhash
 	@PARLEY_WITH_NODE=1 scripts/deps.sh
 	@scripts/pg.sh createdb $(TEST_DB) >/dev/null
 	node --test --test-concurrency=1 tests/integration/

@@ -785,3 +785,19 @@ test('a member\'s own comments say so in the thread, with their edit deadline', 
   const anon = (await thread(long, key)).json.comments;
   assert.ok(anon.every((c) => c.own === undefined && c.edit_until === undefined));
 });
+
+test('a login upgrades a password hash made with weaker parameters', async () => {
+  const { execFileSync } = require('node:child_process');
+  const path = require('node:path');
+  const m = await register(long);
+  const weak = execFileSync(path.join(__dirname, '..', '..', 'build', 'test-weakhash'),
+    { input: `${m.password}\n`, encoding: 'utf8' }).trim();
+  assert.match(weak, /^\$argon2id\$v=19\$m=8,/);
+  sqlOn(long, `UPDATE users SET password_hash = '${weak}' WHERE id = ${m.user.id}`);
+  const r = await login(long, m.email);
+  assert.equal(r.status, 200, r.text);
+  const stored = sqlOn(long, `SELECT password_hash FROM users WHERE id = ${m.user.id}`)[0][0];
+  assert.notEqual(stored, weak);
+  assert.match(stored, /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/);
+  assert.equal((await login(long, m.email)).status, 200, 'the new hash verifies');
+});
