@@ -88,6 +88,7 @@ fail(struct db_query *q)
 	if (q->sql.conn != NULL && PQstatus(q->sql.conn->db) == CONNECTION_OK)
 		drain(&q->sql);
 	q->finished = 1;
+	q->failed = 1;
 	kore_pgsql_cleanup(&q->sql);
 	return (DB_FAILED);
 }
@@ -110,6 +111,7 @@ start(struct http_request *req, struct db_query *q)
 		if (PQstatus(q->sql.conn->db) == CONNECTION_BAD) {
 			kore_log(LOG_NOTICE, "pgsql: database unavailable");
 			q->finished = 1;
+			q->failed = 1;
 			kore_pgsql_cleanup(&q->sql);
 			return (DB_FAILED);
 		}
@@ -123,30 +125,52 @@ start(struct http_request *req, struct db_query *q)
 enum db_status
 db_run(struct http_request *req, struct db_query *q)
 {
-	if (q->finished)
-		return (q->sql.result != NULL ? DB_READY : DB_FAILED);
+	for (;;) {
+		if (q->finished)
+			return (q->failed ? DB_FAILED : DB_READY);
 
-	switch (q->sql.state) {
-	case KORE_PGSQL_STATE_INIT:
-		return (start(req, q));
-	case KORE_PGSQL_STATE_WAIT:
-		return (DB_PENDING);
-	case KORE_PGSQL_STATE_RESULT:
-		return (DB_READY);
-	case KORE_PGSQL_STATE_ERROR:
-		return (fail(q));
-	case KORE_PGSQL_STATE_DONE:
-	case KORE_PGSQL_STATE_COMPLETE:
-		/* A command without rows: nothing to read. */
-		return (DB_READY);
-	default:
-		return (fail(q));
+		switch (q->sql.state) {
+		case KORE_PGSQL_STATE_INIT:
+			return (start(req, q));
+		case KORE_PGSQL_STATE_WAIT:
+			return (DB_PENDING);
+		case KORE_PGSQL_STATE_RESULT:
+		case KORE_PGSQL_STATE_DONE:
+			/*
+			 * Rows (or a command's tag) arrived, but the implicit
+			 * transaction commits only before ReadyForQuery: keep
+			 * the result and read on until the connection is idle.
+			 */
+			if (q->sql.result != NULL) {
+				if (q->result == NULL)
+					q->result = q->sql.result;
+				else
+					PQclear(q->sql.result);
+				q->sql.result = NULL;
+			}
+			/* From RESULT: reads on (maybe to WAIT). From DONE:
+			 * reads the rest of the reply, then releases the
+			 * connection (COMPLETE). */
+			kore_pgsql_continue(&q->sql);
+			continue;
+		case KORE_PGSQL_STATE_COMPLETE:
+			q->finished = 1;
+			kore_pgsql_cleanup(&q->sql);
+			return (DB_READY);
+		case KORE_PGSQL_STATE_ERROR:
+		default:
+			return (fail(q));
+		}
 	}
 }
 
 void
 db_done(struct db_query *q)
 {
+	if (q->result != NULL) {
+		PQclear(q->result);
+		q->result = NULL;
+	}
 	if (q->finished && q->sql.conn == NULL)
 		return;
 	q->finished = 1;
@@ -161,21 +185,21 @@ db_done(struct db_query *q)
 int
 db_rows(struct db_query *q)
 {
-	return (q->sql.result != NULL ? PQntuples(q->sql.result) : 0);
+	return (q->result != NULL ? PQntuples(q->result) : 0);
 }
 
 const char *
 db_text(struct db_query *q, int row, int col)
 {
-	if (PQgetisnull(q->sql.result, row, col))
+	if (PQgetisnull(q->result, row, col))
 		return (NULL);
-	return (PQgetvalue(q->sql.result, row, col));
+	return (PQgetvalue(q->result, row, col));
 }
 
 size_t
 db_len(struct db_query *q, int row, int col)
 {
-	return ((size_t)PQgetlength(q->sql.result, row, col));
+	return ((size_t)PQgetlength(q->result, row, col));
 }
 
 int64_t

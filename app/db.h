@@ -17,7 +17,7 @@
 
 enum db_status {
 	DB_PENDING,	/* not answered yet: return KORE_RESULT_RETRY */
-	DB_READY,	/* the result is in q->sql.result */
+	DB_READY,	/* done and committed; the rows are in q->result */
 	DB_FAILED,	/* SQL error (q->sqlstate) or no database: answer 503 */
 };
 
@@ -25,12 +25,15 @@ struct db_query {
 	struct kore_pgsql	 sql;
 	int			 started;
 	int			 finished;
+	int			 failed;
 	const char		*text;
 	int			 nparams;
 	const char		*values[DB_PARAMS_MAX];
 	int			 lengths[DB_PARAMS_MAX];
 	int			 formats[DB_PARAMS_MAX];
 	char			 sqlstate[6];	/* set on SQL errors */
+	/* The rows, kept while the rest of the reply (the commit) arrives. */
+	PGresult		*result;
 };
 
 /* Prepares q for text; then add parameters in order. */
@@ -40,7 +43,9 @@ void	db_param(struct db_query *, const char *);
 void	db_param_len(struct db_query *, const char *, size_t);
 
 /* Runs (or continues) q for req. Call again each time the handler runs
- * until it returns DB_READY or DB_FAILED. */
+ * until it returns DB_READY or DB_FAILED. DB_READY comes only once the
+ * server said the statement is over (ReadyForQuery), so a write it made
+ * is committed before anyone is told. */
 enum db_status	db_run(struct http_request *, struct db_query *);
 /* Releases the connection once the result has been read. Idempotent. */
 void	db_done(struct db_query *);
