@@ -11,14 +11,14 @@ LIBS	= -lsodium -ljansson -lmd4c -lunistring -lz
 # Domain code: no Kore types, linked into the module and the unit tests.
 DOMAIN	= buf escape markdown query cursor thread input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
-	  avatar wordlist settings moderation netaddr cache
+	  avatar wordlist settings moderation netaddr cache hook_sign
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
 KORE	= api db store auth pwtask admin listen module sandbox \
 	  handler_comments \
 	  handler_comment handler_vote handler_auth handler_counts \
 	  handler_preview handler_thread_page handler_site \
 	  handler_admin_comments handler_admin_settings handler_admin_bans \
-	  handler_admin_users
+	  handler_admin_users handler_admin_hooks
 
 DOMAIN_OBJ = $(DOMAIN:%=build/%.o)
 KORE_OBJ   = $(KORE:%=build/%.o)
@@ -53,6 +53,13 @@ build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ)
 
 build/parley-passwd: app/tool_passwd.c build/password.o | build/
 	$(CC) $(CFLAGS) -o $@ app/tool_passwd.c build/password.o $(LIBS)
+
+# The hook deliverer: a process of its own beside Kore (scripts/serve.sh
+# starts and restarts it), so delivery never touches a reader's request.
+DELIVER_DEPS = buf config keys hook_sign
+build/parley-deliver: app/deliver_main.c $(DELIVER_DEPS:%=build/%.o) $(HEADERS) | build/
+	$(CC) $(CFLAGS) -I/usr/include/postgresql -o $@ app/deliver_main.c \
+	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium
 
 build/:
 	@mkdir -p build

@@ -171,6 +171,35 @@ static const char sql_audit[] =
 	" WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC"
 	" LIMIT $2::integer";
 
+static const char sql_hooks[] =
+	"SELECT coalesce(jsonb_agg(hook_json(h) ORDER BY h.id), '[]')::text"
+	" FROM hooks h";
+static const char sql_hook_create[] =
+	"SELECT hook_create($1::bigint, $2, $3, $4::text[], $5::boolean,"
+	" $6::bytea)::text";
+static const char sql_hook_update[] =
+	"SELECT hook_update($1::bigint, $2::bigint, $3, $4::text[],"
+	" $5::boolean, $6::bytea, $7::integer)::text";
+static const char sql_hook_delete[] =
+	"SELECT hook_delete($1::bigint, $2::bigint)";
+static const char sql_hook_deliveries[] =
+	"SELECT CASE WHEN EXISTS (SELECT 1 FROM hooks WHERE id = $1::bigint)"
+	" THEN coalesce((SELECT jsonb_agg(x ORDER BY x.id DESC) FROM ("
+	"  SELECT d.id, d.uuid, jsonb_build_object('uuid', e.uuid, 'type',"
+	"  e.type, 'created_at', e.created_at) AS event, d.state, d.attempts,"
+	"  d.next_at, d.last_status, d.last_error, coalesce((SELECT"
+	"  jsonb_agg(jsonb_build_object('at', a.at, 'status', a.status,"
+	"  'duration_ms', a.duration_ms, 'error', a.error, 'response',"
+	"  a.response) ORDER BY a.id) FROM delivery_attempts a"
+	"  WHERE a.delivery_id = d.id), '[]') AS log"
+	"  FROM deliveries d JOIN events e ON e.id = d.event_id"
+	"  WHERE d.hook_id = $1::bigint ORDER BY d.id DESC"
+	"  LIMIT $2::integer) x), '[]')::text END";
+static const char sql_hook_ping[] =
+	"SELECT hook_ping($1::bigint, $2::bigint)";
+static const char sql_redeliver[] =
+	"SELECT delivery_redeliver($1::bigint, $2::bigint)";
+
 /* Failed-login throttling: per IP and per account, within a window. */
 #define LOGIN_WINDOW_SECONDS	"900"
 #define LOGIN_MAX_PER_IP	"30"
@@ -596,4 +625,75 @@ store_audit_query(struct db_query *q, struct store_numbers *nums,
 	db_query_init(q, sql_audit);
 	param_id(q, nums, 0, before_id);
 	param_int(q, nums, 1, limit);
+}
+
+void
+store_hooks_query(struct db_query *q)
+{
+	db_query_init(q, sql_hooks);
+}
+
+void
+store_hook_create_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, const char *url, const char *kind,
+    const char *events_literal, int enabled, const char *sealed_sql)
+{
+	db_query_init(q, sql_hook_create);
+	param_id(q, nums, 0, actor);
+	db_param(q, url);
+	db_param(q, kind);
+	db_param(q, events_literal);
+	db_param(q, enabled ? "true" : "false");
+	db_param(q, sealed_sql);
+}
+
+void
+store_hook_update_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, int64_t id, const char *url, const char *events_literal,
+    int enabled, const char *sealed_sql, int grace_seconds)
+{
+	db_query_init(q, sql_hook_update);
+	param_id(q, nums, 0, actor);
+	param_id(q, nums, 1, id);
+	db_param(q, url);
+	db_param(q, events_literal);
+	db_param(q, enabled < 0 ? NULL : enabled ? "true" : "false");
+	db_param(q, sealed_sql);
+	param_int(q, nums, 2, grace_seconds);
+}
+
+void
+store_hook_delete_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, int64_t id)
+{
+	db_query_init(q, sql_hook_delete);
+	param_id(q, nums, 0, actor);
+	param_id(q, nums, 1, id);
+}
+
+void
+store_hook_deliveries_query(struct db_query *q, struct store_numbers *nums,
+    int64_t id, int limit)
+{
+	db_query_init(q, sql_hook_deliveries);
+	param_id(q, nums, 0, id);
+	param_int(q, nums, 1, limit);
+}
+
+void
+store_hook_ping_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, int64_t id)
+{
+	db_query_init(q, sql_hook_ping);
+	param_id(q, nums, 0, actor);
+	param_id(q, nums, 1, id);
+}
+
+void
+store_redeliver_query(struct db_query *q, struct store_numbers *nums,
+    int64_t actor, int64_t id)
+{
+	db_query_init(q, sql_redeliver);
+	param_id(q, nums, 0, actor);
+	param_id(q, nums, 1, id);
 }

@@ -164,4 +164,28 @@ void	store_comment_facts_query(struct db_query *, struct store_numbers *,
 	    const char *ip, const char *body, size_t body_len,
 	    const char *author_name);
 
+/* Hooks (rows: the hook's JSON as text, unless said otherwise). */
+void	store_hooks_query(struct db_query *);
+/* events_literal: a text[] literal of checked type names. */
+void	store_hook_create_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, const char *url, const char *kind,
+	    const char *events_literal, int enabled, const char *sealed_sql);
+/* NULL leaves a field; enabled: -1 leaves it. Row: JSON or NULL. */
+void	store_hook_update_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, int64_t id, const char *url,
+	    const char *events_literal, int enabled, const char *sealed_sql,
+	    int grace_seconds);
+/* Row: deleted (boolean). */
+void	store_hook_delete_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, int64_t id);
+/* Row: the deliveries JSON array (text), NULL if no such hook. */
+void	store_hook_deliveries_query(struct db_query *, struct store_numbers *,
+	    int64_t id, int limit);
+/* Row: the new delivery's id, NULL if no such hook. */
+void	store_hook_ping_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, int64_t id);
+/* Row: redelivered (boolean). */
+void	store_redeliver_query(struct db_query *, struct store_numbers *,
+	    int64_t actor, int64_t id);
+
 #endif
