@@ -6,14 +6,14 @@ CC	?= cc
 KORE_FEATURES := $(shell cat /usr/share/kore/features 2>/dev/null)
 WARN	= -Wall -Wextra -Wmissing-prototypes -Wshadow -Werror
 CFLAGS	+= -std=gnu11 -O2 -g -fPIC $(WARN) -D_GNU_SOURCE
-LIBS	= -lsodium -ljansson -lmd4c -lunistring -lz
+LIBS	= -lsodium -ljansson -lmd4c -lunistring -lz -lcurl
 
 # Domain code: no Kore types, linked into the module and the unit tests.
 DOMAIN	= buf escape markdown query cursor thread input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
 	  avatar wordlist settings moderation netaddr cache hook_sign
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
-KORE	= api db store auth pwtask admin listen module sandbox \
+KORE	= api db store auth pwtask verdict admin listen module sandbox \
 	  handler_comments \
 	  handler_comment handler_vote handler_auth handler_counts \
 	  handler_preview handler_thread_page handler_site \

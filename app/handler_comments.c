@@ -15,12 +15,15 @@
 #include "edit_policy.h"
 #include "escape.h"
 #include "markdown.h"
+#include "hook_sign.h"
+#include "keys.h"
 #include "moderation.h"
 #include "parley.h"
 #include "query.h"
 #include "store.h"
 #include "timefmt.h"
 #include "token.h"
+#include "verdict.h"
 
 #define LIMIT_DEFAULT	50
 #define JSON_TYPE	"application/json; charset=utf-8"
@@ -46,6 +49,7 @@ struct create_state {
 	struct auth		 auth;
 	int			 phase;
 	const struct settings	*settings;	/* the worker's cache */
+	struct verdict_call	 vcall;		/* stage 10 */
 	struct mod_verdict	 verdict;
 	struct db_query		 q;
 	json_t			*json;
@@ -85,6 +89,7 @@ create_state_free(struct http_request *req)
 		s->json = NULL;
 	}
 	sodium_memzero(s->edit_token, sizeof(s->edit_token));
+	verdict_call_cleanup(&s->vcall);
 }
 
 /* Parses post, sort, limit and after. Fills e and returns -1 when bad. */
@@ -349,12 +354,70 @@ settings_from_text(const char *text)
 
 /* Stages 2-9 and 11 on the facts; then the insert, or a refusal. Returns
  * 1 when the insert was started, 0 after answering. */
+/*
+ * The verdict hook's request: the comment as moderators would see it,
+ * signed with the hook's secret. 1 when it was set up, 0 when the secret
+ * could not be opened (the comment is then held, saying so).
+ */
+static int
+verdict_start(struct create_state *s, const char *url, const char *sealed)
+{
+	unsigned char	 secret[HOOK_SECRET_BYTES];
+	char		 now[RFC3339_LEN];
+	struct buf	 body;
+
+	if (hook_secret_open(keys_get(KEY_SECRETBOX), sealed, secret) == -1) {
+		s->verdict.outcome = MOD_HOLD;
+		(void)snprintf(s->verdict.reason, sizeof(s->verdict.reason),
+		    "held: the verdict hook's secret could not be opened");
+		return (0);
+	}
+	timefmt_rfc3339(timefmt_now_us(), now);
+	buf_init(&body);
+	buf_puts(&body, "{\"type\":\"comment.verdict\",\"created_at\":");
+	escape_json_cstr(&body, now);
+	buf_puts(&body, ",\"data\":{\"comment\":{\"post\":");
+	escape_json_cstr(&body, s->in.post);
+	buf_puts(&body, ",\"parent_id\":");
+	if (s->in.parent_id != 0)
+		buf_printf(&body, "%lld", (long long)s->in.parent_id);
+	else
+		buf_puts(&body, "null");
+	buf_puts(&body, ",\"body\":");
+	escape_json(&body, s->in.body, s->in.body_len);
+	buf_puts(&body, ",\"html\":");
+	escape_json_cstr(&body, s->html.data);
+	buf_puts(&body, ",\"author\":{\"name\":");
+	escape_json_cstr(&body, s->auth.valid ? s->auth.name :
+	    s->in.author_name);
+	buf_puts(&body, ",\"email\":");
+	escape_json_cstr(&body, s->in.author_email);
+	buf_puts(&body, ",\"url\":");
+	escape_json_cstr(&body, s->in.author_url);
+	buf_puts(&body, ",\"user_id\":");
+	if (s->auth.valid)
+		buf_printf(&body, "%lld", (long long)s->auth.user_id);
+	else
+		buf_puts(&body, "null");
+	buf_puts(&body, "},\"ip\":");
+	escape_json_cstr(&body, s->ip[0] ? s->ip : NULL);
+	buf_puts(&body, "}}}");
+	verdict_call_init(&s->vcall, url, &body, secret,
+	    s->settings->verdict_timeout_ms);
+	sodium_memzero(secret, sizeof(secret));
+	return (1);
+}
+
+/*
+ * Stages 2-9 and 11 on the facts. Returns -1 after answering (a refusal),
+ * 1 when the verdict hook must be asked (stage 10), 0 when the comment
+ * can be stored.
+ */
 static int
 create_judge(struct http_request *req, struct create_state *s)
 {
-	struct mod_facts	f;
-	struct comment_create	 cc;
-	int			 guest = !s->auth.valid;
+	struct mod_facts	 f;
+	int			 guest = !s->auth.valid, ask = 0;
 
 	s->settings = settings_from_text(db_text(&s->q, 0, 0));
 	memset(&f, 0, sizeof(f));
@@ -375,19 +438,30 @@ create_judge(struct http_request *req, struct create_state *s)
 	f.ip = s->ip[0] ? s->ip : NULL;
 	f.links = moderation_count_links(s->html.data);
 	moderation_decide(s->settings, &f, &s->verdict);
+	/* Stage 10 only judges what stages 2-9 would publish, and never a
+	 * moderator's own comment. */
+	if (s->verdict.outcome == MOD_APPROVE && !f.is_moderator &&
+	    db_text(&s->q, 0, 7) != NULL)
+		ask = verdict_start(s, db_text(&s->q, 0, 7),
+		    db_text(&s->q, 0, 8));
 	db_done(&s->q);
 
 	if (s->verdict.outcome == MOD_REFUSE) {
 		refuse(req, &s->verdict);
-		return (0);
+		return (-1);
 	}
-	/*
-	 * Stage 10, the verdict hook, belongs here: when the pipeline says
-	 * approve and a hook is configured, ask it before storing.
-	 */
+	return (ask);
+}
+
+/* Starts the insert with the verdict reached. */
+static void
+create_store(struct create_state *s)
+{
+	struct comment_create	cc;
+	int			guest = !s->auth.valid;
+
 	s->status = s->verdict.outcome == MOD_APPROVE ? "approved" :
 	    s->verdict.outcome == MOD_HOLD ? "pending" : "spam";
-
 	/* A guest proves authorship of later edits with this token. */
 	if (guest) {
 		token_new(s->edit_token);
@@ -398,16 +472,15 @@ create_judge(struct http_request *req, struct create_state *s)
 	cc.html = s->html.data;
 	cc.max_depth = s->settings->max_depth;
 	cc.user_id = guest ? 0 : s->auth.user_id;
-	cc.author_name = f.author_name;
+	cc.author_name = guest ? s->in.author_name : s->auth.name;
 	cc.status = s->status;
-	cc.ip = f.ip;
+	cc.ip = s->ip[0] ? s->ip : NULL;
 	cc.edit_token_hash_sql = guest ? s->edit_token_hash : NULL;
 	cc.verdict = mod_outcome_name(s->verdict.outcome);
 	cc.reason = s->verdict.reason;
-	cc.rate_limit = f.is_moderator ? 0 :
+	cc.rate_limit = auth_is_moderator(&s->auth) ? 0 :
 	    s->settings->rate_limit_per_minute;
 	store_comment_create_query(&s->q, &s->nums, &cc);
-	return (1);
 }
 
 static void
@@ -468,7 +541,7 @@ create_respond(struct http_request *req, struct create_state *s)
 	buf_free(&b);
 }
 
-enum { CREATE_AUTH, CREATE_FACTS, CREATE_STORE };
+enum { CREATE_AUTH, CREATE_FACTS, CREATE_VERDICT, CREATE_STORE };
 
 static int
 comments_create(struct http_request *req)
@@ -493,8 +566,19 @@ comments_create(struct http_request *req)
 	case CREATE_FACTS:
 		if ((r = api_query_ready(req, &s->q)) != 1)
 			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
-		if (!create_judge(req, s))
+		if ((r = create_judge(req, s)) == -1)
 			return (KORE_RESULT_OK);
+		s->phase = r == 1 ? CREATE_VERDICT : CREATE_STORE;
+		if (r == 0)
+			create_store(s);
+		return (comments_create(req));
+	case CREATE_VERDICT:
+		if (!verdict_call_run(req, &s->vcall))
+			return (KORE_RESULT_RETRY);
+		moderation_verdict_answer(&s->verdict, s->vcall.status,
+		    s->vcall.answer, s->vcall.answer_len,
+		    s->vcall.error[0] != '\0' ? s->vcall.error : NULL);
+		create_store(s);
 		s->phase = CREATE_STORE;
 		/* FALLTHROUGH */
 	case CREATE_STORE:

@@ -8,6 +8,8 @@
 
 #include <unistr.h>
 
+#include <jansson.h>
+
 #include "moderation.h"
 
 /* The five author fields words are looked for in, in this order. */
@@ -215,4 +217,65 @@ moderation_count_links(const char *html)
 	for (p = html; (p = strstr(p, "<a ")) != NULL; p += 3)
 		n++;
 	return (n);
+}
+
+/* Keeps printable ASCII of a hook's reason; the rest becomes '?'. */
+static void
+hook_reason(char *out, size_t outlen, const char *prefix, const char *r)
+{
+	size_t	n, i;
+
+	n = (size_t)snprintf(out, outlen, "%s", prefix);
+	if (r == NULL || *r == '\0' || n + 3 >= outlen)
+		return;
+	out[n++] = ':';
+	out[n++] = ' ';
+	for (i = 0; r[i] != '\0' && n + 1 < outlen && i < 200; i++)
+		out[n++] = (r[i] >= 0x20 && r[i] < 0x7f) ? r[i] : '?';
+	out[n] = '\0';
+}
+
+void
+moderation_verdict_answer(struct mod_verdict *v, int status,
+    const char *body, size_t len, const char *error)
+{
+	json_t		*j, *verdict, *reason;
+	const char	*vs, *rs;
+
+	v->outcome = MOD_HOLD;
+	v->http_status = 0;
+	v->code = NULL;
+	v->retry_after = 0;
+	if (status == 0) {
+		hook_reason(v->reason, sizeof(v->reason),
+		    "held: the verdict hook did not answer",
+		    error != NULL ? error : "no answer");
+		return;
+	}
+	if (status < 200 || status > 299) {
+		(void)snprintf(v->reason, sizeof(v->reason),
+		    "held: the verdict hook answered HTTP %d", status);
+		return;
+	}
+	j = body != NULL ? json_loadb(body, len, 0, NULL) : NULL;
+	verdict = json_object_get(j, "verdict");
+	reason = json_object_get(j, "reason");
+	vs = json_is_string(verdict) ? json_string_value(verdict) : "";
+	rs = json_is_string(reason) ? json_string_value(reason) : NULL;
+	if (strcmp(vs, "approve") == 0) {
+		v->outcome = MOD_APPROVE;
+		hook_reason(v->reason, sizeof(v->reason),
+		    "approved by the verdict hook", rs);
+	} else if (strcmp(vs, "spam") == 0) {
+		v->outcome = MOD_SPAM;
+		hook_reason(v->reason, sizeof(v->reason),
+		    "spam: by the verdict hook", rs);
+	} else if (strcmp(vs, "hold") == 0) {
+		hook_reason(v->reason, sizeof(v->reason),
+		    "held: by the verdict hook", rs);
+	} else {
+		(void)snprintf(v->reason, sizeof(v->reason),
+		    "held: the verdict hook's answer was not understood");
+	}
+	json_decref(j);
 }

@@ -55,6 +55,16 @@ void	moderation_decide(const struct settings *, const struct mod_facts *,
 	    struct mod_verdict *);
 /* "approve" | "hold" | "spam" | "refuse": stored as comments.verdict. */
 const char *mod_outcome_name(enum mod_outcome);
+/*
+ * Stage 10: what the verdict hook's answer means. status is the HTTP
+ * status, 0 when there was no answer (error says why). A 2xx answer must
+ * be {"verdict": "approve"|"hold"|"spam", "reason"?: string}; anything
+ * else (no answer, a timeout, another status, garbage) holds the comment,
+ * saying why in the reason.
+ */
+void	moderation_verdict_answer(struct mod_verdict *, int status,
+	    const char *body, size_t len, const char *error);
+
 /* Counts "<a " in sanitized HTML: the renderer emits links only so. */
 size_t	moderation_count_links(const char *html);
 

@@ -10,6 +10,7 @@
 #include <kore/pgsql.h>
 
 #include <sodium.h>
+#include <curl/curl.h>
 
 #include "assets.h"
 #include "cache.h"
@@ -55,6 +56,9 @@ kore_parent_configure(int argc, char **argv)
 	/* As root, before the workers chroot and drop privileges. */
 	if (keys_load(parley_config.key_file, err, sizeof(err)) == -1)
 		fatal("parley: keys: %s", err);
+	/* Before any thread exists, as libcurl asks. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		fatal("parley: libcurl could not be initialised");
 	/* Computed once here so every worker inherits it. */
 	if (password_dummy_hash(dummy) == -1)
 		fatal("parley: cannot hash a password");

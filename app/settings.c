@@ -32,6 +32,8 @@ static const struct int_setting int_settings[] = {
 	    "(30 days)." },
 	{ "max_depth", 1, 10,
 	    "max_depth must be an integer from 1 to 10." },
+	{ "verdict_timeout_ms", 100, 10000,
+	    "verdict_timeout_ms must be an integer from 100 to 10000." },
 };
 
 static const char *const bool_settings[] = {
@@ -48,6 +50,7 @@ settings_defaults(struct settings *s)
 	s->edit_window_seconds = 900;
 	s->max_depth = 5;
 	s->allow_guests = 1;
+	s->verdict_timeout_ms = 2000;
 	wordlist_init(&s->hold_words);
 	wordlist_init(&s->disallowed_words);
 }
@@ -70,6 +73,8 @@ int_member(struct settings *s, const char *name)
 		return (&s->edit_window_seconds);
 	if (strcmp(name, "max_depth") == 0)
 		return (&s->max_depth);
+	if (strcmp(name, "verdict_timeout_ms") == 0)
+		return (&s->verdict_timeout_ms);
 	return (NULL);
 }
 
@@ -279,6 +284,7 @@ settings_to_json(const struct settings *s)
 	    json_integer(s->edit_window_seconds));
 	set_new(o, "max_depth", json_integer(s->max_depth));
 	set_new(o, "allow_guests", json_boolean(s->allow_guests));
+	set_new(o, "verdict_timeout_ms", json_integer(s->verdict_timeout_ms));
 	return (o);
 }
 

@@ -25,6 +25,7 @@ struct settings {
 	int		 edit_window_seconds;	/* 900; 0..30 days */
 	int		 max_depth;		/* 5; 1..10 */
 	int		 allow_guests;		/* true */
+	int		 verdict_timeout_ms;	/* 2000; 100..10000 */
 	struct wordlist	 hold_words;		/* [] */
 	struct wordlist	 disallowed_words;	/* [] */
 };

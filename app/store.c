@@ -56,9 +56,10 @@ static const char sql_comment_create[] =
 	" $17::integer) r";
 
 static const char sql_comment_facts[] =
-	"SELECT settings::text, post_open, ban_kind, ban_reason, rate_wait,"
-	" duplicate, prior_approved FROM comment_facts($1, $2::bigint, $3,"
-	" $4::inet, $5, $6)";
+	"SELECT f.settings::text, f.post_open, f.ban_kind, f.ban_reason,"
+	" f.rate_wait, f.duplicate, f.prior_approved, v.url, v.secret"
+	" FROM comment_facts($1, $2::bigint, $3, $4::inet, $5, $6) f"
+	" LEFT JOIN LATERAL verdict_hook() v ON true";
 
 /*
  * Moderators' listing: every filter optional ($1 status, $2 post key,

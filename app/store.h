@@ -158,7 +158,8 @@ void	store_user_role_query(struct db_query *, struct store_numbers *,
 void	store_audit_query(struct db_query *, struct store_numbers *,
 	    int64_t before_id, int limit);
 /* Facts for a new comment (see comment_facts in sql/). Row: settings,
- * post_open, ban_kind, ban_reason, rate_wait, duplicate, prior_approved. */
+ * post_open, ban_kind, ban_reason, rate_wait, duplicate, prior_approved,
+ * and the verdict hook's url and sealed secret (NULL when there is none). */
 void	store_comment_facts_query(struct db_query *, struct store_numbers *,
 	    const char *key, int64_t user_id, const char *email,
 	    const char *ip, const char *body, size_t body_len,

@@ -515,3 +515,36 @@ Test(moderation, count_links)
 	/* Escaped text is not a link. */
 	cr_assert_eq(moderation_count_links("&lt;a href=x&gt;"), 0);
 }
+
+Test(moderation, verdict_hook_answers)
+{
+	struct mod_verdict	v;
+	const char		*a = "{\"verdict\":\"approve\",\"reason\":\"looks fine\"}";
+	const char		*s = "{\"verdict\":\"spam\"}";
+	const char		*h = "{\"verdict\":\"hold\",\"reason\":\"new\\nline\"}";
+	const char		*odd = "{\"verdict\":\"maybe\"}";
+
+	moderation_verdict_answer(&v, 200, a, strlen(a), NULL);
+	cr_assert_eq(v.outcome, MOD_APPROVE);
+	cr_assert_str_eq(v.reason, "approved by the verdict hook: looks fine");
+	moderation_verdict_answer(&v, 200, s, strlen(s), NULL);
+	cr_assert_eq(v.outcome, MOD_SPAM);
+	cr_assert_str_eq(v.reason, "spam: by the verdict hook");
+	moderation_verdict_answer(&v, 201, h, strlen(h), NULL);
+	cr_assert_eq(v.outcome, MOD_HOLD);
+	cr_assert_str_eq(v.reason, "held: by the verdict hook: new?line");
+	moderation_verdict_answer(&v, 200, odd, strlen(odd), NULL);
+	cr_assert_eq(v.outcome, MOD_HOLD);
+	cr_assert_str_eq(v.reason, "held: the verdict hook's answer was not understood");
+	moderation_verdict_answer(&v, 200, "garbage", 7, NULL);
+	cr_assert_eq(v.outcome, MOD_HOLD);
+	moderation_verdict_answer(&v, 200, NULL, 0, NULL);
+	cr_assert_eq(v.outcome, MOD_HOLD);
+	moderation_verdict_answer(&v, 500, a, strlen(a), NULL);
+	cr_assert_eq(v.outcome, MOD_HOLD);
+	cr_assert_str_eq(v.reason, "held: the verdict hook answered HTTP 500");
+	moderation_verdict_answer(&v, 0, NULL, 0, "Timeout was reached");
+	cr_assert_eq(v.outcome, MOD_HOLD);
+	cr_assert_str_eq(v.reason,
+	    "held: the verdict hook did not answer: Timeout was reached");
+}

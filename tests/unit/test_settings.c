@@ -94,19 +94,21 @@ Test(settings, defaults)
 	settings_free(&s);
 }
 
-Test(settings, to_json_has_all_nine)
+Test(settings, to_json_has_all_ten)
 {
 	struct settings	 s;
 	json_t		*j, *want;
 
 	settings_defaults(&s);
 	j = settings_to_json(&s);
-	cr_assert_eq(json_object_size(j), 9);
+	cr_assert_eq(json_object_size(j), 10);
+	cr_assert_eq(json_integer_value(json_object_get(j, "verdict_timeout_ms")), 2000);
 	want = parse("{\"require_approval\": false,"
 	    " \"first_comment_approval\": true, \"max_links\": 2,"
 	    " \"hold_words\": [], \"disallowed_words\": [],"
 	    " \"rate_limit_per_minute\": 5, \"edit_window_seconds\": 900,"
-	    " \"max_depth\": 5, \"allow_guests\": true}");
+	    " \"max_depth\": 5, \"allow_guests\": true,"
+	    " \"verdict_timeout_ms\": 2000}");
 	cr_assert(json_equal(j, want));
 	json_decref(j);
 	json_decref(want);

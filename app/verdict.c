@@ -1,0 +1,112 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "verdict.h"
+
+static size_t
+keep_answer(char *p, size_t size, size_t n, void *arg)
+{
+	struct verdict_call	*vc = arg;
+	size_t			 len = size * n, room;
+
+	room = sizeof(vc->answer) - 1 - vc->answer_len;
+	if (len < room)
+		room = len;
+	memcpy(vc->answer + vc->answer_len, p, room);
+	vc->answer_len += room;
+	vc->answer[vc->answer_len] = '\0';
+	/* Taking all keeps curl reading; only the start is kept. */
+	return (len);
+}
+
+static int
+verdict_entry(struct kore_task *t)
+{
+	struct verdict_call	*vc = (struct verdict_call *)t;
+	struct curl_slist	*h = NULL;
+	char			 line[256];
+	CURL			*c;
+	CURLcode		 rc;
+	long			 status = 0;
+
+	if ((c = curl_easy_init()) == NULL) {
+		(void)snprintf(vc->error, sizeof(vc->error), "curl init");
+		return (KORE_RESULT_OK);
+	}
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, "User-Agent: Parley-Hooks/1");
+	h = curl_slist_append(h, "X-Parley-Event: comment.verdict");
+	(void)snprintf(line, sizeof(line), "X-Parley-Timestamp: %s", vc->ts);
+	h = curl_slist_append(h, line);
+	(void)snprintf(line, sizeof(line), "X-Parley-Signature: %s",
+	    vc->signature);
+	h = curl_slist_append(h, line);
+	curl_easy_setopt(c, CURLOPT_URL, vc->url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, vc->body.data);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)vc->body.len);
+	/* Admins enter hook URLs; Parley still goes nowhere else. */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, vc->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, vc->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_answer);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, vc);
+	if ((rc = curl_easy_perform(c)) == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		vc->status = (int)status;
+	} else {
+		(void)snprintf(vc->error, sizeof(vc->error), "%s",
+		    curl_easy_strerror(rc));
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return (KORE_RESULT_OK);
+}
+
+void
+verdict_call_init(struct verdict_call *vc, const char *url, struct buf *body,
+    const unsigned char secret[HOOK_SECRET_BYTES], long timeout_ms)
+{
+	(void)kore_strlcpy(vc->url, url, sizeof(vc->url));
+	vc->body = *body;
+	buf_init(body);
+	buf_reserve(&vc->body, 0);
+	(void)snprintf(vc->ts, sizeof(vc->ts), "%lld", (long long)time(NULL));
+	hook_signatures(secret, NULL, vc->ts, vc->body.data, vc->body.len,
+	    vc->signature);
+	vc->timeout_ms = timeout_ms;
+}
+
+int
+verdict_call_run(struct http_request *req, struct verdict_call *vc)
+{
+	if (vc->finished)
+		return (1);
+	if (!vc->started) {
+		vc->started = 1;
+		kore_task_create(&vc->task, verdict_entry);
+		kore_task_bind_request(&vc->task, req);
+		kore_task_run(&vc->task);
+		return (0);
+	}
+	if (kore_task_state(&vc->task) != KORE_TASK_STATE_FINISHED)
+		return (0);
+	kore_task_destroy(&vc->task);
+	vc->finished = 1;
+	return (1);
+}
+
+void
+verdict_call_cleanup(struct verdict_call *vc)
+{
+	if (vc->started && !vc->finished &&
+	    kore_task_state(&vc->task) != KORE_TASK_STATE_FINISHED)
+		return;
+	buf_free(&vc->body);
+}

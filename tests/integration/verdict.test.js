@@ -1,0 +1,121 @@
+// Pipeline stage 10: the verdict hook decides, signed, within a timeout,
+// without holding up anyone else's request.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { execFileSync } = require('node:child_process');
+const { startParley, call, sql, setSettings, uniqueKey, freePort, top } = require('./harness');
+
+let srv;
+let admin;
+let receiver;
+let mode = 'approve';
+let seen = [];
+let secret;
+
+before(async () => {
+  const port = await freePort();
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      seen.push({ headers: req.headers, body });
+      if (mode === 'hang') return;	// never answers
+      if (mode === 'garbage') { res.end('<html>not json'); return; }
+      if (mode === 'error') { res.statusCode = 500; res.end('{"verdict":"approve"}'); return; }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ verdict: mode, reason: `said ${mode}` }));
+    });
+  }).listen(port, '127.0.0.1');
+  srv = await startParley({ name: 'it-verdict', env: { PARLEY_DELIVER: '0' } });
+  setSettings({ verdict_timeout_ms: 500 });
+  execFileSync(path.join(top, 'scripts', 'admin.sh'), ['v@example.org', 'a long enough password', srv.db], { stdio: 'ignore' });
+  const t = (await call(srv.base, 'POST', '/api/v1/auth/login', { json: { email: 'v@example.org', password: 'a long enough password' } })).json.token;
+  admin = { authorization: `Bearer ${t}` };
+  const h = await call(srv.base, 'POST', '/api/v1/admin/hooks', { json: { url: `http://127.0.0.1:${port}/verdict`, kind: 'verdict' }, headers: admin });
+  assert.equal(h.status, 201, h.text);
+  secret = Buffer.from(h.json.secret, 'base64url');
+});
+after(async () => { await srv.stop(); receiver.close(); });
+
+const stored = (id) => sql(`SELECT status, verdict, reason FROM comments WHERE id = ${id}`)[0];
+const post = (key, body) => call(srv.base, 'POST', '/api/v1/comments', { json: { post: key, body, author_name: 'Vera' } });
+
+test('the hook\'s approve, hold and spam decide, with their reasons', async () => {
+  const key = uniqueKey();
+  for (const [m, status, verdict, reason] of [
+    ['approve', 'approved', 'approve', 'approved by the verdict hook: said approve'],
+    ['hold', 'pending', 'hold', 'held: by the verdict hook: said hold'],
+    ['spam', 'spam', 'spam', 'spam: by the verdict hook: said spam'],
+  ]) {
+    mode = m;
+    const r = await post(key, `text for ${m}`);
+    assert.equal(r.status, 201);
+    assert.equal(r.json.comment.status, status === 'approved' ? 'approved' : 'pending');
+    assert.deepEqual(stored(r.json.comment.id), [status, verdict, reason]);
+  }
+});
+
+test('the request is signed like every hook delivery, over the comment', async () => {
+  mode = 'approve';
+  seen = [];
+  const key = uniqueKey();
+  await post(key, 'sign me');
+  assert.equal(seen.length, 1);
+  const { headers, body } = seen[0];
+  assert.equal(headers['x-parley-event'], 'comment.verdict');
+  const ts = headers['x-parley-timestamp'];
+  assert.match(ts, /^\d+$/);
+  // An independent HMAC: openssl.
+  const hex = execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${secret.toString('hex')}`],
+    { input: `${ts}.${body}`, encoding: 'utf8' }).trim().split(' ').pop();
+  assert.equal(headers['x-parley-signature'], `v1=${hex}`);
+  assert.equal(crypto.createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex'), hex);
+  const j = JSON.parse(body);
+  assert.equal(j.data.comment.post, key);
+  assert.equal(j.data.comment.body, 'sign me');
+});
+
+test('no answer in time, an error status or garbage hold the comment', async () => {
+  const key = uniqueKey();
+  mode = 'hang';
+  const t0 = Date.now();
+  const r1 = await post(key, 'waiting');
+  assert.ok(Date.now() - t0 < 3000);
+  assert.equal(stored(r1.json.comment.id)[0], 'pending');
+  assert.match(stored(r1.json.comment.id)[2], /^held: the verdict hook did not answer/);
+  mode = 'error';
+  const r2 = await post(key, 'erroring');
+  assert.deepEqual(stored(r2.json.comment.id), ['pending', 'hold', 'held: the verdict hook answered HTTP 500']);
+  mode = 'garbage';
+  const r3 = await post(key, 'garbled');
+  assert.deepEqual(stored(r3.json.comment.id), ['pending', 'hold', "held: the verdict hook's answer was not understood"]);
+});
+
+test('while the hook hangs, readers are not held up', async () => {
+  mode = 'hang';
+  setSettings({ verdict_timeout_ms: 3000 });
+  const key = uniqueKey();
+  const slow = post(key, 'slow one');
+  await new Promise((r) => setTimeout(r, 100));
+  const t0 = Date.now();
+  for (let i = 0; i < 20; i++) {
+    const r = await call(srv.base, 'GET', '/api/v1/comments?post=198');
+    assert.equal(r.status, 200);
+  }
+  const elapsed = Date.now() - t0;
+  assert.ok(elapsed < 1500, `20 reads took ${elapsed} ms while a verdict was pending`);
+  assert.equal((await slow).status, 201);
+  setSettings({ verdict_timeout_ms: 500 });
+});
+
+test('moderators\' own comments skip the verdict hook', async () => {
+  mode = 'spam';
+  seen = [];
+  const r = await call(srv.base, 'POST', '/api/v1/comments', { json: { post: uniqueKey(), body: 'from the moderator' }, headers: admin });
+  assert.equal(r.json.comment.status, 'approved');
+  assert.equal(seen.length, 0);
+});
