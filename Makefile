@@ -40,7 +40,7 @@ help:
 deps:
 	@scripts/deps.sh
 
-build: build/parley.so build/parley-passwd
+build: build/parley.so build/parley-passwd build/parley-deliver
 
 build/%.o: app/%.c $(HEADERS) | build/
 	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$(KORE_FEATURES)) -c $< -o $@

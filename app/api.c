@@ -299,7 +299,14 @@ api_query_ready(struct http_request *req, struct db_query *q)
 	case DB_PENDING:
 		return (0);
 	case DB_FAILED:
-		api_db_unavailable(req);
+		/* Bad data (22) or a broken constraint (23) is the request's
+		 * fault, not the database's: say so rather than 503. */
+		if (strncmp(q->sqlstate, "22", 2) == 0 ||
+		    strncmp(q->sqlstate, "23", 2) == 0)
+			api_error(req, 422, "invalid_value",
+			    "The database refused this value.", NULL);
+		else
+			api_db_unavailable(req);
 		return (-1);
 	case DB_READY:
 		break;

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(kore libsodium-dev libjansson-dev libmd4c-dev libunistring-dev
 	libcriterion-dev libcurl4-openssl-dev zlib1g-dev postgresql curl
-	pkg-config gcc make)
+	pkg-config gcc make openssl)
 [ "${PARLEY_WITH_BROWSER:-0}" = 1 ] && packages+=(chromium nodejs npm)
 [ "${PARLEY_WITH_BENCH:-0}" = 1 ] && packages+=(wrk postgresql-contrib)
 [ "${PARLEY_WITH_NODE:-0}" = 1 ] && packages+=(nodejs npm)

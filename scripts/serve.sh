@@ -43,4 +43,28 @@ sed -e "s|@BIND@|${PARLEY_BIND:-127.0.0.1}|" -e "s|@PORT@|$port|" \
     "$top/conf/kore.conf.in" > "$dir/kore.conf"
 
 export PARLEY_CONF="$dir/parley.conf"
-exec stdbuf -oL -eL kore "${flags[@]}" -c "$dir/kore.conf"
+
+# The hook deliverer runs beside Kore and is restarted if it dies; both
+# stop together. PARLEY_DELIVER=0 leaves it out (tests that race their own).
+deliverer=""
+if [ "${PARLEY_DELIVER:-1}" != 0 ]; then
+	(
+		trap 'kill $child 2>/dev/null; exit 0' TERM INT
+		while :; do
+			"$top/build/parley-deliver" & child=$!
+			wait $child || true
+			sleep 1
+		done
+	) &
+	deliverer=$!
+fi
+stop() {
+	[ -n "$deliverer" ] && kill "$deliverer" 2>/dev/null
+	[ -n "${kore_pid:-}" ] && kill "$kore_pid" 2>/dev/null
+	wait 2>/dev/null
+}
+trap 'stop; exit 0' TERM INT
+trap stop EXIT
+stdbuf -oL -eL kore "${flags[@]}" -c "$dir/kore.conf" &
+kore_pid=$!
+wait "$kore_pid"
