@@ -299,7 +299,10 @@ def rss(pid, log):
 	signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
 	with open(log, "w", buffering=1) as f:
 		while not stop and os.path.exists("/proc/%d" % pid):
-			ps = descendants(pid)
+			# Parley's processes: Kore's and the hook deliverer, not
+			# the shell scripts that start them.
+			ps = [p for p in descendants(pid) if cmdline(p).startswith(
+			    "kore") or "parley-deliver" in cmdline(p)]
 			total = 0
 			for p in ps:
 				r = status_kib(p, "VmRSS")
@@ -560,7 +563,7 @@ def report(d, json_out):
 		    result))
 	rss_ok = whole["peak_rss_kib"] <= mib48
 	verdicts.append(rss_ok)
-	lines.append("peak RSS of all Parley processes (%d: parent + workers, "
+	lines.append("peak RSS of all Parley processes (%d: Kore parent and workers, hook deliverer; "
 	    "sampled every 100 ms, %d samples): %s MiB of 48 MiB: %s "
 	    "(summed PSS %s MiB)" % (whole["processes"], whole["samples"],
 	    fmt_mib(whole["peak_rss_kib"]), "PASS" if rss_ok else "MISS",
