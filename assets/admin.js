@@ -1,10 +1,11 @@
 /*
  * Parley moderation page (/admin): the queue of comments, rules, bans,
- * posts, users and the audit log, over the same-origin JSON API.
+ * posts, users, hooks and the audit log, over the same-origin JSON API.
  *
  * Plain JS, no build step. All mutable data lives in one state object.
  * The DOM is built with createElement and textContent; the only markup
- * inserted is comment HTML, which the server sanitized.
+ * inserted is comment HTML, which the server sanitized. A hook's secret
+ * is never kept in the state: it lives in the page only while shown.
  */
 (() => {
 	'use strict';
@@ -14,6 +15,9 @@
 	const REFRESH_MS = 30000;
 	const PAGE = 50;
 	const MAX_POST_LOOKUPS = 20;
+	const DELIVERIES_SHOWN = 20;
+	/* After a ping or a redelivery, look again this long after. */
+	const DELIVERY_POLL_MS = [1500, 4000, 10000];
 
 	const state = {
 		token: null,
@@ -35,8 +39,19 @@
 		settings: null,
 		audit: { entries: [], next: null },
 		users: [],
+		hooks: emptyHooks(),
 		timer: null,
 	};
+
+	function emptyHooks() {
+		return {
+			list: [],		/* as GET /admin/hooks sends them */
+			deliveries: new Map(),	/* hook id -> recent deliveries */
+			open: new Set(),	/* hook ids showing their deliveries */
+			loads: new Map(),	/* hook id -> latest deliveries request */
+			polls: new Map(),	/* hook id -> timer of a follow-up look */
+		};
+	}
 
 	/* Moderation actions; applies() mirrors comments_moderate in SQL. */
 	const ACTIONS = {
@@ -78,8 +93,34 @@
 		'settings.update': 'Changed rules', 'ban.create': 'Banned',
 		'ban.delete': 'Lifted ban', 'post.close': 'Closed post',
 		'post.open': 'Opened post', 'post.update': 'Updated post',
-		'user.role': 'Changed role',
+		'user.role': 'Changed role', 'hook.create': 'Added hook',
+		'hook.update': 'Changed hook', 'hook.rotate': 'Rotated hook secret',
+		'hook.delete': 'Deleted hook', 'hook.ping': 'Pinged hook',
+		'delivery.redeliver': 'Redelivered',
 	};
+
+	/* What event hooks may ask for (event_types in the server). */
+	const EVENT_TYPES = [
+		['comment.created', 'A comment was posted'],
+		['comment.approved', 'A comment was approved'],
+		['comment.spammed', 'A comment was marked as spam'],
+		['comment.held', 'A comment was held for a moderator'],
+		['comment.edited', 'A comment was edited'],
+		['comment.deleted', 'A comment was trashed or deleted'],
+		['post.closed', 'A post was closed for new comments'],
+	];
+
+	const KIND_HINT = {
+		event: 'Told about the events checked below.',
+		verdict: 'Asked about each new comment before it is published.',
+	};
+
+	/* How long the old secret keeps signing after a rotation. */
+	const GRACE_CHOICES = [
+		['0', 'Not at all'], ['3600', '1 hour'], ['86400', '1 day'],
+		['604800', '7 days'],
+	];
+	const GRACE_DEFAULT = '86400';
 
 	const BAN_KIND = { email: 'E-mail', ip: 'IP', account: 'Account' };
 
@@ -156,6 +197,13 @@
 			return el('span', { class: 'muted' }, '—');
 		return el('time', { datetime: iso, title: exactTime(iso),
 		    'data-rel': '' }, relTime(iso));
+	}
+
+	/* A short exact time, for log lines and deadlines. */
+	function stampEl(iso) {
+		return el('time', { datetime: iso, title: exactTime(iso) },
+		    new Date(iso).toLocaleString(undefined,
+		    { dateStyle: 'medium', timeStyle: 'medium' }));
 	}
 
 	function refreshTimes() {
@@ -286,10 +334,15 @@
 		state.settings = null;
 		state.audit = { entries: [], next: null };
 		state.users = [];
+		stopHookPolls();
+		state.hooks = emptyHooks();
+		hideSecret();
 		for (const id of ['queue-list', 'bans-body', 'users-body',
-		    'audit-body'])
+		    'hooks-list', 'audit-body'])
 			$(id).replaceChildren();
 		$('settings-form').reset();
+		$('hook-form').reset();
+		hookKindChanged();
 		document.title = 'Parley moderation';
 	}
 
@@ -313,8 +366,8 @@
 		state.user = user;
 		$('who-name').textContent = user.name;
 		$('who-role').textContent = user.role;
-		document.querySelector('[data-section=users]').hidden =
-		    user.role !== 'admin';
+		for (const a of document.querySelectorAll('[data-admin-only]'))
+			a.hidden = user.role !== 'admin';
 		showView('app');
 		route();
 		loadQueue();
@@ -376,18 +429,24 @@
 	function tick() {
 		refreshCounts();
 		refreshTimes();
+		if (state.section === 'hooks') {
+			syncHooks();
+			for (const id of state.hooks.open)
+				loadDeliveries(id);
+		}
 	}
 
 	/* ---------- Sections ---------- */
 
 	const SECTIONS = ['queue', 'settings', 'bans', 'posts', 'users',
-	    'audit'];
+	    'hooks', 'audit'];
+	const ADMIN_SECTIONS = ['users', 'hooks'];
 
 	function route() {
 		/* "#/name", so the browser does not scroll to the section. */
 		let name = location.hash.replace(/^#\/?/, '') || 'queue';
-		if (!SECTIONS.includes(name) ||
-		    (name === 'users' && state.user.role !== 'admin'))
+		if (!SECTIONS.includes(name) || (ADMIN_SECTIONS.includes(name) &&
+		    state.user.role !== 'admin'))
 			name = 'queue';
 		if (state.section !== name)
 			window.scrollTo(0, 0);
@@ -414,6 +473,9 @@
 			break;
 		case 'users':
 			loadUsers();
+			break;
+		case 'hooks':
+			loadHooks();
 			break;
 		case 'audit':
 			loadAudit(false);
@@ -1691,6 +1753,728 @@
 		}
 	}
 
+	/* ---------- Hooks (admins) ---------- */
+
+	function hookEl(id) {
+		return $('hooks-list').querySelector(`.hook[data-hook-id="${id}"]`);
+	}
+
+	function findHook(id) {
+		return state.hooks.list.find((h) => h.id === id);
+	}
+
+	/* The event checkboxes, for the new-hook form and a hook's editor. */
+	function eventChecks(checked) {
+		return EVENT_TYPES.map(([type, what]) => el('label', {
+			class: 'check event-check', title: what },
+		    el('input', { type: 'checkbox', name: 'events', value: type,
+			checked: checked.includes(type) }),
+		    el('code', {}, type)));
+	}
+
+	function checkedEvents(form) {
+		return [...form.querySelectorAll('input[name=events]:checked')]
+		    .map((i) => i.value);
+	}
+
+	function hookKindChanged() {
+		const kind = $('h-kind').value;
+		$('h-kind-hint').textContent = KIND_HINT[kind] || '';
+		/* Verdict hooks get no events: there is nothing to choose. */
+		$('h-events').hidden = kind !== 'event';
+	}
+
+	async function loadHooks() {
+		$('hooks-error').textContent = '';
+		try {
+			const { hooks } = await api('GET', '/admin/hooks');
+			state.hooks.list = hooks;
+			renderHooks();
+		} catch (e) {
+			if (e.status !== 401)
+				$('hooks-error').textContent = e.message;
+		}
+	}
+
+	/* Fetches the list again and updates the cards in place, so open
+	 * forms, deliveries and focus stay as they are. */
+	async function syncHooks() {
+		let hooks;
+		try {
+			({ hooks } = await api('GET', '/admin/hooks'));
+		} catch (_) {
+			return;		/* a later look or loadHooks() says why */
+		}
+		const ids = (list) => list.map((h) => h.id).join();
+		const same = ids(hooks) === ids(state.hooks.list);
+		state.hooks.list = hooks;
+		if (same)
+			fillHooks();
+		else
+			renderHooks();
+	}
+
+	function renderHooks() {
+		const list = state.hooks.list;
+		for (const id of [...state.hooks.open]) {
+			if (!findHook(id))
+				state.hooks.open.delete(id);
+		}
+		$('hooks-list').replaceChildren(...list.map(hookItem));
+		$('hooks-empty').hidden = list.length > 0;
+	}
+
+	function fillHooks() {
+		for (const h of state.hooks.list) {
+			const card = hookEl(h.id);
+			if (card)
+				fillHook(card, h);
+		}
+		$('hooks-empty').hidden = state.hooks.list.length > 0;
+	}
+
+	/* The server's answer replaces our copy; the cards follow. */
+	function hookChanged(hook) {
+		const at = state.hooks.list.findIndex((h) => h.id === hook.id);
+		if (at < 0)
+			state.hooks.list.push(hook);
+		else
+			state.hooks.list[at] = hook;
+		if (!hookEl(hook.id))
+			$('hooks-list').append(hookItem(hook));
+		fillHooks();	/* a verdict hook's note depends on the others */
+	}
+
+	function hookButton(action, label, id, cls = '') {
+		return el('button', { type: 'button', class: `btn btn-small ${cls}`,
+		    'data-hook-action': action,
+		    'aria-describedby': `hook${id}-url` }, label);
+	}
+
+	function hookItem(h) {
+		const id = h.id;
+		const details = el('details', { class: 'deliveries',
+		    open: state.hooks.open.has(id) },
+		    el('summary', {}, 'Recent deliveries'),
+		    el('div', { class: 'deliveries-bar' },
+			el('span', { class: 'muted deliveries-note' },
+			    `The last ${DELIVERIES_SHOWN}, newest first.`),
+			hookButton('refresh', 'Refresh', id, 'btn-quiet')),
+		    el('p', { class: 'row-error', role: 'alert' }),
+		    el('ol', { class: 'delivery-list',
+			'aria-label': 'Recent deliveries' }),
+		    el('p', { class: 'deliveries-empty muted', hidden: true },
+			'No deliveries yet. Ping sends a test event.'));
+		details.addEventListener('toggle', () => deliveriesToggled(id,
+		    details));
+		const card = el('li', { class: 'hook', 'data-hook-id': id,
+		    'aria-labelledby': `hook${id}-url` },
+		    el('div', { class: 'hook-head' }),
+		    el('div', { class: 'actions hook-actions' },
+			hookButton('ping', 'Ping', id),
+			hookButton('toggle', h.enabled ? 'Disable' : 'Enable', id),
+			hookButton('edit', 'Edit', id, 'btn-quiet'),
+			hookButton('rotate', 'Rotate secret', id, 'btn-quiet'),
+			hookButton('delete', 'Delete', id, 'btn-quiet btn-danger')),
+		    el('p', { class: 'row-error hook-error', role: 'alert' }),
+		    el('div', { class: 'hook-panel' }),
+		    details);
+		fillHook(card, h);
+		if (state.hooks.deliveries.has(id))
+			renderDeliveries(id);
+		return card;
+	}
+
+	/* Everything in a card that comes from the hook itself. */
+	function fillHook(card, h) {
+		const c = h.deliveries || { pending: 0, failed: 0, success: 0 };
+		const count = (n, label, cls) => el('span', {
+			class: `hook-count ${n > 0 ? cls : 'zero'}` }, `${n} ${label}`);
+		card.classList.toggle('is-disabled', !h.enabled);
+		card.querySelector('.hook-head').replaceChildren(
+		    el('p', { class: 'hook-url', id: `hook${h.id}-url` }, h.url),
+		    el('div', { class: 'hook-meta' },
+			el('span', { class: `pill pill-${h.kind}` },
+			    h.kind === 'verdict' ? 'verdict hook' : 'event hook'),
+			el('span', { class: `pill ${h.enabled ? 'pill-active' :
+			    'pill-off'}` }, h.enabled ? 'enabled' : 'disabled'),
+			h.rotating_until ? el('span', { class: 'pill pill-rotating',
+			    title: 'The old secret also signs until then' },
+			    'rotating until ', stampEl(h.rotating_until)) : null,
+			el('span', {}, 'added ', timeEl(h.created_at)),
+			el('span', { class: 'mono' }, `#${h.id}`)),
+		    hookWhat(h),
+		    el('p', { class: 'hook-counts' },
+			el('span', { class: 'muted' }, 'Deliveries: '),
+			count(c.pending, 'pending', 'pending'),
+			count(c.failed, 'failed', 'failed'),
+			count(c.success, 'succeeded', 'success')));
+		const toggle = card.querySelector('[data-hook-action=toggle]');
+		toggle.textContent = h.enabled ? 'Disable' : 'Enable';
+	}
+
+	/* Which events an event hook wants; whether a verdict hook is asked
+	 * (only the first enabled one is). */
+	function hookWhat(h) {
+		if (h.kind === 'event') {
+			return el('p', { class: 'hook-events' },
+			    el('span', { class: 'muted' }, 'Events: '),
+			    h.events.length === 0 ? 'every event' :
+			    h.events.map((t) => el('code', { class: 'event-type' }, t)));
+		}
+		const first = state.hooks.list.filter((x) => x.kind === 'verdict' &&
+		    x.enabled).sort((a, b) => a.id - b.id)[0];
+		let what = 'Asked about each new comment.';
+		if (!h.enabled)
+			what = 'Not asked while disabled.';
+		else if (first && first.id !== h.id)
+			what = `Not asked: hook #${first.id} is the verdict hook ` +
+			    'in use (the first one enabled).';
+		return el('p', { class: 'hook-events' }, what);
+	}
+
+	function hookError(id, e) {
+		const card = hookEl(id);
+		if (e.status === 401 || !card)
+			return report(e);
+		card.querySelector('.hook-error').textContent = e.message;
+	}
+
+	async function onHooksClick(ev) {
+		const b = ev.target.closest('button[data-hook-action], ' +
+		    'button[data-delivery-action]');
+		if (!b)
+			return;
+		const card = b.closest('.hook');
+		const id = Number(card.dataset.hookId);
+		card.querySelector('.hook-error').textContent = '';
+		if (b.dataset.deliveryAction === 'redeliver') {
+			const li = b.closest('[data-delivery-id]');
+			return redeliver(id, Number(li.dataset.deliveryId), b);
+		}
+		switch (b.dataset.hookAction) {
+		case 'ping':
+			return pingHook(id, b);
+		case 'toggle':
+			return toggleHook(id, b);
+		case 'edit':
+			return openHookEditor(id);
+		case 'rotate':
+			return openRotate(id);
+		case 'cancel-panel':
+			return closePanel(id, true);
+		case 'delete':
+			return deleteHook(id, b);
+		case 'refresh':
+			return loadDeliveries(id);
+		default:
+			return undefined;
+		}
+	}
+
+	function onHooksSubmit(ev) {
+		ev.preventDefault();
+		const form = ev.target;
+		const id = Number(form.closest('.hook').dataset.hookId);
+		if (form.classList.contains('hook-editor'))
+			saveHookEdit(id, form);
+		else if (form.classList.contains('rotate-form'))
+			rotateSecret(id, form);
+	}
+
+	async function onHookForm(ev) {
+		ev.preventDefault();
+		const form = ev.target;
+		clearFieldErrors(form);
+		$('hook-error').textContent = '';
+		const kind = form.elements.kind.value;
+		const hook = { url: form.elements.url.value.trim(), kind,
+		    enabled: form.elements.enabled.checked };
+		if (kind === 'event')
+			hook.events = checkedEvents(form);
+		const button = form.querySelector('button[type=submit]');
+		button.disabled = true;
+		try {
+			const r = await api('POST', '/admin/hooks', hook);
+			form.reset();
+			hookKindChanged();
+			hookChanged(r.hook);
+			showSecret(r.hook, r.secret, false);
+			announce(`Added the hook to ${r.hook.url}.`);
+		} catch (e) {
+			const id = { url: 'h-url', kind: 'h-kind', events: 'h-events',
+			    enabled: 'h-enabled' }[e.field];
+			if (id) {
+				setFieldError(id, e.message);
+				(id === 'h-events' ? form.querySelector(
+				    'input[name=events]') : $(id)).focus();
+			} else if (e.status !== 401) {
+				$('hook-error').textContent = e.message;
+			}
+		} finally {
+			button.disabled = false;
+		}
+	}
+
+	async function patchHook(id, changes) {
+		const r = await api('PATCH', `/admin/hooks/${id}`, changes);
+		hookChanged(r.hook);
+		return r;
+	}
+
+	async function toggleHook(id, b) {
+		const h = findHook(id);
+		if (!h)
+			return;
+		b.disabled = true;
+		try {
+			const { hook } = await patchHook(id, { enabled: !h.enabled });
+			announce(`${hook.enabled ? 'Enabled' : 'Disabled'} the hook ` +
+			    `to ${hook.url}.`);
+		} catch (e) {
+			hookError(id, e);
+		} finally {
+			b.disabled = false;
+		}
+	}
+
+	async function deleteHook(id, b) {
+		const h = findHook(id);
+		if (!h || !confirm(`Delete the hook to ${h.url}? Its deliveries ` +
+		    'go with it, and this cannot be undone.'))
+			return;
+		b.disabled = true;
+		try {
+			await api('DELETE', `/admin/hooks/${id}`);
+		} catch (e) {
+			b.disabled = false;
+			if (e.status !== 404)
+				return hookError(id, e);
+		}
+		const card = hookEl(id);
+		const next = card && (card.nextElementSibling ||
+		    card.previousElementSibling);
+		stopHookPolls(id);
+		state.hooks.list = state.hooks.list.filter((x) => x.id !== id);
+		state.hooks.open.delete(id);
+		state.hooks.deliveries.delete(id);
+		if (card)
+			card.remove();
+		fillHooks();
+		(next ? next.querySelector('[data-hook-action=ping]') :
+		    $('h-url')).focus();
+		announce(`Deleted the hook to ${h.url}.`);
+	}
+
+	async function pingHook(id, b) {
+		b.disabled = true;
+		try {
+			const r = await api('POST', `/admin/hooks/${id}/ping`);
+			announce(`Sent a ping: delivery #${r.delivery_id} is queued.`);
+			showDeliveries(id);
+			pollHook(id);
+			syncHooks();
+		} catch (e) {
+			hookError(id, e);
+		} finally {
+			b.disabled = false;
+		}
+	}
+
+	async function redeliver(id, deliveryId, b) {
+		b.disabled = true;
+		try {
+			await api('POST', `/admin/deliveries/${deliveryId}/redeliver`);
+			announce(`Delivery #${deliveryId} is queued again.`);
+			loadDeliveries(id);
+			pollHook(id);
+			syncHooks();
+		} catch (e) {
+			b.disabled = false;
+			hookError(id, e);
+		}
+	}
+
+	/* ---------- Hooks: editing and rotating in place ---------- */
+
+	function openPanel(id, form, focus) {
+		const card = hookEl(id);
+		if (!card)
+			return;
+		form.addEventListener('keydown', (ev) => {
+			if (ev.key === 'Escape') {
+				ev.preventDefault();
+				closePanel(id, true);
+			}
+		});
+		card.querySelector('.hook-panel').replaceChildren(form);
+		form.querySelector(focus).focus();
+	}
+
+	function closePanel(id, refocus) {
+		const card = hookEl(id);
+		if (!card)
+			return;
+		const panel = card.querySelector('.hook-panel');
+		const which = panel.firstChild && panel.firstChild.dataset.opener;
+		panel.replaceChildren();
+		if (refocus && which)
+			card.querySelector(`[data-hook-action=${which}]`).focus();
+	}
+
+	function panelActions(submit, cls) {
+		return el('div', { class: 'form-actions' },
+		    el('button', { type: 'submit', class: `btn btn-small ${cls}` },
+			submit),
+		    el('button', { type: 'button', class: 'btn btn-small',
+			'data-hook-action': 'cancel-panel' }, 'Cancel'));
+	}
+
+	function openHookEditor(id) {
+		const h = findHook(id);
+		if (!h)
+			return;
+		const p = `hook${id}-edit`;
+		const form = el('form', { class: 'hook-inline hook-editor',
+		    novalidate: true, 'data-opener': 'edit',
+		    'aria-label': 'Change the hook' },
+		    el('div', { class: 'field' },
+			el('label', { for: `${p}-url` }, 'URL'),
+			el('input', { id: `${p}-url`, name: 'url', type: 'url',
+			    value: h.url, autocomplete: 'off', spellcheck: 'false',
+			    'aria-describedby': `${p}-url-err` }),
+			el('p', { class: 'field-error', id: `${p}-url-err` })),
+		    h.kind === 'event' ? el('fieldset', { class: 'events-field',
+			id: `${p}-events`, 'aria-describedby': `${p}-events-err` },
+			el('legend', {}, 'Events'),
+			el('div', { class: 'event-checks' }, eventChecks(h.events)),
+			el('p', { class: 'hint' }, 'None checked: every event.'),
+			el('p', { class: 'field-error', id: `${p}-events-err` })) :
+			null,
+		    el('p', { class: 'form-error', role: 'alert' }),
+		    panelActions('Save', 'btn-primary'));
+		openPanel(id, form, 'input[name=url]');
+	}
+
+	async function saveHookEdit(id, form) {
+		const h = findHook(id);
+		const p = `hook${id}-edit`;
+		clearFieldErrors(form);
+		form.querySelector('.form-error').textContent = '';
+		const changes = { url: form.elements.url.value.trim() };
+		if (h && h.kind === 'event')
+			changes.events = checkedEvents(form);
+		const save = form.querySelector('button[type=submit]');
+		save.disabled = true;
+		try {
+			const { hook } = await patchHook(id, changes);
+			closePanel(id, true);
+			announce(`Saved the hook to ${hook.url}.`);
+		} catch (e) {
+			save.disabled = false;
+			if (e.field === 'url' || e.field === 'events') {
+				setFieldError(`${p}-${e.field}`, e.message);
+				form.querySelector(`[name=${e.field}]`).focus();
+			} else if (e.status !== 401) {
+				form.querySelector('.form-error').textContent = e.message;
+			}
+		}
+	}
+
+	function openRotate(id) {
+		const p = `hook${id}-grace`;
+		const grace = el('select', { id: p, name: 'grace' },
+		    GRACE_CHOICES.map(([v, label]) => el('option', { value: v },
+		    label)));
+		grace.value = GRACE_DEFAULT;
+		const form = el('form', { class: 'hook-inline rotate-form',
+		    novalidate: true, 'data-opener': 'rotate',
+		    'aria-label': 'Rotate the secret' },
+		    el('p', { class: 'hint' }, 'A new secret signs from now on. ' +
+			'While receivers are switched over, the old one can sign ' +
+			'too.'),
+		    el('div', { class: 'field' },
+			el('label', { for: p }, 'The old secret also signs for'),
+			grace),
+		    el('p', { class: 'form-error', role: 'alert' }),
+		    panelActions('Make a new secret', 'btn-primary'));
+		openPanel(id, form, 'select');
+	}
+
+	async function rotateSecret(id, form) {
+		const save = form.querySelector('button[type=submit]');
+		save.disabled = true;
+		try {
+			const r = await patchHook(id, { rotate_secret: true,
+			    grace_seconds: Number(form.elements.grace.value) });
+			closePanel(id, false);
+			showSecret(r.hook, r.secret, true);
+			announce(`Made a new secret for the hook to ${r.hook.url}.`);
+		} catch (e) {
+			save.disabled = false;
+			if (e.status !== 401)
+				form.querySelector('.form-error').textContent = e.message;
+		}
+	}
+
+	/* ---------- Hooks: the secret, shown once ---------- */
+
+	/* The secret goes into the page and nowhere else; "Done" or leaving
+	 * the page forgets it. */
+	function showSecret(hook, secret, rotated) {
+		const box = $('hook-secret');
+		if (typeof secret !== 'string' || !secret)
+			return hideSecret();
+		/* Text that wraps on a phone; one click selects all of it. */
+		const value = el('code', { id: 'hook-secret-value',
+		    class: 'secret-value', tabindex: 0, translate: 'no',
+		    'aria-describedby': 'hook-secret-note' }, secret);
+		value.addEventListener('focus', () => selectAll(value));
+		box.replaceChildren(
+		    el('h3', { id: 'hook-secret-title' }, rotated ?
+			'New secret' : 'Secret of the new hook'),
+		    el('p', { class: 'secret-for' }, `Hook #${hook.id} · `,
+			el('span', { class: 'mono' }, hook.url)),
+		    el('div', { class: 'secret-line' }, value,
+			el('button', { type: 'button', class: 'btn btn-primary',
+			    'data-secret-action': 'copy' }, 'Copy')),
+		    el('p', { class: 'secret-note', id: 'hook-secret-note' },
+			el('strong', {}, 'Shown only now.'), ' Put it in the ' +
+			'receiver\'s settings before you leave: Parley keeps it ' +
+			'sealed and cannot show it again.',
+			rotated && hook.rotating_until ? [' The old secret also ' +
+			    'signs until ', stampEl(hook.rotating_until), '.'] :
+			    rotated ? ' The old secret no longer signs.' : null),
+		    el('div', { class: 'form-actions' },
+			el('button', { type: 'button', class: 'btn',
+			    'data-secret-action': 'done' }, 'Done, hide it')));
+		box.hidden = false;
+		box.scrollIntoView({ block: 'nearest' });
+		box.querySelector('[data-secret-action=copy]').focus();
+	}
+
+	function selectAll(node) {
+		const range = document.createRange();
+		range.selectNodeContents(node);
+		const sel = window.getSelection();
+		sel.removeAllRanges();
+		sel.addRange(range);
+	}
+
+	function hideSecret() {
+		const box = $('hook-secret');
+		box.replaceChildren();
+		box.hidden = true;
+	}
+
+	async function onSecretClick(ev) {
+		const b = ev.target.closest('[data-secret-action]');
+		if (!b)
+			return;
+		if (b.dataset.secretAction === 'done') {
+			hideSecret();
+			$('hooks-title').scrollIntoView({ block: 'nearest' });
+			return void $('h-url').focus();
+		}
+		const value = $('hook-secret-value');
+		let copied = false;
+		try {
+			await navigator.clipboard.writeText(value.textContent);
+			copied = true;
+		} catch (_) {
+			selectAll(value);
+			try {
+				copied = document.execCommand('copy');
+			} catch (__) { /* the selection stays for Ctrl+C */ }
+		}
+		if (copied) {
+			b.textContent = 'Copied';
+			announce('Copied the secret.');
+		} else {
+			value.focus();
+			announce('Copying did not work here: the secret is ' +
+			    'selected, press Ctrl+C.', true);
+		}
+	}
+
+	/* ---------- Hooks: deliveries ---------- */
+
+	function deliveriesToggled(id, details) {
+		if (details.open) {
+			state.hooks.open.add(id);
+			loadDeliveries(id);
+		} else {
+			state.hooks.open.delete(id);
+			stopHookPolls(id);
+		}
+	}
+
+	/* Opens a hook's deliveries, or loads them again if open. */
+	function showDeliveries(id) {
+		const card = hookEl(id);
+		const details = card && card.querySelector('details.deliveries');
+		if (!details)
+			return;
+		if (details.open)
+			loadDeliveries(id);
+		else
+			details.open = true;	/* the toggle event loads them */
+	}
+
+	async function loadDeliveries(id) {
+		const seq = (state.hooks.loads.get(id) || 0) + 1;
+		state.hooks.loads.set(id, seq);
+		const busy = (on) => {
+			const card = hookEl(id);
+			const list = card && card.querySelector('.delivery-list');
+			if (list)
+				list.setAttribute('aria-busy', String(on));
+		};
+		busy(true);
+		try {
+			const { deliveries } = await api('GET',
+			    `/admin/hooks/${id}/deliveries${qs({
+			    limit: DELIVERIES_SHOWN })}`);
+			if (state.hooks.loads.get(id) !== seq)
+				return;
+			state.hooks.deliveries.set(id, deliveries);
+			renderDeliveries(id);
+		} catch (e) {
+			const card = hookEl(id);
+			if (state.hooks.loads.get(id) !== seq)
+				return;
+			if (card && e.status !== 401)
+				card.querySelector('.deliveries .row-error')
+				    .textContent = e.message;
+			else
+				report(e);
+		} finally {
+			if (state.hooks.loads.get(id) === seq)
+				busy(false);
+		}
+	}
+
+	function renderDeliveries(id) {
+		const card = hookEl(id);
+		const deliveries = state.hooks.deliveries.get(id) || [];
+		if (!card)
+			return;
+		const list = card.querySelector('.delivery-list');
+		/* Keep open logs open, and the focus where it was. */
+		const open = new Set([...list.querySelectorAll(
+		    'details.attempts[open]')].map((d) =>
+		    d.closest('[data-delivery-id]').dataset.deliveryId));
+		const active = document.activeElement;
+		const focused = list.contains(active) ?
+		    active.closest('[data-delivery-id]') : null;
+		card.querySelector('.deliveries .row-error').textContent = '';
+		list.replaceChildren(...deliveries.map((d) => deliveryItem(d,
+		    open.has(String(d.id)))));
+		card.querySelector('.deliveries-empty').hidden =
+		    deliveries.length > 0;
+		if (focused) {
+			const again = list.querySelector(`[data-delivery-id=` +
+			    `"${focused.dataset.deliveryId}"] ` +
+			    (active.tagName === 'SUMMARY' ? 'summary' : 'button'));
+			if (again)
+				again.focus({ preventScroll: true });
+		}
+	}
+
+	/* An error worth showing beside the status (not "HTTP 500" again). */
+	function errorText(error, status) {
+		return error && error !== `HTTP ${status}` ? error : null;
+	}
+
+	/* When a pending delivery is tried next. */
+	function nextTry(iso) {
+		const secs = Math.round((Date.parse(iso) - Date.now()) / 1000);
+		if (!(secs > 0))
+			return el('span', {}, 'due now');
+		return el('span', {}, 'next try ', el('time', { datetime: iso,
+		    title: exactTime(iso) }, secs < 60 ? `in ${secs} s` :
+		    relTime(iso)));
+	}
+
+	function deliveryItem(d, logOpen) {
+		const last = d.attempts === 0 ? 'not tried yet' :
+		    d.last_status === null ? 'last try: no answer' :
+		    `last answer: HTTP ${d.last_status}`;
+		const error = errorText(d.last_error, d.last_status);
+		let next = null;
+		if (d.state === 'pending')
+			next = nextTry(d.next_at);
+		else if (d.state === 'failed')
+			next = el('span', {}, 'gave up');
+		const log = d.log || [];
+		return el('li', { class: `delivery state-${d.state}`,
+		    'data-delivery-id': d.id },
+		    el('div', { class: 'delivery-head' },
+			el('span', { class: `pill pill-${d.state}` }, d.state),
+			el('code', { class: 'event-type' }, d.event.type),
+			el('span', { class: 'muted' }, timeEl(d.event.created_at)),
+			el('span', { class: 'muted mono', title: 'X-Parley-' +
+			    `Delivery: ${d.uuid}` }, `#${d.id}`),
+			el('button', { type: 'button', class: 'btn btn-small',
+			    'data-delivery-action': 'redeliver',
+			    'aria-label': `Redeliver #${d.id} (${d.event.type})` },
+			    'Redeliver')),
+		    el('p', { class: 'delivery-sum' },
+			el('span', {}, plural(d.attempts, 'attempt')),
+			el('span', {}, last),
+			error ? el('span', { class: 'delivery-error' }, error) : null,
+			next),
+		    log.length > 0 ? el('details', { class: 'attempts',
+			open: logOpen },
+			el('summary', {}, `Attempt log (${log.length})`),
+			el('p', { class: 'hint mono' }, `Delivery ${d.uuid}`),
+			el('ol', { class: 'attempt-list' }, log.map(attemptItem))) :
+			null);
+	}
+
+	function attemptItem(a) {
+		const ok = a.status !== null && a.status >= 200 && a.status < 300;
+		const error = errorText(a.error, a.status);
+		return el('li', { class: 'attempt' },
+		    el('div', { class: 'attempt-head' },
+			stampEl(a.at),
+			el('span', { class: `pill ${ok ? 'pill-success' :
+			    'pill-failed'}` }, a.status === null ? 'no answer' :
+			    `HTTP ${a.status}`),
+			el('span', { class: 'muted' }, `${a.duration_ms} ms`),
+			error ? el('span', { class: 'delivery-error' }, error) : null),
+		    a.response ? el('pre', { class: 'response',
+			'aria-label': 'Start of the answer' }, a.response) : null);
+	}
+
+	/* A few follow-up looks after a ping or redelivery, while the
+	 * deliveries are open and something is still pending. */
+	function pollHook(id, step = 0) {
+		stopHookPolls(id);
+		if (step >= DELIVERY_POLL_MS.length)
+			return;
+		state.hooks.polls.set(id, setTimeout(async () => {
+			state.hooks.polls.delete(id);
+			if (state.section !== 'hooks' || !state.hooks.open.has(id))
+				return;
+			await loadDeliveries(id);
+			syncHooks();
+			const list = state.hooks.deliveries.get(id) || [];
+			if (list.some((d) => d.state === 'pending'))
+				pollHook(id, step + 1);
+		}, DELIVERY_POLL_MS[step]));
+	}
+
+	function stopHookPolls(id) {
+		const polls = state.hooks.polls;
+		for (const [k, t] of polls) {
+			if (id === undefined || k === id) {
+				clearTimeout(t);
+				polls.delete(k);
+			}
+		}
+	}
+
 	/* ---------- Audit log ---------- */
 
 	async function loadAudit(append) {
@@ -1814,12 +2598,23 @@
 			ev.preventDefault();
 			loadUsers();
 		});
+		$('hook-form').addEventListener('submit', onHookForm);
+		$('h-kind').addEventListener('change', hookKindChanged);
+		$('hook-form').addEventListener('input', (ev) => {
+			if (ev.target.id)
+				setFieldError(ev.target.id, '');
+		});
+		$('hook-secret').addEventListener('click', onSecretClick);
+		$('hooks-list').addEventListener('click', onHooksClick);
+		$('hooks-list').addEventListener('submit', onHooksSubmit);
 		$('audit-more').addEventListener('click', () => loadAudit(true));
 	}
 
 	async function start() {
 		bindEvents();
 		banKindChanged();
+		$('h-events-list').append(...eventChecks([]));
+		hookKindChanged();
 		state.token = sessionStorage.getItem(TOKEN_KEY);
 		if (!state.token)
 			return showLogin();

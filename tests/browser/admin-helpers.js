@@ -20,10 +20,16 @@ const MODERATOR = { email: 'mona@example.org', password: 'moderator-pass-1', nam
 const READER = { email: 'rita@example.org', password: 'reader-pass-123', name: 'Rita Reader' };
 
 // Parley with first-comment approval on, an admin (from the command
-// line, as an operator makes one), a moderator and a reader.
-async function setup() {
-  const srv = await harness.startParley({ name: 'browser-admin',
-    settings: { first_comment_approval: true } });
+// line, as an operator makes one), a moderator and a reader; and Chromium.
+// Another name, environment or settings make a server of its own.
+async function setup(options) {
+  const srv = await startServer(options);
+  return { srv, browser: await launch() };
+}
+
+async function startServer({ name = 'browser-admin', env = {},
+  settings = { first_comment_approval: true } } = {}) {
+  const srv = await harness.startParley({ name, env, settings });
   execFileSync(path.join(harness.top, 'scripts', 'admin.sh'),
     [ADMIN.email, ADMIN.password, srv.db], { stdio: 'ignore' });
   for (const u of [MODERATOR, READER]) {
@@ -32,9 +38,12 @@ async function setup() {
     assert.equal(r.status, 201, r.text);
   }
   harness.sql(`UPDATE users SET role = 'moderator' WHERE email = '${MODERATOR.email}'`);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS });
-  return { srv, browser };
+  return srv;
+}
+
+// Debian's Chromium, headless.
+function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
 let guestSeq = 0;
@@ -143,5 +152,5 @@ async function eventually(check, timeout = 5000) {
   }
 }
 
-module.exports = { setup, eventually, guestComment, threadIds, token, adminGet, openPage,
+module.exports = { setup, startServer, launch, eventually, guestComment, threadIds, token, adminGet, openPage,
   login, loginAsModerator, idle, row, heldBadge, SCREENSHOTS, ADMIN, MODERATOR, READER };
