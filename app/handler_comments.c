@@ -11,6 +11,7 @@
 #include "api.h"
 #include "auth.h"
 #include "cache.h"
+#include "listen.h"
 #include "comment_input.h"
 #include "edit_policy.h"
 #include "escape.h"
@@ -218,8 +219,10 @@ list_cached(struct http_request *req, struct list_state *s)
 	const char			*h;
 	struct buf			 k;
 
-	if (http_request_header(req, "authorization", &h) ||
-	    !cache_usable())
+	if (http_request_header(req, "authorization", &h))
+		return (0);
+	listen_poll();
+	if (!cache_usable())
 		return (0);
 	buf_init(&k);
 	buf_printf(&k, "t\x1f%s\x1f%d\x1f%zu\x1f%lld", s->key, (int)s->sort,

@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "cache.h"
+#include "listen.h"
 #include "comment_input.h"
 #include "escape.h"
 #include "query.h"
@@ -119,6 +120,7 @@ handler_counts(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
+		listen_poll();
 		if (cache_usable()) {
 			buf_init(&k);
 			buf_printf(&k, "c\x1f%s", api_query(req));

@@ -46,6 +46,8 @@ listen_handle(void *arg, int error)
 	PGresult	*r;
 
 	(void)arg;
+	if (listen_conn == NULL)
+		return;
 	if (error || !PQconsumeInput(listen_conn)) {
 		listen_lost("connection lost");
 		return;
@@ -91,6 +93,12 @@ listen_connect(void)
 	kore_platform_schedule_read(PQsocket(listen_conn), &listen_evt);
 	/* The answer may already be here: edge-triggered epoll would not
 	 * tell us about data that arrived before we asked. */
+	listen_handle(NULL, 0);
+}
+
+void
+listen_poll(void)
+{
 	listen_handle(NULL, 0);
 }
 

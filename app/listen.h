@@ -12,4 +12,11 @@
 /* Connects and starts listening; retries every second while it cannot. */
 void	listen_start(const char *conninfo);
 
+/*
+ * Reads whatever the channel holds right now (one non-blocking recv):
+ * pending changes and a lost connection are seen before the cache
+ * answers, not only when the event loop comes round to the socket.
+ */
+void	listen_poll(void);
+
 #endif
