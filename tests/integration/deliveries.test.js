@@ -1,0 +1,53 @@
+// The delivery schedule in storage: backoff with jitter, a day of retries,
+// then failed; claims skip what another deliverer holds.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { startParley, sql } = require('./harness');
+
+let srv;
+before(async () => { srv = await startParley({ name: 'it-deliveries', env: { PARLEY_DELIVER: '0' } }); });
+after(async () => { await srv.stop(); });
+
+// A hook and one delivery of a fresh event, straight in storage.
+function delivery() {
+  const hook = sql("INSERT INTO hooks (url, kind, secret) VALUES ('http://127.0.0.1:9/', 'event', '\\x00') RETURNING id")[0][0];
+  const ev = sql("INSERT INTO events (type, data) VALUES ('comment.created', '{}') RETURNING id")[0][0];
+  return sql(`SELECT id FROM deliveries WHERE hook_id = ${hook} AND event_id = ${ev}`)[0][0];
+}
+const row = (id) => sql(`SELECT state, attempts, extract(epoch FROM next_at - now())::float FROM deliveries WHERE id = ${id}`)[0];
+
+test('failures back off exponentially with jitter; success ends it', () => {
+  const id = delivery();
+  const waits = [];
+  for (let i = 0; i < 5; i++) {
+    assert.equal(sql(`SELECT delivery_record(${id}, 500, 12, 'HTTP 500', 'oops')`)[0][0], 'pending');
+    waits.push(Number(row(id)[2]));
+  }
+  // 5 s, 10 s, 20 s, 40 s, 80 s, each within 75%..125%.
+  waits.forEach((w, i) => {
+    const base = 5 * 2 ** i;
+    assert.ok(w >= base * 0.74 && w <= base * 1.26, `attempt ${i + 1}: ${w} s`);
+  });
+  assert.equal(sql(`SELECT count(*) FROM delivery_attempts WHERE delivery_id = ${id}`)[0][0], '5');
+  assert.equal(sql(`SELECT delivery_record(${id}, 204, 3, NULL, '')`)[0][0], 'success');
+  assert.equal(row(id)[0], 'success');
+});
+
+test('after a day of failures a delivery is marked failed', () => {
+  const id = delivery();
+  sql(`UPDATE deliveries SET created_at = now() - interval '25 hours' WHERE id = ${id}`);
+  assert.equal(sql(`SELECT delivery_record(${id}, NULL, 2000, 'Timeout was reached', NULL)`)[0][0], 'failed');
+  assert.equal(sql(`SELECT count(*) FROM delivery_claim(100, 60) WHERE id = ${id}`)[0][0], '0');
+});
+
+test('a claim leases deliveries: claimed twice, handed out once', () => {
+  const ids = [delivery(), delivery(), delivery()];
+  const first = sql('SELECT id FROM delivery_claim(100, 60)').map((r) => r[0]);
+  for (const id of ids) assert.ok(first.includes(id));
+  const second = sql('SELECT id FROM delivery_claim(100, 60)').map((r) => r[0]);
+  for (const id of ids) assert.ok(!second.includes(id), 'leased rows are not handed out again');
+  sql(`SELECT delivery_release(ARRAY[${ids.join(',')}]::bigint[])`);
+  const third = sql('SELECT id FROM delivery_claim(100, 60)').map((r) => r[0]);
+  for (const id of ids) assert.ok(third.includes(id), 'released rows come back');
+});
