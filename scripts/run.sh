@@ -15,7 +15,7 @@ PARLEY_DB_NAME="$db" "$top/scripts/pg.sh" start
 
 # A demo admin, made once; its generated password is printed that once.
 admin_email=admin@example.org
-admin_note=$("$top/scripts/admin.sh" "$admin_email" "" "$db")
+admin_note=$("$top/scripts/admin.sh" "$admin_email" "" "$db" | sed '2,$s/^/  /')
 
 cleanup() {
 	[ "$started_pg" = 1 ] && "$top/scripts/pg.sh" stop && echo "run: PostgreSQL stopped"
@@ -29,6 +29,7 @@ Parley is starting on http://127.0.0.1:$port/
   demo blog page (post #198):  http://127.0.0.1:$port/
   thread without JavaScript:   http://127.0.0.1:$port/thread.html?post=198
   API:                         http://127.0.0.1:$port/api/v1/comments?post=198
+  moderation (admin page):     http://127.0.0.1:$port/admin
 Log in as admin: $admin_email
   $admin_note
   (make admin EMAIL=$admin_email PASSWORD=... sets a new password;
