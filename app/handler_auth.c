@@ -345,7 +345,10 @@ handler_auth_password(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
-		store_password_get_query(&s->q, &s->nums, s->auth.user_id);
+		/* Guessing the current password with a stolen session is
+		 * throttled like logging in: the same lookup counts it. */
+		api_client_ip(req, s->ip);
+		store_login_lookup_query(&s->q, s->auth.email, s->ip);
 		s->phase = PW_GET;
 		/* FALLTHROUGH */
 	case PW_GET:
@@ -353,8 +356,13 @@ handler_auth_password(struct http_request *req)
 			return (KORE_RESULT_RETRY);
 		if (r == -1)
 			return (KORE_RESULT_OK);
+		if (db_int(&s->q, 0, 5) > 0) {
+			send_throttled(req, db_int(&s->q, 0, 5));
+			db_done(&s->q);
+			return (KORE_RESULT_OK);
+		}
 		pwtask_init(&s->pw, PWTASK_VERIFY, s->in.password,
-		    s->in.password_len, db_text(&s->q, 0, 0));
+		    s->in.password_len, db_text(&s->q, 0, 1));
 		db_done(&s->q);
 		s->phase = PW_VERIFY;
 		/* FALLTHROUGH */
@@ -377,7 +385,7 @@ handler_auth_password(struct http_request *req)
 		if (!pwtask_run(req, &s->pw))
 			return (KORE_RESULT_RETRY);
 		store_password_set_query(&s->q, &s->nums, s->auth.user_id,
-		    s->pw.hash, s->auth.token_hash);
+		    s->pw.hash, s->auth.token_hash, s->ip);
 		s->phase = PW_STORE;
 		/* FALLTHROUGH */
 	case PW_STORE:

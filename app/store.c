@@ -112,10 +112,8 @@ static const char sql_session_create[] =
 	" $3::integer, $4, $5)";
 static const char sql_session_delete[] =
 	"DELETE FROM sessions WHERE token_hash = $1::bytea";
-static const char sql_password_get[] =
-	"SELECT password_hash FROM users WHERE id = $1::bigint";
 static const char sql_password_set[] =
-	"SELECT user_password_set($1::bigint, $2, $3::bytea)";
+	"SELECT user_password_set($1::bigint, $2, $3::bytea, $4)";
 static const char sql_comment_get[] =
 	"SELECT c.user_id, c.edit_token_hash,"
 	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.status,"
@@ -421,21 +419,15 @@ store_session_delete_query(struct db_query *q, const char *token_hash_sql)
 }
 
 void
-store_password_get_query(struct db_query *q, struct store_numbers *nums,
-    int64_t user_id)
-{
-	db_query_init(q, sql_password_get);
-	param_id(q, nums, 0, user_id);
-}
-
-void
 store_password_set_query(struct db_query *q, struct store_numbers *nums,
-    int64_t user_id, const char *hash, const char *keep_token_hash_sql)
+    int64_t user_id, const char *hash, const char *keep_token_hash_sql,
+    const char *ip)
 {
 	db_query_init(q, sql_password_set);
 	param_id(q, nums, 0, user_id);
 	db_param(q, hash);
 	db_param(q, keep_token_hash_sql);
+	db_param(q, ip);
 }
 
 void

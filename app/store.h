@@ -80,11 +80,10 @@ void	store_session_create_query(struct db_query *, struct store_numbers *,
 	    const char *new_hash, const char *ip);
 void	store_session_delete_query(struct db_query *,
 	    const char *token_hash_sql);
-/* Row: password_hash of the account. */
-void	store_password_get_query(struct db_query *, struct store_numbers *,
-	    int64_t user_id);
+/* Also takes back the attempt login_lookup counted for ip. */
 void	store_password_set_query(struct db_query *, struct store_numbers *,
-	    int64_t user_id, const char *hash, const char *keep_token_hash_sql);
+	    int64_t user_id, const char *hash, const char *keep_token_hash_sql,
+	    const char *ip);
 
 /* Row: user_id, edit_token_hash, created_us, status, author_name,
  * author_url, created_at, edited_at, score, parent_id, role, avatar seed,

@@ -801,3 +801,24 @@ test('a login upgrades a password hash made with weaker parameters', async () =>
   assert.match(stored, /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/);
   assert.equal((await login(long, m.email)).status, 200, 'the new hash verifies');
 });
+
+test('wrong current passwords are throttled like failed logins', async () => {
+  const m = await register(long);
+  const codes = [];
+  for (let i = 0; i < 11; i++) {
+    const r = await call(long.base, 'POST', '/api/v1/auth/password',
+      { json: { current_password: `wrong guess ${i}`, new_password: 'a brand new password' }, headers: bearer(m.token) });
+    codes.push(r.status);
+  }
+  assert.deepEqual(codes, [...Array(10).fill(403), 429]);
+  // Even the right password waits now.
+  const right = await call(long.base, 'POST', '/api/v1/auth/password',
+    { json: { current_password: m.password, new_password: 'a brand new password' }, headers: bearer(m.token) });
+  assert.equal(right.status, 429);
+  assert.ok(Number(right.headers.get('retry-after')) > 0);
+  clearFailures();
+  const ok = await call(long.base, 'POST', '/api/v1/auth/password',
+    { json: { current_password: m.password, new_password: 'a brand new password' }, headers: bearer(m.token) });
+  assert.equal(ok.status, 204);
+  assert.equal(sqlOn(long, `SELECT count(*) FROM login_failures WHERE kind = 'account' AND key = lower('${m.email}')`)[0][0], '0');
+});
