@@ -803,12 +803,26 @@ run(const char *conninfo, CURL *curl)
 		PQfinish(conn);
 }
 
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: parley-deliver\n"
+	    "Sends Parley's event hooks: claims due deliveries from the\n"
+	    "database named in PARLEY_CONF (default conf/parley.conf), signs\n"
+	    "and POSTs them, and records each attempt. Run one or more beside\n"
+	    "Parley; SIGTERM finishes the delivery under way and exits.\n");
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct config	 cfg;
 	CURL		*curl;
 
+	if (argc > 1) {
+		usage(strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		return (strcmp(argv[1], "--help") == 0 ? 0 : 2);
+	}
 	if (sodium_init() < 0)
 		fatal("sodium_init failed");
 	signals_init();
