@@ -79,6 +79,9 @@ static const char	sql_release[] =
  */
 static const char	sql_still_due[] =
 	"SELECT 1 WHERE delivery_due($1)";
+static const char	sql_prune[] = "SELECT hooks_prune()";
+#define PRUNE_EVERY_S		3600
+
 /* Secrets are opened from bytea's hex form, whatever the server's default. */
 static const char	sql_session[] =
 	"SET bytea_output = 'hex'; LISTEN parley_deliver";
@@ -771,10 +774,27 @@ db_connect(const char *conninfo)
 	return (conn);
 }
 
+/* Old finished deliveries go now and then; failure here is harmless. */
+static void
+prune(PGconn *conn, time_t *last)
+{
+	PGresult	*r;
+	time_t		 now = time(NULL);
+
+	if (now - *last < PRUNE_EVERY_S)
+		return;
+	*last = now;
+	r = PQexec(conn, sql_prune);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		log_db("cannot prune old deliveries", PQerrorMessage(conn));
+	PQclear(r);
+}
+
 static void
 run(const char *conninfo, CURL *curl)
 {
 	PGconn	*conn;
+	time_t	 pruned = 0;
 	int	 n;
 
 	conn = NULL;
@@ -783,6 +803,7 @@ run(const char *conninfo, CURL *curl)
 			pause_ms(RETRY_MS);
 			continue;
 		}
+		prune(conn, &pruned);
 		if ((n = deliver_batch(conn, curl)) > 0)
 			continue;
 		if (n == 0 && wait_for_work(conn) == 0)

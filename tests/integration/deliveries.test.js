@@ -51,3 +51,21 @@ test('a claim leases deliveries: claimed twice, handed out once', () => {
   const third = sql('SELECT id FROM delivery_claim(100, 60)').map((r) => r[0]);
   for (const id of ids) assert.ok(third.includes(id), 'released rows come back');
 });
+
+test('finished deliveries and their events go after 30 days; the rest stays', () => {
+  const old = delivery();
+  const recent = delivery();
+  const pending = delivery();
+  // Every hook got this event (all are enabled, for every type): all its
+  // deliveries are finished and old.
+  sql(`UPDATE deliveries SET state = 'success', created_at = now() - interval '31 days'
+    WHERE event_id = (SELECT event_id FROM deliveries WHERE id = ${old})`);
+  sql(`UPDATE events SET created_at = now() - interval '31 days' WHERE id = (SELECT event_id FROM deliveries WHERE id = ${old})`);
+  sql(`UPDATE deliveries SET state = 'success' WHERE id = ${recent}`);
+  sql(`UPDATE deliveries SET created_at = now() - interval '31 days' WHERE id = ${pending}`);
+  const oldEvent = sql(`SELECT event_id FROM deliveries WHERE id = ${old}`)[0][0];
+  sql('SELECT hooks_prune()');
+  const left = sql(`SELECT id FROM deliveries WHERE id IN (${old}, ${recent}, ${pending})`).map((r) => r[0]).sort();
+  assert.deepEqual(left, [recent, pending].sort());
+  assert.equal(sql(`SELECT count(*) FROM events WHERE id = ${oldEvent}`)[0][0], '0');
+});
