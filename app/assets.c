@@ -142,16 +142,3 @@ assets_find(const char *name)
 	}
 	return (NULL);
 }
-
-void
-assets_free(void)
-{
-	size_t	i;
-
-	for (i = 0; i < nassets; i++) {
-		free(assets[i].name);
-		free(assets[i].data);
-		free(assets[i].gz);
-	}
-	nassets = 0;
-}

@@ -22,7 +22,6 @@ struct asset {
 /* Reads every regular file directly in dir. 0, or -1 with a message. */
 int		 assets_load(const char *dir, char *err, size_t errlen);
 const struct asset *assets_find(const char *name);
-void		 assets_free(void);
 /* Content-Type for a file name by its extension. */
 const char	*assets_type(const char *name);
 

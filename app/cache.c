@@ -10,7 +10,7 @@
 
 static struct cache_entry	*buckets[BUCKETS];
 static struct cache_entry	*head, *tail;
-static size_t			 budget, bytes, count;
+static size_t			 budget, bytes;
 static uint64_t			 generation;
 static int			 usable;
 
@@ -73,7 +73,6 @@ drop(struct cache_entry *e)
 	}
 	unlink_recency(e);
 	bytes -= entry_size(e);
-	count--;
 	free(e->key);
 	free(e->post);
 	free(e->body);
@@ -225,7 +224,6 @@ cache_put(const char *key, const char *post, const void *body, size_t len,
 	buckets[b] = e;
 	push_front(e);
 	bytes += entry_size(e);
-	count++;
 	return (e);
 }
 
@@ -240,16 +238,4 @@ cache_invalidate(const char *post)
 			drop(e);
 	}
 	generation++;
-}
-
-size_t
-cache_bytes(void)
-{
-	return (bytes);
-}
-
-size_t
-cache_count(void)
-{
-	return (count);
 }

@@ -42,9 +42,6 @@ const struct cache_entry *cache_put(const char *key, const char *post,
 /* Drops the entries of post and those depending on every post. */
 void	cache_invalidate(const char *post);
 void	cache_clear(void);
-/* Bytes held, for tests and metrics. */
-size_t	cache_bytes(void);
-size_t	cache_count(void);
 
 /* gzip (level 6) into a new buffer; NULL if it would not be smaller. */
 unsigned char	*cache_gzip(const void *, size_t, size_t *);

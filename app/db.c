@@ -196,11 +196,6 @@ db_text(struct db_query *q, int row, int col)
 	return (PQgetvalue(q->result, row, col));
 }
 
-size_t
-db_len(struct db_query *q, int row, int col)
-{
-	return ((size_t)PQgetlength(q->result, row, col));
-}
 
 int64_t
 db_int(struct db_query *q, int row, int col)
