@@ -9,6 +9,7 @@
 #include "api.h"
 #include "assets.h"
 #include "cache.h"
+#include "listen.h"
 #include "escape.h"
 #include "netaddr.h"
 #include "parley.h"
@@ -174,8 +175,8 @@ accepts_gzip(struct http_request *req)
 	return (strncmp(p, ";q=0", 4) != 0 || strncmp(p, ";q=0.", 5) == 0);
 }
 
-void
-api_send_cached(struct http_request *req, const struct cache_entry *e,
+static void
+send_cached(struct http_request *req, const struct cache_entry *e,
     const char *type)
 {
 	http_response_header(req, "vary", "Accept-Encoding, Authorization");
@@ -186,6 +187,54 @@ api_send_cached(struct http_request *req, const struct cache_entry *e,
 		return;
 	}
 	send_tagged(req, type, "no-cache", e->body, e->body_len, e->etag);
+}
+
+#define JSON_TYPE	"application/json; charset=utf-8"
+
+int
+api_cache_lookup(struct http_request *req, struct buf *key,
+    struct api_fill *fill)
+{
+	const struct cache_entry	*ce;
+
+	fill->key = NULL;
+	/* Changes already announced are dropped before the cache answers. */
+	listen_poll();
+	if (!cache_usable()) {
+		buf_free(key);
+		return (0);
+	}
+	if ((ce = cache_get(key->data)) != NULL) {
+		send_cached(req, ce, JSON_TYPE);
+		buf_free(key);
+		return (1);
+	}
+	fill->key = buf_release(key, NULL);
+	fill->gen = cache_generation();
+	return (0);
+}
+
+void
+api_cache_fill(struct http_request *req, struct api_fill *fill,
+    const char *post, const struct buf *json)
+{
+	const struct cache_entry	*ce;
+
+	if (fill->key != NULL && (ce = cache_put(fill->key, post, json->data,
+	    json->len, fill->gen)) != NULL) {
+		send_cached(req, ce, JSON_TYPE);
+		return;
+	}
+	/* Logged-in readers also see their own held comments. */
+	http_response_header(req, "vary", "Authorization");
+	api_send_tagged(req, JSON_TYPE, "no-cache", json->data, json->len);
+}
+
+void
+api_fill_free(struct api_fill *fill)
+{
+	free(fill->key);
+	fill->key = NULL;
 }
 
 void

@@ -31,10 +31,22 @@ void	api_send_tagged(struct http_request *, const char *type,
 	    const char *cache_control, const void *, size_t);
 void	api_send_asset(struct http_request *, const char *name,
 	    const char *cache_control);
-/* Sends a cached answer (gzip when accepted; 304 when it matches). */
-struct cache_entry;
-void	api_send_cached(struct http_request *, const struct cache_entry *,
-	    const char *type);
+/*
+ * Answers from the worker's cache. api_cache_lookup answers (1) when the
+ * cache holds key; otherwise (0) it keeps key and the cache's generation
+ * in *fill, unless the cache may not be used now. api_cache_fill then
+ * stores the JSON made from the database under that key (post: the post
+ * it depends on; NULL for every post) and sends it, or sends it uncached.
+ */
+struct api_fill {
+	char		*key;
+	uint64_t	 gen;
+};
+int	api_cache_lookup(struct http_request *, struct buf *key,
+	    struct api_fill *);
+void	api_cache_fill(struct http_request *, struct api_fill *,
+	    const char *post, const struct buf *json);
+void	api_fill_free(struct api_fill *);
 
 /* Reads a JSON object body. Refuses a non-JSON Content-Type (415), a body
  * over API_BODY_MAX (413), malformed JSON (400), invalid UTF-8 (400) and a

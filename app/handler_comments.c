@@ -11,7 +11,6 @@
 #include "api.h"
 #include "auth.h"
 #include "cache.h"
-#include "listen.h"
 #include "comment_input.h"
 #include "edit_policy.h"
 #include "escape.h"
@@ -27,7 +26,6 @@
 #include "verdict.h"
 
 #define LIMIT_DEFAULT	50
-#define JSON_TYPE	"application/json; charset=utf-8"
 #define LIMIT_MAX	200
 
 int	handler_comments(struct http_request *);
@@ -42,8 +40,7 @@ struct list_state {
 	size_t			 limit;
 	int			 has_after;
 	struct cursor		 after;
-	char			*cache_key;	/* anonymous callers only */
-	uint64_t		 cache_gen;
+	struct api_fill		 fill;		/* anonymous callers only */
 };
 
 struct create_state {
@@ -72,8 +69,7 @@ list_state_free(struct http_request *req)
 	db_done(&s->q);
 	free(s->key);
 	s->key = NULL;
-	free(s->cache_key);
-	s->cache_key = NULL;
+	api_fill_free(&s->fill);
 }
 
 static void
@@ -170,7 +166,6 @@ list_respond(struct http_request *req, struct list_state *s)
 	struct thread		 t;
 	struct thread_page	 pg;
 	struct buf		 b;
-	const struct cache_entry *ce;
 	size_t			 n;
 	int			 found;
 	char			 next[CURSOR_MAX];
@@ -195,14 +190,7 @@ list_respond(struct http_request *req, struct list_state *s)
 		buf_puts(&b, "null");
 	buf_putc(&b, '}');
 
-	if (s->cache_key != NULL && (ce = cache_put(s->cache_key, s->key,
-	    b.data, b.len, s->cache_gen)) != NULL) {
-		api_send_cached(req, ce, JSON_TYPE);
-	} else {
-		/* Logged-in readers also see their own held comments. */
-		http_response_header(req, "vary", "Authorization");
-		api_send_tagged(req, JSON_TYPE, "no-cache", b.data, b.len);
-	}
+	api_cache_fill(req, &s->fill, s->key, &b);
 	buf_free(&b);
 	thread_free(&t);
 	free(items);
@@ -215,14 +203,10 @@ list_respond(struct http_request *req, struct list_state *s)
 static int
 list_cached(struct http_request *req, struct list_state *s)
 {
-	const struct cache_entry	*ce;
-	const char			*h;
-	struct buf			 k;
+	const char	*h;
+	struct buf	 k;
 
 	if (http_request_header(req, "authorization", &h))
-		return (0);
-	listen_poll();
-	if (!cache_usable())
 		return (0);
 	buf_init(&k);
 	buf_printf(&k, "t\x1f%s\x1f%d\x1f%zu\x1f%lld", s->key, (int)s->sort,
@@ -230,14 +214,7 @@ list_cached(struct http_request *req, struct list_state *s)
 	if (s->has_after)
 		buf_printf(&k, ".%lld.%lld", (long long)s->after.score,
 		    (long long)s->after.created_us);
-	if ((ce = cache_get(k.data)) != NULL) {
-		api_send_cached(req, ce, JSON_TYPE);
-		buf_free(&k);
-		return (1);
-	}
-	s->cache_key = buf_release(&k, NULL);
-	s->cache_gen = cache_generation();
-	return (0);
+	return (api_cache_lookup(req, &k, &s->fill));
 }
 
 static int

@@ -7,23 +7,19 @@
 #include <stdlib.h>
 
 #include "api.h"
-#include "cache.h"
-#include "listen.h"
 #include "comment_input.h"
 #include "escape.h"
 #include "query.h"
 #include "store.h"
 
 #define COUNTS_KEYS_MAX	100
-#define JSON_TYPE	"application/json; charset=utf-8"
 
 int	handler_counts(struct http_request *);
 
 struct counts_state {
 	struct db_query	 q;
 	struct buf	 keys;	/* JSON array of the requested keys */
-	char		*cache_key;
-	uint64_t	 cache_gen;
+	struct api_fill	 fill;
 };
 
 static void
@@ -33,8 +29,7 @@ counts_state_free(struct http_request *req)
 
 	db_done(&s->q);
 	buf_free(&s->keys);
-	free(s->cache_key);
-	s->cache_key = NULL;
+	api_fill_free(&s->fill);
 }
 
 static int
@@ -80,7 +75,6 @@ counts_params(struct http_request *req, struct counts_state *s,
 static void
 counts_respond(struct http_request *req, struct counts_state *s)
 {
-	const struct cache_entry	*ce;
 	struct buf			 b;
 	int				 row;
 
@@ -94,11 +88,7 @@ counts_respond(struct http_request *req, struct counts_state *s)
 	}
 	buf_puts(&b, "}}");
 	/* Counts depend on every post: any change drops them. */
-	if (s->cache_key != NULL && (ce = cache_put(s->cache_key, NULL,
-	    b.data, b.len, s->cache_gen)) != NULL)
-		api_send_cached(req, ce, JSON_TYPE);
-	else
-		api_send_tagged(req, JSON_TYPE, "no-cache", b.data, b.len);
+	api_cache_fill(req, &s->fill, NULL, &b);
 	buf_free(&b);
 }
 
@@ -106,7 +96,6 @@ int
 handler_counts(struct http_request *req)
 {
 	struct counts_state		*s;
-	const struct cache_entry	*ce;
 	struct apierr			 e;
 	struct buf			 k;
 
@@ -120,18 +109,10 @@ handler_counts(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
-		listen_poll();
-		if (cache_usable()) {
-			buf_init(&k);
-			buf_printf(&k, "c\x1f%s", api_query(req));
-			if ((ce = cache_get(k.data)) != NULL) {
-				api_send_cached(req, ce, JSON_TYPE);
-				buf_free(&k);
-				return (KORE_RESULT_OK);
-			}
-			s->cache_key = buf_release(&k, NULL);
-			s->cache_gen = cache_generation();
-		}
+		buf_init(&k);
+		buf_printf(&k, "c\x1f%s", api_query(req));
+		if (api_cache_lookup(req, &k, &s->fill))
+			return (KORE_RESULT_OK);
 		store_counts_query(&s->q, s->keys.data);
 	}
 	s = http_state_get(req);
