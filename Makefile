@@ -7,6 +7,7 @@ KORE_FEATURES := $(shell cat /usr/share/kore/features 2>/dev/null)
 WARN	= -Wall -Wextra -Wmissing-prototypes -Wshadow -Werror
 CFLAGS	+= -std=gnu11 -O2 -g -fPIC $(WARN) -D_GNU_SOURCE
 LIBS	= -lsodium -ljansson -lmd4c -lunistring -lz -lcurl
+PQ_CFLAGS := -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 
 # Domain code: no Kore types, linked into the module and the unit tests.
 DOMAIN	= buf escape markdown query cursor thread input comment_input \
@@ -14,6 +15,7 @@ DOMAIN	= buf escape markdown query cursor thread input comment_input \
 	  avatar wordlist settings moderation netaddr cache hook_sign
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
 KORE	= api db store auth pwtask verdict admin listen module sandbox \
+	  deliver_thread \
 	  handler_comments \
 	  handler_comment handler_vote handler_auth handler_counts \
 	  handler_preview handler_thread_page handler_site \
@@ -43,22 +45,25 @@ deps:
 build: build/parley.so build/parley-passwd build/parley-deliver
 
 build/%.o: app/%.c $(HEADERS) | build/
-	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$(KORE_FEATURES)) -c $< -o $@
+	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$(KORE_FEATURES)) \
+	    $(if $(filter $*,deliver),$(PQ_CFLAGS)) -c $< -o $@
 
 # Linked aside and renamed: a running Parley keeps its mapping of the old
 # file instead of seeing it rewritten under it.
-build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ)
-	$(CC) -shared -o $@.tmp $^ $(LIBS)
+# deliver.o is Kore-free but needs libpq: the module's worker thread and
+# parley-deliver both run it.
+build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ) build/deliver.o
+	$(CC) -shared -o $@.tmp $^ $(LIBS) -lpq
 	mv -f $@.tmp $@
 
 build/parley-passwd: app/tool_passwd.c build/password.o | build/
 	$(CC) $(CFLAGS) -o $@ app/tool_passwd.c build/password.o $(LIBS)
 
-# The hook deliverer: a process of its own beside Kore (scripts/serve.sh
-# starts and restarts it), so delivery never touches a reader's request.
-DELIVER_DEPS = buf config keys hook_sign
+# The hook deliverer as a process of its own (Parley's first worker runs
+# the same code in a thread): for extra nodes and for tests.
+DELIVER_DEPS = deliver buf config keys hook_sign
 build/parley-deliver: app/deliver_main.c $(DELIVER_DEPS:%=build/%.o) $(HEADERS) | build/
-	$(CC) $(CFLAGS) -I/usr/include/postgresql -o $@ app/deliver_main.c \
+	$(CC) $(CFLAGS) -o $@ app/deliver_main.c \
 	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium
 
 build/:

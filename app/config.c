@@ -65,6 +65,20 @@ set_number(int *out, const char *name, const char *v, long min, long max,
 }
 
 static int
+set_flag(int *out, const char *name, const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") == 0)
+		*out = 0;
+	else {
+		snprintf(err, errlen, "%s must be yes or no", name);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
 set_option(struct config *c, const char *name, char *v, char *err,
     size_t errlen)
 {
@@ -85,6 +99,8 @@ set_option(struct config *c, const char *name, char *v, char *err,
 	} else if (strcmp(name, "session_ttl_seconds") == 0) {
 		return (set_number(&c->session_ttl_seconds, name, v, 1,
 		    365 * 86400, err, errlen));
+	} else if (strcmp(name, "deliver_hooks") == 0) {
+		return (set_flag(&c->deliver_hooks, name, v, err, errlen));
 	} else {
 		snprintf(err, errlen, "unknown setting '%s'", name);
 		return (-1);
@@ -100,6 +116,7 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 
 	memset(c, 0, sizeof(*c));
 	c->session_ttl_seconds = 30 * 86400;
+	c->deliver_hooks = 1;
 	copy = xstrdup(text);
 	rc = 0;
 	lineno = 0;

@@ -17,6 +17,7 @@ struct config {
 	char	*key_file;		/* server secrets, created on first start */
 	char	*trusted_proxies;	/* addresses/blocks believed for XFF */
 	int	 session_ttl_seconds;	/* sliding session lifetime */
+	int	 deliver_hooks;		/* 1: a worker sends event hooks */
 };
 
 /* 0 on success; -1 with a message in err (size errlen) otherwise. */

@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "listen.h"
 #include "db.h"
+#include "deliver_thread.h"
 #include "keys.h"
 #include "password.h"
 #include "parley.h"
@@ -75,4 +76,6 @@ kore_worker_configure(void)
 		fatal("libsodium could not be initialised");
 	cache_init(CACHE_BUDGET);
 	listen_start(parley_config.database);
+	if (parley_config.deliver_hooks)
+		deliver_thread_start(parley_config.database);
 }

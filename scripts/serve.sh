@@ -6,7 +6,9 @@
 # otherwise they run as you, without chroot. Env: PARLEY_DATABASE (a libpq
 # connection string instead of the local cluster's), PARLEY_BIND (127.0.0.1),
 # PARLEY_ORIGINS (allowed origins), PARLEY_SESSION_TTL (30 days),
-# PARLEY_TRUSTED_PROXIES (none), PARLEY_SECCOMP_TRACING (no).
+# PARLEY_TRUSTED_PROXIES (none), PARLEY_SECCOMP_TRACING (no), PARLEY_DELIVER
+# (1; 0: the first worker sends no event hooks, for tests that run their
+# own build/parley-deliver).
 # Moderation settings (edit window, depth, ...) live in the database.
 set -euo pipefail
 
@@ -22,6 +24,7 @@ allowed_origins = ${PARLEY_ORIGINS:-http://127.0.0.1:$port http://localhost:$por
 session_ttl_seconds = ${PARLEY_SESSION_TTL:-2592000}
 trusted_proxies = ${PARLEY_TRUSTED_PROXIES:-}
 key_file = $dir/parley.key
+deliver_hooks = $([ "${PARLEY_DELIVER:-1}" = 0 ] && echo no || echo yes)
 CONF
 chmod 600 "$dir/parley.conf"
 
@@ -44,22 +47,7 @@ sed -e "s|@BIND@|${PARLEY_BIND:-127.0.0.1}|" -e "s|@PORT@|$port|" \
 
 export PARLEY_CONF="$dir/parley.conf"
 
-# The hook deliverer runs beside Kore and is restarted if it dies; both
-# stop together. PARLEY_DELIVER=0 leaves it out (tests that race their own).
-deliverer=""
-if [ "${PARLEY_DELIVER:-1}" != 0 ]; then
-	(
-		trap 'kill $child 2>/dev/null; exit 0' TERM INT
-		while :; do
-			"$top/build/parley-deliver" & child=$!
-			wait $child || true
-			sleep 1
-		done
-	) &
-	deliverer=$!
-fi
 stop() {
-	[ -n "$deliverer" ] && kill "$deliverer" 2>/dev/null
 	[ -n "${kore_pid:-}" ] && kill "$kore_pid" 2>/dev/null
 	wait 2>/dev/null
 }

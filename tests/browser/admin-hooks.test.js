@@ -1,7 +1,7 @@
 // The Hooks section of the moderators' page (/admin) in Chromium against
 // a real Parley: adding hooks and their once-shown secrets, field errors,
 // Ping and the recent deliveries, rotating, disabling, editing, deleting,
-// escaping, and (with parley-deliver running) deliveries that succeed,
+// escaping, and (with delivery on, from Kore's first worker) deliveries that succeed,
 // fail and are sent again. Saves a screenshot of the section.
 'use strict';
 const { test, before, after } = require('node:test');
@@ -15,12 +15,11 @@ const h = require('./admin-helpers');
 
 const { ADMIN, MODERATOR } = h;
 const SECRET = /^[A-Za-z0-9_-]{43}$/;		// 32 bytes, base64url
-const DELIVERER = path.join(harness.top, 'build', 'parley-deliver');
 
 let srv;
 let browser;
 
-// Deliveries stay pending here: no deliverer runs beside this server.
+// Deliveries stay pending here: this server delivers no hooks.
 before(async () => {
   ({ srv, browser } = await h.setup({ name: 'browser-hooks', env: { PARLEY_DELIVER: '0' },
     settings: {} }));
@@ -251,9 +250,6 @@ test('Ping, Redeliver, Rotate, Disable and Enable, Edit, Delete', async () => {
     // The deliveries stayed open through all of it.
     assert.equal(await edited.locator('.delivery').count(), 1);
 
-    if (!fs.existsSync(DELIVERER))
-      await screenshot(page);
-
     // Delete (the confirmation is accepted).
     await edited.getByRole('button', { name: 'Delete' }).click();
     await edited.waitFor({ state: 'detached' });
@@ -335,8 +331,7 @@ function receiver() {
   }));
 }
 
-test('with parley-deliver: a ping succeeds, a failure is logged, Redeliver sends again',
-  { skip: !fs.existsSync(DELIVERER) && 'build/parley-deliver is not built' }, async () => {
+test('with delivery on: a ping succeeds, a failure is logged, Redeliver sends again', async () => {
     const live = await h.startServer({ name: 'browser-hooks-live', settings: {} });
     const rx = await receiver();
     try {

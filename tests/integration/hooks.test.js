@@ -1,5 +1,6 @@
 // Event hooks end to end: the admin hook API, the outbox written by the
-// database, and build/parley-deliver POSTing signed events to a receiver
+// database, and the deliverer (in Kore's first worker, or as
+// build/parley-deliver) POSTing signed events to a receiver
 // of ours. Signatures are checked with openssl, not with Parley's code.
 'use strict';
 const { test, before, after } = require('node:test');
@@ -15,7 +16,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const RFC3339_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
 
-let srv;		// the main Parley, with its own deliverer (serve.sh)
+let srv;		// the main Parley, delivering from its first worker
 let admin;		// its admin's Bearer header
 const receivers = [];
 const deliverers = new Set();
@@ -354,6 +355,57 @@ test('an acknowledged comment keeps its event through a crash of the server and 
   assert.deepEqual(sql(`SELECT state, attempts, last_status FROM deliveries WHERE hook_id = ${hook.id}`, s.db), [['success', '1', '200']]);
   assert.deepEqual(await d2.stop(), { code: 0, signal: null });
   assert.equal(d2.attempts().length, 1);
+});
+
+// The process of Kore's first worker of server name (it runs the deliverer).
+function firstWorkerPid(name) {
+  const parent = fs.readFileSync(path.join(top, 'var', 'run', name, 'kore.pid'), 'utf8').trim();
+  const out = execFileSync('ps', ['--ppid', parent, '-o', 'pid=,args='], { encoding: 'utf8' });
+  const line = out.split('\n').find((l) => /\[wrk 1\]/.test(l));
+  assert.ok(line, `no first worker under ${parent}: ${out}`);
+  return Number(line.trim().split(/\s+/)[0]);
+}
+
+test('the first worker delivers; killed mid-delivery, it is restarted and sends again', async () => {
+  const name = 'it-hooks-worker';
+  const s = await startParley({ name });
+  servers.push(s);
+  srv.use();
+  const headers = await adminOf(s);
+  const rcv = await receiver();
+  rcv.setMode('hang');
+  const hook = await makeHook(`${rcv.url}/worker`, ['comment.created'], {}, s, headers);
+  const r = await guestComment(s, { post: uniqueKey('worker'), body: 'delivered from inside Kore' });
+  assert.equal(r.status, 201, r.text);
+
+  // No deliverer process runs beside Kore: the worker's thread sends it.
+  const out = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
+  assert.ok(!out.split('\n').some((l) => l.includes('parley-deliver') && l.includes(name)));
+  const req1 = await rcv.waitFor(() => true, 15000, 'the first try, from the worker');
+  assertSigned(req1, [hook.secret]);
+  const before = firstWorkerPid(name);
+  process.kill(before, 'SIGKILL');
+  rcv.dropHanging();
+  rcv.setMode('ok');
+  assert.deepEqual(sql(`SELECT state, attempts FROM deliveries WHERE hook_id = ${hook.id}`, s.db), [['pending', '0']]);
+
+  // Kore starts a new first worker, and with it a new deliverer; the
+  // lease would run out by itself in a minute: end it now.
+  let after = before;
+  for (const deadline = Date.now() + 10000; after === before && Date.now() < deadline;) {
+    await sleep(100);
+    try { after = firstWorkerPid(name); } catch { /* not yet */ }
+  }
+  assert.notEqual(after, before, 'Kore restarted the first worker');
+  sql(`UPDATE deliveries SET next_at = now() WHERE hook_id = ${hook.id}`, s.db);
+  const req2 = await rcv.waitFor((q) => q !== req1, 15000, 'the delivery after the restart');
+  assert.equal(req2.headers['x-parley-delivery'], req1.headers['x-parley-delivery']);
+  assert.equal(req2.body, req1.body);
+  const deadline = Date.now() + 5000;
+  while (sql(`SELECT state FROM deliveries WHERE hook_id = ${hook.id}`, s.db)[0][0] !== 'success' && Date.now() < deadline) await sleep(100);
+  assert.deepEqual(sql(`SELECT state, attempts, last_status FROM deliveries WHERE hook_id = ${hook.id}`, s.db), [['success', '1', '200']]);
+  // The server still answers readers.
+  assert.equal((await call(s.base, 'GET', '/healthz')).status, 200);
 });
 
 test('two deliverers racing send each of 30 events exactly once', async () => {

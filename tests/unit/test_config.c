@@ -216,6 +216,24 @@ Test(config, session_ttl_range)
 	config_free(&c);
 }
 
+Test(config, deliver_hooks_flag)
+{
+	struct config	c;
+
+	parse_ok(&c, "database = x\n");
+	cr_assert_eq(c.deliver_hooks, 1, "a worker delivers by default");
+	config_free(&c);
+	parse_ok(&c, "database = x\ndeliver_hooks = no\n");
+	cr_assert_eq(c.deliver_hooks, 0);
+	config_free(&c);
+	parse_ok(&c, "database = x\ndeliver_hooks = no\ndeliver_hooks = yes\n");
+	cr_assert_eq(c.deliver_hooks, 1);
+	config_free(&c);
+	parse_fails("database = x\ndeliver_hooks = 0\n", "deliver_hooks");
+	parse_fails("database = x\ndeliver_hooks = YES\n", "deliver_hooks");
+	parse_fails("database = x\ndeliver_hooks =\n", "deliver_hooks");
+}
+
 Test(config, origins_limit)
 {
 	struct config	c;
