@@ -60,7 +60,7 @@ kore_parent_configure(int argc, char **argv)
 	/* Before any thread exists, as libcurl asks. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatal("parley: libcurl could not be initialised");
-	/* Computed once here so every worker inherits it. */
+	/* Made once here (no hashing: random bytes) for every worker. */
 	if (password_dummy_hash(dummy) == -1)
 		fatal("parley: cannot hash a password");
 	sodium_memzero(dummy, sizeof(dummy));

@@ -139,6 +139,19 @@ Test(password, needs_rehash_for_weaker_or_other)
 	cr_assert_eq(password_needs_rehash(NULL), 1);
 }
 
+/* The length of "$argon2id$v=19$m=...,t=...,p=...$" at the start of h. */
+static size_t
+params_len(const char *h)
+{
+	const char	*p = h;
+	int		 dollars = 0;
+
+	while (*p != '\0' && dollars < 4)
+		if (*p++ == '$')
+			dollars++;
+	return ((size_t)(p - h));
+}
+
 Test(password, dummy_hash_is_stable_and_matches_nothing_common)
 {
 	static const char *const common[] = {
@@ -154,6 +167,12 @@ Test(password, dummy_hash_is_stable_and_matches_nothing_common)
 	cr_assert_str_eq(a, b);
 	cr_assert_eq(strncmp(a, "$argon2id$", 10), 0, "hash: %s", a);
 	cr_assert_eq(password_needs_rehash(a), 0);
+	/* Shaped like a real hash, parameters, salt and tag lengths alike,
+	 * so that verifying against it costs a full argon2id run. */
+	cr_assert_eq(password_hash(PW, strlen(PW), b), 0);
+	cr_assert_eq(strlen(a), strlen(b), "%s vs %s", a, b);
+	cr_assert_eq(strncmp(a, b, params_len(b)), 0, "%s vs %s", a, b);
+	cr_assert_eq(strrchr(a, '$') - a, strrchr(b, '$') - b);
 	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
 		cr_assert_eq(password_verify(common[i], strlen(common[i]), a),
 		    0, "dummy matched \"%s\"", common[i]);
