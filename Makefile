@@ -12,7 +12,7 @@ PQ_CFLAGS := -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/p
 # Domain code: no Kore types, linked into the module and the unit tests.
 DOMAIN	= buf escape markdown query cursor thread input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
-	  avatar wordlist settings moderation netaddr cache hook_sign
+	  avatar wordlist settings moderation netaddr cache hook_sign announce
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
 KORE	= api db store auth pwtask verdict admin listen module sandbox \
 	  deliver_thread \

@@ -11,6 +11,7 @@
 #include "api.h"
 #include "auth.h"
 #include "cache.h"
+#include "listen.h"
 #include "comment_input.h"
 #include "edit_policy.h"
 #include "escape.h"
@@ -58,6 +59,8 @@ struct create_state {
 	const char		*status;	/* stored */
 	char			 edit_token[TOKEN_TEXT_LEN + 1];
 	char			 edit_token_hash[TOKEN_HASH_SQL_LEN];
+	uint64_t		 ticket;	/* its announcement; 0: none */
+	struct listen_waiter	 waiter;
 };
 
 static void
@@ -87,6 +90,7 @@ create_state_free(struct http_request *req)
 	}
 	sodium_memzero(s->edit_token, sizeof(s->edit_token));
 	verdict_call_cleanup(&s->vcall);
+	listen_unwait(&s->waiter);
 }
 
 /* Parses post, sort, limit and after. Fills e and returns -1 when bad. */
@@ -494,8 +498,6 @@ create_respond(struct http_request *req, struct create_state *s)
 			api_db_unavailable(req);
 		return;
 	}
-	/* Other workers hear of it from PostgreSQL; this one knows now. */
-	cache_invalidate(s->in.post);
 	c.author_name = s->auth.valid ? s->auth.name : s->in.author_name;
 	c.author_url = s->auth.valid ? NULL : s->in.author_url;
 	c.author_role = s->auth.valid ? s->auth.role : "guest";
@@ -521,7 +523,23 @@ create_respond(struct http_request *req, struct create_state *s)
 	buf_free(&b);
 }
 
-enum { CREATE_AUTH, CREATE_FACTS, CREATE_VERDICT, CREATE_STORE };
+enum { CREATE_AUTH, CREATE_FACTS, CREATE_VERDICT, CREATE_STORE,
+	CREATE_ANNOUNCE };
+
+/*
+ * The comment is committed: this worker forgets the thread now, and the
+ * others (and the hook deliverers) hear of it through PostgreSQL before
+ * the author is answered, so their next read, anywhere, shows it.
+ */
+static void
+create_announce(struct create_state *s)
+{
+	if (!store_comment_create_ok(&s->q))
+		return;
+	cache_invalidate(s->in.post);
+	s->ticket = listen_announce(s->in.post,
+	    store_comment_create_deliveries(&s->q));
+}
 
 static int
 comments_create(struct http_request *req)
@@ -562,8 +580,19 @@ comments_create(struct http_request *req)
 		s->phase = CREATE_STORE;
 		/* FALLTHROUGH */
 	case CREATE_STORE:
-		if ((r = api_query_ready(req, &s->q)) != 1)
-			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+		if ((r = api_query_ready(req, &s->q)) == -1) {
+			/* The commit may have happened before the failure. */
+			listen_announce(s->in.post, 1);
+			return (KORE_RESULT_OK);
+		}
+		if (r == 0)
+			return (KORE_RESULT_RETRY);
+		create_announce(s);
+		s->phase = CREATE_ANNOUNCE;
+		/* FALLTHROUGH */
+	case CREATE_ANNOUNCE:
+		if (s->ticket != 0 && !listen_wait(req, &s->waiter, s->ticket))
+			return (KORE_RESULT_RETRY);
 		create_respond(req, s);
 		db_done(&s->q);
 		return (KORE_RESULT_OK);

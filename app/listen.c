@@ -1,22 +1,45 @@
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <kore/kore.h>
+#include <kore/http.h>
 
 #include <libpq-fe.h>
 
+#include "announce.h"
 #include "cache.h"
 #include "listen.h"
+#include "store.h"
 
 #define LISTEN_RETRY_MS	1000
+/* An announcement unanswered this long means a connection gone quiet. */
+#define ANNOUNCE_TIMEOUT_MS	2000
 #define LISTEN_CONNECT_MS	5000
-#define LISTEN_CHANNEL	"parley_thread"
+/*
+ * Announcements are notifications, not data: their transactions need not
+ * wait for the disk, so they hold NOTIFY's commit lock only briefly.
+ */
+#define LISTEN_SESSION	"SET synchronous_commit TO off; LISTEN parley_thread"
 
 static struct kore_event	 listen_evt;
 static PGconn			*listen_conn;
 static const char		*listen_conninfo;
 static int			 listen_connecting;
 static uintptr_t		 listen_attempt;	/* which connect a timer is for */
+
+/* What the connection is doing: one statement at a time. */
+static enum {
+	LISTEN_IDLE,		/* listening, nothing in flight */
+	LISTEN_SUBSCRIBING,	/* LISTEN sent, not yet acknowledged */
+	LISTEN_ANNOUNCING,	/* an announcement in flight */
+} listen_state;
+static struct announce		 pending;
+/* Announcements are numbered: sent so far, and answered (or given up). */
+static uint64_t			 announce_sent;
+static uint64_t			 announce_done;
+static u_int64_t		 announce_since;	/* when the one in flight left */
+static TAILQ_HEAD(, listen_waiter) waiters = TAILQ_HEAD_INITIALIZER(waiters);
 
 static void	listen_connect(void);
 
@@ -28,11 +51,35 @@ retry_cb(void *arg, u_int64_t now)
 	listen_connect();
 }
 
+/* Wakes the requests whose announcement is over. */
+static void
+waiters_wake(void)
+{
+	struct listen_waiter	*w, *next;
+
+	for (w = TAILQ_FIRST(&waiters); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, list);
+		if (w->ticket > announce_done)
+			continue;
+		TAILQ_REMOVE(&waiters, w, list);
+		w->queued = 0;
+		http_request_wakeup(w->req);
+	}
+}
+
 /* The channel is gone: stop trusting the cache and try again later. */
 static void
 listen_lost(const char *why)
 {
 	listen_connecting = 0;
+	/* An announcement in flight may or may not have gone out. */
+	if (listen_state == LISTEN_ANNOUNCING)
+		announce_post(&pending, NULL);
+	listen_state = LISTEN_IDLE;
+	/* Nobody waits through an outage: what is pending goes out after
+	 * the reconnect, and this worker's cache is off until then. */
+	announce_done = ++announce_sent;
+	waiters_wake();
 	if (listen_conn != NULL) {
 		kore_log(LOG_NOTICE, "listen: %s: %s", why,
 		    PQerrorMessage(listen_conn));
@@ -44,29 +91,90 @@ listen_lost(const char *why)
 	(void)kore_timer_add(retry_cb, LISTEN_RETRY_MS, NULL, KORE_TIMER_ONESHOT);
 }
 
+/*
+ * Reads the results of the statement in flight: 1 once it is over, 0
+ * while more is to come, -1 if it failed.
+ */
+static int
+results_read(void)
+{
+	PGresult	*r;
+	int		 failed = 0;
+
+	for (;;) {
+		if (PQisBusy(listen_conn))
+			return (0);
+		if ((r = PQgetResult(listen_conn)) == NULL)
+			return (failed ? -1 : 1);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK)
+			failed = 1;
+		PQclear(r);
+	}
+}
+
+/* Sends what is pending, if the connection is free for it. */
+static void
+announce_send(void)
+{
+	const char	*values[2];
+	char		*keys;
+	int		 deliveries;
+
+	if (listen_conn == NULL || listen_connecting ||
+	    listen_state != LISTEN_IDLE || !announce_pending(&pending))
+		return;
+	announce_take(&pending, &keys, &deliveries);
+	values[0] = keys;
+	values[1] = deliveries ? "t" : "f";
+	if (!PQsendQueryParams(listen_conn, store_sql_announce, 2, NULL,
+	    values, NULL, NULL, 0)) {
+		free(keys);
+		announce_post(&pending, NULL);
+		listen_lost("cannot announce");
+		return;
+	}
+	free(keys);
+	listen_state = LISTEN_ANNOUNCING;
+	announce_sent++;
+	announce_since = kore_time_ms();
+	/* The rest, if any, goes out on the next read or poll. */
+	if (PQflush(listen_conn) == -1)
+		listen_lost("cannot announce");
+}
+
 static void
 listen_handle(void *arg, int error)
 {
 	PGnotify	*n;
-	PGresult	*r;
 
 	(void)arg;
 	if (listen_conn == NULL || listen_connecting)
 		return;
-	if (error || !PQconsumeInput(listen_conn)) {
+	if (error || !PQconsumeInput(listen_conn) ||
+	    PQflush(listen_conn) == -1) {
 		listen_lost("connection lost");
 		return;
 	}
-	while (!PQisBusy(listen_conn) &&
-	    (r = PQgetResult(listen_conn)) != NULL) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			PQclear(r);
-			listen_lost("LISTEN failed");
+	if (listen_state != LISTEN_IDLE) {
+		switch (results_read()) {
+		case 0:
+			break;
+		case -1:
+			listen_lost(listen_state == LISTEN_SUBSCRIBING ?
+			    "LISTEN failed" : "announcing failed");
 			return;
+		default:
+			/* LISTEN is in place: from now on no change goes
+			 * unseen. */
+			if (listen_state == LISTEN_SUBSCRIBING)
+				cache_set_usable(1);
+			else if (announce_done < announce_sent)
+				announce_done = announce_sent;
+			listen_state = LISTEN_IDLE;
+			waiters_wake();
+			break;
 		}
-		PQclear(r);
-		/* LISTEN is in place: from now on no change goes unseen. */
-		cache_set_usable(1);
 	}
 	while ((n = PQnotifies(listen_conn)) != NULL) {
 		if (n->extra != NULL && n->extra[0] != '\0')
@@ -75,6 +183,7 @@ listen_handle(void *arg, int error)
 			cache_clear();
 		PQfreemem(n);
 	}
+	announce_send();
 }
 
 /* LISTEN on the connection now up; answers arrive in listen_handle. */
@@ -82,11 +191,12 @@ static void
 listen_begin(void)
 {
 	if (PQsetnonblocking(listen_conn, 1) == -1 ||
-	    !PQsendQuery(listen_conn, "LISTEN " LISTEN_CHANNEL) ||
+	    !PQsendQuery(listen_conn, LISTEN_SESSION) ||
 	    PQflush(listen_conn) == -1) {
 		listen_lost("cannot send LISTEN");
 		return;
 	}
+	listen_state = LISTEN_SUBSCRIBING;
 	listen_evt.handle = listen_handle;
 	kore_platform_schedule_read(PQsocket(listen_conn), &listen_evt);
 	/* The answer may already be here: edge-triggered epoll would not
@@ -159,9 +269,69 @@ listen_poll(void)
 	listen_handle(NULL, 0);
 }
 
+uint64_t
+listen_announce(const char *post, int deliveries)
+{
+	/* Whatever is pending goes out with the next announcement. */
+	uint64_t	ticket = announce_sent + 1;
+
+	announce_post(&pending, post);
+	if (deliveries)
+		announce_deliveries(&pending);
+	announce_send();
+	return (ticket);
+}
+
+int
+listen_wait(struct http_request *req, struct listen_waiter *w,
+    uint64_t ticket)
+{
+	if (ticket <= announce_done || !cache_usable()) {
+		listen_unwait(w);
+		return (1);
+	}
+	if (!w->queued) {
+		w->req = req;
+		w->ticket = ticket;
+		w->queued = 1;
+		TAILQ_INSERT_TAIL(&waiters, w, list);
+	}
+	http_request_sleep(req);
+	return (0);
+}
+
+void
+listen_unwait(struct listen_waiter *w)
+{
+	if (w->queued) {
+		TAILQ_REMOVE(&waiters, w, list);
+		w->queued = 0;
+	}
+}
+
+/* An announcement with no answer for long: the connection is gone. */
+static void
+announce_watch(void *arg, u_int64_t now)
+{
+	(void)arg;
+	if (listen_state == LISTEN_ANNOUNCING &&
+	    now - announce_since > ANNOUNCE_TIMEOUT_MS)
+		listen_lost("announcing timed out");
+}
+
 void
 listen_start(const char *conninfo)
 {
 	listen_conninfo = conninfo;
+	announce_init(&pending);
+	/*
+	 * A worker that died (this one's predecessor) may have committed a
+	 * change and not lived to announce it: every worker starts by
+	 * telling all the others to forget everything, and the deliverers
+	 * to look.
+	 */
+	announce_post(&pending, NULL);
+	announce_deliveries(&pending);
+	(void)kore_timer_add(announce_watch, ANNOUNCE_TIMEOUT_MS / 2, NULL, 0);
 	listen_connect();
 }

@@ -1,13 +1,28 @@
 /*
  * Each worker listens on PostgreSQL's "parley_thread" channel, where
- * triggers announce the post keys whose threads or counts changed, and
- * drops those answers from its cache. A dedicated libpq connection,
+ * triggers, and workers after posting a comment (listen_announce),
+ * announce the post keys whose threads or counts changed, and drops
+ * those answers from its cache. A dedicated libpq connection,
  * connected and driven without blocking by Kore's event loop; when it is
  * lost, the cache is off (and emptied) until a reconnect succeeds, so a
  * missed message cannot leave stale answers behind.
  */
 #ifndef PARLEY_LISTEN_H
 #define PARLEY_LISTEN_H
+
+#include <sys/queue.h>
+
+#include <stdint.h>
+
+struct http_request;
+
+/* A request waiting for its announcement (owned by the handler's state). */
+struct listen_waiter {
+	struct http_request		*req;
+	uint64_t			 ticket;
+	int				 queued;
+	TAILQ_ENTRY(listen_waiter)	 list;
+};
 
 /* Starts connecting and listening; retries every second while it cannot. */
 void	listen_start(const char *conninfo);
@@ -18,5 +33,26 @@ void	listen_start(const char *conninfo);
  * answers, not only when the event loop comes round to the socket.
  */
 void	listen_poll(void);
+
+/*
+ * After a commit that changed post's thread (NULL: maybe every post) and,
+ * if deliveries, made hook deliveries: tells every worker of every node,
+ * and the deliverers, through PostgreSQL. Coalesced while an earlier
+ * announcement is in flight; kept until the connection is back if it is
+ * down. Returns a ticket for listen_wait.
+ */
+uint64_t	listen_announce(const char *post, int deliveries);
+
+/*
+ * 1 once the announcement with ticket has been committed (or could not
+ * be: the channel is down, and this worker's cache with it). Otherwise
+ * puts req to sleep until then and returns 0: return KORE_RESULT_RETRY,
+ * and call again when the handler runs next. So a writer's next read,
+ * on any worker, finds the change announced.
+ */
+int	listen_wait(struct http_request *, struct listen_waiter *,
+	    uint64_t ticket);
+/* Forgets w (the request is going away). Idempotent. */
+void	listen_unwait(struct listen_waiter *);
 
 #endif

@@ -50,7 +50,8 @@ enum {
 
 static const char sql_comment_create[] =
 	"SELECT r.err, r.comment_id, r.parent_id, " RFC3339("r.created_at") ","
-	" (extract(epoch FROM r.created_at) * 1000000)::bigint, r.avatar_seed"
+	" (extract(epoch FROM r.created_at) * 1000000)::bigint, r.avatar_seed,"
+	" deliveries_unannounced()"
 	" FROM comment_create($1, $2, $3, $4::bigint, $5::integer, $6::bigint,"
 	" $7, $8, $9, $10, $11, $12, $13::inet, $14::bytea, $15, $16,"
 	" $17::integer) r";
@@ -344,6 +345,24 @@ store_comment_create_read(struct db_query *q, struct comment *c)
 	store_avatar(c, db_text(q, 0, 5));
 	return (NULL);
 }
+
+int
+store_comment_create_ok(struct db_query *q)
+{
+	return (db_rows(q) == 1 && db_text(q, 0, 0) == NULL);
+}
+
+int
+store_comment_create_deliveries(struct db_query *q)
+{
+	/* The last column, read after comment_create ran (sql/012). */
+	return (db_rows(q) == 1 && db_bool(q, 0, 6));
+}
+
+const char store_sql_announce[] =
+	"SELECT pg_notify('parley_thread', k) FROM unnest(CASE WHEN $1::text IS NULL"
+	" THEN ARRAY[''] ELSE string_to_array($1, E'\\n') END) k"
+	" UNION ALL SELECT pg_notify('parley_deliver', '') WHERE $2::boolean";
 
 void
 store_counts_query(struct db_query *q, const char *keys_json)

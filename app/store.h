@@ -47,6 +47,17 @@ void	store_comment_create_query(struct db_query *, struct store_numbers *,
 	    const struct comment_create *);
 /* NULL on success (c filled), else the error code the function returned. */
 const char *store_comment_create_read(struct db_query *, struct comment *);
+/* 1 if the comment was stored (no error code came back). */
+int	store_comment_create_ok(struct db_query *);
+/* Whether the new comment made hook deliveries nobody was woken for. */
+int	store_comment_create_deliveries(struct db_query *);
+
+/*
+ * The announcement a worker sends on its LISTEN connection after a
+ * commit (listen.c): $1 the post keys, '\n'-separated (NULL: every
+ * post), $2 whether to wake the hook deliverers.
+ */
+extern const char store_sql_announce[];
 
 /* keys_json: a JSON array of post keys. Rows: key, count. */
 void	store_counts_query(struct db_query *, const char *keys_json);

@@ -63,6 +63,39 @@ test('a new comment shows at once on every worker; counts too', async () => {
   assert.ok(await allWorkersSee(counts, (j) => j.counts[key] === 2));
 });
 
+test('once a comment is answered 201, another node serves the thread with it', async () => {
+  // The posting worker announces the comment after its commit and answers
+  // only when the announcement is committed too: the other node (one
+  // worker, so its cache surely holds the thread) drops its answer.
+  const other = await startParley({ name: 'it-cache-b', workers: 1, shareDb: srv.db });
+  try {
+    const key = uniqueKey();
+    const path = `/api/v1/comments?post=${encodeURIComponent(key)}`;
+    const counts = `/api/v1/counts?post=${encodeURIComponent(key)}`;
+    const get = async (p) => (await call(other.base, 'GET', p)).json;
+    for (let n = 1; n <= 5; n++) {
+      assert.equal((await get(counts)).counts[key], n - 1);
+      assert.equal((await get(path)).comments.length, n - 1);
+      const r = await call(srv.base, 'POST', '/api/v1/comments', { json: { post: key, body: `comment ${n}`, author_name: 'A' } });
+      assert.equal(r.status, 201, r.text);
+      assert.equal((await get(path)).comments.length, n, `the other node after comment ${n}`);
+      assert.equal((await get(counts)).counts[key], n);
+    }
+  } finally {
+    await other.stop();
+  }
+});
+
+test('a comment inserted outside Parley is announced by its trigger', async () => {
+  const key = uniqueKey();
+  const path = `/api/v1/comments?post=${encodeURIComponent(key)}`;
+  const c = (await call(srv.base, 'POST', '/api/v1/comments', { json: { post: key, body: 'first', author_name: 'A' } })).json.comment;
+  for (let i = 0; i < 10; i++) await fresh(path);
+  sql(`INSERT INTO comments (post_id, depth, author_name, body, html, status)
+    SELECT post_id, 0, 'Importer', 'imported', '<p>imported</p>', 'approved' FROM comments WHERE id = ${c.id}`);
+  assert.ok(await allWorkersSee(path, (j) => j.comments.length === 2));
+});
+
 test('cached answers keep their ETag, gzip and 304', async () => {
   const key = uniqueKey();
   const path = `/api/v1/comments?post=${encodeURIComponent(key)}`;

@@ -34,11 +34,14 @@ let currentDb = TEST_DB;
 // Starts Parley on a fresh database of its own (parley_test_NAME, migrated,
 // with TEST_SETTINGS and the given settings); resolves once /healthz
 // answers (200 or 503).
-async function startParley({ name = 'test', workers = 2, env = {}, settings = {} } = {}) {
-  const db = `${TEST_DB}_${name.replace(/[^a-z0-9]/gi, '_')}`;
-  execFileSync(path.join(top, 'scripts', 'pg.sh'), ['createdb', db], { stdio: 'ignore' });
-  currentDb = db;
-  setSettings({ ...TEST_SETTINGS, ...settings });
+// shareDb: the database of a running server, for a second node on it.
+async function startParley({ name = 'test', workers = 2, env = {}, settings = {}, shareDb } = {}) {
+  const db = shareDb || `${TEST_DB}_${name.replace(/[^a-z0-9]/gi, '_')}`;
+  if (!shareDb) {
+    execFileSync(path.join(top, 'scripts', 'pg.sh'), ['createdb', db], { stdio: 'ignore' });
+    currentDb = db;
+    setSettings({ ...TEST_SETTINGS, ...settings });
+  }
   const port = await freePort();
   const logPath = path.join(top, 'var', `${name}.log`);
   fs.writeFileSync(logPath, '');
