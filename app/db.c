@@ -1,7 +1,79 @@
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+
+/*
+ * Prepared statements. A statement is known by the address of its text
+ * (every caller passes a static string) and named "p<index>". Each
+ * connection's set is a bit mask, tied to the server process it was
+ * prepared in: a reset connection (new backend) starts with none.
+ */
+#define STMT_MAX	64
+#define CONN_SLOTS	64
+
+struct conn_stmts {
+	PGconn		*db;
+	int		 pid;
+	uint64_t	 prepared;
+};
+
+static const char	*stmt_texts[STMT_MAX];
+static int		 stmt_count;
+static struct conn_stmts conn_slots[CONN_SLOTS];
+static int		 conn_next_slot;
+
+/* The statement's number, or -1 (table full: it runs unprepared). */
+static int
+stmt_id(const char *text)
+{
+	int	i;
+
+	for (i = 0; i < stmt_count; i++)
+		if (stmt_texts[i] == text)
+			return (i);
+	if (stmt_count == STMT_MAX)
+		return (-1);
+	stmt_texts[stmt_count] = text;
+	return (stmt_count++);
+}
+
+/*
+ * The prepared set of db. A slot taken over from another connection
+ * only makes that one prepare again; "already exists" is then taken as
+ * success.
+ */
+static struct conn_stmts *
+conn_stmts(PGconn *db)
+{
+	struct conn_stmts	*c;
+	int			 i;
+
+	for (i = 0; i < CONN_SLOTS; i++) {
+		c = &conn_slots[i];
+		if (c->db == db)
+			break;
+	}
+	if (i == CONN_SLOTS) {
+		c = &conn_slots[conn_next_slot];
+		conn_next_slot = (conn_next_slot + 1) % CONN_SLOTS;
+		c->db = db;
+		c->pid = 0;
+	}
+	if (c->pid != PQbackendPID(db)) {
+		c->pid = PQbackendPID(db);
+		c->prepared = 0;
+	}
+	return (c);
+}
+
+static void
+stmt_name(int id, char out[16])
+{
+	snprintf(out, 16, "p%d", id);
+}
 
 void
 db_query_init(struct db_query *q, const char *text)
@@ -93,6 +165,117 @@ fail(struct db_query *q)
 	return (DB_FAILED);
 }
 
+/* As Kore's own sending does: wait for the answer on the socket. */
+static void
+schedule(struct http_request *req, struct db_query *q)
+{
+	kore_platform_schedule_read(PQsocket(q->sql.conn->db), q->sql.conn);
+	q->sql.state = KORE_PGSQL_STATE_WAIT;
+	q->sql.flags |= KORE_PGSQL_SCHEDULED;
+	http_request_sleep(req);
+}
+
+static enum db_status
+send_failed(struct db_query *q)
+{
+	if (q->sql.error != NULL)
+		kore_free(q->sql.error);
+	q->sql.error = kore_strdup(PQerrorMessage(q->sql.conn->db));
+	q->sql.state = KORE_PGSQL_STATE_ERROR;
+	return (fail(q));
+}
+
+/* Executes q's statement, prepared on this connection already. */
+static enum db_status
+send_prepared(struct http_request *req, struct db_query *q, int id)
+{
+	char	name[16];
+
+	stmt_name(id, name);
+	if (!PQsendQueryPrepared(q->sql.conn->db, name, q->nparams,
+	    q->values, q->lengths, q->formats, 0))
+		return (send_failed(q));
+	schedule(req, q);
+	return (DB_PENDING);
+}
+
+/* Prepares q's statement first (its answer comes to prepare_done). */
+static enum db_status
+send_query(struct http_request *req, struct db_query *q)
+{
+	struct conn_stmts	*c;
+	char			 name[16];
+	int			 id;
+
+	if ((id = stmt_id(q->text)) == -1) {
+		if (!kore_pgsql_query_param_fields(&q->sql, q->text, 0,
+		    q->nparams, q->values, q->lengths, q->formats))
+			return (fail(q));
+		return (DB_PENDING);
+	}
+	c = conn_stmts(q->sql.conn->db);
+	if (c->prepared & ((uint64_t)1 << id))
+		return (send_prepared(req, q, id));
+	stmt_name(id, name);
+	if (!PQsendPrepare(q->sql.conn->db, name, q->text, q->nparams, NULL))
+		return (send_failed(q));
+	q->preparing = 1;
+	schedule(req, q);
+	return (DB_PENDING);
+}
+
+/*
+ * The Parse's answer began to arrive (Kore read its first result): read
+ * to its end, then execute it.
+ */
+static enum db_status
+prepare_done(struct http_request *req, struct db_query *q)
+{
+	PGconn		*db = q->sql.conn->db;
+	PGresult	*r;
+	const char	*st;
+	int		 failed = 0;
+
+	if (q->sql.result != NULL) {
+		PQclear(q->sql.result);
+		q->sql.result = NULL;
+	}
+	for (;;) {
+		if (!PQconsumeInput(db))
+			return (send_failed(q));
+		if (PQisBusy(db)) {
+			q->sql.state = KORE_PGSQL_STATE_WAIT;
+			http_request_sleep(req);
+			return (DB_PENDING);
+		}
+		if ((r = PQgetResult(db)) == NULL)
+			break;
+		if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
+			st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+			/* Prepared by a connection that had our slot. */
+			if (st == NULL || strcmp(st, "42P05") != 0) {
+				failed = 1;
+				if (q->sql.error != NULL)
+					kore_free(q->sql.error);
+				q->sql.error =
+				    kore_strdup(PQresultErrorMessage(r));
+				if (q->sql.result == NULL) {
+					q->sql.result = r;
+					continue;
+				}
+			}
+		}
+		PQclear(r);
+	}
+	q->preparing = 0;
+	if (failed) {
+		q->sql.state = KORE_PGSQL_STATE_ERROR;
+		return (fail(q));
+	}
+	conn_stmts(db)->prepared |= (uint64_t)1 << stmt_id(q->text);
+	return (send_prepared(req, q, stmt_id(q->text)));
+}
+
 static enum db_status
 start(struct http_request *req, struct db_query *q)
 {
@@ -116,10 +299,7 @@ start(struct http_request *req, struct db_query *q)
 			return (DB_FAILED);
 		}
 	}
-	if (!kore_pgsql_query_param_fields(&q->sql, q->text, 0, q->nparams,
-	    q->values, q->lengths, q->formats))
-		return (fail(q));
-	return (DB_PENDING);
+	return (send_query(req, q));
 }
 
 enum db_status
@@ -136,6 +316,9 @@ db_run(struct http_request *req, struct db_query *q)
 			return (DB_PENDING);
 		case KORE_PGSQL_STATE_RESULT:
 		case KORE_PGSQL_STATE_DONE:
+			/* A Parse answered: on to the execution. */
+			if (q->preparing)
+				return (prepare_done(req, q));
 			/*
 			 * Rows (or a command's tag) arrived, but the implicit
 			 * transaction commits only before ReadyForQuery: keep

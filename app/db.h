@@ -1,6 +1,8 @@
 /*
  * Asynchronous PostgreSQL queries for request handlers, over Kore's pgsql
- * layer. A handler starts a query and returns KORE_RESULT_RETRY while it is
+ * layer. Each statement text is prepared once per connection (named after
+ * its place in a table of texts) and then only executed: no parsing and
+ * planning of the same statement on every request. A handler starts a query and returns KORE_RESULT_RETRY while it is
  * pending; Kore calls the handler again when the answer arrives. Dead
  * connections (PostgreSQL restarted) are reset here so the service recovers
  * by itself.
@@ -24,6 +26,7 @@ enum db_status {
 struct db_query {
 	struct kore_pgsql	 sql;
 	int			 started;
+	int			 preparing;	/* waiting for its Parse */
 	int			 finished;
 	int			 failed;
 	const char		*text;

@@ -41,7 +41,7 @@ fi
 sed -e "s|@BIND@|${PARLEY_BIND:-127.0.0.1}|" -e "s|@PORT@|$port|" \
     -e "s|@MODULE@|$top/build/parley.so|" -e "s|@ROOT@|$dir/root|" \
     -e "s|@RUNAS@|$runas|" -e "s|@WORKERS@|$workers|" \
-    -e "s|@PIDFILE@|$dir/kore.pid|" -e "s|@PG_CONNS@|${PARLEY_PG_CONNS:-4}|" \
+    -e "s|@PIDFILE@|$dir/kore.pid|" -e "s|@PG_CONNS@|${PARLEY_PG_CONNS:-8}|" \
     -e "s|@SECCOMP_TRACING@|${PARLEY_SECCOMP_TRACING:-no}|" \
     "$top/conf/kore.conf.in" > "$dir/kore.conf"
 
