@@ -299,8 +299,9 @@ def rss(pid, log):
 	signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
 	with open(log, "w", buffering=1) as f:
 		while not stop and os.path.exists("/proc/%d" % pid):
-			# Parley's processes: Kore's and the hook deliverer, not
-			# the shell scripts that start them.
+			# Parley's processes: Kore's (its first worker sends the
+			# hooks) and any parley-deliver, not the shell scripts
+			# that start them.
 			ps = [p for p in descendants(pid) if cmdline(p).startswith(
 			    "kore") or "parley-deliver" in cmdline(p)]
 			total = 0
@@ -563,7 +564,8 @@ def report(d, json_out):
 		    result))
 	rss_ok = whole["peak_rss_kib"] <= mib48
 	verdicts.append(rss_ok)
-	lines.append("peak RSS of all Parley processes (%d: Kore parent and workers, hook deliverer; "
+	lines.append("peak RSS of all Parley processes (%d: Kore's parent and "
+	    "workers, the first of which sends the hooks, and any parley-deliver; "
 	    "sampled every 100 ms, %d samples): %s MiB of 48 MiB: %s "
 	    "(summed PSS %s MiB)" % (whole["processes"], whole["samples"],
 	    fmt_mib(whole["peak_rss_kib"]), "PASS" if rss_ok else "MISS",
