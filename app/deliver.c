@@ -102,7 +102,7 @@ struct attempt {
 	struct buf	 response;	/* the first RESPONSE_MAX bytes */
 };
 
-static volatile sig_atomic_t	*stop_flag;
+static int			(*stop_asked)(void);
 static int			 db_down;	/* logged the outage already */
 
 static int64_t
@@ -122,7 +122,7 @@ pause_ms(long ms)
 
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000;
-	if (!*stop_flag)
+	if (!stop_asked())
 		(void)nanosleep(&ts, NULL);
 }
 
@@ -557,7 +557,7 @@ deliver_batch(PGconn *conn, CURL *curl)
 	}
 	n = PQntuples(r);
 	for (i = 0; i < n; i++) {
-		if (*stop_flag || now_ms() - t0 >
+		if (stop_asked() || now_ms() - t0 >
 		    LEASE_SECONDS * 1000L - LEASE_MARGIN_MS)
 			break;
 		/* Skipped rows keep their lease: no busy loop over them. */
@@ -674,20 +674,20 @@ prune(PGconn *conn, time_t *last)
 }
 
 int
-deliver_run(const char *conninfo, volatile sig_atomic_t *stop)
+deliver_run(const char *conninfo, int (*stop)(void))
 {
 	PGconn	*conn;
 	CURL	*curl;
 	time_t	 pruned = 0;
 	int	 n;
 
-	stop_flag = stop;
+	stop_asked = stop;
 	if ((curl = curl_easy_init()) == NULL) {
 		fprintf(stderr, "deliver: curl_easy_init failed\n");
 		return (-1);
 	}
 	conn = NULL;
-	while (!*stop_flag) {
+	while (!stop_asked()) {
 		if (conn == NULL && (conn = db_connect(conninfo)) == NULL) {
 			pause_ms(RETRY_MS);
 			continue;
@@ -702,7 +702,7 @@ deliver_run(const char *conninfo, volatile sig_atomic_t *stop)
 			pause_ms(RETRY_MS);
 			continue;
 		}
-		if (!*stop_flag)
+		if (!stop_asked())
 			log_db("lost the database", PQerrorMessage(conn));
 		db_down = 1;
 		PQfinish(conn);

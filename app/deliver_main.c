@@ -47,6 +47,12 @@ fatal(const char *fmt, ...)
 	exit(1);
 }
 
+static int
+stop_asked(void)
+{
+	return (stopping);
+}
+
 static void
 on_stop(int sig)
 {
@@ -186,7 +192,7 @@ main(int argc, char **argv)
 	load_config(&cfg);
 	load_keys(cfg.key_file);
 	drop_privileges();
-	if (deliver_run(cfg.database, &stopping) == -1)
+	if (deliver_run(cfg.database, stop_asked) == -1)
 		exit(1);
 
 	curl_global_cleanup();

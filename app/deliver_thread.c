@@ -6,25 +6,72 @@
  * libpq and OpenSSL) sits beside Kore. Kore restarts a worker that
  * dies, and with it the thread; a delivery cut short by that is sent
  * again when its lease runs out.
+ *
+ * One way a worker dies leaves the thread behind: seccomp kills only
+ * the thread that made a refused system call. A worker whose event loop
+ * is gone must not live on as a deliverer that Kore can neither see nor
+ * replace, so the event loop beats a heart the thread listens to.
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <kore/kore.h>
 
 #include "deliver.h"
 #include "deliver_thread.h"
 
-/* Never set: the thread ends with its worker. */
-static volatile sig_atomic_t	deliver_stop;
+#define HEARTBEAT_MS		1000
+/* Longer than anything the event loop may block for (a reset
+ * connection waits up to connect_timeout). */
+#define HEART_STOPPED_MS	30000
+
+static _Atomic int64_t	heartbeat;	/* the event loop's last beat */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void
+beat(void *arg, u_int64_t now)
+{
+	(void)arg;
+	(void)now;
+	atomic_store(&heartbeat, now_ms());
+}
+
+/*
+ * Never asks the deliverer to stop while the worker lives; ends the
+ * whole process once its event loop has stopped beating, so that Kore
+ * sees the worker gone and starts another.
+ */
+static int
+worker_gone(void)
+{
+	static const char	msg[] = "deliver: the worker's event loop is "
+	    "gone; ending the worker\n";
+
+	if (now_ms() - atomic_load(&heartbeat) < HEART_STOPPED_MS)
+		return (0);
+	(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(1);
+}
 
 static void *
 deliver_thread_main(void *arg)
 {
 	const char	*conninfo = arg;
 
-	if (deliver_run(conninfo, &deliver_stop) == -1)
+	if (deliver_run(conninfo, worker_gone) == -1)
 		kore_log(LOG_ERR, "deliver: cannot start; hooks are not sent");
 	return (NULL);
 }
@@ -38,6 +85,8 @@ deliver_thread_start(const char *conninfo)
 
 	if (worker == NULL || worker->id != 1)
 		return;
+	beat(NULL, 0);
+	(void)kore_timer_add(beat, HEARTBEAT_MS, NULL, 0);
 	/* Signals stay with the event loop's thread, where Kore handles
 	 * them: the new thread starts with every signal blocked. */
 	sigfillset(&all);

@@ -12,6 +12,8 @@
 KORE_SECCOMP_FILTER("parley",
 	/* glibc 2.36's stat(), used when the worker sets up its time zone. */
 	KORE_SYSCALL_ALLOW(newfstatat),
+	/* glibc's realloc of a large (mmap'ed) block: a long thread's JSON. */
+	KORE_SYSCALL_ALLOW(mremap),
 	/*
 	 * Task threads (password hashing). glibc 2.36 tries clone3 first and,
 	 * refused with ENOSYS, falls back to clone, which Kore's task filter

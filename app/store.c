@@ -23,7 +23,7 @@ static const char sql_health[] = "SELECT 1";
 	"avatar_seed(" c ".user_id, " c ".author_email, " c ".author_name)"
 
 static const char sql_thread[] =
-	"SELECT p.title, p.url, n.approved, p.open,"
+	"SELECT p.title, p.url, p.approved, p.open,"
 	" c.id, c.parent_id, c.status,"
 	" CASE WHEN v.shown THEN coalesce(u.name, c.author_name) ELSE '' END,"
 	" CASE WHEN v.shown THEN c.author_url END,"
@@ -34,13 +34,14 @@ static const char sql_thread[] =
 	" CASE WHEN v.shown THEN " AVATAR_SEED("c") " END,"
 	" (SELECT value::text FROM settings"
 	"  WHERE name = 'edit_window_seconds')::bigint"
-	" FROM posts p"
-	" CROSS JOIN LATERAL (SELECT post_comment_count(p.id) AS approved) n"
+	/* The count once for the post (OFFSET 0: not flattened into a count
+	 * for every comment row, which made reading a thread quadratic). */
+	" FROM (SELECT p.*, post_comment_count(p.id) AS approved"
+	"  FROM posts p WHERE p.key = $1 OFFSET 0) p"
 	" LEFT JOIN comments c ON c.post_id = p.id"
 	" LEFT JOIN users u ON u.id = c.user_id"
 	" CROSS JOIN LATERAL (SELECT c.status = 'approved' OR"
-	"  (c.status = 'pending' AND c.user_id = $2) AS shown) v"
-	" WHERE p.key = $1";
+	"  (c.status = 'pending' AND c.user_id = $2) AS shown) v";
 
 enum {
 	TH_TITLE, TH_URL, TH_COUNT, TH_OPEN, TH_ID, TH_PARENT, TH_STATUS,
