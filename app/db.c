@@ -234,7 +234,7 @@ prepare_done(struct http_request *req, struct db_query *q)
 	PGconn		*db = q->sql.conn->db;
 	PGresult	*r;
 	const char	*st;
-	int		 failed = 0;
+	int		 id, failed = 0;
 
 	if (q->sql.result != NULL) {
 		PQclear(q->sql.result);
@@ -272,8 +272,9 @@ prepare_done(struct http_request *req, struct db_query *q)
 		q->sql.state = KORE_PGSQL_STATE_ERROR;
 		return (fail(q));
 	}
-	conn_stmts(db)->prepared |= (uint64_t)1 << stmt_id(q->text);
-	return (send_prepared(req, q, stmt_id(q->text)));
+	id = stmt_id(q->text);
+	conn_stmts(db)->prepared |= (uint64_t)1 << id;
+	return (send_prepared(req, q, id));
 }
 
 static enum db_status

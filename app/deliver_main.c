@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -26,7 +25,6 @@
 #include "deliver.h"
 #include "keys.h"
 
-#define RETRY_MS		1000
 #define RUN_AS			"parley"
 
 static volatile sig_atomic_t	stopping;
@@ -81,18 +79,6 @@ signals_init(void)
 		fatal("sigaction: %s", strerror(errno));
 }
 
-/* Sleeps ms unless a stop signal comes first. */
-static void
-pause_ms(long ms)
-{
-	struct timespec	ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000;
-	if (!stopping)
-		(void)nanosleep(&ts, NULL);
-}
-
 /*
  * Reads the config and the key file while still privileged: both are
  * readable by their owner only.
@@ -133,7 +119,8 @@ load_keys(const char *path)
 		if (tries == 0)
 			fprintf(stderr, "deliver: waiting for the key "
 			    "file %s\n", path);
-		pause_ms(RETRY_MS);
+		/* A stop signal cuts the sleep short (no SA_RESTART). */
+		(void)sleep(1);
 	}
 }
 

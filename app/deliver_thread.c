@@ -17,7 +17,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <kore/kore.h>
@@ -30,23 +29,14 @@
  * connection waits up to connect_timeout). */
 #define HEART_STOPPED_MS	30000
 
-static _Atomic int64_t	heartbeat;	/* the event loop's last beat */
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
+/* The event loop's last beat, in kore_time_ms() (monotonic) time. */
+static _Atomic uint64_t	heartbeat;
 
 static void
 beat(void *arg, u_int64_t now)
 {
 	(void)arg;
-	(void)now;
-	atomic_store(&heartbeat, now_ms());
+	atomic_store(&heartbeat, now);
 }
 
 /*
@@ -60,7 +50,7 @@ worker_gone(void)
 	static const char	msg[] = "deliver: the worker's event loop is "
 	    "gone; ending the worker\n";
 
-	if (now_ms() - atomic_load(&heartbeat) < HEART_STOPPED_MS)
+	if (kore_time_ms() - atomic_load(&heartbeat) < HEART_STOPPED_MS)
 		return (0);
 	(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	_exit(1);
@@ -85,7 +75,7 @@ deliver_thread_start(const char *conninfo)
 
 	if (worker == NULL || worker->id != 1)
 		return;
-	beat(NULL, 0);
+	beat(NULL, kore_time_ms());
 	(void)kore_timer_add(beat, HEARTBEAT_MS, NULL, 0);
 	/* Signals stay with the event loop's thread, where Kore handles
 	 * them: the new thread starts with every signal blocked. */

@@ -25,26 +25,18 @@ LANGUAGE sql STABLE AS $$
 	    = 'on';
 $$;
 
-CREATE OR REPLACE FUNCTION thread_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-	v_key	text;
-BEGIN
-	IF announce_later() THEN
-		RETURN NULL;
-	END IF;
-	IF TG_TABLE_NAME = 'posts' THEN
-		v_key := CASE WHEN TG_OP = 'DELETE' THEN OLD.key ELSE NEW.key END;
-	ELSIF TG_TABLE_NAME = 'comments' THEN
-		SELECT p.key INTO v_key FROM posts p WHERE p.id =
-		    CASE WHEN TG_OP = 'DELETE' THEN OLD.post_id ELSE NEW.post_id END;
-	ELSE
-		-- users: names and roles show in every thread.
-		v_key := '';
-	END IF;
-	PERFORM pg_notify('parley_thread', coalesce(v_key, ''));
-	RETURN NULL;
-END $$;
+-- The thread triggers of the tables comment_create writes stay quiet in
+-- its transaction.
+DROP TRIGGER comments_thread_changed ON comments;
+CREATE TRIGGER comments_thread_changed
+    AFTER INSERT OR UPDATE OR DELETE ON comments
+    FOR EACH ROW WHEN (NOT announce_later())
+    EXECUTE FUNCTION thread_changed();
+DROP TRIGGER posts_thread_changed ON posts;
+CREATE TRIGGER posts_thread_changed
+    AFTER INSERT OR UPDATE OR DELETE ON posts
+    FOR EACH ROW WHEN (NOT announce_later())
+    EXECUTE FUNCTION thread_changed();
 
 CREATE OR REPLACE FUNCTION events_fan_out() RETURNS trigger
 LANGUAGE plpgsql AS $$

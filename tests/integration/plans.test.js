@@ -5,6 +5,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { startParley, call, sql, uniqueKey, top } = require('./harness');
@@ -15,7 +16,8 @@ after(async () => { await srv.stop(); });
 
 // A statement of app/store.c with its $n replaced by SQL literals.
 function storeStatement(name, subst) {
-  const features = execFileSync('sh', ['-c', 'cat /usr/share/kore/features 2>/dev/null || true'], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
+  const file = '/usr/share/kore/features';
+  const features = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split(/\s+/).filter(Boolean) : [];
   const pre = execFileSync('cc', ['-E', '-P', ...features, '-D_GNU_SOURCE', path.join(top, 'app', 'store.c')], { encoding: 'utf8' });
   return execFileSync('python3', [path.join(top, 'tests', 'bench', 'readers_writers.py'), 'sql', name,
     ...Object.entries(subst).map(([k, v]) => `${k}=${v}`)], { input: pre, encoding: 'utf8' });
