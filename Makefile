@@ -3,18 +3,17 @@
 # PostgreSQL cluster under var/ first.
 
 CC	?= cc
-KORE_FEATURES := $(shell cat /usr/share/kore/features 2>/dev/null)
 WARN	= -Wall -Wextra -Wmissing-prototypes -Wshadow -Werror
 CFLAGS	+= -std=gnu11 -O2 -g -fPIC $(WARN) -D_GNU_SOURCE
 LIBS	= -lsodium -ljansson -lmd4c -lunistring -lz -lcurl
-PQ_CFLAGS := -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 
 # Domain code: no Kore types, linked into the module and the unit tests.
 DOMAIN	= buf escape markdown query cursor thread input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
-	  avatar wordlist settings moderation netaddr cache hook_sign announce
+	  avatar wordlist origin settings moderation netaddr cache hook_sign \
+	  announce ca_bundle chroot_etc hook_net verdict_body
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
-KORE	= api db store auth pwtask verdict admin listen module sandbox \
+KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
 	  deliver_thread \
 	  handler_comments \
 	  handler_comment handler_vote handler_auth handler_counts \
@@ -37,16 +36,29 @@ all: build
 
 help:
 	@sed -n '1,3p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: run test unit integration browser bench admin build db stop-db clean"
+	@echo "targets: run test unit integration browser fuzz-smoke fuzz bench admin build db stop-db clean"
 
 deps:
 	@scripts/deps.sh
 
 build: build/parley.so build/parley-passwd build/parley-deliver
 
-build/%.o: app/%.c $(HEADERS) | build/
-	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$(KORE_FEATURES)) \
-	    $(if $(filter $*,deliver),$(PQ_CFLAGS)) -c $< -o $@
+# Kore's and libpq's compiler flags exist only once set-up has installed
+# them, so they are read when a unit is compiled, from files made after
+# set-up ran, never when this Makefile is parsed (a bare machine's first
+# build would miss them).
+build/kore.flags: | build/
+	@scripts/deps.sh
+	@test -r /usr/share/kore/features || { echo "build: Kore is not" \
+	    "installed (/usr/share/kore/features is missing)" >&2; exit 1; }
+	cat /usr/share/kore/features > $@.tmp && mv -f $@.tmp $@
+build/pq.flags: | build/
+	@scripts/deps.sh
+	pkg-config --cflags libpq > $@.tmp && mv -f $@.tmp $@
+
+build/%.o: app/%.c $(HEADERS) build/kore.flags build/pq.flags | build/
+	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$$(cat build/kore.flags)) \
+	    $(if $(filter $*,deliver),$$(cat build/pq.flags)) -c $< -o $@
 
 # Linked aside and renamed: a running Parley keeps its mapping of the old
 # file instead of seeing it rewritten under it.
@@ -61,7 +73,7 @@ build/parley-passwd: app/tool_passwd.c build/password.o | build/
 
 # The hook deliverer as a process of its own (Parley's first worker runs
 # the same code in a thread): for extra nodes and for tests.
-DELIVER_DEPS = deliver buf config keys hook_sign
+DELIVER_DEPS = deliver buf config keys hook_sign ca_bundle hook_net
 build/parley-deliver: app/deliver_main.c $(DELIVER_DEPS:%=build/%.o) $(HEADERS) | build/
 	$(CC) $(CFLAGS) -o $@ app/deliver_main.c \
 	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium
@@ -98,7 +110,7 @@ unit: deps build/unit_tests
 build/test-weakhash: tests/tools/weakhash.c | build/
 	$(CC) $(CFLAGS) -o $@ $< -lsodium
 
-integration: deps build db build/test-weakhash
+integration: deps build db build/test-weakhash node_modules/.package-lock.json
 	@PARLEY_WITH_NODE=1 scripts/deps.sh
 	@scripts/pg.sh createdb $(TEST_DB) >/dev/null
 	node --test --test-concurrency=1 tests/integration/
@@ -112,7 +124,50 @@ browser: deps build db node_modules/.package-lock.json
 	@PARLEY_WITH_BROWSER=1 scripts/deps.sh
 	node --test --test-concurrency=1 tests/browser/
 
-test: unit integration browser
+test: fuzz-smoke unit integration browser
+
+# Fuzzing: a libFuzzer harness per parser (tests/fuzz/fuzz_NAME.c, built
+# with Debian's clang under ASan and UBSan), each with a committed seed
+# corpus in tests/fuzz/corpus/NAME/. `make fuzz` runs each for
+# FUZZ_SECONDS; `make fuzz-smoke` (part of `make test`) replays the
+# corpus and runs each for FUZZ_SMOKE_SECONDS. New inputs go to
+# build/fuzz/NAME.corpus, crashes to build/fuzz/NAME-crash-*: a crash
+# becomes a unit test and a fix. Domain objects are built once for all.
+FUZZ_CC		?= clang
+FUZZ_SECONDS	?= 180
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_TARGETS	= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS	= -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -Iapp \
+		  -fsanitize=address,undefined -fno-sanitize-recover=all \
+		  -fno-omit-frame-pointer
+FUZZ_RUN	= -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
+		  -artifact_prefix=build/fuzz/$$t-crash-
+
+.PHONY: fuzz fuzz-smoke fuzz-build
+# Kept between runs, though only the harnesses name them.
+.PRECIOUS: build/fuzz/%.o
+build/fuzz/.deps: | build/
+	@PARLEY_WITH_FUZZ=1 scripts/deps.sh
+	@mkdir -p build/fuzz && touch $@
+build/fuzz/%.o: app/%.c $(HEADERS) build/fuzz/.deps
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(DOMAIN:%=build/fuzz/%.o)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< \
+	    $(DOMAIN:%=build/fuzz/%.o) -o $@ $(LIBS)
+fuzz-build: deps $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	    mkdir -p build/fuzz/$$t.corpus && build/fuzz/fuzz_$$t $(FUZZ_RUN) \
+	    -max_total_time=$(FUZZ_SECONDS) build/fuzz/$$t.corpus \
+	    tests/fuzz/corpus/$$t || exit 1; done
+fuzz-smoke: fuzz-build
+	@for t in $(FUZZ_TARGETS); do echo "== fuzz-smoke $$t"; \
+	    build/fuzz/fuzz_$$t $(FUZZ_RUN) -runs=0 tests/fuzz/corpus/$$t \
+	    2>build/fuzz/$$t.log || { cat build/fuzz/$$t.log; exit 1; }; \
+	    mkdir -p build/fuzz/$$t.corpus && build/fuzz/fuzz_$$t $(FUZZ_RUN) \
+	    -max_total_time=$(FUZZ_SMOKE_SECONDS) build/fuzz/$$t.corpus \
+	    tests/fuzz/corpus/$$t 2>build/fuzz/$$t.log || \
+	    { tail -n 60 build/fuzz/$$t.log; exit 1; }; done
 
 # Benchmarks print a table and write it under bench-results/.
 bench: deps build

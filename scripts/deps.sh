@@ -5,11 +5,14 @@
 set -euo pipefail
 
 packages=(kore libsodium-dev libjansson-dev libmd4c-dev libunistring-dev
-	libcriterion-dev libcurl4-openssl-dev zlib1g-dev postgresql curl
-	pkg-config gcc make openssl)
+	libcriterion-dev libcurl4-openssl-dev zlib1g-dev libpq-dev postgresql
+	curl pkg-config gcc make openssl)
 [ "${PARLEY_WITH_BROWSER:-0}" = 1 ] && packages+=(chromium nodejs npm)
 [ "${PARLEY_WITH_BENCH:-0}" = 1 ] && packages+=(wrk postgresql-contrib)
-[ "${PARLEY_WITH_NODE:-0}" = 1 ] && packages+=(nodejs npm)
+# Integration tests: node, and a real nginx in front of Parley.
+[ "${PARLEY_WITH_NODE:-0}" = 1 ] && packages+=(nodejs npm nginx)
+# Fuzzing: clang, and libFuzzer with clang 14's sanitizer runtimes.
+[ "${PARLEY_WITH_FUZZ:-0}" = 1 ] && packages+=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,8 @@
 # The project-local PostgreSQL cluster under var/pg: created on first use,
 # listening on 127.0.0.1:$PARLEY_PG_PORT (default 54329) and on a private
 # unix socket. Run as root, the server runs as the 'postgres' user, since
-# initdb refuses root.
+# initdb refuses root. PARLEY_PG_DIR puts the cluster elsewhere (default
+# var/pg).
 #
 #   pg.sh start            create if needed, start, ensure role and database
 #   pg.sh stop             stop it (fast shutdown)
@@ -14,7 +15,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 export PGOPTIONS="-c client_min_messages=warning"
-base="$top/var/pg"
+base="${PARLEY_PG_DIR:-$top/var/pg}"
 data="$base/data"
 sock="$base/run"
 port="${PARLEY_PG_PORT:-54329}"
@@ -73,6 +74,23 @@ logging_collector = off
 CONF
 }
 
+# 0 when something accepts connections on 127.0.0.1:$1.
+port_taken() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Our cluster is not running, yet its port answers: most often another
+# checkout's cluster, left running by its `make test`.
+port_conflict() {
+	cat >&2 <<MSG
+pg.sh: cannot start PostgreSQL: 127.0.0.1:$port is already in use.
+  Another checkout's cluster (left running by its make test or make run)
+  is the usual cause: run \`make stop-db\` in that checkout. Or give this
+  one another port: PARLEY_PG_PORT=$((port + 1)) make run  (or make test).
+MSG
+	exit 1
+}
+
 is_running() {
 	as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
 }
@@ -96,10 +114,20 @@ ensure_db() {
 
 case "${1:-}" in
 start)
+	if ! { [ -f "$data/PG_VERSION" ] && is_running; }; then
+		port_taken "$port" && port_conflict
+	fi
 	[ -f "$data/PG_VERSION" ] || init_cluster
 	let_owner_in
 	if ! is_running; then
-		as_owner "$bin/pg_ctl" -D "$data" -l "$base/log/server.log" -w -t 30 start >/dev/null
+		# -p: PARLEY_PG_PORT applies to a cluster made with another.
+		as_owner "$bin/pg_ctl" -D "$data" -l "$base/log/server.log" \
+		    -o "-p $port" -w -t 30 start >/dev/null || {
+			echo "pg.sh: PostgreSQL did not start; the end of" \
+			    "$base/log/server.log:" >&2
+			tail -n 5 "$base/log/server.log" >&2
+			exit 1
+		}
 	fi
 	ensure_role
 	ensure_db "$db"
