@@ -14,22 +14,6 @@
 #include "netaddr.h"
 #include "parley.h"
 
-/* The request's Origin when the configuration allows it, else NULL. */
-static const char *
-allowed_origin(struct http_request *req)
-{
-	const char	*origin;
-	size_t		 i;
-
-	if (!http_request_header(req, "origin", &origin))
-		return (NULL);
-	for (i = 0; i < parley_config.norigins; i++) {
-		if (strcmp(origin, parley_config.origins[i]) == 0)
-			return (origin);
-	}
-	return (NULL);
-}
-
 void
 api_common_headers(struct http_request *req)
 {
@@ -37,27 +21,33 @@ api_common_headers(struct http_request *req)
 
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "referrer-policy", "no-referrer");
-	/* Browsers on other origins may call the API only from blogs the
-	 * configuration names; everyone else gets no CORS headers at all. */
+	/*
+	 * Any page may read answers: anonymous reads are public, and a
+	 * refused write (origin_not_allowed, sites.c) must be readable by
+	 * the widget so it can tell the blog's owner what to allow. No
+	 * cookies are used, so no credentials are ever allowed.
+	 */
 	http_response_header(req, "vary", "Origin");
-	if ((origin = allowed_origin(req)) != NULL) {
+	if (http_request_header(req, "origin", &origin)) {
 		http_response_header(req, "access-control-allow-origin", origin);
 		http_response_header(req, "access-control-expose-headers",
 		    "ETag, Retry-After");
 	}
 }
 
-/* A CORS preflight: what a browser may send here, and for how long. */
+/*
+ * A CORS preflight: what a browser may send here, and for how long. It
+ * is answered for every origin; whether the origin may write is decided
+ * on the request itself, which can then say why it was refused.
+ */
 static void
 preflight(struct http_request *req, const char *allow)
 {
 	api_common_headers(req);
-	if (allowed_origin(req) != NULL) {
-		http_response_header(req, "access-control-allow-methods", allow);
-		http_response_header(req, "access-control-allow-headers",
-		    "Content-Type, Authorization, X-Edit-Token, If-None-Match");
-		http_response_header(req, "access-control-max-age", "600");
-	}
+	http_response_header(req, "access-control-allow-methods", allow);
+	http_response_header(req, "access-control-allow-headers",
+	    "Content-Type, Authorization, X-Edit-Token, If-None-Match");
+	http_response_header(req, "access-control-max-age", "600");
 	http_response(req, 204, NULL, 0);
 }
 
@@ -316,23 +306,75 @@ api_read_json(struct http_request *req, json_t **out, struct apierr *e)
 	return (0);
 }
 
+/* The peer's address as text ("" if it has none). */
+static void
+peer_address(struct http_request *req, char out[NETADDR_TEXT_MAX])
+{
+	struct connection	*c = req->owner;
+
+	out[0] = '\0';
+	if (c->family == AF_INET)
+		inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, out,
+		    NETADDR_TEXT_MAX);
+	else if (c->family == AF_INET6)
+		inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, out,
+		    NETADDR_TEXT_MAX);
+}
+
+/*
+ * Every X-Forwarded-For line of the request, joined in order: a proxy
+ * that adds a line of its own (rather than appending to the client's)
+ * must not let the client's first line decide. Kore's header lookup
+ * returns the first line only. NULL when there is none; the caller frees.
+ */
+static char *
+forwarded_for(struct http_request *req)
+{
+	struct http_header	*h;
+	struct buf		 b;
+
+	buf_init(&b);
+	TAILQ_FOREACH(h, &req->req_headers, list) {
+		if (strcasecmp(h->header, "x-forwarded-for") != 0)
+			continue;
+		if (b.len > 0)
+			buf_puts(&b, ", ");
+		buf_puts(&b, h->value);
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return (NULL);
+	}
+	return (buf_release(&b, NULL));
+}
+
 void
 api_client_ip(struct http_request *req, char out[API_IP_MAX])
 {
-	struct connection	*c = req->owner;
-	char			 peer[NETADDR_TEXT_MAX];
-	const char		*xff;
+	char	 peer[NETADDR_TEXT_MAX];
+	char	*xff;
 
-	peer[0] = '\0';
-	if (c->family == AF_INET)
-		inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, peer, sizeof(peer));
-	else if (c->family == AF_INET6)
-		inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, peer,
-		    sizeof(peer));
-	if (!http_request_header(req, "x-forwarded-for", &xff))
-		xff = NULL;
+	peer_address(req, peer);
 	/* X-Forwarded-For counts only when a configured proxy sent it. */
+	xff = forwarded_for(req);
 	netaddr_client(&parley_proxies, peer, xff, out);
+	free(xff);
+}
+
+const char *
+api_scheme(struct http_request *req)
+{
+	char		 peer[NETADDR_TEXT_MAX];
+	const char	*proto;
+
+	peer_address(req, peer);
+	if (!netaddr_is_proxy(&parley_proxies, peer) ||
+	    !http_request_header(req, "x-forwarded-proto", &proto))
+		return ("http");
+	/* A chain of proxies lists its schemes; the first is the client's. */
+	return (strncasecmp(proto, "https", 5) == 0 &&
+	    (proto[5] == '\0' || proto[5] == ',' || proto[5] == ' ') ?
+	    "https" : "http");
 }
 
 const char *
@@ -377,4 +419,45 @@ api_path_id(const char *path, const char *prefix)
 	if (errno != 0 || v <= 0 || (*ep != '\0' && *ep != '/'))
 		return (0);
 	return (v);
+}
+
+/*
+ * The worker's cache for answers that are not JSON (thread.html): the
+ * same as api_cache_lookup and api_cache_fill, sent as type.
+ */
+int
+api_cache_lookup_as(struct http_request *req, struct buf *key,
+    struct api_fill *fill, const char *type)
+{
+	const struct cache_entry	*ce;
+
+	fill->key = NULL;
+	/* Changes already announced are dropped before the cache answers. */
+	listen_poll();
+	if (!cache_usable()) {
+		buf_free(key);
+		return (0);
+	}
+	if ((ce = cache_get(key->data)) != NULL) {
+		send_cached(req, ce, type);
+		buf_free(key);
+		return (1);
+	}
+	fill->key = buf_release(key, NULL);
+	fill->gen = cache_generation();
+	return (0);
+}
+
+void
+api_cache_fill_as(struct http_request *req, struct api_fill *fill,
+    const char *post, const struct buf *body, const char *type)
+{
+	const struct cache_entry	*ce;
+
+	if (fill->key != NULL && (ce = cache_put(fill->key, post, body->data,
+	    body->len, fill->gen)) != NULL) {
+		send_cached(req, ce, type);
+		return;
+	}
+	api_send_tagged(req, type, "no-cache", body->data, body->len);
 }

@@ -57,18 +57,26 @@ int	api_read_json(struct http_request *, json_t **, struct apierr *);
  * KORE_RESULT_RETRY), -1 after answering 503. */
 int	api_query_ready(struct http_request *, struct db_query *);
 
-/* Headers every answer carries. */
+/* Headers every answer carries, CORS included. */
 void	api_common_headers(struct http_request *);
-
-
 
 /* The client's address as text: the peer's, or the one a trusted proxy
  * forwarded. */
 #define API_IP_MAX	64
 void	api_client_ip(struct http_request *, char [API_IP_MAX]);
+/* "https" when a trusted proxy says the client used it
+ * (X-Forwarded-Proto), else "http". */
+const char *api_scheme(struct http_request *);
 /* The number after prefix in path (routes admit digits only); 0 if none. */
 int64_t	api_path_id(const char *path, const char *prefix);
 /* The request's query string, or "" when it has none. */
 const char *api_query(struct http_request *);
+
+/* api_cache_lookup and api_cache_fill for answers of another type than
+ * JSON (thread.html): the same cache, sent as type. */
+int	api_cache_lookup_as(struct http_request *, struct buf *key,
+	    struct api_fill *, const char *type);
+void	api_cache_fill_as(struct http_request *, struct api_fill *,
+	    const char *post, const struct buf *body, const char *type);
 
 #endif

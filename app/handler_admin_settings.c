@@ -1,7 +1,8 @@
 /*
  * GET|PATCH /api/v1/admin/settings and PATCH /api/v1/admin/posts?key=KEY.
  * Settings are validated here (422 naming the field) and stored in the
- * database, where every worker reads them on each request.
+ * database, where every worker reads them on each request (and, for
+ * allowed_origins, keeps a copy replaced on every change: sites.c).
  */
 #include <string.h>
 
@@ -53,6 +54,12 @@ settings_patch_prepare(struct http_request *req, struct admin_state *s,
 
 	if (admin_body(req, s, e) == -1)
 		return (-1);
+	/* Which sites may write is the admins' call, like hooks. */
+	if (json_object_get(s->json, "allowed_origins") != NULL &&
+	    !auth_is_admin(&s->auth))
+		return (apierr_set(e, 403, "forbidden",
+		    "Only admins may change the allowed sites.",
+		    "allowed_origins"));
 	settings_defaults(&st);
 	if (settings_apply(&st, s->json, e) == -1) {
 		settings_free(&st);

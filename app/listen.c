@@ -10,17 +10,13 @@
 #include "announce.h"
 #include "cache.h"
 #include "listen.h"
+#include "sites.h"
 #include "store.h"
 
 #define LISTEN_RETRY_MS	1000
 /* An announcement unanswered this long means a connection gone quiet. */
 #define ANNOUNCE_TIMEOUT_MS	2000
 #define LISTEN_CONNECT_MS	5000
-/*
- * Announcements are notifications, not data: their transactions need not
- * wait for the disk, so they hold NOTIFY's commit lock only briefly.
- */
-#define LISTEN_SESSION	"SET synchronous_commit TO off; LISTEN parley_thread"
 
 static struct kore_event	 listen_evt;
 static PGconn			*listen_conn;
@@ -88,6 +84,7 @@ listen_lost(const char *why)
 		listen_conn = NULL;
 	}
 	cache_set_usable(0);
+	sites_unavailable();
 	(void)kore_timer_add(retry_cb, LISTEN_RETRY_MS, NULL, KORE_TIMER_ONESHOT);
 }
 
@@ -109,6 +106,10 @@ results_read(void)
 		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 		    PQresultStatus(r) != PGRES_TUPLES_OK)
 			failed = 1;
+		/* Only the subscription's last statement returns rows. */
+		if (PQresultStatus(r) == PGRES_TUPLES_OK &&
+		    listen_state == LISTEN_SUBSCRIBING && PQntuples(r) == 1)
+			sites_set(PQgetvalue(r, 0, 0));
 		PQclear(r);
 	}
 }
@@ -177,7 +178,9 @@ listen_handle(void *arg, int error)
 		}
 	}
 	while ((n = PQnotifies(listen_conn)) != NULL) {
-		if (n->extra != NULL && n->extra[0] != '\0')
+		if (strcmp(n->relname, "parley_sites") == 0)
+			sites_set(n->extra);
+		else if (n->extra != NULL && n->extra[0] != '\0')
 			cache_invalidate(n->extra);
 		else
 			cache_clear();
@@ -191,7 +194,7 @@ static void
 listen_begin(void)
 {
 	if (PQsetnonblocking(listen_conn, 1) == -1 ||
-	    !PQsendQuery(listen_conn, LISTEN_SESSION) ||
+	    !PQsendQuery(listen_conn, store_sql_listen) ||
 	    PQflush(listen_conn) == -1) {
 		listen_lost("cannot send LISTEN");
 		return;
@@ -261,6 +264,12 @@ listen_connect(void)
 	    (void *)listen_attempt, KORE_TIMER_ONESHOT);
 	/* libpq starts by writing: wait until the socket may be written. */
 	kore_platform_schedule_write(PQsocket(listen_conn), &listen_evt);
+}
+
+int
+listen_connected(void)
+{
+	return (listen_conn != NULL);
 }
 
 void

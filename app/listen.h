@@ -2,7 +2,9 @@
  * Each worker listens on PostgreSQL's "parley_thread" channel, where
  * triggers, and workers after posting a comment (listen_announce),
  * announce the post keys whose threads or counts changed, and drops
- * those answers from its cache. A dedicated libpq connection,
+ * those answers from its cache; and on "parley_sites", where a change
+ * of the allowed_origins setting arrives with the new list (sites.c),
+ * which the connection also reads once it is listening. A dedicated libpq connection,
  * connected and driven without blocking by Kore's event loop; when it is
  * lost, the cache is off (and emptied) until a reconnect succeeds, so a
  * missed message cannot leave stale answers behind.
@@ -33,6 +35,9 @@ void	listen_start(const char *conninfo);
  * answers, not only when the event loop comes round to the socket.
  */
 void	listen_poll(void);
+/* 1 while the connection exists or is being made, 0 after a failure
+ * (until the next attempt, a second later). */
+int	listen_connected(void);
 
 /*
  * After a commit that changed post's thread (NULL: maybe every post) and,

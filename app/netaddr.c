@@ -200,6 +200,17 @@ addr_text(int family, const unsigned char a[16], char out[NETADDR_TEXT_MAX])
 		out[0] = '\0';
 }
 
+int
+netaddr_is_proxy(const struct netaddr_proxies *p, const char *text)
+{
+	int		family;
+	unsigned char	a[16];
+
+	if (text == NULL || addr_parse(text, strlen(text), &family, a) == -1)
+		return (0);
+	return (is_proxy(p, family, a));
+}
+
 void
 netaddr_client(const struct netaddr_proxies *p, const char *peer,
     const char *xff, char out[NETADDR_TEXT_MAX])
@@ -230,4 +241,30 @@ netaddr_client(const struct netaddr_proxies *p, const char *peer,
 		if (!is_proxy(p, family, a) || b == 0)
 			return;
 	}
+}
+
+int
+netaddr_limit_key(const char *addr, char out[NETADDR_TEXT_MAX])
+{
+	int		family;
+	size_t		len;
+	unsigned char	a[16];
+
+	out[0] = '\0';
+	if (addr == NULL || addr_parse(addr, strlen(addr), &family, a) == -1)
+		return (-1);
+	if (family == AF_INET) {
+		addr_text(family, a, out);
+		return (out[0] != '\0' ? 0 : -1);
+	}
+	/* The interface identifier goes: what is left names the /64. */
+	memset(a + 8, 0, 8);
+	addr_text(family, a, out);
+	len = strlen(out);
+	if (len == 0 || len + sizeof("/64") > NETADDR_TEXT_MAX) {
+		out[0] = '\0';
+		return (-1);
+	}
+	memcpy(out + len, "/64", sizeof("/64"));
+	return (0);
 }

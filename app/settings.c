@@ -53,6 +53,7 @@ settings_defaults(struct settings *s)
 	s->verdict_timeout_ms = 2000;
 	wordlist_init(&s->hold_words);
 	wordlist_init(&s->disallowed_words);
+	origin_list_init(&s->allowed_origins);
 }
 
 /* The int member of s a setting name stands for. */
@@ -158,11 +159,12 @@ settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 {
 	struct settings	 tmp;
 	struct wordlist	 hold, disallowed;
+	struct origin_list origins;
 	json_t		*v;
 	const char	*key;
 	json_int_t	 iv;
 	size_t		 i;
-	int		 have_hold = 0, have_dis = 0, done;
+	int		 have_hold = 0, have_dis = 0, have_origins = 0, done;
 
 	if (!json_is_object(obj))
 		return (apierr_set(e, 400, "malformed_json",
@@ -172,6 +174,7 @@ settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 	tmp = *s;
 	wordlist_init(&hold);
 	wordlist_init(&disallowed);
+	origin_list_init(&origins);
 
 	json_object_foreach(obj, key, v) {
 		done = 0;
@@ -218,6 +221,12 @@ settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 			    e) == -1)
 				goto fail;
 			have_dis = 1;
+		} else if (strcmp(key, "allowed_origins") == 0) {
+			origin_list_free(&origins);
+			if (origin_list_parse(v, "allowed_origins", &origins,
+			    e) == -1)
+				goto fail;
+			have_origins = 1;
 		} else {
 			/* key lives in obj: see settings.h. */
 			apierr_set(e, 422, "unknown_setting",
@@ -234,12 +243,17 @@ settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 		wordlist_free(&s->disallowed_words);
 		tmp.disallowed_words = disallowed;
 	}
+	if (have_origins) {
+		origin_list_free(&s->allowed_origins);
+		tmp.allowed_origins = origins;
+	}
 	*s = tmp;
 	return (0);
 
 fail:
 	wordlist_free(&hold);
 	wordlist_free(&disallowed);
+	origin_list_free(&origins);
 	return (-1);
 }
 
@@ -285,7 +299,32 @@ settings_to_json(const struct settings *s)
 	set_new(o, "max_depth", json_integer(s->max_depth));
 	set_new(o, "allow_guests", json_boolean(s->allow_guests));
 	set_new(o, "verdict_timeout_ms", json_integer(s->verdict_timeout_ms));
+	set_new(o, "allowed_origins", origin_list_json(&s->allowed_origins));
 	return (o);
+}
+
+const struct settings *
+settings_cached(const char *text)
+{
+	static struct settings	 cached;
+	static char		*cached_text;
+	struct apierr		 e;
+	json_t			*js;
+
+	if (text == NULL)
+		text = "{}";
+	if (cached_text != NULL && strcmp(cached_text, text) == 0)
+		return (&cached);
+	settings_free(&cached);
+	settings_defaults(&cached);
+	if ((js = json_loads(text, 0, NULL)) != NULL) {
+		(void)settings_apply(&cached, js, &e);
+		json_decref(js);
+	}
+	free(cached_text);
+	if ((cached_text = strdup(text)) == NULL)
+		abort();
+	return (&cached);
 }
 
 void
@@ -293,4 +332,5 @@ settings_free(struct settings *s)
 {
 	wordlist_free(&s->hold_words);
 	wordlist_free(&s->disallowed_words);
+	origin_list_free(&s->allowed_origins);
 }

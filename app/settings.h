@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "origin.h"
 #include "wordlist.h"
 
 struct apierr;
@@ -28,9 +29,11 @@ struct settings {
 	int		 verdict_timeout_ms;	/* 2000; 100..10000 */
 	struct wordlist	 hold_words;		/* [] */
 	struct wordlist	 disallowed_words;	/* [] */
+	struct origin_list allowed_origins;	/* []: sites besides the
+						 * configuration file's */
 };
 
-/* The defaults above (empty word lists). */
+/* The defaults above (empty lists). */
 void	settings_defaults(struct settings *);
 /*
  * Applies the members of a JSON object onto s. Every member must be a
@@ -38,7 +41,8 @@ void	settings_defaults(struct settings *);
  * "unknown_setting" or "invalid_value") and s is left unchanged. Word
  * lists: arrays of non-empty strings without control characters, at most
  * SETTINGS_WORDS_MAX entries of SETTINGS_WORD_MAX bytes; entries are
- * trimmed and lower-cased, duplicates dropped. An empty object is valid.
+ * trimmed and lower-cased, duplicates dropped. allowed_origins: see
+ * origin_list_parse. An empty object is valid.
  * Returns 0 or -1. For "unknown_setting", e->field points to the key
  * inside the object: use the error before releasing the object.
  */
@@ -46,5 +50,14 @@ int	settings_apply(struct settings *, json_t *, struct apierr *);
 /* The settings as a JSON object (word lists as stored). Caller decrefs. */
 json_t	*settings_to_json(const struct settings *);
 void	settings_free(struct settings *);
+/*
+ * The settings stored as JSON text (the settings table's, as the posting
+ * and editing queries return it; NULL: none), parsed: word lists are
+ * indexed once and kept until the text changes, so long lists cost
+ * nothing per comment. Stored values that settings_apply refuses
+ * (impossible through the admin API) leave the defaults in place. The
+ * answer lives until the next call with other text.
+ */
+const struct settings *settings_cached(const char *text);
 
 #endif

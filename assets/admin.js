@@ -37,6 +37,7 @@
 		posts: new Map(),		/* post key -> open */
 		bans: [],
 		settings: null,
+		sites: [],			/* the allowed_origins setting */
 		audit: { entries: [], next: null },
 		users: [],
 		hooks: emptyHooks(),
@@ -332,13 +333,14 @@
 		state.posts.clear();
 		state.bans = [];
 		state.settings = null;
+		state.sites = [];
 		state.audit = { entries: [], next: null };
 		state.users = [];
 		stopHookPolls();
 		state.hooks = emptyHooks();
 		hideSecret();
-		for (const id of ['queue-list', 'bans-body', 'users-body',
-		    'hooks-list', 'audit-body'])
+		for (const id of ['queue-list', 'bans-body', 'sites-list',
+		    'users-body', 'hooks-list', 'audit-body'])
 			$(id).replaceChildren();
 		$('settings-form').reset();
 		$('hook-form').reset();
@@ -438,9 +440,9 @@
 
 	/* ---------- Sections ---------- */
 
-	const SECTIONS = ['queue', 'settings', 'bans', 'posts', 'users',
-	    'hooks', 'audit'];
-	const ADMIN_SECTIONS = ['users', 'hooks'];
+	const SECTIONS = ['queue', 'settings', 'bans', 'posts', 'sites',
+	    'users', 'hooks', 'audit'];
+	const ADMIN_SECTIONS = ['sites', 'users', 'hooks'];
 
 	function route() {
 		/* "#/name", so the browser does not scroll to the section. */
@@ -470,6 +472,9 @@
 			break;
 		case 'bans':
 			loadBans();
+			break;
+		case 'sites':
+			loadSites();
 			break;
 		case 'users':
 			loadUsers();
@@ -1561,6 +1566,69 @@
 		}
 	}
 
+	/* ---------- Sites ---------- */
+
+	/* The allowed_origins setting: the blogs that may write. Each change
+	 * saves the whole list at once; workers use it from their next
+	 * request. */
+	async function loadSites() {
+		$('sites-error').textContent = '';
+		try {
+			const { settings } = await api('GET', '/admin/settings');
+			renderSites(settings.allowed_origins || []);
+		} catch (e) {
+			if (e.status !== 401)
+				$('sites-error').textContent = e.message;
+		}
+	}
+
+	function renderSites(origins) {
+		state.sites = origins;
+		$('sites-list').replaceChildren(...origins.map((o) =>
+		    el('li', { 'data-origin': o },
+			el('span', { class: 'mono' }, o), ' ',
+			el('button', { type: 'button', class: 'btn btn-quiet',
+			    'aria-label': `Remove ${o}`,
+			    onclick: () => saveSites(origins.filter((x) =>
+				x !== o), `Removed ${o}.`) }, 'Remove'))));
+		$('sites-empty').hidden = origins.length > 0;
+	}
+
+	async function saveSites(origins, done) {
+		$('sites-error').textContent = '';
+		clearFieldErrors($('site-form'));
+		try {
+			const { settings } = await api('PATCH', '/admin/settings',
+			    { allowed_origins: origins });
+			renderSites(settings.allowed_origins);
+			announce(done);
+			return true;
+		} catch (e) {
+			if (e.field === 'allowed_origins') {
+				setFieldError('site-origin', e.message);
+				$('site-origin').focus();
+			} else if (e.status !== 401) {
+				$('sites-error').textContent = e.message;
+			}
+			return false;
+		}
+	}
+
+	async function addSite(ev) {
+		ev.preventDefault();
+		const origin = $('site-origin').value.trim();
+		if (!origin) {
+			setFieldError('site-origin', 'Type the address of a blog.');
+			return;
+		}
+		const button = $('site-form').querySelector('button[type=submit]');
+		button.disabled = true;
+		if (await saveSites([...(state.sites || []), origin],
+		    `Allowed ${origin}.`))
+			$('site-origin').value = '';
+		button.disabled = false;
+	}
+
 	/* ---------- Bans ---------- */
 
 	async function loadBans({ quiet = false } = {}) {
@@ -2245,12 +2313,34 @@
 			rotated && hook.rotating_until ? [' The old secret also ' +
 			    'signs until ', stampEl(hook.rotating_until), '.'] :
 			    rotated ? ' The old secret no longer signs.' : null),
+		    verifyHint(),
 		    el('div', { class: 'form-actions' },
 			el('button', { type: 'button', class: 'btn',
 			    'data-secret-action': 'done' }, 'Done, hide it')));
 		box.hidden = false;
 		box.scrollIntoView({ block: 'nearest' });
 		box.querySelector('[data-secret-action=copy]').focus();
+	}
+
+	/* How a receiver checks each request. Parley signs by the Standard
+	 * Webhooks specification, so an existing library does it, given the
+	 * secret exactly as shown and the raw body. */
+	function verifyHint() {
+		return el('div', { class: 'secret-verify' },
+		    el('p', { class: 'hint' }, 'The receiver checks each request ' +
+			'with a Standard Webhooks library, given this secret, ' +
+			'the raw request body and the headers (',
+			el('code', {}, 'webhook-id'), ', ',
+			el('code', {}, 'webhook-timestamp'), ', ',
+			el('code', {}, 'webhook-signature'), '). In Node:'),
+		    el('pre', { class: 'response secret-snippet',
+			translate: 'no' }, el('code', {},
+			'const { Webhook } = require(\'standardwebhooks\');\n' +
+			'// body: the raw request body, not re-serialized JSON\n' +
+			'const event = new Webhook(secret).verify(body, headers);')),
+		    el('p', { class: 'hint' }, 'Python, Go, Ruby, PHP, Rust, ' +
+			'Java and C# have libraries too, under the name ',
+			el('code', {}, 'standardwebhooks'), '.'));
 	}
 
 	function selectAll(node) {
@@ -2580,6 +2670,7 @@
 		list.addEventListener('submit', onListSubmit);
 
 		$('settings-form').addEventListener('submit', saveSettings);
+		$('site-form').addEventListener('submit', addSite);
 		$('settings-form').addEventListener('input', (ev) => {
 			if (ev.target.id)
 				setFieldError(ev.target.id, '');

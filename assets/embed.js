@@ -17,7 +17,8 @@
 	const API = new URL(script.src, location.href).origin;
 
 	/* Translations. Keys e_CODE[_FIELD] are the API's error codes; in
-	 * English the API's own messages serve where no key is given. */
+	 * English the API's own messages serve where no key is given;
+	 * {origin} is this page's. */
 
 	const I18N = {
 		en: {
@@ -96,6 +97,7 @@
 			e_down: 'Die Kommentare sind vorübergehend nicht verfügbar.',
 			e_net: 'Server nicht erreichbar; prüfen Sie Ihre Verbindung.',
 			e_other: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
+			e_origin_not_allowed: '{origin} darf hier nicht posten (Parley-Verwaltung: Sites).',
 		},
 		fr: {
 			count_one: '{n} commentaire', count_other: '{n} commentaires',
@@ -141,6 +143,7 @@
 			e_down: 'Les commentaires sont momentanément indisponibles.',
 			e_net: 'Serveur injoignable ; vérifiez votre connexion.',
 			e_other: 'Une erreur est survenue. Veuillez réessayer.',
+			e_origin_not_allowed: '{origin} ne peut pas publier ici (admin Parley : Sites).',
 		},
 	};
 
@@ -337,7 +340,8 @@ time{color:var(--muted)}
 				return t(e.status ? 'e_down' : 'e_net');
 			if (/^(invalid_token|not_logged_in)$/.test(e.code))
 				return t('e_session');
-			return dict[c + '_' + f] ?? dict[c + '_' + alias] ?? dict[c] ??
+			return (dict[c + '_' + f] ?? dict[c + '_' + alias] ??
+			    dict[c])?.replace('{origin}', location.origin) ??
 			    e.message ?? t('e_other');
 		}
 

@@ -151,4 +151,4 @@ function screenshotPath(name) {
   return path.join(SCREENSHOTS, name);
 }
 
-module.exports = { setup, postComment, waitLoaded, waitText, w, screenshotPath, harness };
+module.exports = { setup, startBlog, postComment, waitLoaded, waitText, w, screenshotPath, harness };

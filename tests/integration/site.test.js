@@ -1,4 +1,4 @@
-// CORS for configured origins only, avatars, and how assets are served.
+// Avatars, and how assets are served (origins and CORS: origins.test.js).
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -11,37 +11,6 @@ const BLOG = 'http://blog.example.test';
 let srv;
 before(async () => { srv = await startParley({ name: 'it-site', env: { PARLEY_ORIGINS: BLOG } }); });
 after(async () => { await srv.stop(); });
-
-test('an allowed origin gets CORS headers; others get none', async () => {
-  const ok = await call(srv.base, 'GET', '/api/v1/counts?post=198', { headers: { origin: BLOG } });
-  assert.equal(ok.headers.get('access-control-allow-origin'), BLOG);
-  assert.match(ok.headers.get('access-control-expose-headers'), /ETag/);
-  assert.match(ok.headers.get('vary'), /Origin/);
-  const evil = await call(srv.base, 'GET', '/api/v1/counts?post=198', { headers: { origin: 'http://evil.test' } });
-  assert.equal(evil.status, 200);
-  assert.equal(evil.headers.get('access-control-allow-origin'), null);
-  // Errors carry the headers too, so the widget can read them.
-  const err = await call(srv.base, 'POST', '/api/v1/comments', { json: {}, headers: { origin: BLOG } });
-  assert.equal(err.status, 422);
-  assert.equal(err.headers.get('access-control-allow-origin'), BLOG);
-});
-
-test('preflights name methods and headers for allowed origins only', async () => {
-  const pre = await call(srv.base, 'OPTIONS', '/api/v1/comments', {
-    headers: { origin: BLOG, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
-  });
-  assert.equal(pre.status, 204);
-  assert.equal(pre.headers.get('access-control-allow-origin'), BLOG);
-  assert.match(pre.headers.get('access-control-allow-methods'), /POST/);
-  assert.match(pre.headers.get('access-control-allow-headers'), /Authorization/);
-  assert.match(pre.headers.get('access-control-allow-headers'), /X-Edit-Token/);
-  const one = await call(srv.base, 'OPTIONS', '/api/v1/comments/1', { headers: { origin: BLOG } });
-  assert.match(one.headers.get('access-control-allow-methods'), /PATCH/);
-  assert.match(one.headers.get('access-control-allow-methods'), /DELETE/);
-  const evil = await call(srv.base, 'OPTIONS', '/api/v1/comments', { headers: { origin: 'http://evil.test' } });
-  assert.equal(evil.headers.get('access-control-allow-origin'), null);
-  assert.equal(evil.headers.get('access-control-allow-methods'), null);
-});
 
 test('comments carry a Parley avatar that hides the e-mail and is stable', async () => {
   const key = uniqueKey();
@@ -95,4 +64,20 @@ test('assets come with ETag, Cache-Control, and gzip when accepted', async () =>
 
   const again = await fetch(`${srv.base}/`, { headers: { 'accept-encoding': 'identity', 'if-none-match': etag } });
   assert.equal(again.status, 304);
+});
+
+test('pages have one route each, with their own headers: no HTML through the asset route', async () => {
+  const page = await fetch(`${srv.base}/admin`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+  assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  // The same page under its file name would skip those headers.
+  for (const p of ['/admin.html', '/index.html', '/ADMIN.html'.toLowerCase()]) {
+    const r = await call(srv.base, 'GET', p);
+    assert.equal(r.status, 404, p);
+    assert.ok(!r.text.includes('<html'), `${p} must not serve a page`);
+  }
+  // The admin page's script and style still come from the asset route.
+  for (const p of ['/admin.js', '/admin.css', '/embed.js'])
+    assert.equal((await fetch(`${srv.base}${p}`)).status, 200, p);
 });

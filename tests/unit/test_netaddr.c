@@ -328,3 +328,69 @@ Test(netaddr, bad_peer)
 	cr_assert_str_eq(client(&p, "", "1.1.1.1"), "");
 	cr_assert_str_eq(client(&p, "unix:/tmp/sock", "1.1.1.1"), "");
 }
+
+/* The key an address is limited by: "" when refused. */
+static const char *
+limit_key(const char *addr, int want)
+{
+	static char	out[NETADDR_TEXT_MAX];
+
+	memset(out, 'x', sizeof(out));
+	cr_assert_eq(netaddr_limit_key(addr, out), want, "%s", addr ?
+	    addr : "(null)");
+	cr_assert_lt(strlen(out), sizeof(out));
+	return (out);
+}
+
+Test(netaddr, limit_key_groups_ipv6_by_64)
+{
+	cr_assert_str_eq(limit_key("2001:db8:1:2:abcd:ef01:2345:6789", 0),
+	    "2001:db8:1:2::/64");
+	cr_assert_str_eq(limit_key("2001:DB8:1:2::1", 0), "2001:db8:1:2::/64");
+	cr_assert_str_eq(limit_key("2001:db8:1:2:ffff:ffff:ffff:ffff", 0),
+	    "2001:db8:1:2::/64");
+	cr_assert_str_eq(limit_key("2001:db8:1:3::1", 0), "2001:db8:1:3::/64");
+	cr_assert_str_eq(limit_key("2001:db8::1", 0), "2001:db8::/64");
+	cr_assert_str_eq(limit_key("fe80::1:2:3:4", 0), "fe80::/64");
+	cr_assert_str_eq(limit_key("::1", 0), "::/64");
+	cr_assert_str_eq(limit_key("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+	    0), "2001:db8:ffff:ffff::/64");
+}
+
+Test(netaddr, limit_key_keeps_ipv4_whole)
+{
+	cr_assert_str_eq(limit_key("192.0.2.7", 0), "192.0.2.7");
+	cr_assert_str_eq(limit_key("192.0.2.8", 0), "192.0.2.8");
+	cr_assert_str_eq(limit_key("10.0.0.1", 0), "10.0.0.1");
+	/* IPv4-mapped IPv6 is the IPv4 address it maps, not a /64. */
+	cr_assert_str_eq(limit_key("::ffff:192.0.2.7", 0), "192.0.2.7");
+	cr_assert_str_eq(limit_key("::FFFF:c000:0207", 0), "192.0.2.7");
+}
+
+Test(netaddr, limit_key_refuses_what_is_not_an_address)
+{
+	const char	*bad[] = {
+		"", " 192.0.2.7", "192.0.2.7 ", "192.0.2.7:80", "[::1]",
+		"2001:db8::/64", "192.0.2.0/24", "fe80::1%eth0", "localhost",
+		"2001:db8:1:2:3:4:5:6:7", "1.2.3", "::ffff:1.2.3.4.5",
+	};
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_str_eq(limit_key(bad[i], -1), "", "%s", bad[i]);
+	cr_assert_str_eq(limit_key(NULL, -1), "");
+}
+
+Test(netaddr, limit_key_fits_the_longest_address)
+{
+	char	long6[NETADDR_TEXT_MAX];
+
+	/* The longest text inet_ntop makes, IPv4-in-IPv6 included. */
+	cr_assert_str_eq(limit_key("1234:5678:9abc:def0:1234:5678:9abc:def0",
+	    0), "1234:5678:9abc:def0::/64");
+	cr_assert_str_eq(limit_key("1234:5678:9abc:def0::255.255.255.255",
+	    0), "1234:5678:9abc:def0::/64");
+	memset(long6, 'a', sizeof(long6) - 1);
+	long6[sizeof(long6) - 1] = '\0';
+	cr_assert_str_eq(limit_key(long6, -1), "");
+}

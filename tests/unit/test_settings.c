@@ -94,21 +94,21 @@ Test(settings, defaults)
 	settings_free(&s);
 }
 
-Test(settings, to_json_has_all_ten)
+Test(settings, to_json_has_all_eleven)
 {
 	struct settings	 s;
 	json_t		*j, *want;
 
 	settings_defaults(&s);
 	j = settings_to_json(&s);
-	cr_assert_eq(json_object_size(j), 10);
+	cr_assert_eq(json_object_size(j), 11);
 	cr_assert_eq(json_integer_value(json_object_get(j, "verdict_timeout_ms")), 2000);
 	want = parse("{\"require_approval\": false,"
 	    " \"first_comment_approval\": true, \"max_links\": 2,"
 	    " \"hold_words\": [], \"disallowed_words\": [],"
 	    " \"rate_limit_per_minute\": 5, \"edit_window_seconds\": 900,"
 	    " \"max_depth\": 5, \"allow_guests\": true,"
-	    " \"verdict_timeout_ms\": 2000}");
+	    " \"verdict_timeout_ms\": 2000, \"allowed_origins\": []}");
 	cr_assert(json_equal(j, want));
 	json_decref(j);
 	json_decref(want);
@@ -281,6 +281,9 @@ Test(settings, all_or_nothing)
 	    " \"disallowed_words\": [\"\"]}", &e), -1);
 	cr_assert_str_eq(e.field, "disallowed_words");
 	cr_assert_eq(apply(&s, "{\"hold_words\": [], \"nope\": 1}", &e), -1);
+	cr_assert_eq(apply(&s, "{\"hold_words\": [],"
+	    " \"allowed_origins\": [\"https://blog.example.org/x\"]}", &e), -1);
+	cr_assert_str_eq(e.field, "allowed_origins");
 
 	after = settings_to_json(&s);
 	cr_assert(json_equal(before, after));
@@ -433,7 +436,8 @@ Test(settings, round_trip)
 	    " \"hold_words\": [\"Zeta\", \"alpha\", \"buy now\", \"#tag\"],"
 	    " \"disallowed_words\": [\"spam\", \"Straße\", \"1.2.3.4\"],"
 	    " \"rate_limit_per_minute\": 0, \"edit_window_seconds\": 2592000,"
-	    " \"max_depth\": 10, \"allow_guests\": false}", &s);
+	    " \"max_depth\": 10, \"allow_guests\": false,"
+	    " \"allowed_origins\": [\"HTTPS://Blog.Example.org:443/\"]}", &s);
 	j = settings_to_json(&s);
 
 	settings_defaults(&t);
@@ -453,6 +457,9 @@ Test(settings, round_trip)
 	cr_assert_str_eq(t.hold_words.entries[0], "zeta");
 	cr_assert_str_eq(t.hold_words.entries[3], "#tag");
 	cr_assert_str_eq(t.disallowed_words.entries[1], "straße");
+	/* Origins as browsers send them. */
+	cr_assert_eq(t.allowed_origins.n, 1);
+	cr_assert_str_eq(t.allowed_origins.v[0], "https://blog.example.org");
 	json_decref(j);
 	json_decref(k);
 	settings_free(&s);

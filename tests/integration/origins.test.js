@@ -1,0 +1,209 @@
+// Sites: which browser origins may write and use tokens. Anonymous reads
+// are public from anywhere; writes and anything with a Bearer token need
+// an origin from the configuration file, the allowed_origins setting
+// (admin API, in effect on every worker and node at once) or Parley's own.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { startParley, call, sql, uniqueKey, top } = require('./harness');
+
+const FLOOR = 'http://blog.example.test';		// in the configuration file
+const SITE = 'https://other-blog.example.test';	// added by an admin
+const EVIL = 'http://evil.example.test';
+const PW = 'a long enough password';
+
+let srv;
+let node2;	// a second node on the same database
+let admin;
+let moderator;
+
+async function login(base, email) {
+  const r = await call(base, 'POST', '/api/v1/auth/login', { json: { email, password: PW } });
+  assert.equal(r.status, 200, r.text);
+  return r.json.token;
+}
+
+before(async () => {
+  srv = await startParley({ name: 'it-origins', env: { PARLEY_ORIGINS: FLOOR } });
+  node2 = await startParley({ name: 'it-origins-2', env: { PARLEY_ORIGINS: FLOOR }, shareDb: srv.db });
+  execFileSync(path.join(top, 'scripts', 'admin.sh'), ['boss@example.org', PW, srv.db], { stdio: 'ignore' });
+  admin = await login(srv.base, 'boss@example.org');
+  const r = await call(srv.base, 'POST', '/api/v1/auth/register', { json: { email: 'mod@example.org', password: PW, name: 'Mod' } });
+  assert.equal(r.status, 201, r.text);
+  sql(`UPDATE users SET role = 'moderator' WHERE id = ${r.json.user.id}`);
+  moderator = await login(srv.base, 'mod@example.org');	// the role change ended its session
+});
+after(async () => {
+  await node2.stop();
+  await srv.stop();
+});
+
+const bearer = (token, extra = {}) => ({ authorization: `Bearer ${token}`, ...extra });
+const comment = (base, origin, body = 'hello') => call(base, 'POST', '/api/v1/comments', {
+  json: { post: uniqueKey(), body, author_name: 'Reader' },
+  headers: origin ? { origin, connection: 'close' } : { connection: 'close' },
+});
+const setOrigins = (list, token = admin) => call(srv.base, 'PATCH', '/api/v1/admin/settings',
+  { json: { allowed_origins: list }, headers: bearer(token) });
+
+test('every route in the Kore configuration names the origin guard', () => {
+  const conf = fs.readFileSync(path.join(top, 'conf', 'kore.conf.in'), 'utf8');
+  const routes = conf.split('\n').filter((l) => /^\s*route\s/.test(l));
+  assert.ok(routes.length > 30, `only ${routes.length} routes found`);
+  for (const r of routes)
+    assert.match(r, /\sorigin\s*$/, `route without the origin guard: ${r.trim()}`);
+});
+
+test('anonymous reads are public: any origin may read them, with CORS headers', async () => {
+  for (const p of ['/api/v1/counts?post=198', '/api/v1/comments?post=198', '/thread.html?post=198', '/embed.js']) {
+    const r = await call(srv.base, 'GET', p, { headers: { origin: EVIL } });
+    assert.equal(r.status, 200, `${p}: ${r.text.slice(0, 200)}`);
+    if (p.startsWith('/api/')) {
+      assert.equal(r.headers.get('access-control-allow-origin'), EVIL, p);
+      assert.match(r.headers.get('access-control-expose-headers'), /ETag/);
+      assert.match(r.headers.get('vary'), /Origin/);
+      assert.equal(r.headers.get('access-control-allow-credentials'), null, 'no credentials, ever');
+    }
+  }
+});
+
+test('preflights are answered for any origin; the request itself is judged', async () => {
+  for (const origin of [FLOOR, EVIL]) {
+    const pre = await call(srv.base, 'OPTIONS', '/api/v1/comments', {
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), origin);
+    assert.match(pre.headers.get('access-control-allow-methods'), /POST/);
+    assert.match(pre.headers.get('access-control-allow-headers'), /Authorization/);
+    assert.match(pre.headers.get('access-control-allow-headers'), /X-Edit-Token/);
+  }
+  const one = await call(srv.base, 'OPTIONS', '/api/v1/comments/1', { headers: { origin: EVIL } });
+  assert.match(one.headers.get('access-control-allow-methods'), /PATCH/);
+  assert.match(one.headers.get('access-control-allow-methods'), /DELETE/);
+});
+
+test('a write from an origin that is not allowed gets a readable 403 naming it', async () => {
+  const r = await comment(srv.base, EVIL);
+  assert.equal(r.status, 403, r.text);
+  assert.equal(r.json.error.code, 'origin_not_allowed');
+  assert.ok(r.json.error.message.includes(EVIL), r.json.error.message);
+  assert.match(r.json.error.message, /Sites/);
+  assert.equal(r.headers.get('access-control-allow-origin'), EVIL, 'the widget can read why');
+  // Nothing was stored.
+  const again = await comment(srv.base, EVIL, 'refused?');
+  assert.equal(again.status, 403);
+  assert.equal(sql(`SELECT count(*) FROM comments WHERE body = 'refused?'`)[0][0], '0');
+  // Every write route is guarded, not only posting.
+  for (const [method, p] of [['POST', '/api/v1/auth/register'], ['POST', '/api/v1/auth/login'],
+    ['POST', '/api/v1/preview'], ['PATCH', '/api/v1/comments/1'], ['DELETE', '/api/v1/comments/1'],
+    ['POST', '/api/v1/comments/1/vote'], ['POST', '/api/v1/auth/logout']]) {
+    const w = await call(srv.base, method, p, { json: {}, headers: { origin: EVIL } });
+    assert.equal(w.status, 403, `${method} ${p}: ${w.text}`);
+    assert.equal(w.json.error.code, 'origin_not_allowed', `${method} ${p}`);
+  }
+});
+
+test('writes from the configured origin, from no browser and from Parley\'s own origin pass', async () => {
+  assert.equal((await comment(srv.base, FLOOR)).status, 201);
+  assert.equal((await comment(srv.base, `${FLOOR}`.toUpperCase().replace('HTTP://', 'http://'))).status, 201,
+    'origins compare as browsers write them (host case)');
+  assert.equal((await comment(srv.base, null)).status, 201, 'no Origin: not a browser');
+  // The admin page is served by Parley itself: its own origin needs no listing.
+  assert.equal((await comment(srv.base, srv.base)).status, 201);
+  // Without a trusted proxy, X-Forwarded-Proto is not believed.
+  const https = await call(srv.base, 'POST', '/api/v1/comments', {
+    json: { post: uniqueKey(), body: 'x', author_name: 'R' },
+    headers: { origin: srv.base.replace('http:', 'https:'), 'x-forwarded-proto': 'https' },
+  });
+  assert.equal(https.status, 403, https.text);
+});
+
+test('a request with a token needs an allowed origin, even a read', async () => {
+  const me = await call(srv.base, 'GET', '/api/v1/auth/me', { headers: bearer(admin, { origin: EVIL }) });
+  assert.equal(me.status, 403);
+  assert.equal(me.json.error.code, 'origin_not_allowed');
+  const thread = await call(srv.base, 'GET', '/api/v1/comments?post=198', { headers: bearer(admin, { origin: EVIL }) });
+  assert.equal(thread.status, 403);
+  assert.equal((await call(srv.base, 'GET', '/api/v1/auth/me', { headers: bearer(admin, { origin: FLOOR }) })).status, 200);
+  assert.equal((await call(srv.base, 'GET', '/api/v1/auth/me', { headers: bearer(admin) })).status, 200);
+});
+
+test('allowed_origins: validated, normalised, admins only', async () => {
+  const bad = await setOrigins(['https://blog.example.org/posts']);
+  assert.equal(bad.status, 422);
+  assert.equal(bad.json.error.field, 'allowed_origins');
+  assert.match(bad.json.error.message, /path/);
+  for (const v of [['ftp://x.example'], ['https://'], 'https://x.example', [7], ['https://x.example:99999']]) {
+    const r = await setOrigins(v);
+    assert.equal(r.status, 422, JSON.stringify(v));
+    assert.equal(r.json.error.field, 'allowed_origins');
+  }
+  const mod = await setOrigins([SITE], moderator);
+  assert.equal(mod.status, 403, 'sites are the admins\' call');
+  const ok = await setOrigins(['HTTPS://Other-Blog.example.test:443/', SITE]);
+  assert.equal(ok.status, 200, ok.text);
+  assert.deepEqual(ok.json.settings.allowed_origins, [SITE]);
+  const got = await call(srv.base, 'GET', '/api/v1/admin/settings', { headers: bearer(moderator) });
+  assert.deepEqual(got.json.settings.allowed_origins, [SITE]);
+  const audit = sql("SELECT after->'allowed_origins' FROM audit_log WHERE action = 'settings.update' ORDER BY id DESC LIMIT 1");
+  assert.deepEqual(JSON.parse(audit[0][0]), [SITE], 'the change is audited');
+  await setOrigins([]);
+});
+
+test('an added origin may write at once on every worker and node; a removed one may not', async () => {
+  // Several fresh connections, so both workers of each node answer.
+  const all = async (origin) => {
+    const codes = [];
+    for (let i = 0; i < 6; i++) {
+      codes.push((await comment(srv.base, origin)).status);
+      codes.push((await comment(node2.base, origin)).status);
+    }
+    return codes;
+  };
+  assert.deepEqual([...new Set(await all(SITE))], [403]);
+  assert.equal((await setOrigins([SITE])).status, 200);
+  assert.deepEqual([...new Set(await all(SITE))], [201], 'no restart needed');
+  assert.deepEqual([...new Set(await all(FLOOR))], [201], 'the configuration file\'s origins stay a floor');
+  assert.equal((await setOrigins([])).status, 200);
+  assert.deepEqual([...new Set(await all(SITE))], [403]);
+});
+
+test('a worker started after the change knows the list', async () => {
+  assert.equal((await setOrigins([SITE])).status, 200);
+  const node3 = await startParley({ name: 'it-origins-3', env: { PARLEY_ORIGINS: FLOOR }, shareDb: srv.db });
+  try {
+    for (let i = 0; i < 4; i++)
+      assert.equal((await comment(node3.base, SITE)).status, 201);
+  } finally {
+    await node3.stop();
+    await setOrigins([]);
+  }
+});
+
+test('a post links only to an allowed site: the first commenter cannot choose elsewhere', async () => {
+  const key = uniqueKey('link');
+  const r = await call(srv.base, 'POST', '/api/v1/comments', { json: {
+    post: key, post_title: 'A <b>title</b>', post_url: 'https://attacker.example/phish', body: 'first!', author_name: 'A' } });
+  assert.equal(r.status, 201, r.text);
+  const t = await call(srv.base, 'GET', `/api/v1/comments?post=${key}`);
+  assert.ok(!t.json.post.url, `not stored: ${t.json.post.url}`);
+  const page = await call(srv.base, 'GET', `/thread.html?post=${key}`);
+  assert.ok(!page.text.includes('attacker.example'), 'not shown');
+  assert.ok(page.text.includes('A &lt;b&gt;title&lt;/b&gt;') || page.text.includes('A &#60;b&#62;title'), 'the title is plain text');
+  // A link to the configured blog is kept.
+  const key2 = uniqueKey('link');
+  await call(srv.base, 'POST', '/api/v1/comments', { json: {
+    post: key2, post_url: `${FLOOR}/2018/03/yes`, body: 'first!', author_name: 'A' } });
+  assert.equal((await call(srv.base, 'GET', `/api/v1/comments?post=${key2}`)).json.post.url, `${FLOOR}/2018/03/yes`);
+  // And to a site an admin allowed.
+  assert.equal((await setOrigins([SITE])).status, 200);
+  const key3 = uniqueKey('link');
+  await call(srv.base, 'POST', '/api/v1/comments', { json: {
+    post: key3, post_url: `${SITE}/p`, body: 'first!', author_name: 'A' }, headers: { origin: SITE } });
+  assert.equal((await call(srv.base, 'GET', `/api/v1/comments?post=${key3}`)).json.post.url, `${SITE}/p`);
+  await setOrigins([]);
+});
