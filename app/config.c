@@ -101,6 +101,13 @@ set_option(struct config *c, const char *name, char *v, char *err,
 		    365 * 86400, err, errlen));
 	} else if (strcmp(name, "deliver_hooks") == 0) {
 		return (set_flag(&c->deliver_hooks, name, v, err, errlen));
+	} else if (strcmp(name, "hook_allow_private_networks") == 0) {
+		return (set_flag(&c->hook_allow_private_networks, name, v, err,
+		    errlen));
+	} else if (strcmp(name, "hook_ca_file") == 0) {
+		free(c->hook_ca_file);
+		/* Empty, as a template leaves it: none. */
+		c->hook_ca_file = *v != '\0' ? xstrdup(v) : NULL;
 	} else {
 		snprintf(err, errlen, "unknown setting '%s'", name);
 		return (-1);
@@ -197,6 +204,7 @@ config_free(struct config *c)
 	free(c->assets_dir);
 	free(c->key_file);
 	free(c->trusted_proxies);
+	free(c->hook_ca_file);
 	for (i = 0; i < c->norigins; i++)
 		free(c->origins[i]);
 	memset(c, 0, sizeof(*c));

@@ -18,6 +18,12 @@ struct config {
 	char	*trusted_proxies;	/* addresses/blocks believed for XFF */
 	int	 session_ttl_seconds;	/* sliding session lifetime */
 	int	 deliver_hooks;		/* 1: a worker sends event hooks */
+	/* PEM file of CAs that hooks' https also trusts (a private CA),
+	 * besides the system's bundle; NULL: none. Read at start-up. */
+	char	*hook_ca_file;
+	/* 1: hooks may reach loopback, private and link-local addresses
+	 * (hook_net.h); off by default. */
+	int	 hook_allow_private_networks;
 };
 
 /* 0 on success; -1 with a message in err (size errlen) otherwise. */

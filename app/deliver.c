@@ -10,9 +10,15 @@
  * each one signed, and records the attempt (delivery_record), which ends
  * the delivery or schedules a retry. A deliverer that dies between claim
  * and record loses nothing: the lease runs out and the delivery is sent
- * again, with the same X-Parley-Delivery id for receivers to drop repeats.
+ * again, with the same webhook-id for receivers to drop repeats.
  * Several deliverers may run against one database; the claim makes them
  * skip each other's rows.
+ *
+ * Deliveries are signed by the Standard Webhooks specification
+ * (hook_sign.h), so receivers verify them with an existing library.
+ * https is checked against the CA bundle read before the chroot
+ * (ca_bundle.h); host names resolve in the chroot from the copies of
+ * the resolver's files (chroot_etc.h).
  *
  * It sleeps on LISTEN parley_deliver (notified when deliveries are made)
  * and looks anyway every second, for retries coming due and leases
@@ -37,6 +43,8 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "ca_bundle.h"
+#include "hook_net.h"
 #include "deliver.h"
 #include "hook_sign.h"
 #include "keys.h"
@@ -327,6 +335,7 @@ post(CURL *curl, const char *url, struct curl_slist *headers,
     const struct buf *body, struct attempt *a)
 {
 	char		errbuf[CURL_ERROR_SIZE];
+	struct hook_guard guard;
 	struct buf	raw;
 	CURLcode	rc;
 	int64_t		t0;
@@ -335,16 +344,8 @@ post(CURL *curl, const char *url, struct curl_slist *headers,
 	buf_init(&raw);
 	errbuf[0] = '\0';
 	curl_easy_reset(curl);
+	hook_net_setup(curl, &guard);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_PROXY, "");
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, TIMEOUT_MS);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, USER_AGENT);
@@ -373,15 +374,20 @@ post(CURL *curl, const char *url, struct curl_slist *headers,
 		/* An answer cut short is no answer: it must be sent again. */
 		a->status = 0;
 		snprintf(a->error, sizeof(a->error), "%s%s",
+		    guard.refused[0] != '\0' ? guard.refused :
 		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc),
-		    code != 0 ? " (after an HTTP status)" : "");
+		    code != 0 ? " (after an HTTP status)" :
+		    rc == CURLE_PEER_FAILED_VERIFICATION ? " (Parley trusts "
+		    "the system's CAs and those of hook_ca_file)" : "");
 	}
 	buf_free(&raw);
 }
 
 /*
  * Signs and sends one delivery. Both secrets sign during a rotation, so
- * receivers may switch to the new one whenever they like.
+ * receivers may switch to the new one whenever they like. The
+ * webhook-id is the delivery's: the same on every attempt, for
+ * receivers to drop repeats; each attempt is signed with its own time.
  */
 static void
 send_delivery(CURL *curl, const struct delivery *d, struct attempt *a)
@@ -406,16 +412,16 @@ send_delivery(CURL *curl, const struct delivery *d, struct attempt *a)
 	buf_init(&body);
 	build_body(&body, d);
 	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-	hook_signatures(cur, has_old ? old : NULL, ts, body.data, body.len,
-	    sig);
+	hook_signatures(cur, has_old ? old : NULL, d->col[COL_UUID], ts,
+	    body.data, body.len, sig);
 	sodium_memzero(cur, sizeof(cur));
 	sodium_memzero(old, sizeof(old));
 
 	h = header_add(NULL, "Content-Type", "application/json");
 	h = header_add(h, "X-Parley-Event", d->col[COL_TYPE]);
-	h = header_add(h, "X-Parley-Delivery", d->col[COL_UUID]);
-	h = header_add(h, "X-Parley-Timestamp", ts);
-	h = header_add(h, "X-Parley-Signature", sig);
+	h = header_add(h, "webhook-id", d->col[COL_UUID]);
+	h = header_add(h, "webhook-timestamp", ts);
+	h = header_add(h, "webhook-signature", sig);
 	/* No "Expect: 100-continue" and its wait on bigger bodies. */
 	h = header_add(h, "Expect", "");
 

@@ -21,6 +21,8 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "ca_bundle.h"
+#include "hook_net.h"
 #include "config.h"
 #include "deliver.h"
 #include "keys.h"
@@ -93,6 +95,27 @@ load_config(struct config *cfg)
 		path = "conf/parley.conf";
 	if (config_load(cfg, path, err, sizeof(err)) == -1)
 		fatal("%s", err);
+}
+
+/*
+ * The CAs https hooks are checked against: the same as the workers'
+ * (module.c), read the same way, so that every deliverer trusts the same.
+ */
+static void
+load_cas(const struct config *cfg)
+{
+	char	err[512];
+
+	if (ca_bundle_check(err, sizeof(err)) == -1)
+		fatal("%s", err);
+	if (ca_bundle_add_file(ca_bundle_system_path(), err,
+	    sizeof(err)) == -1)
+		fprintf(stderr, "deliver: no system CA bundle (%s): https "
+		    "hooks trust only hook_ca_file\n", err);
+	if (cfg->hook_ca_file != NULL && ca_bundle_add_file(cfg->hook_ca_file,
+	    err, sizeof(err)) == -1)
+		fatal("hook_ca_file: %s", err);
+	hook_net_allow_private(cfg->hook_allow_private_networks);
 }
 
 /*
@@ -177,11 +200,13 @@ main(int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatal("curl_global_init failed");
 	load_config(&cfg);
+	load_cas(&cfg);
 	load_keys(cfg.key_file);
 	drop_privileges();
 	if (deliver_run(cfg.database, stop_asked) == -1)
 		exit(1);
 
+	ca_bundle_clear();
 	curl_global_cleanup();
 	keys_wipe();
 	config_free(&cfg);

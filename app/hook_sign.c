@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "hook_sign.h"
@@ -6,9 +7,12 @@ void
 hook_secret_new(unsigned char raw[HOOK_SECRET_BYTES],
     char text[HOOK_SECRET_TEXT_LEN + 1])
 {
+	const size_t	plen = sizeof(HOOK_SECRET_PREFIX) - 1;
+
 	randombytes_buf(raw, HOOK_SECRET_BYTES);
-	sodium_bin2base64(text, HOOK_SECRET_TEXT_LEN + 1, raw,
-	    HOOK_SECRET_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	memcpy(text, HOOK_SECRET_PREFIX, plen);
+	sodium_bin2base64(text + plen, HOOK_SECRET_TEXT_LEN + 1 - plen, raw,
+	    HOOK_SECRET_BYTES, sodium_base64_VARIANT_ORIGINAL);
 }
 
 void
@@ -50,31 +54,56 @@ hook_secret_open(const unsigned char *key, const char *sealed_sql,
 }
 
 void
-hook_sign(const unsigned char secret[HOOK_SECRET_BYTES], const char *ts,
-    const void *body, size_t len, char out[HOOK_SIG_LEN + 1])
+hook_id_new(char out[HOOK_ID_LEN + 1])
+{
+	unsigned char	b[16];
+	char		hex[33];
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4: random */
+	b[8] = (b[8] & 0x3f) | 0x80;	/* the RFC 4122 variant */
+	sodium_bin2hex(hex, sizeof(hex), b, sizeof(b));
+	(void)snprintf(out, HOOK_ID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s",
+	    hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+/* Text and bytes alike, without a cast at every call. */
+static void
+mac_update(crypto_auth_hmacsha256_state *st, const void *p, size_t len)
+{
+	crypto_auth_hmacsha256_update(st, p, len);
+}
+
+void
+hook_sign(const unsigned char key[HOOK_SECRET_BYTES], const char *id,
+    const char *ts, const void *body, size_t len, char out[HOOK_SIG_LEN + 1])
 {
 	crypto_auth_hmacsha256_state	st;
 	unsigned char			mac[crypto_auth_hmacsha256_BYTES];
 
-	crypto_auth_hmacsha256_init(&st, secret, HOOK_SECRET_BYTES);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts,
-	    strlen(ts));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-	crypto_auth_hmacsha256_update(&st, body, len);
+	/* The signed content: id "." timestamp "." body, as sent. */
+	crypto_auth_hmacsha256_init(&st, key, HOOK_SECRET_BYTES);
+	mac_update(&st, id, strlen(id));
+	mac_update(&st, ".", 1);
+	mac_update(&st, ts, strlen(ts));
+	mac_update(&st, ".", 1);
+	mac_update(&st, body, len);
 	crypto_auth_hmacsha256_final(&st, mac);
-	memcpy(out, "v1=", 3);
-	sodium_bin2hex(out + 3, HOOK_SIG_LEN + 1 - 3, mac, sizeof(mac));
+	memcpy(out, "v1,", 3);
+	sodium_bin2base64(out + 3, HOOK_SIG_LEN + 1 - 3, mac, sizeof(mac),
+	    sodium_base64_VARIANT_ORIGINAL);
 	sodium_memzero(&st, sizeof(st));
 }
 
 void
 hook_signatures(const unsigned char current[HOOK_SECRET_BYTES],
-    const unsigned char *old, const char *ts, const void *body, size_t len,
-    char out[HOOK_SIGNATURES_MAX])
+    const unsigned char *old, const char *id, const char *ts,
+    const void *body, size_t len, char out[HOOK_SIGNATURES_MAX])
 {
-	hook_sign(current, ts, body, len, out);
+	hook_sign(current, id, ts, body, len, out);
 	if (old != NULL) {
-		out[HOOK_SIG_LEN] = ',';
-		hook_sign(old, ts, body, len, out + HOOK_SIG_LEN + 1);
+		/* Standard Webhooks lists signatures separated by a space. */
+		out[HOOK_SIG_LEN] = ' ';
+		hook_sign(old, id, ts, body, len, out + HOOK_SIG_LEN + 1);
 	}
 }

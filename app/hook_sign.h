@@ -1,9 +1,21 @@
 /*
- * Hook secrets and signatures. A hook's secret is 32 random bytes, shown
- * to the admin once as URL-safe base64 and kept encrypted at rest
- * (crypto_secretbox under the server's KEY_SECRETBOX key). Deliveries are
- * signed X-Parley-Signature: v1=HEX(HMAC-SHA256(secret, timestamp + "." +
- * body)); during a rotation both secrets sign, comma-separated.
+ * Hook secrets and signatures, by the Standard Webhooks specification
+ * (standardwebhooks.com), so that receivers verify with an existing
+ * library ("standardwebhooks" for Node, Python, Go, Ruby, PHP, ...).
+ *
+ * A hook's key is 32 random bytes. The admin sees it once, as the secret
+ * "whsec_" + standard base64 (padded) of the key; receivers' libraries
+ * take that text as it is, and anyone verifying by hand must use the
+ * base64-decoded bytes after "whsec_" as the HMAC key, not the text.
+ * At rest the key is sealed (crypto_secretbox under the server's
+ * KEY_SECRETBOX key).
+ *
+ * Each request carries
+ *	webhook-id: ID			(the same on every attempt)
+ *	webhook-timestamp: TS		(unix seconds)
+ *	webhook-signature: v1,BASE64(HMAC-SHA256(key, ID "." TS "." body))
+ * and during a rotation webhook-signature holds the current signature,
+ * a space, and the old key's: a receiver accepts either.
  */
 #ifndef PARLEY_HOOK_SIGN_H
 #define PARLEY_HOOK_SIGN_H
@@ -13,18 +25,22 @@
 #include <sodium.h>
 
 #define HOOK_SECRET_BYTES	32
-#define HOOK_SECRET_TEXT_LEN	43	/* base64url, no padding */
+#define HOOK_SECRET_PREFIX	"whsec_"
+/* "whsec_" + standard base64 of 32 bytes, padded (44 characters). */
+#define HOOK_SECRET_TEXT_LEN	(6 + 44)
 /* nonce || MAC || ciphertext */
 #define HOOK_SEALED_BYTES	(crypto_secretbox_NONCEBYTES + \
 				    crypto_secretbox_MACBYTES + HOOK_SECRET_BYTES)
 /* "\\x" + hex of the sealed bytes + NUL: PostgreSQL bytea input. */
 #define HOOK_SEALED_SQL_LEN	(2 + 2 * HOOK_SEALED_BYTES + 1)
-/* "v1=" + 64 hex digits */
-#define HOOK_SIG_LEN		(3 + 64)
-/* Two signatures and a comma, NUL included. */
+/* A webhook-id that Parley makes itself: a random (v4) UUID. */
+#define HOOK_ID_LEN		36
+/* "v1," + standard base64 of the 32-byte MAC, padded. */
+#define HOOK_SIG_LEN		(3 + 44)
+/* Two signatures and a space, NUL included. */
 #define HOOK_SIGNATURES_MAX	(2 * HOOK_SIG_LEN + 2)
 
-/* A fresh secret: raw bytes and their text for the admin. */
+/* A fresh key: raw bytes and the secret text shown to the admin. */
 void	hook_secret_new(unsigned char raw[HOOK_SECRET_BYTES],
 	    char text[HOOK_SECRET_TEXT_LEN + 1]);
 /* Encrypts raw under key (32 bytes) as bytea hex text for SQL. */
@@ -35,13 +51,16 @@ void	hook_secret_seal(const unsigned char *key,
  * -1 if it is malformed or was not sealed with key. */
 int	hook_secret_open(const unsigned char *key, const char *sealed_sql,
 	    unsigned char raw[HOOK_SECRET_BYTES]);
-/* "v1=HEX(HMAC-SHA256(secret, ts "." body))" */
-void	hook_sign(const unsigned char secret[HOOK_SECRET_BYTES],
+/* A random webhook-id, for calls that have no delivery id of their own. */
+void	hook_id_new(char out[HOOK_ID_LEN + 1]);
+/* "v1," + BASE64(HMAC-SHA256(key, id "." ts "." body)) */
+void	hook_sign(const unsigned char key[HOOK_SECRET_BYTES], const char *id,
 	    const char *ts, const void *body, size_t len,
 	    char out[HOOK_SIG_LEN + 1]);
-/* The header value: current signature, then the old one if given. */
+/* The webhook-signature value: the current key's signature, then a
+ * space and the old key's if given. */
 void	hook_signatures(const unsigned char current[HOOK_SECRET_BYTES],
-	    const unsigned char *old_or_null, const char *ts, const void *body,
-	    size_t len, char out[HOOK_SIGNATURES_MAX]);
+	    const unsigned char *old_or_null, const char *id, const char *ts,
+	    const void *body, size_t len, char out[HOOK_SIGNATURES_MAX]);
 
 #endif

@@ -13,7 +13,10 @@
 #include <curl/curl.h>
 
 #include "assets.h"
+#include "ca_bundle.h"
+#include "hook_net.h"
 #include "cache.h"
+#include "chroot_etc.h"
 #include "listen.h"
 #include "db.h"
 #include "deliver_thread.h"
@@ -30,6 +33,47 @@ struct netaddr_proxies	parley_proxies;
 
 void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
+
+/*
+ * What hooks' libcurl needs in the workers' chroot, where /etc is empty:
+ * the CAs that https is checked against, read into memory here (the
+ * system's bundle, plus hook_ca_file for a private CA), and copies of
+ * the resolver's files for host names. As root, before any worker.
+ */
+static void
+hooks_sandbox_prepare(void)
+{
+	char	err[512];
+	int	n;
+
+	if (ca_bundle_check(err, sizeof(err)) == -1)
+		fatal("parley: %s", err);
+	if (ca_bundle_add_file(ca_bundle_system_path(), err,
+	    sizeof(err)) == -1)
+		kore_log(LOG_WARNING, "parley: no system CA bundle (%s): "
+		    "https hooks trust only hook_ca_file", err);
+	if (parley_config.hook_ca_file != NULL &&
+	    ca_bundle_add_file(parley_config.hook_ca_file, err,
+	    sizeof(err)) == -1)
+		fatal("parley: hook_ca_file: %s", err);
+	kore_log(LOG_INFO, "parley: hooks trust %zu CA certificates%s",
+	    ca_bundle_count(), parley_config.hook_ca_file != NULL ?
+	    " (hook_ca_file included)" : "");
+	hook_net_allow_private(parley_config.hook_allow_private_networks);
+	if (parley_config.hook_allow_private_networks)
+		kore_log(LOG_NOTICE, "parley: hooks may reach private "
+		    "networks (hook_allow_private_networks = yes)");
+	/* Without a chroot the workers read the system's /etc itself. */
+	if (skip_chroot)
+		return;
+	if ((n = chroot_etc_copy("/etc", kore_root_path, err,
+	    sizeof(err))) == -1)
+		fatal("parley: resolver files for the chroot: %s", err);
+	if (n > 0)
+		kore_log(LOG_INFO, "parley: copied %d resolver files into "
+		    "%s/etc; a later change to /etc/hosts or "
+		    "/etc/resolv.conf needs a restart", n, kore_root_path);
+}
 
 void
 kore_parent_configure(int argc, char **argv)
@@ -60,6 +104,7 @@ kore_parent_configure(int argc, char **argv)
 	/* Before any thread exists, as libcurl asks. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatal("parley: libcurl could not be initialised");
+	hooks_sandbox_prepare();
 	/* Made once here (no hashing: random bytes) for every worker. */
 	if (password_dummy_hash(dummy) == -1)
 		fatal("parley: cannot hash a password");

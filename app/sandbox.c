@@ -4,6 +4,8 @@
  * the worker with "sandbox violation"; run with PARLEY_SECCOMP_TRACING=yes
  * to log the calls that would have been refused.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 
 #include <kore/kore.h>
@@ -25,4 +27,18 @@ KORE_SECCOMP_FILTER("parley",
 	/* libcurl, calling the verdict hook from a task thread. */
 	KORE_SYSCALL_ALLOW(getpeername),
 	KORE_SYSCALL_ALLOW(getsockname),
+	/*
+	 * Hooks addressed by host name: glibc's getaddrinfo in libcurl's
+	 * resolver thread, reading the copies of /etc/hosts and friends
+	 * in the chroot (chroot_etc.c). res_init asks uname for the host
+	 * name (the default search domain); DNS sends the A and AAAA
+	 * queries at once with sendmmsg. Sorting several addresses (RFC
+	 * 6724) asks the kernel for the interfaces' addresses over a
+	 * NETLINK_ROUTE socket: socket, bind, recvmsg (sendto already is).
+	 */
+	KORE_SYSCALL_ALLOW(uname),
+	KORE_SYSCALL_ALLOW(sendmmsg),
+	KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_NETLINK),
+	KORE_SYSCALL_ALLOW(bind),
+	KORE_SYSCALL_ALLOW(recvmsg),
 );

@@ -3,7 +3,12 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
+#include "hook_net.h"
+#include "keys.h"
+#include "moderation.h"
+#include "verdict_body.h"
 #include "verdict.h"
 
 static size_t
@@ -27,6 +32,7 @@ verdict_entry(struct kore_task *t)
 {
 	struct verdict_call	*vc = (struct verdict_call *)t;
 	struct curl_slist	*h = NULL;
+	struct hook_guard	 guard;
 	char			 line[256];
 	CURL			*c;
 	CURLcode		 rc;
@@ -39,20 +45,18 @@ verdict_entry(struct kore_task *t)
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "User-Agent: Parley-Hooks/1");
 	h = curl_slist_append(h, "X-Parley-Event: comment.verdict");
-	(void)snprintf(line, sizeof(line), "X-Parley-Timestamp: %s", vc->ts);
+	(void)snprintf(line, sizeof(line), "webhook-id: %s", vc->id);
 	h = curl_slist_append(h, line);
-	(void)snprintf(line, sizeof(line), "X-Parley-Signature: %s",
+	(void)snprintf(line, sizeof(line), "webhook-timestamp: %s", vc->ts);
+	h = curl_slist_append(h, line);
+	(void)snprintf(line, sizeof(line), "webhook-signature: %s",
 	    vc->signature);
 	h = curl_slist_append(h, line);
+	hook_net_setup(c, &guard);
 	curl_easy_setopt(c, CURLOPT_URL, vc->url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, vc->body.data);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)vc->body.len);
-	/* Admins enter hook URLs; Parley still goes nowhere else. */
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, vc->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, vc->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_answer);
@@ -62,6 +66,7 @@ verdict_entry(struct kore_task *t)
 		vc->status = (int)status;
 	} else {
 		(void)snprintf(vc->error, sizeof(vc->error), "%s",
+		    guard.refused[0] != '\0' ? guard.refused :
 		    curl_easy_strerror(rc));
 	}
 	curl_slist_free_all(h);
@@ -77,10 +82,34 @@ verdict_call_init(struct verdict_call *vc, const char *url, struct buf *body,
 	vc->body = *body;
 	buf_init(body);
 	buf_reserve(&vc->body, 0);
+	/* Each call is a message of its own: a fresh id. */
+	hook_id_new(vc->id);
 	(void)snprintf(vc->ts, sizeof(vc->ts), "%lld", (long long)time(NULL));
-	hook_signatures(secret, NULL, vc->ts, vc->body.data, vc->body.len,
-	    vc->signature);
+	hook_signatures(secret, NULL, vc->id, vc->ts, vc->body.data,
+	    vc->body.len, vc->signature);
 	vc->timeout_ms = timeout_ms;
+}
+
+int
+verdict_call_start(struct verdict_call *vc, const char *url,
+    const char *sealed_secret, const struct verdict_comment *c,
+    long timeout_ms, struct mod_verdict *v)
+{
+	unsigned char	 secret[HOOK_SECRET_BYTES];
+	struct buf	 body;
+
+	if (hook_secret_open(keys_get(KEY_SECRETBOX), sealed_secret,
+	    secret) == -1) {
+		v->outcome = MOD_HOLD;
+		(void)snprintf(v->reason, sizeof(v->reason),
+		    "held: the verdict hook's secret could not be opened");
+		return (0);
+	}
+	buf_init(&body);
+	verdict_body(&body, c);
+	verdict_call_init(vc, url, &body, secret, timeout_ms);
+	sodium_memzero(secret, sizeof(secret));
+	return (1);
 }
 
 int

@@ -6,15 +6,16 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
+const { Webhook } = require('standardwebhooks');
 const harness = require('../integration/harness');
 const h = require('./admin-helpers');
 
 const { ADMIN, MODERATOR } = h;
-const SECRET = /^[A-Za-z0-9_-]{43}$/;		// 32 bytes, base64url
+// "whsec_" + standard base64 of the 32-byte key (Standard Webhooks).
+const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/;
 
 let srv;
 let browser;
@@ -135,6 +136,13 @@ test('an admin adds an event hook: a bad URL is named, the secret shows once', a
     assert.match(await text(box), new RegExp(url.replace(/[.]/g, '\\.')));
     secret = await text(box.locator('#hook-secret-value'));
     assert.match(secret, SECRET);
+    // How a receiver verifies: the library, named, with a Node snippet.
+    assert.match(await text(box), /Standard Webhooks library.*webhook-id.*webhook-timestamp.*webhook-signature/);
+    assert.equal(await text(box.locator('pre.secret-snippet')),
+      "const { Webhook } = require('standardwebhooks');\n" +
+      '// body: the raw request body, not re-serialized JSON\n' +
+      'const event = new Webhook(secret).verify(body, headers);');
+    assert.match(await text(box), /Python, Go, Ruby, PHP.*under the name standardwebhooks\./);
     await box.getByRole('button', { name: 'Copy' }).click();
     await status(page, /Copied the secret\./);
     assert.equal(await text(box.locator('[data-secret-action=copy]')), 'Copied');
@@ -307,18 +315,20 @@ test('a hook URL with markup renders as text', async () => {
 });
 
 // A receiver on 127.0.0.1 that checks signatures against the secret the
-// page showed, and answers as told.
+// page showed, with the standardwebhooks library as a receiver would,
+// and answers as told.
 function receiver() {
   const r = { secrets: new Map(), answers: new Map(), got: [] };
   r.server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => { body += chunk; });
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       const secret = r.secrets.get(req.url);
-      const ts = req.headers['x-parley-timestamp'];
-      const expected = secret && `v1=${crypto.createHmac('sha256',
-        Buffer.from(secret, 'base64url')).update(`${ts}.${body}`).digest('hex')}`;
-      const signed = (req.headers['x-parley-signature'] || '').split(',').includes(expected);
+      let signed = false;
+      try {
+        new Webhook(secret).verify(Buffer.concat(chunks), req.headers);
+        signed = true;
+      } catch (_) { /* answered 401 below */ }
       r.got.push({ url: req.url, signed, event: req.headers['x-parley-event'] });
       const [code, text] = signed ? r.answers.get(req.url) || [200, 'ok'] : [401, 'bad signature'];
       res.writeHead(code, { 'content-type': 'text/plain' });

@@ -49,7 +49,9 @@ async function startParley({ name = 'test', workers = 2, env = {}, settings = {}
   const log = fs.openSync(logPath, 'a');
   const child = spawn(path.join(top, 'scripts', 'serve.sh'),
     [name, String(port), db, String(workers)],
-    { env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true });
+    // The suite's hook receivers listen on loopback: allowed unless a
+    // test says otherwise (PARLEY_HOOK_ALLOW_PRIVATE: '0').
+    { env: { ...process.env, PARLEY_HOOK_ALLOW_PRIVATE: '1', ...env }, stdio: ['ignore', log, log], detached: true });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15000;
   for (;;) {

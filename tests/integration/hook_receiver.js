@@ -1,20 +1,25 @@
-// A hook receiver for the tests: an HTTP server on 127.0.0.1 that records
-// every request (method, path, headers, raw body) and answers as told:
-// 200, 500, a redirect, or not at all ("hang").
+// A hook receiver for the tests: an HTTP server (or HTTPS, given a key
+// and certificate) on 127.0.0.1 that records every request (method,
+// path, headers, raw body) and answers as told: 200, 500, a redirect, or
+// not at all ("hang"). Signatures are checked as a receiver would, with
+// the standardwebhooks library, never with Parley's own code.
 'use strict';
 const http = require('node:http');
-const { execFileSync } = require('node:child_process');
+const https = require('node:https');
+const { Webhook } = require('standardwebhooks');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function startReceiver() {
+// tls: { key, cert } (PEM) for an https receiver.
+async function startReceiver({ tls } = {}) {
   const requests = [];
   const waiters = new Set();
   const hanging = new Set();
   // mode: 'ok' | 'fail' | 'hang' | { redirect: URL } | { delay: ms } (200)
+  // | { json: value } (200 with that JSON, e.g. a verdict)
   let mode = 'ok';
 
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -39,6 +44,9 @@ async function startReceiver() {
       } else if (typeof mode === 'object' && mode.redirect) {
         res.writeHead(302, { location: mode.redirect });
         res.end();
+      } else if (typeof mode === 'object' && 'json' in mode) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(mode.json));
       } else if (typeof mode === 'object' && mode.delay) {
         setTimeout(() => { res.writeHead(200); res.end('slow thanks'); }, mode.delay);
       } else {
@@ -46,15 +54,22 @@ async function startReceiver() {
         res.end('thanks');
       }
     });
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handler) : http.createServer(handler);
+  // TLS handshakes that failed (e.g. Parley refusing our certificate).
+  const tlsErrors = [];
+  server.on('tlsClientError', (err) => tlsErrors.push(err));
   // Parley keeps connections alive; do not make it wait on idle sockets.
   server.keepAliveTimeout = 2000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${server.address().port}`;
+  const { port } = server.address();
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   return {
     url,
+    port,
     requests,
+    tlsErrors,
     setMode(m) { mode = m; },
     clear() { requests.length = 0; },
     // Ends the requests left hanging (the deliverer sees a dropped answer).
@@ -88,17 +103,22 @@ async function startReceiver() {
   };
 }
 
-// HMAC-SHA256 by openssl, not by Node or Parley: an independent check of
-// X-Parley-Signature. secretText is the base64url secret the API showed;
-// body the raw bytes received (a Buffer) or a string.
-function opensslSignature(secretText, timestamp, body) {
-  const hexkey = Buffer.from(secretText, 'base64url').toString('hex');
-  const out = execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${hexkey}`],
-    { input: Buffer.concat([Buffer.from(`${timestamp}.`), Buffer.from(body)]), encoding: 'utf8' });
-  // "SHA2-256(stdin)= HEX" or "(stdin)= HEX" depending on the version.
-  const m = /=\s*([0-9a-f]{64})\s*$/.exec(out);
-  if (!m) throw new Error(`unexpected openssl output: ${out}`);
-  return `v1=${m[1]}`;
+// Verifies a recorded request as a receiver would: the standardwebhooks
+// library, given the secret exactly as Parley showed it ("whsec_..."),
+// the raw body and the headers. Returns the parsed payload; throws a
+// WebhookVerificationError when no signature matches.
+function verify(secret, req) {
+  return new Webhook(secret).verify(req.raw, req.headers);
 }
 
-module.exports = { startReceiver, opensslSignature };
+// Whether the library accepts the request with this secret.
+function verifies(secret, req) {
+  try {
+    verify(secret, req);
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
+
+module.exports = { startReceiver, verify, verifies };

@@ -1,7 +1,8 @@
 // Event hooks end to end: the admin hook API, the outbox written by the
 // database, and the deliverer (in Kore's first worker, or as
 // build/parley-deliver) POSTing signed events to a receiver
-// of ours. Signatures are checked with openssl, not with Parley's code.
+// of ours. Signatures (Standard Webhooks) are checked with the
+// standardwebhooks library, as a receiver would, not with Parley's code.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -9,12 +10,14 @@ const path = require('node:path');
 const fs = require('node:fs');
 const { execFileSync, spawn } = require('node:child_process');
 const { startParley, call, sql, setSettings, uniqueKey, sleep, top } = require('./harness');
-const { startReceiver, opensslSignature } = require('./hook_receiver');
+const { startReceiver, verify, verifies } = require('./hook_receiver');
 
 const PW = 'a long enough password';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RFC3339_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
-const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
+// "whsec_" + standard base64 of the 32-byte key.
+const SECRET_RE = /^whsec_[A-Za-z0-9+/]{43}=$/;
+const SIG = 'v1,[A-Za-z0-9+/]{43}=';
 
 let srv;		// the main Parley, delivering from its first worker
 let admin;		// its admin's Bearer header
@@ -132,8 +135,9 @@ function killServer(name) {
   throw new Error(`no serve.sh process group for ${name}`);
 }
 
-// Checks one received delivery: shape, headers and, with openssl, the
-// signature(s) for the given secrets (current first).
+// Checks one received delivery: shape, headers and, with the
+// standardwebhooks library, a signature for each given secret (both
+// during a rotation: each secret's own Webhook must accept it).
 function assertSigned(req, secrets) {
   assert.equal(req.method, 'POST');
   assert.equal(req.headers['content-type'], 'application/json');
@@ -143,12 +147,17 @@ function assertSigned(req, secrets) {
   assert.match(req.json.id, UUID_RE);
   assert.match(req.json.created_at, RFC3339_RE);
   assert.equal(req.headers['x-parley-event'], req.json.type);
-  assert.match(req.headers['x-parley-delivery'], UUID_RE);
-  const ts = req.headers['x-parley-timestamp'];
+  assert.match(req.headers['webhook-id'], UUID_RE);
+  const ts = req.headers['webhook-timestamp'];
   assert.match(ts, /^\d+$/);
   assert.ok(Math.abs(Number(ts) - Date.now() / 1000) < 300, `timestamp ${ts}`);
-  const expected = secrets.map((s) => opensslSignature(s, ts, req.raw));
-  assert.equal(req.headers['x-parley-signature'], expected.join(','));
+  // One signature per secret, separated by a space.
+  assert.match(req.headers['webhook-signature'], new RegExp(`^${secrets.map(() => SIG).join(' ')}$`));
+  for (const secret of secrets) assert.deepEqual(verify(secret, req), req.json);
+  // The headers of before Standard Webhooks are gone.
+  for (const old of ['x-parley-signature', 'x-parley-timestamp', 'x-parley-delivery']) {
+    assert.equal(req.headers[old], undefined, old);
+  }
 }
 
 test('each event type reaches the hooks that want it, signed and shaped as documented', async (t) => {
@@ -218,7 +227,7 @@ test('each event type reaches the hooks that want it, signed and shaped as docum
   assert.equal(byType('post.closed').data.post.key, key);
   // One event id per event; every delivery its own id.
   assert.equal(new Set(got.map((r) => r.json.id)).size, expected.length);
-  assert.equal(new Set(got.map((r) => r.headers['x-parley-delivery'])).size, expected.length);
+  assert.equal(new Set(got.map((r) => r.headers['webhook-id'])).size, expected.length);
 
   const someGot = rcv.requests.filter((r) => r.path === '/some');
   assert.deepEqual(someGot.map((r) => r.json.type).sort(), ['comment.approved', 'post.closed']);
@@ -231,7 +240,7 @@ test('each event type reaches the hooks that want it, signed and shaped as docum
   const recorded = await waitDeliveries(all.id, (list) => list.length === expected.length &&
     list.every((d) => d.state === 'success'), 'every delivery recorded');
   for (const d of recorded) {
-    const req = got.find((r) => r.headers['x-parley-delivery'] === d.uuid);
+    const req = got.find((r) => r.headers['webhook-id'] === d.uuid);
     assert.ok(req, `delivery ${d.uuid} was not received`);
     assert.equal(d.event.uuid, req.json.id);
     assert.equal(d.event.type, req.json.type);
@@ -244,10 +253,15 @@ test('each event type reaches the hooks that want it, signed and shaped as docum
     assert.equal(d.log[0].status, 200);
     assert.equal(d.log[0].response, 'thanks');
   }
-  // Our verifier is not fooled by a changed body.
+  // The library is not fooled by a changed body, id or time, nor
+  // satisfied by another hook's secret.
   const one = got[0];
-  assert.notEqual(opensslSignature(all.secret, one.headers['x-parley-timestamp'], Buffer.from(`${one.body} `)),
-    one.headers['x-parley-signature']);
+  assert.throws(() => verify(all.secret, { ...one, raw: Buffer.from(`${one.body} `) }), /No matching signature/);
+  assert.throws(() => verify(all.secret, { ...one, headers: { ...one.headers, 'webhook-id': got[1].headers['webhook-id'] } }),
+    /No matching signature/);
+  assert.throws(() => verify(all.secret, { ...one, headers: { ...one.headers,
+    'webhook-timestamp': String(Number(one.headers['webhook-timestamp']) + 1) } }), /No matching signature/);
+  assert.ok(!verifies(some.secret, one));
 });
 
 test('failures are retried with backoff, each attempt logged, until the receiver answers 2xx', async (t) => {
@@ -300,8 +314,8 @@ test('failures are retried with backoff, each attempt logged, until the receiver
   // The same delivery and event on every attempt, each signed afresh.
   assert.equal(rcv.requests.length, 3);
   for (const req of rcv.requests) {
-    assert.equal(req.headers['x-parley-delivery'], first.headers['x-parley-delivery']);
-    assert.equal(req.headers['x-parley-delivery'], d.uuid);
+    assert.equal(req.headers['webhook-id'], first.headers['webhook-id']);
+    assert.equal(req.headers['webhook-id'], d.uuid);
     assert.equal(req.json.id, first.json.id);
     assert.equal(req.body, first.body);
     assertSigned(req, [hook.secret]);
@@ -347,7 +361,7 @@ test('an acknowledged comment keeps its event through a crash of the server and 
   const d2 = startDeliverer(name, 'after');
   const req2 = await rcv.waitFor((q) => q !== req1, 15000, 'the delivery after the crash');
   assert.equal(req2.json.id, eventUuid);
-  assert.equal(req2.headers['x-parley-delivery'], req1.headers['x-parley-delivery']);
+  assert.equal(req2.headers['webhook-id'], req1.headers['webhook-id']);
   assert.equal(req2.body, req1.body);
   assertSigned(req2, [hook.secret]);
   const deadline = Date.now() + 5000;
@@ -399,7 +413,7 @@ test('the first worker delivers; killed mid-delivery, it is restarted and sends 
   assert.notEqual(after, before, 'Kore restarted the first worker');
   sql(`UPDATE deliveries SET next_at = now() WHERE hook_id = ${hook.id}`, s.db);
   const req2 = await rcv.waitFor((q) => q !== req1, 15000, 'the delivery after the restart');
-  assert.equal(req2.headers['x-parley-delivery'], req1.headers['x-parley-delivery']);
+  assert.equal(req2.headers['webhook-id'], req1.headers['webhook-id']);
   assert.equal(req2.body, req1.body);
   const deadline = Date.now() + 5000;
   while (sql(`SELECT state FROM deliveries WHERE hook_id = ${hook.id}`, s.db)[0][0] !== 'success' && Date.now() < deadline) await sleep(100);
@@ -429,10 +443,10 @@ test('two deliverers racing send each of 30 events exactly once', async () => {
   const b = startDeliverer(name, 'b');
   for (let i = 20; i < 30; i++) await post(i);
 
-  await rcv.waitUntil((reqs) => new Set(reqs.map((r) => r.headers['x-parley-delivery'])).size >= 30, 30000, '30 deliveries');
+  await rcv.waitUntil((reqs) => new Set(reqs.map((r) => r.headers['webhook-id'])).size >= 30, 30000, '30 deliveries');
   // Anything sent twice would come now.
   await sleep(1500);
-  const ids = rcv.requests.map((r) => r.headers['x-parley-delivery']);
+  const ids = rcv.requests.map((r) => r.headers['webhook-id']);
   assert.equal(ids.length, 30, `${ids.length} requests for 30 deliveries`);
   assert.equal(new Set(ids).size, 30);
   assert.equal(new Set(rcv.requests.map((r) => r.json.id)).size, 30);
@@ -468,7 +482,10 @@ test('a rotated secret signs next to the old one during the grace period, then a
   assert.equal(listed.secret, undefined);
   assert.ok(!JSON.stringify(listed).includes(hook.secret));
   const [[stored]] = sql(`SELECT encode(secret, 'hex') FROM hooks WHERE id = ${hook.id}`);
-  assert.ok(!stored.includes(Buffer.from(hook.secret, 'base64url').toString('hex')));
+  // The key is the bytes after "whsec_", base64-decoded.
+  const keyHex = Buffer.from(hook.secret.slice('whsec_'.length), 'base64').toString('hex');
+  assert.equal(keyHex.length, 64);
+  assert.ok(!stored.includes(keyHex));
 
   // Other changes keep the secret.
   const plain = await api('PATCH', `/api/v1/admin/hooks/${hook.id}`, { enabled: true });
@@ -483,8 +500,11 @@ test('a rotated secret signs next to the old one during the grace period, then a
   const until = new Date(rot.json.hook.rotating_until).getTime();
   assert.ok(Math.abs(until - Date.now() - 3600e3) < 60e3, rot.json.hook.rotating_until);
   const both = await next('during rotation');
-  assert.match(both.headers['x-parley-signature'], /^v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+  assert.match(both.headers['webhook-signature'], new RegExp(`^${SIG} ${SIG}$`));
+  // A receiver still on the old secret and one already on the new both
+  // accept it, each with its own Webhook.
   assertSigned(both, [s2, hook.secret]);
+  assert.ok(verifies(hook.secret, both) && verifies(s2, both));
 
   // A second rotation with a 1 s grace: s2 signs beside s3 for a second.
   const rot2 = await api('PATCH', `/api/v1/admin/hooks/${hook.id}`, { rotate_secret: true, grace_seconds: 1 });
@@ -494,9 +514,10 @@ test('a rotated secret signs next to the old one during the grace period, then a
   const after2 = (await api('GET', '/api/v1/admin/hooks')).json.hooks.find((h) => h.id === hook.id);
   assert.equal(after2.rotating_until, null);
   const alone = await next('after the grace period');
-  assert.match(alone.headers['x-parley-signature'], /^v1=[0-9a-f]{64}$/);
+  assert.match(alone.headers['webhook-signature'], new RegExp(`^${SIG}$`));
   assertSigned(alone, [s3]);
-  assert.notEqual(alone.headers['x-parley-signature'], opensslSignature(s2, alone.headers['x-parley-timestamp'], alone.raw));
+  assert.ok(!verifies(s2, alone), 'the old secret no longer signs');
+  assert.ok(!verifies(hook.secret, alone));
 });
 
 test('ping and redeliver send again, with the same delivery id', async (t) => {
@@ -513,14 +534,14 @@ test('ping and redeliver send again, with the same delivery id', async (t) => {
   assert.equal(req.json.type, 'ping');
   assertSigned(req, [hook.secret]);
   let d = await waitDelivery(hook.id, (x) => x.id === id && x.state === 'success', 'the ping recorded');
-  assert.equal(d.uuid, req.headers['x-parley-delivery']);
+  assert.equal(d.uuid, req.headers['webhook-id']);
   assert.equal(d.event.type, 'ping');
 
   const again = await api('POST', `/api/v1/admin/deliveries/${id}/redeliver`);
   assert.equal(again.status, 202, again.text);
   await rcv.waitUntil((reqs) => reqs.length >= 2, 15000, 'the redelivery');
   const req2 = rcv.requests[1];
-  assert.equal(req2.headers['x-parley-delivery'], req.headers['x-parley-delivery']);
+  assert.equal(req2.headers['webhook-id'], req.headers['webhook-id']);
   assert.equal(req2.json.id, req.json.id);
   assert.equal(req2.body, req.body);
   assertSigned(req2, [hook.secret]);

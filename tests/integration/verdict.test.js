@@ -5,8 +5,8 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const path = require('node:path');
-const crypto = require('node:crypto');
 const { execFileSync } = require('node:child_process');
+const { Webhook } = require('standardwebhooks');
 const { startParley, call, sql, setSettings, uniqueKey, freePort, top } = require('./harness');
 
 let srv;
@@ -19,10 +19,11 @@ let secret;
 before(async () => {
   const port = await freePort();
   receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      seen.push({ headers: req.headers, body });
+      const raw = Buffer.concat(chunks);
+      seen.push({ headers: req.headers, raw, body: raw.toString('utf8') });
       if (mode === 'hang') return;	// never answers
       if (mode === 'garbage') { res.end('<html>not json'); return; }
       if (mode === 'error') { res.statusCode = 500; res.end('{"verdict":"approve"}'); return; }
@@ -37,7 +38,8 @@ before(async () => {
   admin = { authorization: `Bearer ${t}` };
   const h = await call(srv.base, 'POST', '/api/v1/admin/hooks', { json: { url: `http://127.0.0.1:${port}/verdict`, kind: 'verdict' }, headers: admin });
   assert.equal(h.status, 201, h.text);
-  secret = Buffer.from(h.json.secret, 'base64url');
+  secret = h.json.secret;
+  assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
 });
 after(async () => { await srv.stop(); receiver.close(); });
 
@@ -59,24 +61,33 @@ test('the hook\'s approve, hold and spam decide, with their reasons', async () =
   }
 });
 
-test('the request is signed like every hook delivery, over the comment', async () => {
+test('the request is signed like every hook delivery (Standard Webhooks), over the comment', async () => {
   mode = 'approve';
   seen = [];
   const key = uniqueKey();
   await post(key, 'sign me');
-  assert.equal(seen.length, 1);
-  const { headers, body } = seen[0];
+  await post(key, 'and me');
+  assert.equal(seen.length, 2);
+  const { headers, raw } = seen[0];
   assert.equal(headers['x-parley-event'], 'comment.verdict');
-  const ts = headers['x-parley-timestamp'];
+  assert.match(headers['webhook-id'], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const ts = headers['webhook-timestamp'];
   assert.match(ts, /^\d+$/);
-  // An independent HMAC: openssl.
-  const hex = execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${secret.toString('hex')}`],
-    { input: `${ts}.${body}`, encoding: 'utf8' }).trim().split(' ').pop();
-  assert.equal(headers['x-parley-signature'], `v1=${hex}`);
-  assert.equal(crypto.createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex'), hex);
-  const j = JSON.parse(body);
+  assert.ok(Math.abs(Number(ts) - Date.now() / 1000) < 300, `timestamp ${ts}`);
+  assert.match(headers['webhook-signature'], /^v1,[A-Za-z0-9+/]{43}=$/);
+  for (const old of ['x-parley-signature', 'x-parley-timestamp', 'x-parley-delivery']) {
+    assert.equal(headers[old], undefined, old);
+  }
+  // Verified as a receiver would: the standardwebhooks library with the
+  // secret as shown.
+  const j = new Webhook(secret).verify(raw, headers);
+  assert.equal(j.type, 'comment.verdict');
   assert.equal(j.data.comment.post, key);
   assert.equal(j.data.comment.body, 'sign me');
+  assert.throws(() => new Webhook(secret).verify(Buffer.concat([raw, Buffer.from(' ')]), headers), /No matching signature/);
+  // Every call is a message of its own: a fresh webhook-id.
+  assert.notEqual(seen[1].headers['webhook-id'], headers['webhook-id']);
+  assert.equal(new Webhook(secret).verify(seen[1].raw, seen[1].headers).data.comment.body, 'and me');
 });
 
 test('no answer in time, an error status or garbage hold the comment', async () => {

@@ -234,6 +234,28 @@ Test(config, deliver_hooks_flag)
 	parse_fails("database = x\ndeliver_hooks =\n", "deliver_hooks");
 }
 
+Test(config, hook_ca_file)
+{
+	struct config	c;
+
+	parse_ok(&c, "database = x\n");
+	cr_assert_null(c.hook_ca_file, "only the system's CAs by default");
+	config_free(&c);
+	parse_ok(&c, "database = x\nhook_ca_file = /etc/parley/ca one.pem\n");
+	cr_assert_str_eq(c.hook_ca_file, "/etc/parley/ca one.pem");
+	config_free(&c);
+	cr_assert_null(c.hook_ca_file, "freed and cleared");
+	/* Later lines win; an empty value (a template's) means none. */
+	parse_ok(&c, "database = x\nhook_ca_file = a.pem\nhook_ca_file = b.pem\n");
+	cr_assert_str_eq(c.hook_ca_file, "b.pem");
+	config_free(&c);
+	parse_ok(&c, "database = x\nhook_ca_file = a.pem\nhook_ca_file =\n");
+	cr_assert_null(c.hook_ca_file);
+	config_free(&c);
+	/* Freed on a failure after it (ASan would see the leak). */
+	parse_fails("hook_ca_file = a.pem\ndatabase = x\nnope = 1\n", "nope");
+}
+
 Test(config, origins_limit)
 {
 	struct config	c;
