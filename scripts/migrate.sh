@@ -1,19 +1,50 @@
 #!/usr/bin/env bash
-# Applies sql/*.sql to database $1 in file-name order, each file once and in
-# its own transaction, recording it in schema_migrations. Re-running applies
-# nothing new. Connects as the app role on the local cluster's socket unless
-# PARLEY_MIGRATE_URL (any libpq connection string) says otherwise.
+# Applies sql/*.sql in file-name order, each file once and in its own
+# transaction, recording it in schema_migrations. Re-running applies
+# nothing new.
+#   migrate.sh DBNAME   database DBNAME of the local cluster (var/pg), as
+#                       the app role on its socket, unless
+#                       PARLEY_MIGRATE_URL (any libpq connection string)
+#                       says otherwise
+#   migrate.sh          production: PARLEY_MIGRATE_URL, or else the
+#                       `database` line of the file PARLEY_CONF names, e.g.
+#       PARLEY_CONF=/etc/parley/parley.conf scripts/migrate.sh
+# A DBNAME always means the local cluster, so a PARLEY_CONF left in the
+# environment never sends the test suite's migrations to production.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-dbname="${1:?database name}"
+dbname="${1:-}"
 bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 psql_bin="$bin/psql"
 [ -x "$psql_bin" ] || psql_bin=psql
-conn="${PARLEY_MIGRATE_URL:-host=$top/var/pg/run port=${PARLEY_PG_PORT:-54329} user=parley dbname=$dbname}"
+
+# The value of the last `database = ...` line of a Parley configuration
+# file (the last one wins there too).
+conf_database() {
+	sed -n 's/^[[:space:]]*database[[:space:]]*=[[:space:]]*//p' "$1" |
+	    tail -n 1 | sed 's/[[:space:]]*$//'
+}
+
+if [ -n "${PARLEY_MIGRATE_URL:-}" ]; then
+	conn="$PARLEY_MIGRATE_URL"
+elif [ -n "$dbname" ]; then
+	conn="host=$top/var/pg/run port=${PARLEY_PG_PORT:-54329} user=parley dbname=$dbname"
+elif [ -n "${PARLEY_CONF:-}" ]; then
+	[ -r "$PARLEY_CONF" ] || { echo "migrate: cannot read $PARLEY_CONF" >&2; exit 1; }
+	conn=$(conf_database "$PARLEY_CONF")
+	[ -n "$conn" ] || { echo "migrate: no 'database' line in $PARLEY_CONF" >&2; exit 1; }
+else
+	echo "usage: migrate.sh DBNAME (local cluster)," \
+	    "or PARLEY_CONF=/etc/parley/parley.conf migrate.sh" >&2
+	exit 2
+fi
 
 export PGOPTIONS="-c client_min_messages=warning"
-q() { "$psql_bin" -X -q -v ON_ERROR_STOP=1 "$conn" "$@"; }
+q() { "$psql_bin" -X -q -v ON_ERROR_STOP=1 -d "$conn" "$@"; }
+
+# The name in messages: the one given, or the one the server reports.
+[ -n "$dbname" ] || dbname=$(q -tAc "SELECT current_database()")
 
 q -c "CREATE TABLE IF NOT EXISTS schema_migrations (
 	version text PRIMARY KEY,
