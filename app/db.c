@@ -277,6 +277,22 @@ prepare_done(struct http_request *req, struct db_query *q)
 	return (send_prepared(req, q, id));
 }
 
+/*
+ * A Parse answered "already exists" (42P05): a request that went away
+ * while its statement was being prepared had its answer drained unread,
+ * so the statement is there though this worker did not mark it.
+ */
+static int
+prepared_already(struct db_query *q)
+{
+	const char	*st;
+
+	if (!q->preparing || q->sql.result == NULL)
+		return (0);
+	st = PQresultErrorField(q->sql.result, PG_DIAG_SQLSTATE);
+	return (st != NULL && strcmp(st, "42P05") == 0);
+}
+
 static enum db_status
 start(struct http_request *req, struct db_query *q)
 {
@@ -342,6 +358,10 @@ db_run(struct http_request *req, struct db_query *q)
 			kore_pgsql_cleanup(&q->sql);
 			return (DB_READY);
 		case KORE_PGSQL_STATE_ERROR:
+			/* Kore saw the error before prepare_done could. */
+			if (prepared_already(q))
+				return (prepare_done(req, q));
+			return (fail(q));
 		default:
 			return (fail(q));
 		}

@@ -21,10 +21,12 @@
 #include "moderation.h"
 #include "parley.h"
 #include "query.h"
+#include "sites.h"
 #include "store.h"
 #include "timefmt.h"
 #include "token.h"
 #include "verdict.h"
+#include "verdict_body.h"
 
 #define LIMIT_DEFAULT	50
 #define LIMIT_MAX	200
@@ -266,6 +268,10 @@ create_prepare(struct http_request *req, struct create_state *s,
 		return (-1);
 	if (comment_input_parse_as(s->json, guest, &s->in, e) == -1)
 		return (-1);
+	/* The first commenter must not choose where the post links to
+	 * (thread.html shows it on Parley's origin): allowed sites only. */
+	if (!sites_url_allowed(req, s->in.post_url))
+		s->in.post_url = "";
 	buf_init(&s->html);
 	if (markdown_render(&s->html, s->in.body, s->in.body_len) == -1)
 		return (apierr_set(e, 422, "invalid_value",
@@ -306,90 +312,31 @@ refuse(struct http_request *req, const struct mod_verdict *v)
 }
 
 /*
- * The settings stored as text, parsed: word lists are indexed once and
- * kept until the text changes, so long lists cost nothing per comment.
- * Values the database holds but we refuse (impossible through the admin
- * API) leave the defaults in place.
- */
-static const struct settings *
-settings_from_text(const char *text)
-{
-	static struct settings	 cached;
-	static char		*cached_text;
-	struct apierr		 e;
-	json_t			*js;
-
-	if (text == NULL)
-		text = "{}";
-	if (cached_text != NULL && strcmp(cached_text, text) == 0)
-		return (&cached);
-	settings_free(&cached);
-	settings_defaults(&cached);
-	if ((js = json_loads(text, 0, NULL)) != NULL) {
-		if (settings_apply(&cached, js, &e) == -1)
-			kore_log(LOG_NOTICE, "settings: stored %s refused",
-			    e.field != NULL ? e.field : "value");
-		json_decref(js);
-	}
-	kore_free(cached_text);
-	cached_text = kore_strdup(text);
-	return (&cached);
-}
-
-/* Stages 2-9 and 11 on the facts; then the insert, or a refusal. Returns
- * 1 when the insert was started, 0 after answering. */
-/*
- * The verdict hook's request: the comment as moderators would see it,
- * signed with the hook's secret. 1 when it was set up, 0 when the secret
- * could not be opened (the comment is then held, saying so).
+ * The verdict hook's request: the new comment as moderators would see
+ * it. 1 when it was set up, 0 when the secret could not be opened (the
+ * comment is then held, saying so).
  */
 static int
 verdict_start(struct create_state *s, const char *url, const char *sealed)
 {
-	unsigned char	 secret[HOOK_SECRET_BYTES];
-	char		 now[RFC3339_LEN];
-	struct buf	 body;
+	struct verdict_comment	c;
+	char			now[RFC3339_LEN];
 
-	if (hook_secret_open(keys_get(KEY_SECRETBOX), sealed, secret) == -1) {
-		s->verdict.outcome = MOD_HOLD;
-		(void)snprintf(s->verdict.reason, sizeof(s->verdict.reason),
-		    "held: the verdict hook's secret could not be opened");
-		return (0);
-	}
 	timefmt_rfc3339(timefmt_now_us(), now);
-	buf_init(&body);
-	buf_puts(&body, "{\"type\":\"comment.verdict\",\"created_at\":");
-	escape_json_cstr(&body, now);
-	buf_puts(&body, ",\"data\":{\"comment\":{\"post\":");
-	escape_json_cstr(&body, s->in.post);
-	buf_puts(&body, ",\"parent_id\":");
-	if (s->in.parent_id != 0)
-		buf_printf(&body, "%lld", (long long)s->in.parent_id);
-	else
-		buf_puts(&body, "null");
-	buf_puts(&body, ",\"body\":");
-	escape_json(&body, s->in.body, s->in.body_len);
-	buf_puts(&body, ",\"html\":");
-	escape_json_cstr(&body, s->html.data);
-	buf_puts(&body, ",\"author\":{\"name\":");
-	escape_json_cstr(&body, s->auth.valid ? s->auth.name :
-	    s->in.author_name);
-	buf_puts(&body, ",\"email\":");
-	escape_json_cstr(&body, s->in.author_email);
-	buf_puts(&body, ",\"url\":");
-	escape_json_cstr(&body, s->in.author_url);
-	buf_puts(&body, ",\"user_id\":");
-	if (s->auth.valid)
-		buf_printf(&body, "%lld", (long long)s->auth.user_id);
-	else
-		buf_puts(&body, "null");
-	buf_puts(&body, "},\"ip\":");
-	escape_json_cstr(&body, s->ip[0] ? s->ip : NULL);
-	buf_puts(&body, "}}}");
-	verdict_call_init(&s->vcall, url, &body, secret,
-	    s->settings->verdict_timeout_ms);
-	sodium_memzero(secret, sizeof(secret));
-	return (1);
+	memset(&c, 0, sizeof(c));
+	c.post = s->in.post;
+	c.parent_id = s->in.parent_id;
+	c.body = s->in.body;
+	c.body_len = s->in.body_len;
+	c.html = s->html.data;
+	c.author_name = s->auth.valid ? s->auth.name : s->in.author_name;
+	c.author_email = s->in.author_email;
+	c.author_url = s->in.author_url;
+	c.user_id = s->auth.valid ? s->auth.user_id : 0;
+	c.ip = s->ip[0] ? s->ip : NULL;
+	c.created_at = now;
+	return (verdict_call_start(&s->vcall, url, sealed, &c,
+	    s->settings->verdict_timeout_ms, &s->verdict));
 }
 
 /*
@@ -403,7 +350,7 @@ create_judge(struct http_request *req, struct create_state *s)
 	struct mod_facts	 f;
 	int			 guest = !s->auth.valid, ask = 0;
 
-	s->settings = settings_from_text(db_text(&s->q, 0, 0));
+	s->settings = settings_cached(db_text(&s->q, 0, 0));
 	memset(&f, 0, sizeof(f));
 	f.is_guest = guest;
 	f.is_moderator = auth_is_moderator(&s->auth);

@@ -82,10 +82,21 @@ handler_admin_page(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-/* Routed by a regex that only admits plain file names. */
+/*
+ * Routed by a regex that only admits plain file names. Pages are not
+ * assets: each has a route of its own with its own headers (the admin
+ * page's CSP and framing rules must not be skipped by asking for
+ * /admin.html), so no HTML is served here.
+ */
 int
 handler_asset(struct http_request *req)
 {
+	size_t	len = strlen(req->path);
+
+	if (len >= 5 && strcmp(req->path + len - 5, ".html") == 0) {
+		handler_not_found(req);
+		return (KORE_RESULT_OK);
+	}
 	/* The admin page's script and style change with the page itself,
 	 * which is never cached: revalidate them too. The widget may be
 	 * kept a while, as blogs load it on every page. */

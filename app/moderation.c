@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "buf.h"
+#include "markdown.h"
 #include "moderation.h"
 
 /* The five author fields words are looked for in, in this order. */
@@ -75,14 +77,16 @@ refuse(struct mod_verdict *v, int status, const char *code,
 }
 
 /*
- * Looks for an entry of wl in the author's fields; on a hit fills the
- * verdict with "PREFIX'WORD' in FIELD" and returns 1.
+ * Looks for an entry of wl in the author's fields, the body as rendered
+ * (body_text); on a hit fills the verdict with "PREFIX'WORD' in FIELD"
+ * and returns 1.
  */
 static int
 words_verdict(const struct wordlist *wl, const struct mod_facts *f,
-    enum mod_outcome o, const char *prefix, struct mod_verdict *v)
+    const struct buf *body_text, enum mod_outcome o, const char *prefix,
+    struct mod_verdict *v)
 {
-	const char	*text[NFIELDS] = { f->body, f->author_name,
+	const char	*text[NFIELDS] = { body_text->data, f->author_name,
 			    f->author_email, f->author_url, f->ip };
 	size_t		 len[NFIELDS];
 	static const char *const name[NFIELDS] = { "body", "name", "e-mail",
@@ -94,8 +98,7 @@ words_verdict(const struct wordlist *wl, const struct mod_facts *f,
 		return (0);
 	for (i = 0; i < NFIELDS; i++)
 		len[i] = text[i] == NULL ? 0 : strlen(text[i]);
-	if (f->body != NULL)
-		len[0] = f->body_len;
+	len[0] = body_text->len;
 	for (i = 0; i < NFIELDS; i++) {
 		if (text[i] == NULL ||
 		    (w = wordlist_match(wl, text[i], len[i])) == NULL)
@@ -108,6 +111,73 @@ words_verdict(const struct wordlist *wl, const struct mod_facts *f,
 		return (1);
 	}
 	return (0);
+}
+
+/*
+ * The body as a reader sees it: word filters look there, not at the
+ * Markdown, or "sp*a*m" (rendered "sp<em>a</em>m") would hide "spam".
+ * Link targets come with it (markdown_text). Should the body not render,
+ * the source is read as it is.
+ */
+static void
+body_text(const struct mod_facts *f, struct buf *text)
+{
+	buf_init(text);
+	buf_append(text, "", 0);
+	if (f->body == NULL)
+		return;
+	if (markdown_text(text, f->body, f->body_len) == -1) {
+		buf_reset(text);
+		buf_append(text, f->body, f->body_len);
+	}
+}
+
+static int
+content_verdict(const struct settings *s, const struct mod_facts *f,
+    struct mod_verdict *v)
+{
+	struct buf	text;
+	int		found;
+
+	if (s->disallowed_words.n == 0 && s->hold_words.n == 0)
+		return (0);
+	body_text(f, &text);
+	/* 6. */
+	found = words_verdict(&s->disallowed_words, f, &text, MOD_SPAM,
+	    "spam: disallowed word ", v);
+	/* 7. */
+	if (!found)
+		found = words_verdict(&s->hold_words, f, &text, MOD_HOLD,
+		    "held: word ", v);
+	buf_free(&text);
+	return (found);
+}
+
+/* 6 and 7: disallowed words, then hold words and links. 1 on a hit. */
+static int
+content_stages(const struct settings *s, const struct mod_facts *f,
+    struct mod_verdict *v)
+{
+	char	line[128];
+
+	if (content_verdict(s, f, v))
+		return (1);
+	if (s->max_links > 0 && f->links >= (size_t)s->max_links) {
+		snprintf(line, sizeof(line), "held: %zu link%s (limit %d)",
+		    f->links, f->links == 1 ? "" : "s", s->max_links);
+		verdict(v, MOD_HOLD, line);
+		return (1);
+	}
+	return (0);
+}
+
+void
+moderation_decide_edit(const struct settings *s, const struct mod_facts *f,
+    struct mod_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (!content_stages(s, f, v))
+		verdict(v, MOD_APPROVE, "approved");
 }
 
 void
@@ -161,19 +231,9 @@ moderation_decide(const struct settings *s, const struct mod_facts *f,
 		refuse(v, 409, "duplicate", "refused: duplicate comment");
 		return;
 	}
-	/* 6. */
-	if (words_verdict(&s->disallowed_words, f, MOD_SPAM,
-	    "spam: disallowed word ", v))
+	/* 6 and 7. */
+	if (content_stages(s, f, v))
 		return;
-	/* 7. */
-	if (words_verdict(&s->hold_words, f, MOD_HOLD, "held: word ", v))
-		return;
-	if (s->max_links > 0 && f->links >= (size_t)s->max_links) {
-		snprintf(line, sizeof(line), "held: %zu link%s (limit %d)",
-		    f->links, f->links == 1 ? "" : "s", s->max_links);
-		verdict(v, MOD_HOLD, line);
-		return;
-	}
 	/* 8. */
 	if (f->is_guest && s->first_comment_approval && !f->prior_approved) {
 		verdict(v, MOD_HOLD, f->author_email != NULL ?

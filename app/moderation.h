@@ -22,7 +22,8 @@ struct mod_facts {
 	int		 honeypot;		/* the hidden field was filled */
 	int		 duplicate;
 	int		 prior_approved;	/* a guest e-mail with an approved comment */
-	const char	*body;
+	const char	*body;			/* Markdown: words are looked
+						 * for in its rendered text */
 	size_t		 body_len;
 	const char	*author_name;
 	const char	*author_email;		/* NULL if none */
@@ -53,6 +54,14 @@ struct mod_verdict {
 
 void	moderation_decide(const struct settings *, const struct mod_facts *,
 	    struct mod_verdict *);
+/*
+ * An author's edit: the content stages only (6, disallowed words; 7,
+ * hold words and links), so "hi" approved cannot become spam by an
+ * edit. Stage 10, the verdict hook, is the caller's, as for a new
+ * comment. The outcome is MOD_APPROVE, MOD_HOLD or MOD_SPAM.
+ */
+void	moderation_decide_edit(const struct settings *,
+	    const struct mod_facts *, struct mod_verdict *);
 /* "approve" | "hold" | "spam" | "refuse": stored as comments.verdict. */
 const char *mod_outcome_name(enum mod_outcome);
 /*

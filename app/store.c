@@ -105,10 +105,12 @@ static const char sql_session_user[] =
 	"SELECT " USER_COLS " FROM session_user_get($1::bytea, $2::integer)";
 static const char sql_user_register[] =
 	"SELECT err, " USER_COLS " FROM user_register($1, $2, $3, $4::bytea,"
-	" $5::integer)";
+	" $5::integer, $6)";
+static const char sql_register_attempt[] =
+	"SELECT retry_after FROM register_attempt($1)";
 static const char sql_login_lookup[] =
 	"SELECT id, password_hash, name, email, role, retry_after"
-	" FROM login_lookup($1, $2, $3::integer, $4::integer, $5::integer)";
+	" FROM login_lookup($1, $2, $3::boolean)";
 static const char sql_session_create[] =
 	"SELECT " USER_COLS " FROM session_create($1::bigint, $2::bytea,"
 	" $3::integer, $4, $5)";
@@ -122,17 +124,25 @@ static const char sql_comment_get[] =
 	" coalesce(u.name, c.author_name), c.author_url,"
 	" " RFC3339("c.created_at") ", " RFC3339("c.edited_at") ", c.score,"
 	" c.parent_id, coalesce(u.role, 'guest'), " AVATAR_SEED("c") ","
-	" (SELECT value::text FROM settings WHERE name = 'edit_window_seconds')"
+	" (SELECT value::text FROM settings WHERE name = 'edit_window_seconds'),"
+	" (SELECT coalesce(jsonb_object_agg(name, value), '{}')::text"
+	" FROM settings), p.key, c.author_email, host(c.ip), v.url, v.secret"
 	" FROM comments c LEFT JOIN users u ON u.id = c.user_id"
+	" JOIN posts p ON p.id = c.post_id LEFT JOIN verdict_hook() v ON true"
 	" WHERE c.id = $1::bigint";
-static const char sql_comment_edit[] =
-	"SELECT " RFC3339("edited_at") " FROM comment_edit($1::bigint, $2, $3)";
-static const char sql_comment_delete[] =
-	"UPDATE comments SET status = 'deleted'"
-	" WHERE id = $1::bigint AND status IN ('approved', 'pending')"
-	" RETURNING id";
+enum {
+	GET_USER_ID, GET_EDIT_TOKEN_HASH, GET_CREATED_US, GET_STATUS,
+	GET_AUTHOR_NAME, GET_AUTHOR_URL, GET_CREATED_AT, GET_EDITED_AT,
+	GET_SCORE, GET_PARENT_ID, GET_ROLE, GET_AVATAR_SEED, GET_EDIT_WINDOW,
+	GET_SETTINGS, GET_POST, GET_AUTHOR_EMAIL, GET_IP, GET_VERDICT_URL,
+	GET_VERDICT_SECRET,
+};
+static const char sql_comment_change[] =
+	"SELECT " RFC3339("edited_at") ", status FROM comment_change($1::bigint,"
+	" $2::bigint, $3::boolean, $4::boolean, $5, $6, $7, $8, $9)";
+enum { CHANGED_EDITED_AT, CHANGED_STATUS };
 static const char sql_vote[] =
-	"SELECT err, score FROM vote_set($1::bigint, $2, $3::integer,"
+	"SELECT err, score, post FROM vote_set($1::bigint, $2, $3::integer,"
 	" $4::bigint)";
 
 static const char sql_moderate[] =
@@ -200,11 +210,6 @@ static const char sql_hook_ping[] =
 	"SELECT hook_ping($1::bigint, $2::bigint)";
 static const char sql_redeliver[] =
 	"SELECT delivery_redeliver($1::bigint, $2::bigint)";
-
-/* Failed-login throttling: per IP and per account, within a window. */
-#define LOGIN_WINDOW_SECONDS	"900"
-#define LOGIN_MAX_PER_IP	"30"
-#define LOGIN_MAX_PER_ACCOUNT	"10"
 
 static const char sql_counts[] =
 	"SELECT k.key, CASE WHEN p.id IS NULL THEN 0"
@@ -365,6 +370,14 @@ const char store_sql_announce[] =
 	" THEN ARRAY[''] ELSE string_to_array($1, E'\\n') END) k"
 	" UNION ALL SELECT pg_notify('parley_deliver', '') WHERE $2::boolean";
 
+/* Announcements are notifications, not data: their transactions need not
+ * wait for the disk, so they hold NOTIFY's commit lock only briefly. */
+const char store_sql_listen[] =
+	"SET synchronous_commit TO off;"
+	" BEGIN; LISTEN parley_thread; LISTEN parley_sites; COMMIT;"
+	" SELECT coalesce((SELECT value::text FROM settings"
+	" WHERE name = 'allowed_origins'), '[]')";
+
 void
 store_counts_query(struct db_query *q, const char *keys_json)
 {
@@ -396,7 +409,7 @@ store_user_read(struct db_query *q, int first, struct store_user *u)
 void
 store_user_register_query(struct db_query *q, struct store_numbers *nums,
     const char *email, const char *name, const char *hash,
-    const char *token_hash_sql, int ttl_seconds)
+    const char *token_hash_sql, int ttl_seconds, const char *net)
 {
 	db_query_init(q, sql_user_register);
 	db_param(q, email);
@@ -404,31 +417,37 @@ store_user_register_query(struct db_query *q, struct store_numbers *nums,
 	db_param(q, hash);
 	db_param(q, token_hash_sql);
 	param_int(q, nums, 0, ttl_seconds);
+	db_param(q, net);
+}
+
+void
+store_register_attempt_query(struct db_query *q, const char *net)
+{
+	db_query_init(q, sql_register_attempt);
+	db_param(q, net);
 }
 
 void
 store_login_lookup_query(struct db_query *q, const char *email,
-    const char *ip)
+    const char *net, int ceiling)
 {
 	db_query_init(q, sql_login_lookup);
 	db_param(q, email);
-	db_param(q, ip);
-	db_param(q, LOGIN_WINDOW_SECONDS);
-	db_param(q, LOGIN_MAX_PER_IP);
-	db_param(q, LOGIN_MAX_PER_ACCOUNT);
+	db_param(q, net);
+	db_param(q, ceiling ? "true" : "false");
 }
 
 void
 store_session_create_query(struct db_query *q, struct store_numbers *nums,
     int64_t user_id, const char *token_hash_sql, int ttl_seconds,
-    const char *new_hash, const char *ip)
+    const char *new_hash, const char *net)
 {
 	db_query_init(q, sql_session_create);
 	param_id(q, nums, 0, user_id);
 	db_param(q, token_hash_sql);
 	param_int(q, nums, 1, ttl_seconds);
 	db_param(q, new_hash);
-	db_param(q, ip);
+	db_param(q, net);
 }
 
 void
@@ -441,13 +460,13 @@ store_session_delete_query(struct db_query *q, const char *token_hash_sql)
 void
 store_password_set_query(struct db_query *q, struct store_numbers *nums,
     int64_t user_id, const char *hash, const char *keep_token_hash_sql,
-    const char *ip)
+    const char *net)
 {
 	db_query_init(q, sql_password_set);
 	param_id(q, nums, 0, user_id);
 	db_param(q, hash);
 	db_param(q, keep_token_hash_sql);
-	db_param(q, ip);
+	db_param(q, net);
 }
 
 void
@@ -458,22 +477,60 @@ store_comment_get_query(struct db_query *q, struct store_numbers *nums,
 	param_id(q, nums, 0, id);
 }
 
-void
-store_comment_edit_query(struct db_query *q, struct store_numbers *nums,
-    int64_t id, const char *body, size_t body_len, const char *html)
+int
+store_comment_stored_row(struct db_query *q, struct comment_stored_row *r)
 {
-	db_query_init(q, sql_comment_edit);
-	param_id(q, nums, 0, id);
-	db_param_len(q, body, body_len);
-	db_param(q, html);
+	if (db_rows(q) != 1)
+		return (-1);
+	r->user_id = db_int(q, 0, GET_USER_ID);
+	r->edit_token_hash = db_text(q, 0, GET_EDIT_TOKEN_HASH);
+	r->created_us = db_int(q, 0, GET_CREATED_US);
+	r->status = db_text(q, 0, GET_STATUS);
+	r->author_name = db_text(q, 0, GET_AUTHOR_NAME);
+	r->author_url = db_text(q, 0, GET_AUTHOR_URL);
+	r->created_at = db_text(q, 0, GET_CREATED_AT);
+	r->edited_at = db_text(q, 0, GET_EDITED_AT);
+	r->score = db_int(q, 0, GET_SCORE);
+	r->parent_id = db_int(q, 0, GET_PARENT_ID);
+	r->role = db_text(q, 0, GET_ROLE);
+	r->avatar_seed = db_text(q, 0, GET_AVATAR_SEED);
+	r->edit_window_seconds = db_int(q, 0, GET_EDIT_WINDOW);
+	r->settings = db_text(q, 0, GET_SETTINGS);
+	r->post = db_text(q, 0, GET_POST);
+	r->author_email = db_text(q, 0, GET_AUTHOR_EMAIL);
+	r->ip = db_text(q, 0, GET_IP);
+	r->verdict_url = db_text(q, 0, GET_VERDICT_URL);
+	r->verdict_secret = db_text(q, 0, GET_VERDICT_SECRET);
+	return (0);
 }
 
 void
-store_comment_delete_query(struct db_query *q, struct store_numbers *nums,
-    int64_t id)
+store_comment_change_query(struct db_query *q, struct store_numbers *nums,
+    const struct comment_change *c)
 {
-	db_query_init(q, sql_comment_delete);
-	param_id(q, nums, 0, id);
+	db_query_init(q, sql_comment_change);
+	param_id(q, nums, 0, c->id);
+	param_id(q, nums, 1, c->actor_id);
+	db_param(q, c->as_moderator ? "true" : "false");
+	db_param(q, c->remove ? "true" : "false");
+	if (c->body != NULL)
+		db_param_len(q, c->body, c->body_len);
+	else
+		db_param(q, NULL);
+	db_param(q, c->html);
+	db_param(q, c->status);
+	db_param(q, c->verdict);
+	db_param(q, c->reason);
+}
+
+int
+store_comment_changed_row(struct db_query *q, struct comment_changed_row *r)
+{
+	if (db_rows(q) != 1)
+		return (-1);
+	r->edited_at = db_text(q, 0, CHANGED_EDITED_AT);
+	r->status = db_text(q, 0, CHANGED_STATUS);
+	return (0);
 }
 
 void

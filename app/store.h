@@ -58,6 +58,12 @@ int	store_comment_create_deliveries(struct db_query *);
  * post), $2 whether to wake the hook deliverers.
  */
 extern const char store_sql_announce[];
+/*
+ * What the LISTEN connection runs once connected (listen.c): LISTEN on
+ * both channels, committed, then one row holding the allowed_origins
+ * setting as JSON text, read after the LISTEN so no change is missed.
+ */
+extern const char store_sql_listen[];
 
 /* keys_json: a JSON array of post keys. Rows: key, count. */
 void	store_counts_query(struct db_query *, const char *keys_json);
@@ -76,37 +82,90 @@ void	store_session_user_query(struct db_query *, struct store_numbers *,
 /* Reads columns first..first+3 of row 0; 0 if there is no row. */
 int	store_user_read(struct db_query *, int first, struct store_user *);
 
-/* Row: err, id, name, email, role. */
+/*
+ * Throttles count clients by net: the key netaddr_limit_key makes of the
+ * client's address (an IPv6 /64, an IPv4 address). See sql/016.
+ */
+/* Row: err, id, name, email, role. The new account knows net. */
 void	store_user_register_query(struct db_query *, struct store_numbers *,
 	    const char *email, const char *name, const char *hash,
-	    const char *token_hash_sql, int ttl_seconds);
+	    const char *token_hash_sql, int ttl_seconds, const char *net);
+/* Row: retry_after; unless it is > 0 (refused), the registration counts
+ * against net's throttle. */
+void	store_register_attempt_query(struct db_query *, const char *net);
 /* Row: id, password_hash, name, email, role, retry_after. Unless it is
  * throttled (retry_after > 0), the attempt counts as failed from here on:
- * a successful session_create takes it back. */
+ * a successful session_create or password_set takes it back. ceiling:
+ * whether the account's own ceiling applies (not when the caller holds a
+ * session of the account). */
 void	store_login_lookup_query(struct db_query *, const char *email,
-	    const char *ip);
-/* Row: id, name, email, role. new_hash may be NULL. */
+	    const char *net, int ceiling);
+/* Row: id, name, email, role. new_hash may be NULL. Forgets net's failed
+ * attempts for the account; net is known to the account from now on. */
 void	store_session_create_query(struct db_query *, struct store_numbers *,
 	    int64_t user_id, const char *token_hash_sql, int ttl_seconds,
-	    const char *new_hash, const char *ip);
+	    const char *new_hash, const char *net);
 void	store_session_delete_query(struct db_query *,
 	    const char *token_hash_sql);
-/* Also takes back the attempt login_lookup counted for ip. */
+/* Forgets net's failed attempts for the account, as session_create. */
 void	store_password_set_query(struct db_query *, struct store_numbers *,
 	    int64_t user_id, const char *hash, const char *keep_token_hash_sql,
-	    const char *ip);
+	    const char *net);
 
-/* Row: user_id, edit_token_hash, created_us, status, author_name,
- * author_url, created_at, edited_at, score, parent_id, role, avatar seed,
- * the edit window setting in seconds. */
+/* One comment as PATCH and DELETE /api/v1/comments/ID need it. */
 void	store_comment_get_query(struct db_query *, struct store_numbers *,
 	    int64_t id);
-/* Row: edited_at; none when the comment is gone. */
-void	store_comment_edit_query(struct db_query *, struct store_numbers *,
-	    int64_t id, const char *body, size_t body_len, const char *html);
-void	store_comment_delete_query(struct db_query *, struct store_numbers *,
-	    int64_t id);
-/* Row: err, score. */
+struct comment_stored_row {
+	int64_t		 user_id;		/* 0: a guest's */
+	const char	*edit_token_hash;	/* bytea text, NULL if none */
+	int64_t		 created_us;
+	const char	*status;
+	const char	*author_name;
+	const char	*author_url;
+	const char	*created_at;		/* RFC 3339 */
+	const char	*edited_at;
+	int64_t		 score;
+	int64_t		 parent_id;
+	const char	*role;			/* the author's, or "guest" */
+	const char	*avatar_seed;
+	int64_t		 edit_window_seconds;	/* the setting */
+	const char	*settings;		/* all settings as JSON text */
+	const char	*post;			/* its post's key */
+	const char	*author_email;
+	const char	*ip;
+	const char	*verdict_url;		/* NULL: no verdict hook */
+	const char	*verdict_secret;	/* sealed, bytea text */
+};
+/* Reads its answer: 0, or -1 when there is no such comment. Strings
+ * live as long as the query's result. */
+int	store_comment_stored_row(struct db_query *,
+	    struct comment_stored_row *);
+/* An edit or removal through the readers' endpoints (sql/019). */
+struct comment_change {
+	int64_t		 id;
+	int64_t		 actor_id;	/* 0: a guest with an edit token */
+	int		 as_moderator;	/* someone else's comment: audited */
+	int		 remove;	/* DELETE; else an edit of body/html */
+	const char	*body;
+	size_t		 body_len;
+	const char	*html;
+	/* An author's edit judged again; NULL keeps what is stored. */
+	const char	*status;
+	const char	*verdict;
+	const char	*reason;
+};
+void	store_comment_change_query(struct db_query *, struct store_numbers *,
+	    const struct comment_change *);
+/* The comment after the change. */
+struct comment_changed_row {
+	const char	*edited_at;	/* RFC 3339, NULL if never edited */
+	const char	*status;
+};
+/* Reads the answer of store_comment_change_query: 0, or -1 when the
+ * comment was gone. Strings live as long as the query's result. */
+int	store_comment_changed_row(struct db_query *,
+	    struct comment_changed_row *);
+/* Row: err, score, the post's key. */
 void	store_vote_query(struct db_query *, struct store_numbers *,
 	    int64_t comment_id, const char *voter, int value, int64_t user_id);
 

@@ -192,6 +192,9 @@ test('moderators get Edit and Delete on every comment, and a badge on theirs', a
   const post = uniqueKey('mod');
   const mod = await register('Mo Derator');
   sql(`UPDATE users SET role = 'moderator' WHERE id = ${Number(mod.user.id)}`);
+  // The change of role ended its session: log in again.
+  mod.token = (await call(env.api, 'POST', '/api/v1/auth/login',
+    { json: { email: mod.email, password: 'correct horse battery' } })).json.token;
   await postComment(env.api, post, 'A guest comment');
   await postComment(env.api, post, 'Said the moderator', { token: mod.token });
 

@@ -131,8 +131,11 @@ test('screenshots of a realistic thread: light and dark, desktop and phone', asy
   const regd = await call(env.api, 'POST', '/api/v1/auth/register', { json: {
     email: `${uniqueKey('mod')}@example.org`, password: 'a long enough password', name: 'Rosa Díaz' } });
   sql(`UPDATE users SET role = 'moderator' WHERE id = ${Number(regd.json.user.id)}`);
+  // The change of role ended its session: log in again.
+  const modToken = (await call(env.api, 'POST', '/api/v1/auth/login', { json: {
+    email: regd.json.user.email, password: 'a long enough password' } })).json.token;
   await postComment(env.api, post, 'Please keep it civil, and cite sources where you can:\n\n> Trust, but verify.',
-    { parent_id: b.comment.id, token: regd.json.token });
+    { parent_id: b.comment.id, token: modToken });
   const c = await postComment(env.api, post, 'Does anyone have a link to the `2018` joint statement?',
     { author_name: 'Jae-won Lee', author_email: 'jw@example.org' });
   await call(env.api, 'PATCH', `/api/v1/comments/${c.comment.id}`, {

@@ -6,7 +6,11 @@ const assert = require('node:assert/strict');
 const { startParley, call, sql, uniqueKey } = require('./harness');
 
 let srv;
-before(async () => { srv = await startParley({ name: 'it-comments', settings: { max_depth: 3 } }); });
+// The blog these tests post from: posts may only link to allowed sites.
+before(async () => {
+  srv = await startParley({ name: 'it-comments', settings: { max_depth: 3 },
+    env: { PARLEY_ORIGINS: 'https://blog.example.org' } });
+});
 after(async () => { await srv.stop(); });
 
 const post = (json) => call(srv.base, 'POST', '/api/v1/comments', { json });

@@ -13,11 +13,19 @@ let moderator;
 let reader;
 const PW = 'a long enough password';
 
+async function relogin(email) {
+  const r = await call(srv.base, 'POST', '/api/v1/auth/login', { json: { email, password: PW } });
+  assert.equal(r.status, 200, r.text);
+  return r.json.token;
+}
+
 async function account(email, role) {
   const r = await call(srv.base, 'POST', '/api/v1/auth/register', { json: { email, password: PW, name: email.split('@')[0] } });
   assert.equal(r.status, 201, r.text);
-  if (role) sql(`UPDATE users SET role = '${role}' WHERE id = ${r.json.user.id}`);
-  return { token: r.json.token, id: r.json.user.id };
+  if (!role) return { token: r.json.token, id: r.json.user.id };
+  // A change of role ends the account's sessions: log in again.
+  sql(`UPDATE users SET role = '${role}' WHERE id = ${r.json.user.id}`);
+  return { token: await relogin(email), id: r.json.user.id };
 }
 
 before(async () => {
@@ -255,7 +263,7 @@ test('every admin endpoint answers 401 to anonymous callers and 403 to readers',
 test('settings are validated, stored and read by every worker at once', async () => {
   defaults();
   const get = await call(srv.base, 'GET', '/api/v1/admin/settings', { headers: bearer(moderator) });
-  assert.deepEqual(Object.keys(get.json.settings).sort(), ['allow_guests', 'disallowed_words', 'edit_window_seconds',
+  assert.deepEqual(Object.keys(get.json.settings).sort(), ['allow_guests', 'allowed_origins', 'disallowed_words', 'edit_window_seconds',
     'first_comment_approval', 'hold_words', 'max_depth', 'max_links', 'rate_limit_per_minute', 'require_approval',
     'verdict_timeout_ms']);
   const bad = [[{ max_links: -1 }, 'max_links'], [{ max_links: '2' }, 'max_links'], [{ require_approval: 1 }, 'require_approval'],
@@ -335,6 +343,9 @@ test('the audit log records who did what, and cannot be changed', async () => {
   await call(srv.base, 'POST', '/api/v1/admin/comments/moderate', { json: { ids: [c.id], action: 'spam' }, headers: bearer(moderator) });
   await call(srv.base, 'PATCH', `/api/v1/admin/users/${reader.id}`, { json: { role: 'moderator' }, headers: bearer(admin) });
   await call(srv.base, 'PATCH', `/api/v1/admin/users/${reader.id}`, { json: { role: 'reader' }, headers: bearer(admin) });
+  assert.equal((await call(srv.base, 'GET', '/api/v1/auth/me', { headers: bearer(reader) })).status, 401,
+    'a change of role ends the account\'s sessions');
+  reader.token = await relogin('reader@example.org');
   const log = await call(srv.base, 'GET', '/api/v1/admin/audit?limit=200', { headers: bearer(moderator) });
   assert.equal(log.status, 200);
   const spam = log.json.entries.find((e) => e.action === 'comment.spam' && e.target.id === String(c.id));

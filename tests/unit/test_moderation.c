@@ -548,3 +548,101 @@ Test(moderation, verdict_hook_answers)
 	cr_assert_str_eq(v.reason,
 	    "held: the verdict hook did not answer: Timeout was reached");
 }
+
+/*
+ * Dodges (issue #12): words are looked for in the body as rendered, the
+ * text a reader sees, normalised; not in the Markdown as typed.
+ */
+Test(moderation, words_found_in_the_rendered_text)
+{
+	static const char *const dodges[] = {
+		"cheap sp*a*m here",			/* emphasis in a word */
+		"cheap sp**a**m here",
+		"cheap sp`a`m here",
+		"cheap sp\xc2\xad" "am here",		/* soft hyphen */
+		"cheap sp\xe2\x80\x8b" "am here",	/* zero width space */
+		"cheap \xef\xbd\x93\xef\xbd\x90\xef\xbd\x81\xef\xbd\x8d",
+		"cheap SP*A*M!",
+		"> quoted *sp*am",
+		"[buy](http://x.example/) cheap spa*m*",
+	};
+	struct mod_facts	f;
+	size_t			i;
+
+	patch("{\"disallowed_words\": [\"spam\"],"
+	    " \"hold_words\": [\"evil.example\"]}");
+	for (i = 0; i < sizeof(dodges) / sizeof(dodges[0]); i++) {
+		f = guest();
+		f.body = dodges[i];
+		f.body_len = strlen(dodges[i]);
+		assert_verdict(decide(f), MOD_SPAM,
+		    "spam: disallowed word 'spam' in body");
+	}
+
+	/* A link's target is read too, though the reader does not see it. */
+	f = guest();
+	f.body = "[my site](https://www.evil.example/offer)";
+	f.body_len = strlen(f.body);
+	assert_verdict(decide(f), MOD_HOLD, "held: word 'evil.example' in body");
+
+	/* What the reader does not see as the word is not the word. */
+	f = guest();
+	f.body = "spammer *spam*mer `spam`mer";
+	f.body_len = strlen(f.body);
+	assert_verdict(decide(f), MOD_APPROVE, "approved");
+}
+
+Test(moderation, author_fields_normalised)
+{
+	struct mod_facts	f;
+
+	patch("{\"disallowed_words\": [\"bot\"]}");
+	f = guest();
+	f.author_name = "Friendly b\xc2\xad" "ot";
+	assert_verdict(decide(f), MOD_SPAM,
+	    "spam: disallowed word 'bot' in name");
+	f = guest();
+	f.author_name = "\xef\xbc\xa2\xef\xbc\xaf\xef\xbc\xb4";
+	assert_verdict(decide(f), MOD_SPAM,
+	    "spam: disallowed word 'bot' in name");
+}
+
+/* An edit: only the content stages, whatever else would stop a post. */
+static struct mod_verdict
+decide_edit(struct mod_facts f)
+{
+	struct mod_verdict	v;
+
+	memset(&v, 0x5a, sizeof(v));
+	moderation_decide_edit(&set, &f, &v);
+	cr_assert_lt(strlen(v.reason), sizeof(v.reason));
+	return (v);
+}
+
+Test(moderation, edits_pass_the_content_stages_only)
+{
+	struct mod_facts	f = guest();
+
+	patch("{\"disallowed_words\": [\"casino\"], \"hold_words\": "
+	    "[\"refund\"], \"max_links\": 2, \"require_approval\": true,"
+	    " \"first_comment_approval\": true}");
+	/* Not content: a rate limit, a duplicate, first comment, require
+	 * approval, a closed post are for new comments only. */
+	f.rate_wait = 30;
+	f.duplicate = 1;
+	f.prior_approved = 0;
+	f.post_open = 0;
+	assert_verdict(decide_edit(f), MOD_APPROVE, "approved");
+	f.body = "visit my ca*si*no";
+	f.body_len = strlen(f.body);
+	assert_verdict(decide_edit(f), MOD_SPAM,
+	    "spam: disallowed word 'casino' in body");
+	f.body = "I want a refund";
+	f.body_len = strlen(f.body);
+	assert_verdict(decide_edit(f), MOD_HOLD,
+	    "held: word 'refund' in body");
+	f.body = "plain";
+	f.body_len = strlen(f.body);
+	f.links = 2;
+	assert_verdict(decide_edit(f), MOD_HOLD, "held: 2 links (limit 2)");
+}
