@@ -101,6 +101,12 @@ role_respond(struct http_request *req, struct admin_state *s)
 		    "The last admin cannot give up the role.", "role");
 		return;
 	}
+	/* Demoted by another admin while this request was on its way. */
+	if (err != NULL && strcmp(err, "forbidden") == 0) {
+		api_error(req, 403, "forbidden",
+		    "Only admins may change roles.", NULL);
+		return;
+	}
 	if (err != NULL) {
 		api_error(req, 404, "not_found", "There is no such user.",
 		    NULL);

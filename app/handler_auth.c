@@ -1,7 +1,10 @@
 /*
  * Accounts: POST /api/v1/auth/register, /login, /logout, /password and
- * GET /api/v1/auth/me. Password work runs in task threads; sessions are
- * random tokens of which only hashes are stored.
+ * GET /api/v1/auth/me. Password work runs in a bounded pool of threads
+ * (pwtask.h): a full one answers 503 before anything is counted. Failed
+ * logins and registrations are throttled per client net (an IPv4
+ * address or an IPv6 /64) in storage (sql/016); sessions are random
+ * tokens of which only hashes are stored.
  */
 #include <string.h>
 
@@ -11,6 +14,7 @@
 #include "api.h"
 #include "auth.h"
 #include "escape.h"
+#include "netaddr.h"
 #include "pwtask.h"
 #include "parley.h"
 #include "store.h"
@@ -33,7 +37,7 @@ struct account_state {
 	struct pwtask		 pw;
 	char			 token[TOKEN_TEXT_LEN + 1];
 	char			 token_hash[TOKEN_HASH_SQL_LEN];
-	char			 ip[API_IP_MAX];
+	char			 net[NETADDR_TEXT_MAX];	/* the client's */
 	int64_t			 user_id;
 };
 
@@ -109,7 +113,68 @@ require_post(struct http_request *req)
 	return (-1);
 }
 
-enum { REG_PARSE, REG_HASH, REG_STORE };
+/* What the throttles count the client as: its address, or its /64. */
+static void
+client_net(struct http_request *req, struct account_state *s)
+{
+	char	ip[API_IP_MAX];
+
+	api_client_ip(req, ip);
+	if (netaddr_limit_key(ip, s->net) == -1)
+		s->net[0] = '\0';
+}
+
+static void
+send_retry_after(struct http_request *req, int64_t seconds)
+{
+	char	v[24];
+
+	(void)snprintf(v, sizeof(v), "%lld", (long long)(seconds > 0 ?
+	    seconds : 1));
+	http_response_header(req, "retry-after", v);
+}
+
+/* The password work cannot be done now: the queue is full, or argon2id
+ * found no memory. */
+static void
+send_busy(struct http_request *req)
+{
+	http_response_header(req, "retry-after", PWTASK_RETRY_AFTER);
+	api_error(req, 503, "busy",
+	    "The server is too busy; try again shortly.", NULL);
+}
+
+/*
+ * Takes a place in the worker's queue of password work, before anything
+ * is counted or stored. Raises HTTP 503 (with Retry-After) when the
+ * queue is full. 0 to go on, -1 after answering.
+ */
+static int
+reserve_password_work(struct http_request *req, struct account_state *s)
+{
+	if (pwtask_reserve(&s->pw) == 0)
+		return (0);
+	send_busy(req);
+	return (-1);
+}
+
+enum { REG_PARSE, REG_THROTTLE, REG_HASH, REG_STORE };
+
+/* After the registration throttle: 1 to go on, 0 after answering 429. */
+static int
+register_allowed(struct http_request *req, struct account_state *s)
+{
+	int64_t	retry = db_int(&s->q, 0, 0);
+
+	db_done(&s->q);
+	if (retry <= 0)
+		return (1);
+	send_retry_after(req, retry);
+	api_error(req, 429, "too_many_attempts",
+	    "Too many accounts were registered from your address lately; "
+	    "wait a while before trying again.", NULL);
+	return (0);
+}
 
 int
 handler_auth_register(struct http_request *req)
@@ -128,6 +193,17 @@ handler_auth_register(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
+		if (reserve_password_work(req, s) == -1)
+			return (KORE_RESULT_OK);
+		client_net(req, s);
+		store_register_attempt_query(&s->q, s->net);
+		s->phase = REG_THROTTLE;
+		/* FALLTHROUGH */
+	case REG_THROTTLE:
+		if ((r = api_query_ready(req, &s->q)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == -1 || !register_allowed(req, s))
+			return (KORE_RESULT_OK);
 		pwtask_init(&s->pw, PWTASK_HASH, s->in.password,
 		    s->in.password_len, NULL);
 		s->phase = REG_HASH;
@@ -136,14 +212,13 @@ handler_auth_register(struct http_request *req)
 		if (!pwtask_run(req, &s->pw))
 			return (KORE_RESULT_RETRY);
 		if (!s->pw.ok) {
-			api_error(req, 503, "busy",
-			    "The server is too busy; try again shortly.", NULL);
+			send_busy(req);
 			return (KORE_RESULT_OK);
 		}
 		new_session_token(s);
 		store_user_register_query(&s->q, &s->nums, s->in.email,
 		    s->in.name, s->pw.hash, s->token_hash,
-		    parley_config.session_ttl_seconds);
+		    parley_config.session_ttl_seconds, s->net);
 		s->phase = REG_STORE;
 		/* FALLTHROUGH */
 	case REG_STORE:
@@ -177,11 +252,7 @@ send_bad_credentials(struct http_request *req)
 static void
 send_throttled(struct http_request *req, int64_t seconds)
 {
-	char	v[24];
-
-	(void)snprintf(v, sizeof(v), "%lld", (long long)(seconds > 0 ?
-	    seconds : 1));
-	http_response_header(req, "retry-after", v);
+	send_retry_after(req, seconds);
 	api_error(req, 429, "too_many_attempts",
 	    "Too many failed logins; wait a while before trying again.",
 	    NULL);
@@ -232,8 +303,10 @@ handler_auth_login(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
-		api_client_ip(req, s->ip);
-		store_login_lookup_query(&s->q, s->in.email, s->ip);
+		if (reserve_password_work(req, s) == -1)
+			return (KORE_RESULT_OK);
+		client_net(req, s);
+		store_login_lookup_query(&s->q, s->in.email, s->net, 1);
 		s->phase = LOGIN_LOOKUP;
 		/* FALLTHROUGH */
 	case LOGIN_LOOKUP:
@@ -254,7 +327,7 @@ handler_auth_login(struct http_request *req)
 		new_session_token(s);
 		store_session_create_query(&s->q, &s->nums, s->user_id,
 		    s->token_hash, parley_config.session_ttl_seconds,
-		    s->pw.rehashed ? s->pw.new_hash : NULL, s->ip);
+		    s->pw.rehashed ? s->pw.new_hash : NULL, s->net);
 		s->phase = LOGIN_OPEN;
 		/* FALLTHROUGH */
 	case LOGIN_OPEN:
@@ -322,7 +395,7 @@ handler_auth_logout(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-enum { PW_AUTH, PW_GET, PW_VERIFY, PW_HASH, PW_STORE };
+enum { PW_AUTH, PW_GET, PW_CHANGE, PW_STORE };
 
 int
 handler_auth_password(struct http_request *req)
@@ -345,10 +418,16 @@ handler_auth_password(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
-		/* Guessing the current password with a stolen session is
-		 * throttled like logging in: the same lookup counts it. */
-		api_client_ip(req, s->ip);
-		store_login_lookup_query(&s->q, s->auth.email, s->ip);
+		if (reserve_password_work(req, s) == -1)
+			return (KORE_RESULT_OK);
+		/*
+		 * Guessing the current password with a stolen session is
+		 * throttled like logging in from the same address: the same
+		 * lookup counts it. The account's own ceiling is for guessers
+		 * without a session; it does not stop the owner's change.
+		 */
+		client_net(req, s);
+		store_login_lookup_query(&s->q, s->auth.email, s->net, 0);
 		s->phase = PW_GET;
 		/* FALLTHROUGH */
 	case PW_GET:
@@ -361,12 +440,15 @@ handler_auth_password(struct http_request *req)
 			db_done(&s->q);
 			return (KORE_RESULT_OK);
 		}
-		pwtask_init(&s->pw, PWTASK_VERIFY, s->in.password,
+		/* Both passwords in one piece of work: one place, one wait. */
+		pwtask_init(&s->pw, PWTASK_CHANGE, s->in.password,
 		    s->in.password_len, db_text(&s->q, 0, 1));
+		pwtask_init_new(&s->pw, s->in.new_password,
+		    s->in.new_password_len);
 		db_done(&s->q);
-		s->phase = PW_VERIFY;
+		s->phase = PW_CHANGE;
 		/* FALLTHROUGH */
-	case PW_VERIFY:
+	case PW_CHANGE:
 		if (!pwtask_run(req, &s->pw))
 			return (KORE_RESULT_RETRY);
 		if (!s->pw.ok) {
@@ -375,17 +457,12 @@ handler_auth_password(struct http_request *req)
 			    "current_password");
 			return (KORE_RESULT_OK);
 		}
-		pwtask_cleanup(&s->pw);
-		memset(&s->pw, 0, sizeof(s->pw));
-		pwtask_init(&s->pw, PWTASK_HASH, s->in.new_password,
-		    s->in.new_password_len, NULL);
-		s->phase = PW_HASH;
-		/* FALLTHROUGH */
-	case PW_HASH:
-		if (!pwtask_run(req, &s->pw))
-			return (KORE_RESULT_RETRY);
+		if (!s->pw.rehashed) {
+			send_busy(req);
+			return (KORE_RESULT_OK);
+		}
 		store_password_set_query(&s->q, &s->nums, s->auth.user_id,
-		    s->pw.hash, s->auth.token_hash, s->ip);
+		    s->pw.new_hash, s->auth.token_hash, s->net);
 		s->phase = PW_STORE;
 		/* FALLTHROUGH */
 	case PW_STORE:

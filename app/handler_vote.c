@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "cache.h"
 #include "keys.h"
+#include "netaddr.h"
 #include "store.h"
 
 int	handler_vote(struct http_request *);
@@ -57,7 +58,7 @@ vote_parse(struct http_request *req, struct vote_state *s, struct apierr *e)
 static void
 set_voter(struct http_request *req, struct vote_state *s)
 {
-	char	ip[API_IP_MAX];
+	char	ip[API_IP_MAX], net[NETADDR_TEXT_MAX];
 
 	if (s->auth.valid) {
 		(void)snprintf(s->voter, sizeof(s->voter), "u:%lld",
@@ -65,14 +66,17 @@ set_voter(struct http_request *req, struct vote_state *s)
 		return;
 	}
 	api_client_ip(req, ip);
+	/* One guest per IPv4 address or IPv6 /64, as every limit counts. */
+	if (netaddr_limit_key(ip, net) == -1)
+		(void)kore_strlcpy(net, ip, sizeof(net));
 	memcpy(s->voter, "g:", 2);
-	keys_voter_ip_hash(ip, s->voter + 2);
+	keys_voter_ip_hash(net, s->voter + 2);
 }
 
 static void
 vote_respond(struct http_request *req, struct vote_state *s)
 {
-	const char	*err = db_text(&s->q, 0, 0);
+	const char	*err = db_text(&s->q, 0, 0), *post;
 	struct buf	 b;
 
 	if (err != NULL && strcmp(err, "own_comment") == 0) {
@@ -85,7 +89,11 @@ vote_respond(struct http_request *req, struct vote_state *s)
 		    NULL);
 		return;
 	}
-	cache_clear();
+	/* The voter's next read here shows the score: this worker drops
+	 * the post's answers now; the others hear of it from the comments
+	 * trigger. Every other post's answers stay. */
+	if ((post = db_text(&s->q, 0, 2)) != NULL)
+		cache_invalidate(post);
 	buf_init(&b);
 	buf_printf(&b, "{\"score\":%lld}", (long long)db_int(&s->q, 0, 1));
 	api_send_json(req, 200, &b);
