@@ -9,6 +9,13 @@
 #define BUCKETS	1024
 
 static struct cache_entry	*buckets[BUCKETS];
+/*
+ * Keys are the clients' choice (post keys): with an unkeyed hash anyone
+ * could pick keys that share a bucket and make every lookup walk one long
+ * chain. SipHash (crypto_shorthash) under a key of this worker's, made at
+ * cache_init, cannot be aimed at.
+ */
+static unsigned char		 bucket_key[crypto_shorthash_KEYBYTES];
 static struct cache_entry	*head, *tail;
 static size_t			 budget, bytes;
 static uint64_t			 generation;
@@ -24,13 +31,13 @@ entry_size(const struct cache_entry *e)
 static unsigned int
 bucket_of(const char *key)
 {
-	unsigned char	h[8];
-	unsigned int	v;
+	unsigned char	h[crypto_shorthash_BYTES];
+	uint64_t	v;
 
-	crypto_generichash(h, sizeof(h), (const unsigned char *)key,
-	    strlen(key), NULL, 0);
+	crypto_shorthash(h, (const unsigned char *)key, strlen(key),
+	    bucket_key);
 	memcpy(&v, h, sizeof(v));
-	return (v % BUCKETS);
+	return ((unsigned int)(v % BUCKETS));
 }
 
 static void
@@ -91,7 +98,9 @@ cache_clear(void)
 void
 cache_init(size_t b)
 {
+	/* Emptied first: entries are found by the key they went in with. */
 	cache_clear();
+	crypto_shorthash_keygen(bucket_key);
 	budget = b;
 }
 
@@ -238,4 +247,20 @@ cache_invalidate(const char *post)
 			drop(e);
 	}
 	generation++;
+}
+
+size_t
+cache_longest_chain(void)
+{
+	const struct cache_entry	*e;
+	size_t				 i, n, longest = 0;
+
+	for (i = 0; i < BUCKETS; i++) {
+		n = 0;
+		for (e = buckets[i]; e != NULL; e = e->chain)
+			n++;
+		if (n > longest)
+			longest = n;
+	}
+	return (longest);
 }

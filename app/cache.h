@@ -42,6 +42,9 @@ const struct cache_entry *cache_put(const char *key, const char *post,
 /* Drops the entries of post and those depending on every post. */
 void	cache_invalidate(const char *post);
 void	cache_clear(void);
+/* The most entries sharing one hash bucket: stays small whatever keys
+ * the requests choose. */
+size_t	cache_longest_chain(void);
 
 /* gzip (level 6) into a new buffer; NULL if it would not be smaller. */
 unsigned char	*cache_gzip(const void *, size_t, size_t *);

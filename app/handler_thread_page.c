@@ -2,6 +2,9 @@
  * GET /thread.html?post=KEY[&fragment=1]: the approved thread as HTML, for
  * readers without JavaScript and for crawlers; the fragment is only the
  * thread, for blogs that include it when they build their pages.
+ * Both are the same for everyone, so they come from the worker's cache
+ * like the JSON threads, each under a key of its own, and are dropped
+ * with them when their post changes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +17,14 @@
 
 int	handler_thread_page(struct http_request *);
 
+#define HTML_TYPE	"text/html; charset=utf-8"
+
 struct page_state {
 	struct db_query	 q;
 	struct store_numbers nums;
 	char		*key;
 	int		 fragment;
+	struct api_fill	 fill;
 };
 
 static void
@@ -29,6 +35,7 @@ page_state_free(struct http_request *req)
 	db_done(&s->q);
 	free(s->key);
 	s->key = NULL;
+	api_fill_free(&s->fill);
 }
 
 static const char page_head[] =
@@ -91,10 +98,7 @@ page_respond(struct http_request *req, struct page_state *s)
 	if (!s->fragment)
 		buf_puts(&b, "</body></html>\n");
 
-	http_response_header(req, "content-security-policy",
-	    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'");
-	api_send_tagged(req, "text/html; charset=utf-8", "no-cache",
-	    b.data, b.len);
+	api_cache_fill_as(req, &s->fill, s->key, &b, HTML_TYPE);
 	buf_free(&b);
 	thread_free(&t);
 	free(items);
@@ -119,6 +123,18 @@ page_params(struct http_request *req, struct page_state *s, struct apierr *e)
 	return (0);
 }
 
+/* Answers from the worker's cache when it holds this page: 1. */
+static int
+page_cached(struct http_request *req, struct page_state *s)
+{
+	struct buf	k;
+
+	/* Not the JSON's keys ("t..."): a page is not a thread answer. */
+	buf_init(&k);
+	buf_printf(&k, "h\x1f%d\x1f%s", s->fragment, s->key);
+	return (api_cache_lookup_as(req, &k, &s->fill, HTML_TYPE));
+}
+
 int
 handler_thread_page(struct http_request *req)
 {
@@ -135,6 +151,12 @@ handler_thread_page(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
+		/* Cached or not, the page keeps its policy. */
+		http_response_header(req, "content-security-policy",
+		    "default-src 'none'; style-src 'unsafe-inline'; "
+		    "img-src 'self'");
+		if (page_cached(req, s))
+			return (KORE_RESULT_OK);
 		store_thread_query(&s->q, &s->nums, s->key, 0);
 	}
 	s = http_state_get(req);

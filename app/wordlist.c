@@ -1,16 +1,21 @@
 /*
  * Word lists for moderation (see wordlist.h).
  *
- * Entries and texts are compared after full Unicode case folding
- * (u8_casefold, NFC): "ÉTÉ" matches "été" and "STRASSE" matches "straße".
- * The entry kept for display (and returned by wordlist_match) is only
- * lower-cased (u8_tolower), so an admin who typed "Straße" sees "straße".
+ * Entries and texts are compared normalised, as a reader sees them:
+ * format characters (Unicode category Cf: soft hyphen, zero width space
+ * and joiners, byte order mark, direction marks) removed, since they are
+ * invisible or nearly so and "sp" U+00AD "am" reads "spam"; then NFKC,
+ * so full-width "ｓｐａｍ", "𝐬𝐩𝐚𝐦" or the "ﬁ" ligature are the plain
+ * letters; then full case folding (u8_casefold, NFKC again), so "ÉTÉ"
+ * matches "été" and "STRASSE" matches "straße". The entry kept for
+ * display (and returned by wordlist_match) is only lower-cased
+ * (u8_tolower), so an admin who typed "Straße" sees "straße".
  *
  * Word characters are letters and digits of any script (uc_is_alnum), '_'
- * and '\''. Combining marks and format characters (ZWNJ, soft hyphen)
- * continue the character before them, as in UAX #29: "cafe" + U+0301 is
- * one word, Devanagari vowel signs stay inside theirs, a Persian word
- * with ZWNJ is not two. The apostrophe being a word character means
+ * and '\''. Combining marks continue the character before them, as in
+ * UAX #29: "cafe" + U+0301 is one word, Devanagari vowel signs stay
+ * inside theirs; a Persian word with ZWNJ is one word too, the ZWNJ being
+ * removed. The apostrophe being a word character means
  * "ass's" is one word and does not match "ass", just as "don't" does not
  * match "don". Only U+0027 counts: the typographic U+2019 is punctuation.
  *
@@ -109,10 +114,10 @@ wl_hash(const char *s, size_t n)
 }
 
 /*
- * Character classes. WL_EXTEND (combining marks, and format characters
- * such as ZWNJ or the soft hyphen, but not ZERO WIDTH SPACE) continues
- * whatever precedes it, as in Unicode word segmentation (UAX #29): it
- * never starts a word, and after a letter it is part of the word.
+ * Character classes. WL_EXTEND (combining marks) continues whatever
+ * precedes it, as in Unicode word segmentation (UAX #29): it never starts
+ * a word, and after a letter it is part of the word. Format characters
+ * are gone before classes are asked for.
  */
 #define WL_OTHER	0
 #define WL_WORD		1
@@ -129,8 +134,7 @@ wl_class(ucs4_t c)
 		    WL_WORD : WL_OTHER);
 	if (uc_is_alnum(c))
 		return (WL_WORD);
-	if (uc_is_general_category(c, UC_CATEGORY_M) ||
-	    (uc_is_general_category(c, UC_CATEGORY_Cf) && c != 0x200b))
+	if (uc_is_general_category(c, UC_CATEGORY_M))
 		return (WL_EXTEND);
 	return (WL_OTHER);
 }
@@ -360,18 +364,14 @@ out_add(struct wl_out *o, const void *s, size_t n, int lower)
 	o->p[o->len] = '\0';
 }
 
-/* Case-folds (or lower-cases) one stretch of valid UTF-8 onto o. */
+/* Lower-cases one stretch of valid UTF-8 onto o. */
 static void
-out_map(struct wl_out *o, const uint8_t *s, size_t n, int fold)
+out_lower(struct wl_out *o, const uint8_t *s, size_t n)
 {
 	uint8_t	 stack[256], *r;
 	size_t	 len = sizeof(stack);
 
-	if (fold)
-		r = u8_casefold(s, n, NULL, UNINORM_NFC, stack, &len);
-	else
-		r = u8_tolower(s, n, NULL, UNINORM_NFC, stack, &len);
-	if (r == NULL) {
+	if ((r = u8_tolower(s, n, NULL, UNINORM_NFC, stack, &len)) == NULL) {
 		if (errno == ENOMEM)
 			abort();
 		/* Cannot happen on valid input; degrade, never crash. */
@@ -383,49 +383,175 @@ out_map(struct wl_out *o, const uint8_t *s, size_t n, int fold)
 		free(r);
 }
 
+/* Whether any character of s would change if folded again. */
+static int
+wl_unfolded(const uint8_t *s, size_t n)
+{
+	size_t	i;
+	ucs4_t	c;
+	int	k;
+
+	for (i = 0; i < n; i += k) {
+		if (s[i] < 0x80) {
+			if (s[i] >= 'A' && s[i] <= 'Z')
+				return (1);
+			k = 1;
+			continue;
+		}
+		if ((k = u8_mbtouc(&c, s + i, n - i)) <= 0)
+			return (0);
+		if (uc_is_property_changes_when_casefolded(c))
+			return (1);
+	}
+	return (0);
+}
+
+/* Case-folds s with NFKC after: a new string, or NULL on failure. */
+static uint8_t *
+wl_casefold(const uint8_t *s, size_t n, uint8_t *stack, size_t *len)
+{
+	uint8_t	*r;
+
+	if ((r = u8_casefold(s, n, NULL, UNINORM_NFKC, stack, len)) == NULL &&
+	    errno == ENOMEM)
+		abort();
+	return (r);
+}
+
 /*
- * Folds (fold 1) or lower-cases (fold 0) n bytes of UTF-8 into a new
- * NUL-terminated string. Invalid bytes become spaces first: they then
- * separate words, and libunistring never sees them.
+ * Normalises one stretch of valid UTF-8 without format characters onto
+ * o: case folding, then NFKC. A few compatibility characters become
+ * capitals only in NFKC ("𝐀" is "A"), so a result that still has
+ * something to fold is folded again (NFKC is then stable: folding maps
+ * to characters that NFKC leaves alone, or to their NFKC forms).
+ */
+static void
+out_fold(struct wl_out *o, const uint8_t *s, size_t n)
+{
+	uint8_t	 stack[256], stack2[256], *r, *r2;
+	size_t	 len = sizeof(stack), len2 = sizeof(stack2);
+
+	if (n == 0)
+		return;
+	if ((r = wl_casefold(s, n, stack, &len)) == NULL) {
+		/* Cannot happen on valid input; degrade, never crash. */
+		out_add(o, s, n, 1);
+		return;
+	}
+	if (wl_unfolded(r, len) &&
+	    (r2 = wl_casefold(r, len, stack2, &len2)) != NULL) {
+		out_add(o, r2, len2, 0);
+		if (r2 != stack2)
+			free(r2);
+	} else
+		out_add(o, r, len, 0);
+	if (r != stack)
+		free(r);
+}
+
+static int
+wl_format_char(ucs4_t c)
+{
+	return (c >= 0x80 && uc_is_general_category(c, UC_CATEGORY_Cf));
+}
+
+/*
+ * For folding: a copy of n bytes with invalid bytes made spaces (they then
+ * separate words, and libunistring never sees them) and format characters
+ * removed, or NULL when the text has neither (all ASCII, say). *m is the
+ * copy's length.
+ */
+static uint8_t *
+wl_visible(const uint8_t *in, size_t n, size_t *m)
+{
+	uint8_t	*v;
+	size_t	 i, j;
+	ucs4_t	 c;
+	int	 k;
+
+	for (i = 0; i < n && in[i] < 0x80; i++)
+		;
+	if (i == n)
+		return (NULL);
+	v = wl_alloc(n, 1);
+	memcpy(v, in, i);
+	for (j = i; i < n; i += k) {
+		if (in[i] < 0x80) {
+			v[j++] = in[i];
+			k = 1;
+		} else if ((k = u8_mbtoucr(&c, in + i, n - i)) < 0) {
+			v[j++] = ' ';
+			k = 1;
+		} else if (!wl_format_char(c)) {
+			memcpy(v + j, in + i, k);
+			j += k;
+		}
+	}
+	*m = j;
+	return (v);
+}
+
+/* For lower-casing: a copy with invalid bytes made spaces, or NULL when
+ * there are none. */
+static uint8_t *
+wl_valid(const uint8_t *in, size_t n)
+{
+	uint8_t	*v;
+	size_t	 i;
+	ucs4_t	 c;
+	int	 k;
+
+	if (u8_check(in, n) == NULL)
+		return (NULL);
+	v = wl_alloc(n, 1);
+	for (i = 0; i < n; i += k) {
+		if ((k = u8_mbtoucr(&c, in + i, n - i)) < 0) {
+			v[i] = ' ';
+			k = 1;
+		} else
+			memcpy(v + i, in + i, k);
+	}
+	return (v);
+}
+
+/*
+ * Normalises (fold 1) or lower-cases (fold 0) n bytes of UTF-8 into a new
+ * NUL-terminated string.
  *
- * Folding with NFC is slow (about 30 ns a byte), so a text is folded in
+ * Normalising is slow (about 30 ns a byte), so a text is folded in
  * stretches: ASCII is lower-cased directly and only each run of non-ASCII
- * goes through u8_casefold, with the ASCII character before it (a base a
+ * goes through libunistring, with the ASCII character before it (a base a
  * combining mark may compose with). This is exact: case folding without a
  * language has no context, no ASCII character composes with what precedes
- * it, and an ASCII character blocks canonical reordering. Lower-casing
- * does have context (final sigma), so it maps the whole string; it only
- * ever sees entries.
+ * it, no compatibility mapping looks at neighbours, and an ASCII
+ * character blocks canonical reordering. Format characters are removed
+ * from the whole text first, so one between a letter and its mark does
+ * not keep them apart. Lower-casing does have context (final sigma), so
+ * it maps the whole string; it only ever sees entries.
  */
 static char *
 wl_convert(const char *text, size_t n, int fold, size_t *outlen)
 {
 	struct wl_out	 o = { NULL, 0, 0 };
 	const uint8_t	*in = (const uint8_t *)text;
-	uint8_t		*clean = NULL;
+	uint8_t		*clean;
 	size_t		 i, a, b, s;
-	ucs4_t		 c;
-	int		 k;
 
 	out_add(&o, "", 0, 0);
-	if (u8_check(in, n) != NULL) {
-		clean = wl_alloc(n, 1);
-		for (i = 0; i < n; i += k) {
-			if ((k = u8_mbtoucr(&c, in + i, n - i)) < 0) {
-				clean[i] = ' ';
-				k = 1;
-			} else
-				memcpy(clean + i, in + i, k);
-		}
-		in = clean;
-	}
 	if (!fold) {
+		if ((clean = wl_valid(in, n)) != NULL)
+			in = clean;
 		if (wl_ascii((const char *)in, n))
 			out_add(&o, in, n, 1);
 		else
-			out_map(&o, in, n, 0);
+			out_lower(&o, in, n);
+		free(clean);
+		*outlen = o.len;
+		return (o.p);
 	}
-	for (i = 0; fold && i < n; i = b) {
+	if ((clean = wl_visible(in, n, &n)) != NULL)
+		in = clean;
+	for (i = 0; i < n; i = b) {
 		for (a = i; a < n && in[a] < 0x80; a++)
 			;
 		if (a == n) {
@@ -436,7 +562,7 @@ wl_convert(const char *text, size_t n, int fold, size_t *outlen)
 		out_add(&o, in + i, s - i, 1);
 		for (b = a; b < n && in[b] >= 0x80; b++)
 			;
-		out_map(&o, in + s, b - s, 1);
+		out_fold(&o, in + s, b - s);
 	}
 	free(clean);
 	*outlen = o.len;

@@ -766,6 +766,256 @@ Test(markdown, fuzz)
 		}
 		got = render_n(src, n);
 		assert_safe(got, strlen(got), "(fuzz)");
+		cr_assert_leq(strlen(got), MARKDOWN_OUT_MAX(n), "(fuzz)");
 		free(got);
 	}
+}
+
+/*
+ * Nesting bombs (issue #12): quotes and lists nest at most
+ * MARKDOWN_NEST_MAX deep, and the worst inputs found stay within
+ * MARKDOWN_OUT_MAX of markdown.h.
+ */
+
+/* head, then unit repeated while the whole stays under max bytes, then
+ * tail. Units may hold NUL bytes: ulen says how long one is. */
+static char *
+bomb(const char *head, const char *unit, size_t ulen, const char *tail,
+    size_t max, size_t *len)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_puts(&b, head);
+	while (b.len + ulen + strlen(tail) <= max)
+		buf_append(&b, unit, ulen);
+	buf_puts(&b, tail);
+	return (buf_release(&b, len));
+}
+
+static size_t
+count(const char *s, const char *needle)
+{
+	size_t	n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return (n);
+}
+
+/* The deepest nesting of blockquote, ul and ol together. */
+static size_t
+container_depth(const char *html)
+{
+	size_t		 d = 0, max = 0;
+	const char	*p;
+
+	for (p = html; (p = strchr(p, '<')) != NULL; p++) {
+		if (strncmp(p, "<blockquote>", 12) == 0 ||
+		    strncmp(p, "<ul>", 4) == 0 || strncmp(p, "<ol>", 4) == 0) {
+			if (++d > max)
+				max = d;
+		} else if (strncmp(p, "</blockquote>", 13) == 0 ||
+		    strncmp(p, "</ul>", 5) == 0 || strncmp(p, "</ol>", 5) == 0)
+			d--;
+	}
+	return (max);
+}
+
+Test(markdown, quote_nesting_capped)
+{
+	char	*src, *got;
+	size_t	 len;
+
+	/* The review's bomb: 9,990 '>' made 9,990 nested quotes. */
+	src = bomb("", ">", 1, "", 9990, &len);
+	got = render_n(src, len);
+	cr_expect_eq(count(got, "<blockquote>"), MARKDOWN_NEST_MAX);
+	cr_expect_eq(container_depth(got), MARKDOWN_NEST_MAX);
+	assert_safe(got, strlen(got), "9990 >");
+	free(got);
+	free(src);
+
+	/* Eight levels are kept whole; the ninth is flat, its text kept. */
+	expect(">>>>>>>> eight",
+	    "<blockquote>\n<blockquote>\n<blockquote>\n<blockquote>\n"
+	    "<blockquote>\n<blockquote>\n<blockquote>\n<blockquote>\n"
+	    "<p>eight</p>\n"
+	    "</blockquote>\n</blockquote>\n</blockquote>\n</blockquote>\n"
+	    "</blockquote>\n</blockquote>\n</blockquote>\n</blockquote>\n");
+	got = render(">>>>>>>>>>>> twelve\n>>>>>>>>>>>>\n>>>>>>>>>>>> more");
+	cr_expect_eq(container_depth(got), MARKDOWN_NEST_MAX, "%s", got);
+	cr_expect_neq(strstr(got, "<p>twelve</p>"), NULL, "%s", got);
+	cr_expect_neq(strstr(got, "<p>more</p>"), NULL, "%s", got);
+	assert_safe(got, strlen(got), "twelve");
+	free(got);
+}
+
+Test(markdown, list_nesting_capped)
+{
+	struct buf	 src;
+	char		*got, item[16];
+	size_t		 len, i;
+	char		*s;
+
+	/* "- " 4,990 times and a letter made 4,990 nested lists (without
+	 * the letter, it is a thematic break). */
+	s = bomb("", "- ", 2, "x", 9981, &len);
+	got = render_n(s, len);
+	cr_expect_eq(count(got, "<ul>"), MARKDOWN_NEST_MAX);
+	cr_expect_eq(container_depth(got), MARKDOWN_NEST_MAX);
+	assert_safe(got, strlen(got), "- x 4990");
+	free(got);
+	free(s);
+
+	/* Twelve levels of items, each with its text: all the text stays,
+	 * the levels past eight lose their list. */
+	buf_init(&src);
+	for (i = 1; i <= 12; i++)
+		buf_printf(&src, "%*s- item%zu\n", (int)(2 * (i - 1)), "", i);
+	got = render_n(src.data, src.len);
+	cr_expect_eq(container_depth(got), MARKDOWN_NEST_MAX, "%s", got);
+	for (i = 1; i <= 12; i++) {
+		snprintf(item, sizeof(item), "item%zu", i);
+		cr_expect_neq(strstr(got, item), NULL, "%s in %s", item, got);
+	}
+	/* Flat items do not run together. */
+	cr_expect_eq(strstr(got, "item9item10"), NULL, "%s", got);
+	assert_safe(got, strlen(got), src.data);
+	free(got);
+	buf_free(&src);
+
+	/* Quotes and lists count together. */
+	s = bomb("", "> - 1. ", 7, "x", 9990, &len);
+	got = render_n(s, len);
+	cr_expect_eq(container_depth(got), MARKDOWN_NEST_MAX, "%.300s", got);
+	assert_safe(got, strlen(got), "> - 1.");
+	free(got);
+	free(s);
+}
+
+/* The worst inputs found: each must stay within the bound of markdown.h. */
+static const struct {
+	const char	*what;
+	const char	*head;
+	const char	*unit;
+	size_t		 ulen;		/* 0: strlen(unit) */
+	const char	*tail;
+} bombs[] = {
+	{ "quotes", "", ">", 0, "" },
+	{ "spaced quotes", "", "> ", 0, "x" },
+	{ "lists", "", "- ", 0, "x" },
+	{ "ordered lists", "", "1. ", 0, "x" },
+	{ "quotes and lists", "", "> * ", 0, "x" },
+	{ "empty items", "", "-\n", 0, "" },
+	{ "empty quotes", "", ">\n\n", 0, "" },
+	{ "short quotes", "", "> a\n\n", 0, "" },
+	{ "short paragraphs", "", "a\n\n", 0, "" },
+	{ "short items", "", "- a\n", 0, "" },
+	{ "deep emphasis", "", "*", 0, "a" },
+	{ "emphasis runs", "", "*a", 0, "*" },
+	{ "strong runs", "", "**a", 0, "**" },
+	{ "emphasis spans", "", "*a* ", 0, "" },
+	{ "strong em spans", "", "***a*** ", 0, "" },
+	{ "code spans", "", "`a`", 0, "" },
+	{ "hard breaks", "", "a\\\n", 0, "a" },
+	{ "reference links", "[a]: http://example.com/"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\n\n",
+	    "[a]", 0, "" },
+	{ "reference images in links", "[a]: http://example.com/&&&&&&&&&&"
+	    "&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&\n\n",
+	    "[![a][a]][a]", 0, "" },
+	{ "inline links", "", "[a](http://x) ", 0, "" },
+	{ "e-mail autolinks", "", "a@b.co ", 0, "" },
+	{ "www autolinks", "", "www.a.co ", 0, "" },
+	{ "autolinks of ampersands", "", "www.a.co/&&&&&&&&&&&&&&&& ", 0, "" },
+	{ "angle autolinks", "", "<http://a> ", 0, "" },
+	{ "quotes escaped", "", "\"", 0, "" },
+	{ "ampersands escaped", "", "&", 0, "" },
+	{ "angles escaped", "", "<", 0, "" },
+	{ "NUL bytes", "", "\0", 1, "" },
+	{ "fenced code of NULs", "```\n", "\0\n", 2, "```" },
+	{ "quoted code", "", "> ```\n", 0, "" },
+	{ "items of links", "", "- [a](http://x)\n", 0, "" },
+	{ "nested items of links", "", "- [a](http://x)\n  ", 0, "" },
+	{ "quotes of emphasis", "", "> *a* `b` **c**\n>\n", 0, "" },
+};
+
+Test(markdown, output_bounded)
+{
+	struct buf	 b;
+	char		*src;
+	size_t		 i, len, ulen;
+
+	for (i = 0; i < sizeof(bombs) / sizeof(bombs[0]); i++) {
+		ulen = bombs[i].ulen ? bombs[i].ulen : strlen(bombs[i].unit);
+		src = bomb(bombs[i].head, bombs[i].unit, ulen, bombs[i].tail,
+		    9990, &len);
+		buf_init(&b);
+		cr_assert_eq(markdown_render(&b, src, len), 0, "%s",
+		    bombs[i].what);
+		cr_expect_leq(b.len, MARKDOWN_OUT_MAX(len),
+		    "%s: %zu bytes of HTML for %zu of source (bound %zu)",
+		    bombs[i].what, b.len, len, MARKDOWN_OUT_MAX(len));
+		assert_safe(b.data, b.len, bombs[i].what);
+		buf_free(&b);
+		free(src);
+	}
+}
+
+/* Short comments keep every link and every tag: the bound bites only on
+ * what no person writes. */
+Test(markdown, budget_spares_ordinary_comments)
+{
+	char	*got;
+
+	got = render("See [the talks](https://example.com/2018/03/talks), "
+	    "<https://example.org/a>, www.example.net and a@example.com.\n\n"
+	    "> *quoted* **text** with `code`\n\n- one\n- two\n  - three\n");
+	cr_expect_eq(count(got, "<a href="), 4, "%s", got);
+	cr_expect_eq(count(got, "<em>"), 1, "%s", got);
+	cr_expect_eq(count(got, "<li>"), 3, "%s", got);
+	free(got);
+}
+
+/* The text the word filters read. */
+static void
+expect_text(const char *src, const char *want)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	cr_assert_eq(markdown_text(&b, src, strlen(src)), 0);
+	cr_expect_str_eq(b.data, want, "input: \"%s\"", src);
+	buf_free(&b);
+}
+
+Test(markdown, text_as_read)
+{
+	struct buf	b;
+
+	expect_text("sp*a*m and sp**a**m and sp`a`m",
+	    "spam and spam and spam\n");
+	expect_text("a & <b> \"c\"", "a & <b> \"c\"\n");
+	expect_text("one\n\ntwo  \nthree", "one\ntwo\nthree\n");
+	expect_text("> quoted\n\n- a\n- b", "\nquoted\n\n\na\nb\n\n");
+	expect_text("[click](http://evil.example/&x) here",
+	    "click here\n\nhttp://evil.example/&x");
+	expect_text("x www.a.example y", "x www.a.example y\n\n"
+	    "http://www.a.example");
+	/* Only what the HTML would hold: no image targets, no javascript:. */
+	expect_text("![alt](http://img.example/x.png) [j](javascript:x)",
+	    "alt j\n");
+	expect_text("", "");
+
+	buf_init(&b);
+	cr_assert_eq(markdown_text(&b, "a\0b", 3), 0);
+	cr_expect_str_eq(b.data, "a\xef\xbf\xbd" "b\n");
+	buf_free(&b);
 }

@@ -176,8 +176,9 @@ Test(wordlist, format_characters_and_orphan_marks)
 	cr_assert_str_eq(match(&wl, "a \xcc\x81" "ass"), "ass");
 	cr_assert_null(match(&wl, "ass\xc2\xad" "hole"));
 	cr_assert_null(match(&wl, "ass\xcc\x81"));
-	/* ZERO WIDTH SPACE does separate words. */
-	cr_assert_str_eq(match(&wl, "ass\xe2\x80\x8b" "hole"), "ass");
+	/* ZERO WIDTH SPACE is a format character like the others: it is
+	 * removed, and "ass" + U+200B + "hole" reads "asshole". */
+	cr_assert_null(match(&wl, "ass\xe2\x80\x8b" "hole"));
 	/* After a non-word character a mark is not part of a word. */
 	cr_assert_str_eq(match(&wl, "c++\xcc\x81 rocks"), "c++");
 	/* Persian: ZWNJ joins the parts of one word. */
@@ -391,10 +392,11 @@ Test(wordlist, five_thousand_entries)
 }
 
 /*
- * A brute-force reference: every entry at every character of the folded
- * text, with the definition of wordlist.h spelled out (marks and format
- * characters take the class of the character before them). The earliest
- * start wins, then the longest entry.
+ * A brute-force reference: every entry at every character of the
+ * normalised text, with the definition of wordlist.h spelled out (format
+ * characters removed, then NFKC and case folding of the whole text; marks
+ * take the class of the character before them). The earliest start wins,
+ * then the longest entry.
  */
 static int
 ref_class(const uint8_t *p, size_t n, size_t *k)
@@ -404,8 +406,7 @@ ref_class(const uint8_t *p, size_t n, size_t *k)
 	*k = u8_mbtouc(&c, p, n);
 	if (c == '_' || c == '\'' || uc_is_alnum(c))
 		return (1);
-	if (uc_is_general_category(c, UC_CATEGORY_M) ||
-	    (uc_is_general_category(c, UC_CATEGORY_Cf) && c != 0x200b))
+	if (uc_is_general_category(c, UC_CATEGORY_M))
 		return (2);
 	return (0);
 }
@@ -413,10 +414,26 @@ ref_class(const uint8_t *p, size_t n, size_t *k)
 static uint8_t *
 ref_fold(const char *s, size_t n, size_t *m)
 {
-	uint8_t	*r;
+	uint8_t	*visible, *nfkc, *r;
+	size_t	 i, v = 0, len;
+	ucs4_t	 c;
+	int	 k;
 
-	r = u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFC, NULL, m);
+	visible = malloc(n + 1);
+	cr_assert_not_null(visible);
+	for (i = 0; i < n; i += k) {
+		k = u8_mbtouc(&c, (const uint8_t *)s + i, n - i);
+		if (!uc_is_general_category(c, UC_CATEGORY_Cf)) {
+			memcpy(visible + v, s + i, k);
+			v += k;
+		}
+	}
+	nfkc = u8_normalize(UNINORM_NFKC, visible, v, NULL, &len);
+	cr_assert(nfkc != NULL || v == 0);
+	r = u8_casefold(nfkc, len, NULL, UNINORM_NFKC, NULL, m);
 	cr_assert_not_null(r);
+	free(nfkc);
+	free(visible);
 	return (r);
 }
 
@@ -465,7 +482,8 @@ static const char *const pieces[] = {
 	"e\xcc\x81", "E", "\xcc\x81", "\xe2\x80\x8c", "\xe2\x80\x8b",
 	"\xc2\xad", "'", "_", "1", " ", " ", " ", ".", "-", "#", "++",
 	"\xce\xa3", "\xcf\x82", "\xd0\x96", "\xd0\xb6", "\xe0\xa4\xbf",
-	"\xef\xbb\xbf",
+	"\xef\xbb\xbf", "\xef\xbd\x81", "\xef\xbc\xa2", "\xef\xac\x81",
+	"\xc2\xa0", "\xe2\x80\x8d", "\xf0\x9d\x90\x80", "\xe2\x93\x90",
 };
 
 static void
@@ -515,4 +533,75 @@ Test(wordlist, agrees_with_brute_force)
 	/* The test means something only if both outcomes are common. */
 	cr_assert_gt(hits, 300);
 	cr_assert_lt(hits, 2700);
+}
+
+/*
+ * Dodges (issue #12): what a reader sees as the listed word is the word.
+ * Texts and entries are compared normalised: NFKC, case-folded, format
+ * characters (Unicode category Cf) removed.
+ */
+Test(wordlist, invisible_characters_do_not_hide_a_word)
+{
+	struct wordlist	wl = list("spam", "buy now", NULL);
+
+	/* Soft hyphen, zero width space, joiner and non-joiner, word
+	 * joiner, byte order mark, left-to-right mark. */
+	cr_assert_str_eq(match(&wl, "sp\xc2\xad" "am"), "spam");
+	cr_assert_str_eq(match(&wl, "s\xe2\x80\x8bp\xe2\x80\x8b" "am"),
+	    "spam");
+	cr_assert_str_eq(match(&wl, "sp\xe2\x80\x8d" "am"), "spam");
+	cr_assert_str_eq(match(&wl, "sp\xe2\x80\x8c" "am!"), "spam");
+	cr_assert_str_eq(match(&wl, "s\xe2\x81\xa0pam"), "spam");
+	cr_assert_str_eq(match(&wl, "sp\xef\xbb\xbf" "am"), "spam");
+	cr_assert_str_eq(match(&wl, "x \xe2\x80\x8eSPAM\xe2\x80\x8f y"),
+	    "spam");
+	cr_assert_str_eq(match(&wl, "bu\xc2\xady now"), "buy now");
+	/* Still whole words: hidden characters join, they do not split. */
+	cr_assert_null(match(&wl, "spam\xe2\x80\x8bmer"));
+	wordlist_free(&wl);
+}
+
+Test(wordlist, compatibility_forms_are_the_word)
+{
+	struct wordlist	wl = list("spam", "profit", "42", NULL);
+
+	/* Full-width letters and digits. */
+	cr_assert_str_eq(match(&wl, "\xef\xbd\x93\xef\xbd\x90\xef\xbd\x81"
+	    "\xef\xbd\x8d"), "spam");
+	cr_assert_str_eq(match(&wl, "\xef\xbc\xb3\xef\xbc\xb0\xef\xbc\xa1"
+	    "\xef\xbc\xad!"), "spam");
+	cr_assert_str_eq(match(&wl, "\xef\xbc\x94\xef\xbc\x92"), "42");
+	/* Mathematical bold capitals: NFKC makes them capitals, and only
+	 * then do they fold. */
+	cr_assert_str_eq(match(&wl, "\xf0\x9d\x90\x92\xf0\x9d\x90\x8f"
+	    "\xf0\x9d\x90\x80\xf0\x9d\x90\x8c"), "spam");
+	/* Circled letters, and the fi ligature. */
+	cr_assert_str_eq(match(&wl, "\xe2\x93\xa2\xe2\x93\x9f\xe2\x93\x90"
+	    "\xe2\x93\x9c"), "spam");
+	cr_assert_str_eq(match(&wl, "pro\xef\xac\x81t"), "profit");
+	/* A no-break space is a space. */
+	cr_assert_null(match(&wl, "4\xc2\xa0" "2"));
+	cr_assert_str_eq(match(&wl, "x\xc2\xa0" "42"), "42");
+	wordlist_free(&wl);
+}
+
+Test(wordlist, entries_normalised_like_texts)
+{
+	struct wordlist	wl;
+
+	/* An entry typed full-width, or with a soft hyphen, is the plain
+	 * word: it matches plain text, and the plain word is a duplicate. */
+	wl = list("\xef\xbd\x93\xef\xbd\x90\xef\xbd\x81\xef\xbd\x8d", NULL);
+	cr_assert_str_eq(match(&wl, "cheap spam"),
+	    "\xef\xbd\x93\xef\xbd\x90\xef\xbd\x81\xef\xbd\x8d");
+	add(&wl, "SPAM");
+	cr_assert_eq(wl.n, 1);
+	add(&wl, "sp\xc2\xad" "am");
+	cr_assert_eq(wl.n, 1);
+	wordlist_free(&wl);
+
+	/* An entry of nothing but format characters is blank. */
+	wl = list("\xe2\x80\x8b\xc2\xad", NULL);
+	cr_assert_eq(wl.n, 0);
+	wordlist_free(&wl);
 }
