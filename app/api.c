@@ -185,39 +185,33 @@ int
 api_cache_lookup(struct http_request *req, struct buf *key,
     struct api_fill *fill)
 {
+	return (api_cache_lookup_as(req, key, fill, JSON_TYPE));
+}
+
+/* Stores and sends body, or sends it uncached (then, for JSON, marked as
+ * depending on who asks: logged-in readers see their own held comments). */
+static void
+cache_fill_send(struct http_request *req, struct api_fill *fill,
+    const char *post, const struct buf *body, const char *type,
+    int vary_auth)
+{
 	const struct cache_entry	*ce;
 
-	fill->key = NULL;
-	/* Changes already announced are dropped before the cache answers. */
-	listen_poll();
-	if (!cache_usable()) {
-		buf_free(key);
-		return (0);
+	if (fill->key != NULL && (ce = cache_put(fill->key, post, body->data,
+	    body->len, fill->gen)) != NULL) {
+		send_cached(req, ce, type);
+		return;
 	}
-	if ((ce = cache_get(key->data)) != NULL) {
-		send_cached(req, ce, JSON_TYPE);
-		buf_free(key);
-		return (1);
-	}
-	fill->key = buf_release(key, NULL);
-	fill->gen = cache_generation();
-	return (0);
+	if (vary_auth)
+		http_response_header(req, "vary", "Authorization");
+	api_send_tagged(req, type, "no-cache", body->data, body->len);
 }
 
 void
 api_cache_fill(struct http_request *req, struct api_fill *fill,
     const char *post, const struct buf *json)
 {
-	const struct cache_entry	*ce;
-
-	if (fill->key != NULL && (ce = cache_put(fill->key, post, json->data,
-	    json->len, fill->gen)) != NULL) {
-		send_cached(req, ce, JSON_TYPE);
-		return;
-	}
-	/* Logged-in readers also see their own held comments. */
-	http_response_header(req, "vary", "Authorization");
-	api_send_tagged(req, JSON_TYPE, "no-cache", json->data, json->len);
+	cache_fill_send(req, fill, post, json, JSON_TYPE, 1);
 }
 
 void
@@ -452,12 +446,5 @@ void
 api_cache_fill_as(struct http_request *req, struct api_fill *fill,
     const char *post, const struct buf *body, const char *type)
 {
-	const struct cache_entry	*ce;
-
-	if (fill->key != NULL && (ce = cache_put(fill->key, post, body->data,
-	    body->len, fill->gen)) != NULL) {
-		send_cached(req, ce, type);
-		return;
-	}
-	api_send_tagged(req, type, "no-cache", body->data, body->len);
+	cache_fill_send(req, fill, post, body, type, 0);
 }

@@ -4,6 +4,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "sites.h"
 #include "escape.h"
 #include "parley.h"
 
@@ -47,8 +48,11 @@ auth_run(struct http_request *req, struct auth *a)
 			a->finished = 1;
 			return (AUTH_DONE);
 		}
+		/* Staff tokens in a blog's localStorage live briefly. */
 		store_session_user_query(&a->q, &a->nums, a->token_hash,
-		    parley_config.session_ttl_seconds);
+		    parley_config.session_ttl_seconds,
+		    sites_request_from_blog(req) ? AUTH_STAFF_WIDGET_SECONDS :
+		    0);
 	}
 	switch (db_run(req, &a->q)) {
 	case DB_PENDING:

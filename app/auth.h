@@ -42,6 +42,13 @@ int			auth_require(struct http_request *, const struct auth *);
  * login is required. A handler with optional login then treats the caller
  * as anonymous unless a->valid.
  */
+/*
+ * How long a moderator's or admin's session serves requests from a blog's
+ * pages (the widget), where the blog's other scripts could read it; the
+ * admin page, on Parley's own origin, keeps the usual lifetime.
+ */
+#define AUTH_STAFF_WIDGET_SECONDS	(12 * 3600)
+
 #define AUTH_OPTIONAL	0
 #define AUTH_REQUIRED	1
 int			auth_resolve(struct http_request *, struct auth *, int);

@@ -197,7 +197,7 @@ judge_edit(struct one_state *s, const struct comment_stored_row *row)
 	vc.ip = row->ip;
 	vc.created_at = now;
 	return (verdict_call_start(&s->vcall, row->verdict_url,
-	    row->verdict_secret, &vc, st->verdict_timeout_ms, &s->verdict));
+	    row->verdict_secret, row->verdict_old_secret, &vc, st->verdict_timeout_ms, &s->verdict));
 }
 
 /*

@@ -317,7 +317,8 @@ refuse(struct http_request *req, const struct mod_verdict *v)
  * comment is then held, saying so).
  */
 static int
-verdict_start(struct create_state *s, const char *url, const char *sealed)
+verdict_start(struct create_state *s, const char *url, const char *sealed,
+    const char *sealed_old)
 {
 	struct verdict_comment	c;
 	char			now[RFC3339_LEN];
@@ -335,7 +336,7 @@ verdict_start(struct create_state *s, const char *url, const char *sealed)
 	c.user_id = s->auth.valid ? s->auth.user_id : 0;
 	c.ip = s->ip[0] ? s->ip : NULL;
 	c.created_at = now;
-	return (verdict_call_start(&s->vcall, url, sealed, &c,
+	return (verdict_call_start(&s->vcall, url, sealed, sealed_old, &c,
 	    s->settings->verdict_timeout_ms, &s->verdict));
 }
 
@@ -374,7 +375,7 @@ create_judge(struct http_request *req, struct create_state *s)
 	if (s->verdict.outcome == MOD_APPROVE && !f.is_moderator &&
 	    db_text(&s->q, 0, 7) != NULL)
 		ask = verdict_start(s, db_text(&s->q, 0, 7),
-		    db_text(&s->q, 0, 8));
+		    db_text(&s->q, 0, 8), db_text(&s->q, 0, 9));
 	db_done(&s->q);
 
 	if (s->verdict.outcome == MOD_REFUSE) {

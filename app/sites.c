@@ -153,6 +153,20 @@ wait_for_setting(struct http_request *req)
 }
 
 int
+sites_request_from_blog(struct http_request *req)
+{
+	char		 canon[ORIGIN_MAX + 1], own[ORIGIN_MAX + 1];
+	const char	*origin, *why;
+
+	if (!http_request_header(req, "origin", &origin))
+		return (0);
+	if (strlen(origin) > ORIGIN_MAX ||
+	    origin_normalize(origin, canon, &why) == -1)
+		return (1);
+	return (own_origin(req, own) == -1 || strcmp(own, canon) != 0);
+}
+
+int
 sites_url_allowed(struct http_request *req, const char *url)
 {
 	char	origin[ORIGIN_MAX + 1];

@@ -24,6 +24,10 @@ void	sites_unavailable(void);
  * point at a site that embeds Parley. */
 int	sites_url_allowed(struct http_request *, const char *url);
 
+/* 1 when the request comes from a blog's page (it carries an Origin that
+ * is not Parley's own): the widget, not the admin page. */
+int	sites_request_from_blog(struct http_request *);
+
 /*
  * Kore's route guard (conf/kore.conf.in: every route names the
  * "origin" authentication, whose validator this is). A request from a

@@ -59,7 +59,8 @@ static const char sql_comment_create[] =
 
 static const char sql_comment_facts[] =
 	"SELECT f.settings::text, f.post_open, f.ban_kind, f.ban_reason,"
-	" f.rate_wait, f.duplicate, f.prior_approved, v.url, v.secret"
+	" f.rate_wait, f.duplicate, f.prior_approved, v.url, v.secret,"
+	" v.old_secret"
 	" FROM comment_facts($1, $2::bigint, $3, $4::inet, $5, $6) f"
 	" LEFT JOIN LATERAL verdict_hook() v ON true";
 
@@ -102,7 +103,8 @@ static const char sql_admin_comments[] =
 #define USER_COLS	"id, name, email, role"
 
 static const char sql_session_user[] =
-	"SELECT " USER_COLS " FROM session_user_get($1::bytea, $2::integer)";
+	"SELECT " USER_COLS " FROM session_user_get($1::bytea, $2::integer,"
+	" $3::integer)";
 static const char sql_user_register[] =
 	"SELECT err, " USER_COLS " FROM user_register($1, $2, $3, $4::bytea,"
 	" $5::integer, $6)";
@@ -126,7 +128,8 @@ static const char sql_comment_get[] =
 	" c.parent_id, coalesce(u.role, 'guest'), " AVATAR_SEED("c") ","
 	" (SELECT value::text FROM settings WHERE name = 'edit_window_seconds'),"
 	" (SELECT coalesce(jsonb_object_agg(name, value), '{}')::text"
-	" FROM settings), p.key, c.author_email, host(c.ip), v.url, v.secret"
+	" FROM settings), p.key, c.author_email, host(c.ip), v.url, v.secret,"
+	" v.old_secret"
 	" FROM comments c LEFT JOIN users u ON u.id = c.user_id"
 	" JOIN posts p ON p.id = c.post_id LEFT JOIN verdict_hook() v ON true"
 	" WHERE c.id = $1::bigint";
@@ -135,7 +138,7 @@ enum {
 	GET_AUTHOR_NAME, GET_AUTHOR_URL, GET_CREATED_AT, GET_EDITED_AT,
 	GET_SCORE, GET_PARENT_ID, GET_ROLE, GET_AVATAR_SEED, GET_EDIT_WINDOW,
 	GET_SETTINGS, GET_POST, GET_AUTHOR_EMAIL, GET_IP, GET_VERDICT_URL,
-	GET_VERDICT_SECRET,
+	GET_VERDICT_SECRET, GET_VERDICT_OLD_SECRET,
 };
 static const char sql_comment_change[] =
 	"SELECT " RFC3339("edited_at") ", status FROM comment_change($1::bigint,"
@@ -387,11 +390,15 @@ store_counts_query(struct db_query *q, const char *keys_json)
 
 void
 store_session_user_query(struct db_query *q, struct store_numbers *nums,
-    const char *token_hash_sql, int ttl_seconds)
+    const char *token_hash_sql, int ttl_seconds, int staff_max_age)
 {
 	db_query_init(q, sql_session_user);
 	db_param(q, token_hash_sql);
 	param_int(q, nums, 0, ttl_seconds);
+	if (staff_max_age > 0)
+		param_int(q, nums, 1, staff_max_age);
+	else
+		db_param(q, NULL);
 }
 
 int
@@ -501,6 +508,7 @@ store_comment_stored_row(struct db_query *q, struct comment_stored_row *r)
 	r->ip = db_text(q, 0, GET_IP);
 	r->verdict_url = db_text(q, 0, GET_VERDICT_URL);
 	r->verdict_secret = db_text(q, 0, GET_VERDICT_SECRET);
+	r->verdict_old_secret = db_text(q, 0, GET_VERDICT_OLD_SECRET);
 	return (0);
 }
 

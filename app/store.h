@@ -76,9 +76,11 @@ struct store_user {
 	const char	*role;
 };
 
-/* Rows: id, name, email, role of a live session's account (sliding). */
+/* Rows: id, name, email, role of a live session's account (sliding).
+ * staff_max_age > 0: a moderator's or admin's session older than that
+ * (seconds since login) is not found (sql/021). */
 void	store_session_user_query(struct db_query *, struct store_numbers *,
-	    const char *token_hash_sql, int ttl_seconds);
+	    const char *token_hash_sql, int ttl_seconds, int staff_max_age);
 /* Reads columns first..first+3 of row 0; 0 if there is no row. */
 int	store_user_read(struct db_query *, int first, struct store_user *);
 
@@ -135,6 +137,7 @@ struct comment_stored_row {
 	const char	*ip;
 	const char	*verdict_url;		/* NULL: no verdict hook */
 	const char	*verdict_secret;	/* sealed, bytea text */
+	const char	*verdict_old_secret;	/* during a rotation, or NULL */
 };
 /* Reads its answer: 0, or -1 when there is no such comment. Strings
  * live as long as the query's result. */

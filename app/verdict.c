@@ -76,7 +76,8 @@ verdict_entry(struct kore_task *t)
 
 void
 verdict_call_init(struct verdict_call *vc, const char *url, struct buf *body,
-    const unsigned char secret[HOOK_SECRET_BYTES], long timeout_ms)
+    const unsigned char secret[HOOK_SECRET_BYTES], const unsigned char *old,
+    long timeout_ms)
 {
 	(void)kore_strlcpy(vc->url, url, sizeof(vc->url));
 	vc->body = *body;
@@ -85,18 +86,19 @@ verdict_call_init(struct verdict_call *vc, const char *url, struct buf *body,
 	/* Each call is a message of its own: a fresh id. */
 	hook_id_new(vc->id);
 	(void)snprintf(vc->ts, sizeof(vc->ts), "%lld", (long long)time(NULL));
-	hook_signatures(secret, NULL, vc->id, vc->ts, vc->body.data,
+	hook_signatures(secret, old, vc->id, vc->ts, vc->body.data,
 	    vc->body.len, vc->signature);
 	vc->timeout_ms = timeout_ms;
 }
 
 int
 verdict_call_start(struct verdict_call *vc, const char *url,
-    const char *sealed_secret, const struct verdict_comment *c,
-    long timeout_ms, struct mod_verdict *v)
+    const char *sealed_secret, const char *sealed_old,
+    const struct verdict_comment *c, long timeout_ms, struct mod_verdict *v)
 {
-	unsigned char	 secret[HOOK_SECRET_BYTES];
+	unsigned char	 secret[HOOK_SECRET_BYTES], old[HOOK_SECRET_BYTES];
 	struct buf	 body;
+	int		 has_old;
 
 	if (hook_secret_open(keys_get(KEY_SECRETBOX), sealed_secret,
 	    secret) == -1) {
@@ -105,10 +107,15 @@ verdict_call_start(struct verdict_call *vc, const char *url,
 		    "held: the verdict hook's secret could not be opened");
 		return (0);
 	}
+	/* An old secret that does not open only loses its signature. */
+	has_old = sealed_old != NULL &&
+	    hook_secret_open(keys_get(KEY_SECRETBOX), sealed_old, old) == 0;
 	buf_init(&body);
 	verdict_body(&body, c);
-	verdict_call_init(vc, url, &body, secret, timeout_ms);
+	verdict_call_init(vc, url, &body, secret, has_old ? old : NULL,
+	    timeout_ms);
 	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(old, sizeof(old));
 	return (1);
 }
 

@@ -36,20 +36,23 @@ struct verdict_call {
 	size_t			answer_len;
 };
 
-/* Takes the body (its bytes move into vc) and signs it with secret. */
+/* Takes the body (its bytes move into vc) and signs it with secret, and
+ * with old too during a rotation (NULL otherwise). */
 void	verdict_call_init(struct verdict_call *, const char *url,
 	    struct buf *body, const unsigned char secret[HOOK_SECRET_BYTES],
-	    long timeout_ms);
+	    const unsigned char *old, long timeout_ms);
 struct mod_verdict;
 struct verdict_comment;
 /*
- * Opens the hook's sealed secret (as stored: bytea text) and prepares
- * the call for comment c. 1 when it is ready to run, 0 when the secret
- * could not be opened: v then holds the comment, saying so.
+ * Opens the hook's sealed secrets (as stored: bytea text; the old one
+ * NULL but during a rotation) and prepares the call for comment c. 1
+ * when it is ready to run, 0 when the secret could not be opened: v then
+ * holds the comment, saying so.
  */
 int	verdict_call_start(struct verdict_call *, const char *url,
-	    const char *sealed_secret, const struct verdict_comment *c,
-	    long timeout_ms, struct mod_verdict *v);
+	    const char *sealed_secret, const char *sealed_old,
+	    const struct verdict_comment *c, long timeout_ms,
+	    struct mod_verdict *v);
 /* 1 once answered (or failed); 0 while pending: return RETRY. */
 int	verdict_call_run(struct http_request *, struct verdict_call *);
 /* Frees the body unless the thread still runs (then a later call does). */

@@ -207,3 +207,23 @@ test('a post links only to an allowed site: the first commenter cannot choose el
   assert.equal((await call(srv.base, 'GET', `/api/v1/comments?post=${key3}`)).json.post.url, `${SITE}/p`);
   await setOrigins([]);
 });
+
+test('a moderator\'s session in the widget (on a blog) is short; on the admin page it is not', async () => {
+  const tok = await login(srv.base, 'mod@example.org');
+  const me = (origin, token = tok) => call(srv.base, 'GET', '/api/v1/auth/me',
+    { headers: bearer(token, origin ? { origin } : {}) });
+  assert.equal((await me(FLOOR)).status, 200);
+  // Thirteen hours after logging in: over the widget's 12 for staff.
+  const age = (email) => sql(`UPDATE sessions SET created_at = now() - interval '13 hours', last_seen = now()
+    WHERE user_id = (SELECT id FROM users WHERE email = '${email}')`);
+  age('mod@example.org');
+  const gone = await me(FLOOR);
+  assert.equal(gone.status, 401, gone.text);
+  assert.equal(gone.json.error.code, 'invalid_token');
+  assert.equal((await me(srv.base)).status, 200, 'the admin page, on Parley\'s own origin');
+  assert.equal((await me(null)).status, 200, 'no browser');
+  // A reader's session is not cut short.
+  const r = await call(srv.base, 'POST', '/api/v1/auth/register', { json: { email: 'rea@example.org', password: PW, name: 'Rea' } });
+  age('rea@example.org');
+  assert.equal((await me(FLOOR, r.json.token)).status, 200);
+});

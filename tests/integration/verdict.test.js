@@ -15,6 +15,7 @@ let receiver;
 let mode = 'approve';
 let seen = [];
 let secret;
+let hookId;
 
 before(async () => {
   const port = await freePort();
@@ -39,6 +40,7 @@ before(async () => {
   const h = await call(srv.base, 'POST', '/api/v1/admin/hooks', { json: { url: `http://127.0.0.1:${port}/verdict`, kind: 'verdict' }, headers: admin });
   assert.equal(h.status, 201, h.text);
   secret = h.json.secret;
+  hookId = h.json.hook.id;
   assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
 });
 after(async () => { await srv.stop(); receiver.close(); });
@@ -129,4 +131,29 @@ test('moderators\' own comments skip the verdict hook', async () => {
   const r = await call(srv.base, 'POST', '/api/v1/comments', { json: { post: uniqueKey(), body: 'from the moderator' }, headers: admin });
   assert.equal(r.json.comment.status, 'approved');
   assert.equal(seen.length, 0);
+});
+
+test('during a rotation the verdict hook is signed with both secrets, as event deliveries are', async () => {
+  mode = 'approve';
+  const rot = await call(srv.base, 'PATCH', `/api/v1/admin/hooks/${hookId}`,
+    { json: { rotate_secret: true, grace_seconds: 3600 }, headers: admin });
+  assert.equal(rot.status, 200, rot.text);
+  const fresh = rot.json.secret;
+  assert.match(fresh, /^whsec_/);
+  seen = [];
+  assert.equal((await post(uniqueKey(), 'signed twice')).status, 201);
+  assert.equal(seen.length, 1);
+  const req = seen[0];
+  assert.equal(req.headers['webhook-signature'].split(' ').length, 2, req.headers['webhook-signature']);
+  // Each secret's own receiver accepts it, with the library.
+  for (const s of [fresh, secret])
+    assert.equal(new Webhook(s).verify(req.raw, req.headers).data.comment.body, 'signed twice');
+  // After the grace period, the new secret alone.
+  sql(`UPDATE hooks SET old_secret_until = now() - interval '1 second' WHERE id = ${hookId}`);
+  seen = [];
+  await post(uniqueKey(), 'signed once');
+  assert.equal(seen[0].headers['webhook-signature'].split(' ').length, 1);
+  assert.throws(() => new Webhook(secret).verify(seen[0].raw, seen[0].headers));
+  new Webhook(fresh).verify(seen[0].raw, seen[0].headers);
+  secret = fresh;
 });
