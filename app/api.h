@@ -49,12 +49,14 @@ void	api_cache_fill(struct http_request *, struct api_fill *,
 void	api_fill_free(struct api_fill *);
 
 /* Reads a JSON object body. Refuses a non-JSON Content-Type (415), a body
- * over API_BODY_MAX (413), malformed JSON (400), invalid UTF-8 (400) and a
- * non-object (400). The caller owns *out (json_decref). */
+ * over API_BODY_MAX (413), malformed JSON (400), invalid UTF-8 (422
+ * invalid_utf8) and a non-object (400). The caller owns *out
+ * (json_decref). */
 int	api_read_json(struct http_request *, json_t **, struct apierr *);
 
 /* Runs q for req: 1 when its result is ready, 0 while pending (return
- * KORE_RESULT_RETRY), -1 after answering 503. */
+ * KORE_RESULT_RETRY), -1 after answering: 422 invalid_value when the
+ * database refused the data (SQLSTATE class 22 or 23), else 503. */
 int	api_query_ready(struct http_request *, struct db_query *);
 
 /* Headers every answer carries, CORS included. */

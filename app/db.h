@@ -20,7 +20,8 @@
 enum db_status {
 	DB_PENDING,	/* not answered yet: return KORE_RESULT_RETRY */
 	DB_READY,	/* done and committed; the rows are in q->result */
-	DB_FAILED,	/* SQL error (q->sqlstate) or no database: answer 503 */
+	DB_FAILED,	/* SQL error (q->sqlstate) or no database: see
+			 * api_query_ready for the answer */
 };
 
 struct db_query {

@@ -142,10 +142,10 @@ content_verdict(const struct settings *s, const struct mod_facts *f,
 	if (s->disallowed_words.n == 0 && s->hold_words.n == 0)
 		return (0);
 	body_text(f, &text);
-	/* 6. */
+	/* Stage 6: disallowed words. */
 	found = words_verdict(&s->disallowed_words, f, &text, MOD_SPAM,
 	    "spam: disallowed word ", v);
-	/* 7. */
+	/* Stage 7: hold words. */
 	if (!found)
 		found = words_verdict(&s->hold_words, f, &text, MOD_HOLD,
 		    "held: word ", v);
@@ -186,7 +186,8 @@ moderation_decide(const struct settings *s, const struct mod_facts *f,
 {
 	char	line[128];
 
-	/* 2. Closed posts and bans stop everyone, moderators included. */
+	/* Stage 2, closed post and bans: they stop everyone, moderators
+	 * included. */
 	if (!f->post_open) {
 		refuse(v, 403, "post_closed", "refused: post closed");
 		return;
@@ -213,7 +214,7 @@ moderation_decide(const struct settings *s, const struct mod_facts *f,
 		return;
 	}
 
-	/* 3. */
+	/* Stage 3: the rate limit. */
 	if (f->rate_wait > 0) {
 		snprintf(line, sizeof(line),
 		    "refused: rate limited (retry after %d s)", f->rate_wait);
@@ -221,32 +222,34 @@ moderation_decide(const struct settings *s, const struct mod_facts *f,
 		v->retry_after = f->rate_wait;
 		return;
 	}
-	/* 4. Stored as spam, answered like a held comment. */
+	/* Stage 4, the honeypot: stored as spam, answered like a held
+	 * comment. */
 	if (f->honeypot) {
 		verdict(v, MOD_SPAM, "spam: honeypot field filled");
 		return;
 	}
-	/* 5. */
+	/* Stage 5: the same text again, a duplicate. */
 	if (f->duplicate) {
 		refuse(v, 409, "duplicate", "refused: duplicate comment");
 		return;
 	}
-	/* 6 and 7. */
+	/* Stages 6 and 7: words and links. */
 	if (content_stages(s, f, v))
 		return;
-	/* 8. */
+	/* Stage 8: a guest's first comment. */
 	if (f->is_guest && s->first_comment_approval && !f->prior_approved) {
 		verdict(v, MOD_HOLD, f->author_email != NULL ?
 		    "held: first comment from this e-mail" :
 		    "held: first comment from a guest without an e-mail");
 		return;
 	}
-	/* 9. */
+	/* Stage 9: every comment needs approval. */
 	if (s->require_approval) {
 		verdict(v, MOD_HOLD, "held: every comment needs approval");
 		return;
 	}
-	/* 11. Stage 10, the verdict hook, is the caller's. */
+	/* Stage 11: approved. Stage 10, the verdict hook, is the
+	 * caller's. */
 	verdict(v, MOD_APPROVE, "approved");
 }
 
