@@ -83,7 +83,8 @@ build/:
 
 # Unit tests run under AddressSanitizer and UBSan, built from the sources.
 # (GCC 12 warns falsely about vsnprintf(NULL, 0) when UBSan is on.)
-build/unit_tests: $(UNIT_SRC) $(DOMAIN:%=app/%.c) $(HEADERS) | build/
+build/unit_tests: $(UNIT_SRC) $(DOMAIN:%=app/%.c) $(HEADERS) \
+    tests/wordlist_ref.h | build/
 	$(CC) -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -D_GNU_SOURCE \
 	    -Wno-format-truncation \
 	    -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -151,7 +152,8 @@ build/fuzz/.deps: | build/
 	@mkdir -p build/fuzz && touch $@
 build/fuzz/%.o: app/%.c $(HEADERS) build/fuzz/.deps
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(DOMAIN:%=build/fuzz/%.o)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(DOMAIN:%=build/fuzz/%.o) \
+    tests/wordlist_ref.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< \
 	    $(DOMAIN:%=build/fuzz/%.o) -o $@ $(LIBS)
 fuzz-build: deps $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)

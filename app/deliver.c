@@ -43,7 +43,6 @@
 #include <sodium.h>
 
 #include "buf.h"
-#include "ca_bundle.h"
 #include "hook_net.h"
 #include "deliver.h"
 #include "hook_sign.h"

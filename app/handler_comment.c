@@ -208,19 +208,18 @@ judge_edit(struct one_state *s, const struct comment_stored_row *row)
 static void
 apply_verdict(struct one_state *s)
 {
+	/* Statuses from best to worst; a verdict's rank is its outcome's. */
 	static const char *const rank[] = { "approved", "pending", "spam" };
-	const char	*judged;
-	int		 before = 0, after;
+	int	before, after;
 
-	judged = s->verdict.outcome == MOD_SPAM ? "spam" :
-	    s->verdict.outcome == MOD_HOLD ? "pending" : "approved";
 	after = s->verdict.outcome == MOD_SPAM ? 2 :
 	    s->verdict.outcome == MOD_HOLD ? 1 : 0;
-	while (before < 2 && strcmp(rank[before], s->status_before) != 0)
-		before++;
+	for (before = 0; before < 2; before++)
+		if (strcmp(rank[before], s->status_before) == 0)
+			break;
 	if (after <= before)
 		return;
-	s->change.status = judged;
+	s->change.status = rank[after];
 	s->change.verdict = mod_outcome_name(s->verdict.outcome);
 	s->change.reason = s->verdict.reason;
 }

@@ -105,19 +105,34 @@ floor_list(void)
 	return (&sites_floor);
 }
 
-/* Parley's own origin as the browser sees it: the scheme (through a
- * trusted proxy, X-Forwarded-Proto) and the Host it asked for. */
+/*
+ * Whether canon (an origin in canonical form) is Parley's own as the
+ * browser sees it: the scheme (through a trusted proxy,
+ * X-Forwarded-Proto) and the Host it asked for.
+ */
 static int
-own_origin(struct http_request *req, char out[ORIGIN_MAX + 1])
+is_own_origin(struct http_request *req, const char *canon)
 {
-	char		 url[ORIGIN_MAX + 16];
+	char		 url[ORIGIN_MAX + 16], own[ORIGIN_MAX + 1];
 	const char	*host, *why;
 
 	if (!http_request_header(req, "host", &host) || host == NULL ||
 	    strlen(host) > ORIGIN_MAX)
-		return (-1);
+		return (0);
 	(void)snprintf(url, sizeof(url), "%s://%s", api_scheme(req), host);
-	return (origin_normalize(url, out, &why));
+	return (origin_normalize(url, own, &why) == 0 &&
+	    strcmp(own, canon) == 0);
+}
+
+/* origin in canonical form: 0, or -1 when it is not an origin. */
+static int
+canonical(const char *origin, char canon[ORIGIN_MAX + 1])
+{
+	const char	*why;
+
+	if (strlen(origin) > ORIGIN_MAX)
+		return (-1);
+	return (origin_normalize(origin, canon, &why));
 }
 
 /* 1 when origin (as the browser sent it) may write, 0 when it may not,
@@ -125,14 +140,11 @@ own_origin(struct http_request *req, char out[ORIGIN_MAX + 1])
 static int
 origin_allowed(struct http_request *req, const char *origin)
 {
-	char		 canon[ORIGIN_MAX + 1], own[ORIGIN_MAX + 1];
-	const char	*why;
+	char	canon[ORIGIN_MAX + 1];
 
-	if (strlen(origin) > ORIGIN_MAX ||
-	    origin_normalize(origin, canon, &why) == -1)
+	if (canonical(origin, canon) == -1)
 		return (0);
-	if (origin_list_has(floor_list(), canon) ||
-	    (own_origin(req, own) == 0 && strcmp(own, canon) == 0))
+	if (origin_list_has(floor_list(), canon) || is_own_origin(req, canon))
 		return (1);
 	if (!sites_known)
 		return (-1);
@@ -155,15 +167,12 @@ wait_for_setting(struct http_request *req)
 int
 sites_request_from_blog(struct http_request *req)
 {
-	char		 canon[ORIGIN_MAX + 1], own[ORIGIN_MAX + 1];
-	const char	*origin, *why;
+	char		 canon[ORIGIN_MAX + 1];
+	const char	*origin;
 
 	if (!http_request_header(req, "origin", &origin))
 		return (0);
-	if (strlen(origin) > ORIGIN_MAX ||
-	    origin_normalize(origin, canon, &why) == -1)
-		return (1);
-	return (own_origin(req, own) == -1 || strcmp(own, canon) != 0);
+	return (canonical(origin, canon) == -1 || !is_own_origin(req, canon));
 }
 
 int

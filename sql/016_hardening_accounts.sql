@@ -305,25 +305,6 @@ BEGIN
 	PERFORM login_net_proved(id, p_net);
 END $$;
 
--- Replaces 002's: a session also ends session_max_age() after it began;
--- sliding never carries it past that.
-CREATE OR REPLACE FUNCTION session_user_get(p_token_hash bytea,
-	p_ttl_seconds integer)
-RETURNS TABLE (id bigint, name text, email text, role text)
-LANGUAGE plpgsql AS $$
-#variable_conflict use_column
-BEGIN
-	UPDATE sessions SET last_seen = now(),
-	    expires_at = least(now() + make_interval(secs => p_ttl_seconds),
-	    created_at + session_max_age())
-	    WHERE token_hash = p_token_hash AND expires_at > now()
-	    AND last_seen < now() - interval '1 minute';
-	RETURN QUERY SELECT u.id, u.name, u.email, u.role
-	    FROM sessions s JOIN users u ON u.id = s.user_id
-	    WHERE s.token_hash = p_token_hash AND s.expires_at > now()
-	    AND s.created_at > now() - session_max_age();
-END $$;
-
 -- Replaces 003's. Two admins demoting each other (or each stepping down)
 -- at once each counted the other as the admin who would remain, and both
 -- went. Every role change now first locks all admins, in id order (so

@@ -3,7 +3,9 @@
 -- localStorage, keep that session a short while only: a request from a
 -- blog (an Origin that is not Parley's own) finds a staff session older
 -- than p_staff_max_age gone. The admin page, on Parley's own origin, keeps
--- the usual lifetime. Replaces 016's session_user_get.
+-- the usual lifetime. And, as sql/016 made sessions end: a session ends
+-- session_max_age() after it began; sliding never carries it past that.
+-- Replaces 002's session_user_get (its only other definition).
 
 DROP FUNCTION session_user_get(bytea, integer);
 CREATE FUNCTION session_user_get(p_token_hash bytea, p_ttl_seconds integer,

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "wordlist.h"
+#include "../wordlist_ref.h"
 
 TestSuite(wordlist);
 
@@ -391,90 +392,7 @@ Test(wordlist, five_thousand_entries)
 	wordlist_free(&wl);
 }
 
-/*
- * A brute-force reference: every entry at every character of the
- * normalised text, with the definition of wordlist.h spelled out (format
- * characters removed, then NFKC and case folding of the whole text; marks
- * take the class of the character before them). The earliest start wins,
- * then the longest entry.
- */
-static int
-ref_class(const uint8_t *p, size_t n, size_t *k)
-{
-	ucs4_t	c;
-
-	*k = u8_mbtouc(&c, p, n);
-	if (c == '_' || c == '\'' || uc_is_alnum(c))
-		return (1);
-	if (uc_is_general_category(c, UC_CATEGORY_M))
-		return (2);
-	return (0);
-}
-
-static uint8_t *
-ref_fold(const char *s, size_t n, size_t *m)
-{
-	uint8_t	*visible, *nfkc, *r;
-	size_t	 i, v = 0, len;
-	ucs4_t	 c;
-	int	 k;
-
-	visible = malloc(n + 1);
-	cr_assert_not_null(visible);
-	for (i = 0; i < n; i += k) {
-		k = u8_mbtouc(&c, (const uint8_t *)s + i, n - i);
-		if (!uc_is_general_category(c, UC_CATEGORY_Cf)) {
-			memcpy(visible + v, s + i, k);
-			v += k;
-		}
-	}
-	nfkc = u8_normalize(UNINORM_NFKC, visible, v, NULL, &len);
-	cr_assert(nfkc != NULL || v == 0);
-	r = u8_casefold(nfkc, len, NULL, UNINORM_NFKC, NULL, m);
-	cr_assert_not_null(r);
-	free(nfkc);
-	free(visible);
-	return (r);
-}
-
-static const char *
-ref_match(const struct wordlist *wl, const char *text)
-{
-	uint8_t		*f, *e;
-	int		*word, *before, prev = 0, c;
-	size_t		 m, i, k, x, el, blen = 0;
-	const char	*best = NULL;
-
-	f = ref_fold(text, strlen(text), &m);
-	/* word[i]: the character at i is part of a word; before[i]: the
-	 * one before it is. */
-	word = calloc(m + 1, sizeof(int));
-	before = calloc(m + 1, sizeof(int));
-	cr_assert(word != NULL && before != NULL);
-	for (i = 0; i < m; i += k) {
-		c = ref_class(f + i, m - i, &k);
-		before[i] = prev;
-		word[i] = prev = c == 2 ? prev : c;
-	}
-	for (i = 0; i < m && best == NULL; i += k) {
-		ref_class(f + i, m - i, &k);
-		for (x = 0; x < wl->n; x++) {
-			e = ref_fold(wl->entries[x], strlen(wl->entries[x]),
-			    &el);
-			if (el <= m - i && memcmp(f + i, e, el) == 0 &&
-			    !before[i] && (i + el == m || !word[i + el]) &&
-			    (best == NULL || el > blen)) {
-				best = wl->entries[x];
-				blen = el;
-			}
-			free(e);
-		}
-	}
-	free(word);
-	free(before);
-	free(f);
-	return (best);
-}
+/* The brute-force reference: tests/wordlist_ref.h. */
 
 /* Pieces texts and entries are made of: words, marks, joiners, case. */
 static const char *const pieces[] = {
@@ -524,7 +442,7 @@ Test(wordlist, agrees_with_brute_force)
 		}
 		rand_text(&seed, text, sizeof(text), rand_r(&seed) % 40);
 		got = match(&wl, text);
-		want = ref_match(&wl, text);
+		want = ref_match(&wl, (const uint8_t *)text, strlen(text));
 		cr_assert_eq(got, want, "text \"%s\": got \"%s\", want \"%s\"",
 		    text, got ? got : "(none)", want ? want : "(none)");
 		hits += got != NULL;
