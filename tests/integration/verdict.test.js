@@ -157,3 +157,41 @@ test('during a rotation the verdict hook is signed with both secrets, as event d
   new Webhook(fresh).verify(seen[0].raw, seen[0].headers);
   secret = fresh;
 });
+
+test('authors who go away while the verdict hook is asked leave the worker whole', async () => {
+  mode = 'hang';
+  setSettings({ verdict_timeout_ms: 800 });
+  try {
+    const key = uniqueKey('gone');
+    // Each request is dropped while its verdict call runs in a task
+    // thread: Kore frees the request only once the thread is done.
+    const gone = Array.from({ length: 12 }, (_, i) => {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 50 + 20 * i);
+      return fetch(`${srv.base}/api/v1/comments`, {
+        method: 'POST', signal: ac.signal, headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ post: key, body: `gone ${i}`, author_name: 'Gina' }),
+      }).then(() => 'answered', () => 'aborted');
+    });
+    assert.ok((await Promise.all(gone)).includes('aborted'));
+    // Past the timeout every call has ended; the workers still serve and
+    // still judge (no answer: held), and none died on the way.
+    await new Promise((r) => setTimeout(r, 1200));
+    mode = 'spam';
+    for (let i = 0; i < 4; i++) {
+      const r = await call(srv.base, 'POST', '/api/v1/comments',
+        { json: { post: key, body: `after ${i}`, author_name: 'Gina' }, headers: { connection: 'close' } });
+      assert.equal(r.status, 201, r.text);
+      assert.equal(stored(r.json.comment.id)[0], 'spam');
+    }
+    const fs = require('node:fs');
+    const log = fs.readFileSync(path.join(top, 'var', 'it-verdict.log'), 'utf8');
+    assert.doesNotMatch(log, /sandbox violation|exited with status|signal 11|AddressSanitizer/);
+    // The dropped comments were stored (held) or not at all: never half.
+    for (const [status] of sql(`SELECT c.status FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.key = '${key}' AND c.body LIKE 'gone %'`))
+      assert.equal(status, 'pending');
+  } finally {
+    mode = 'approve';
+    setSettings({ verdict_timeout_ms: 500 });
+  }
+});
