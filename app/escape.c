@@ -105,3 +105,52 @@ escape_json_cstr(struct buf *b, const char *s)
 	else
 		escape_json(b, s, strlen(s));
 }
+
+/* Whether escape_text_clean keeps the character c. */
+static int
+text_keeps(ucs4_t c, int flags)
+{
+	if (c == '\t' || c == '\n' || c == '\r')
+		return ((flags & ESCAPE_TEXT_LINES) != 0);
+	if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+		return (0);
+	if (flags & ESCAPE_TEXT_ASCII)
+		return (c < 0x7f);
+	return (1);
+}
+
+void
+escape_text_clean(struct buf *b, const char *s, size_t n, size_t max,
+    int flags)
+{
+	const uint8_t	*p = (const uint8_t *)s;
+	size_t		 i, k, used;
+	ucs4_t		 c;
+	int		 r, run;
+
+	used = 0;
+	run = 0;
+	for (i = 0; i < n; i += k) {
+		r = u8_mbtoucr(&c, p + i, n - i);
+		k = r > 0 ? (size_t)r : 1;
+		if (r <= 0 || !text_keeps(c, flags)) {
+			if (flags & ESCAPE_TEXT_SQUEEZE) {
+				/* Written only if a character follows. */
+				run = 1;
+				continue;
+			}
+			if (used == max)
+				break;
+			buf_putc(b, '?');
+			used++;
+			continue;
+		}
+		if (k + (size_t)run > max - used)
+			break;
+		if (run)
+			buf_putc(b, ' ');
+		buf_append(b, s + i, k);
+		used += k + (size_t)run;
+		run = 0;
+	}
+}

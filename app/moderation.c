@@ -3,22 +3,46 @@
  * handler gathers the facts (bans, rate, duplicates, prior approvals) and
  * this decides. Reasons are plain text; the admin page escapes them.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <unistr.h>
 
 #include <jansson.h>
 
 #include "buf.h"
+#include "escape.h"
 #include "markdown.h"
 #include "moderation.h"
 
 /* The five author fields words are looked for in, in this order. */
 #define NFIELDS	5
 
+/* The most of a verdict hook's reason a moderator reads. */
+#define HOOK_REASON_MAX	200
+
 /*
- * Appends s to the reason, cut at a character boundary when it is full.
+ * Appends s to the reason, cleaned by escape_text_clean's flags, at most
+ * max bytes of it and cut at a character boundary when the reason is
+ * full.
+ */
+static void
+reason_put(struct mod_verdict *v, const char *s, size_t n, size_t max,
+    int flags)
+{
+	struct buf	b;
+	size_t		len, room;
+
+	len = strlen(v->reason);
+	room = sizeof(v->reason) - 1 - len;
+	buf_init(&b);
+	escape_text_clean(&b, s, n, max < room ? max : room, flags);
+	if (b.len > 0)
+		memcpy(v->reason + len, b.data, b.len);
+	v->reason[len + b.len] = '\0';
+	buf_free(&b);
+}
+
+/*
  * A run of control characters or invalid bytes becomes one space (a ban
  * reason may have had a newline): defensive, since bans and word lists
  * are validated before they are stored.
@@ -26,28 +50,7 @@
 static void
 reason_add(struct mod_verdict *v, const char *s, size_t n)
 {
-	const uint8_t	*p = (const uint8_t *)s;
-	size_t		 len, i;
-	ucs4_t		 c;
-	int		 k, bad = 0;
-
-	len = strlen(v->reason);
-	for (i = 0; i < n; i += k) {
-		if ((k = u8_mbtoucr(&c, p + i, n - i)) < 0)
-			k = 1;
-		else if (c >= 0x20 && (c < 0x7f || c >= 0xa0)) {
-			if (len + bad + k >= sizeof(v->reason))
-				break;
-			if (bad)
-				v->reason[len++] = ' ';
-			bad = 0;
-			memcpy(v->reason + len, p + i, k);
-			len += k;
-			continue;
-		}
-		bad = 1;
-	}
-	v->reason[len] = '\0';
+	reason_put(v, s, n, SIZE_MAX, ESCAPE_TEXT_SQUEEZE);
 }
 
 static void
@@ -282,20 +285,19 @@ moderation_count_links(const char *html)
 	return (n);
 }
 
-/* Keeps printable ASCII of a hook's reason; the rest becomes '?'. */
+/*
+ * The reason "PREFIX: R", R the hook's own (if any) in printable ASCII,
+ * each other character '?'.
+ */
 static void
-hook_reason(char *out, size_t outlen, const char *prefix, const char *r)
+hook_reason(struct mod_verdict *v, const char *prefix, const char *r)
 {
-	size_t	n, i;
-
-	n = (size_t)snprintf(out, outlen, "%s", prefix);
-	if (r == NULL || *r == '\0' || n + 3 >= outlen)
+	v->reason[0] = '\0';
+	reason_str(v, prefix);
+	if (r == NULL || *r == '\0')
 		return;
-	out[n++] = ':';
-	out[n++] = ' ';
-	for (i = 0; r[i] != '\0' && n + 1 < outlen && i < 200; i++)
-		out[n++] = (r[i] >= 0x20 && r[i] < 0x7f) ? r[i] : '?';
-	out[n] = '\0';
+	reason_str(v, ": ");
+	reason_put(v, r, strlen(r), HOOK_REASON_MAX, ESCAPE_TEXT_ASCII);
 }
 
 void
@@ -310,8 +312,7 @@ moderation_verdict_answer(struct mod_verdict *v, int status,
 	v->code = NULL;
 	v->retry_after = 0;
 	if (status == 0) {
-		hook_reason(v->reason, sizeof(v->reason),
-		    "held: the verdict hook did not answer",
+		hook_reason(v, "held: the verdict hook did not answer",
 		    error != NULL ? error : "no answer");
 		return;
 	}
@@ -327,15 +328,12 @@ moderation_verdict_answer(struct mod_verdict *v, int status,
 	rs = json_is_string(reason) ? json_string_value(reason) : NULL;
 	if (strcmp(vs, "approve") == 0) {
 		v->outcome = MOD_APPROVE;
-		hook_reason(v->reason, sizeof(v->reason),
-		    "approved by the verdict hook", rs);
+		hook_reason(v, "approved by the verdict hook", rs);
 	} else if (strcmp(vs, "spam") == 0) {
 		v->outcome = MOD_SPAM;
-		hook_reason(v->reason, sizeof(v->reason),
-		    "spam: by the verdict hook", rs);
+		hook_reason(v, "spam: by the verdict hook", rs);
 	} else if (strcmp(vs, "hold") == 0) {
-		hook_reason(v->reason, sizeof(v->reason),
-		    "held: by the verdict hook", rs);
+		hook_reason(v, "held: by the verdict hook", rs);
 	} else {
 		(void)snprintf(v->reason, sizeof(v->reason),
 		    "held: the verdict hook's answer was not understood");

@@ -1,7 +1,8 @@
 /*
  * Unit tests for app/escape.c: exact output for the HTML and JSON
  * escapers, then a round trip of escape_json() output through jansson
- * for fixed and seeded random inputs.
+ * for fixed and seeded random inputs; the text cleaner's each rule, and
+ * its contract over seeded random bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -431,5 +432,174 @@ Test(escape_json, round_trip_random)
 			n += put_utf8(s + n, cp);
 		}
 		round_trip(s, n);
+	}
+}
+
+/*
+ * escape_text_clean
+ */
+
+static char *
+clean(const char *s, size_t n, size_t max, int flags)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_append(&b, "", 0);
+	escape_text_clean(&b, s, n, max, flags);
+	cr_assert_eq(strlen(b.data), b.len, "NUL in the output");
+	return (buf_release(&b, NULL));
+}
+
+static void
+expect_clean(const char *in, size_t n, size_t max, int flags,
+    const char *want)
+{
+	char	*got;
+
+	got = clean(in, n, max, flags);
+	cr_expect_str_eq(got, want, "escape_text_clean(\"%s\", %zu, %d)",
+	    in, max, flags);
+	free(got);
+}
+
+#define CLEAN(in, flags, want)						\
+	expect_clean((in), sizeof(in) - 1, SIZE_MAX, (flags), (want))
+
+Test(escape_text_clean, printable_text_stays)
+{
+	CLEAN("", 0, "");
+	CLEAN("plain text, <b> & \"quotes\"", 0,
+	    "plain text, <b> & \"quotes\"");
+	/* U+00A0 is the first character past the C1 controls. */
+	CLEAN("caf\xc3\xa9 \xc2\xa0 \xe2\x82\xac \xf0\x9f\x98\x80", 0,
+	    "caf\xc3\xa9 \xc2\xa0 \xe2\x82\xac \xf0\x9f\x98\x80");
+	CLEAN("a b~", ESCAPE_TEXT_ASCII, "a b~");
+}
+
+Test(escape_text_clean, each_control_character_is_one_question_mark)
+{
+	CLEAN("a\x01" "b\x1f" "c\x7f" "d", 0, "a?b?c?d");
+	CLEAN("a\0b", 0, "a?b");
+	CLEAN("\x1b[31mred", 0, "?[31mred");
+	/* C1 controls are two bytes, one character: one '?'. */
+	CLEAN("\xc2\x80\xc2\x85\xc2\x9f", 0, "???");
+	/* Line breaks and tabs go but for ESCAPE_TEXT_LINES. */
+	CLEAN("one\ntwo\r\nthree\tfour", 0, "one?two??three?four");
+	CLEAN("one\ntwo\r\nthree\tfour", ESCAPE_TEXT_LINES,
+	    "one\ntwo\r\nthree\tfour");
+	CLEAN("a\x01\x7f\xc2\x85" "b", ESCAPE_TEXT_LINES, "a???b");
+	/* Still one line: U+2028 is not a control character, but not
+	 * ASCII. */
+	CLEAN("a\xe2\x80\xa8" "b", ESCAPE_TEXT_ASCII, "a?b");
+}
+
+Test(escape_text_clean, each_invalid_byte_is_one_question_mark)
+{
+	CLEAN("\xff", 0, "?");
+	CLEAN("a\xff" "b", 0, "a?b");
+	CLEAN("\x80", 0, "?");			/* lone continuation */
+	CLEAN("x\xe2\x82", 0, "x??");		/* cut at the end */
+	CLEAN("\xe2\x82" "b", 0, "??b");	/* cut in the middle */
+	CLEAN("\xc0\x80", 0, "??");		/* overlong NUL */
+	CLEAN("\xed\xa0\x80", 0, "???");	/* surrogate */
+	CLEAN("\xf4\x90\x80\x80", 0, "????");	/* past U+10FFFF */
+	/* A cut sequence does not swallow the character after it. */
+	CLEAN("\xe2\x82\n", ESCAPE_TEXT_LINES, "??\n");
+}
+
+Test(escape_text_clean, ascii_keeps_one_question_mark_a_character)
+{
+	CLEAN("caf\xc3\xa9", ESCAPE_TEXT_ASCII, "caf?");
+	CLEAN("\xf0\x9f\x98\x80!", ESCAPE_TEXT_ASCII, "?!");
+	CLEAN("a\xff\xe2\x82", ESCAPE_TEXT_ASCII, "a???");
+	CLEAN("new\nline\r\n", ESCAPE_TEXT_ASCII, "new?line??");
+}
+
+Test(escape_text_clean, squeeze_makes_a_run_one_space)
+{
+	/* What moderation's reasons expect of ban reasons. */
+	CLEAN("line one\nline\ttwo\x7f\xc2\x85 end", ESCAPE_TEXT_SQUEEZE,
+	    "line one line two  end");
+	CLEAN("bad \xff bytes", ESCAPE_TEXT_SQUEEZE, "bad   bytes");
+	CLEAN("\n\x01" "x", ESCAPE_TEXT_SQUEEZE, " x");
+	/* A run at the end leaves nothing. */
+	CLEAN("trailing\r\n", ESCAPE_TEXT_SQUEEZE, "trailing");
+	CLEAN("\xff\xfe", ESCAPE_TEXT_SQUEEZE, "");
+	CLEAN("caf\xc3\xa9 ok", ESCAPE_TEXT_SQUEEZE | ESCAPE_TEXT_ASCII,
+	    "caf  ok");
+	CLEAN("a\nb", ESCAPE_TEXT_SQUEEZE | ESCAPE_TEXT_LINES, "a\nb");
+}
+
+Test(escape_text_clean, max_cuts_between_characters)
+{
+	expect_clean("abc", 3, 2, 0, "ab");
+	expect_clean("abc", 3, 0, 0, "");
+	expect_clean("abc", 3, 3, 0, "abc");
+	/* Never inside a character, even when a later one would fit. */
+	expect_clean("a\xc3\xa9" "b", 4, 2, 0, "a");
+	expect_clean("a\xc3\xa9" "b", 4, 3, 0, "a\xc3\xa9");
+	expect_clean("\xf0\x9f\x98\x80", 4, 3, 0, "");
+	/* Replacements count. */
+	expect_clean("\x01\x02\x03", 3, 2, 0, "??");
+	expect_clean("caf\xc3\xa9!", 6, 4, ESCAPE_TEXT_ASCII, "caf?");
+	/* A squeezed run's space comes with the character after it. */
+	expect_clean("a\nb", 3, 2, ESCAPE_TEXT_SQUEEZE, "a");
+	expect_clean("a\nb", 3, 3, ESCAPE_TEXT_SQUEEZE, "a b");
+	/* Only n bytes are read. */
+	expect_clean("ab\x01", 2, SIZE_MAX, 0, "ab");
+}
+
+Test(escape_text_clean, appends)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	escape_text_clean(&b, NULL, 0, SIZE_MAX, 0);
+	cr_expect_eq(b.len, 0);
+	buf_puts(&b, "x: ");
+	escape_text_clean(&b, "a\nb", 3, 2, 0);
+	cr_expect_str_eq(b.data, "x: a?");
+	buf_free(&b);
+}
+
+/* Whatever comes in, what goes out keeps the promise of escape.h. */
+Test(escape_text_clean, random_input_keeps_the_contract)
+{
+	static const int	flags[] = { 0, ESCAPE_TEXT_ASCII,
+	    ESCAPE_TEXT_LINES, ESCAPE_TEXT_SQUEEZE,
+	    ESCAPE_TEXT_SQUEEZE | ESCAPE_TEXT_LINES };
+	char			 s[96], *got;
+	const uint8_t		*p;
+	uint32_t		 seed = 0x9e3779b9, c;
+	size_t			 n, len, max, i, j;
+	int			 k, f;
+
+	for (i = 0; i < 2000; i++) {
+		len = rnd(&seed) % sizeof(s);
+		for (n = 0; n < len; n++)
+			s[n] = (char)(rnd(&seed) & 0xff);
+		max = rnd(&seed) % 4 == 0 ? rnd(&seed) % 64 : SIZE_MAX;
+		f = flags[i % (sizeof(flags) / sizeof(flags[0]))];
+		got = clean(s, len, max, f);
+		n = strlen(got);
+		p = (const uint8_t *)got;
+		cr_assert_leq(n, max);
+		/* Never longer: a replacement is no longer than what it
+		 * replaces. */
+		cr_assert_leq(n, len);
+		cr_assert_null(u8_check(p, n), "not UTF-8");
+		for (j = 0; j < n; j += (size_t)k) {
+			k = u8_mbtoucr(&c, p + j, n - j);
+			cr_assert_gt(k, 0);
+			if ((f & ESCAPE_TEXT_LINES) &&
+			    (c == '\t' || c == '\n' || c == '\r'))
+				continue;
+			cr_assert(c >= 0x20 && (c < 0x7f || c >= 0xa0),
+			    "control U+%04x kept", c);
+			if (f & ESCAPE_TEXT_ASCII)
+				cr_assert_lt(c, 0x7f);
+		}
+		free(got);
 	}
 }
