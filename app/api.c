@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,6 +86,68 @@ void
 api_error_from(struct http_request *req, const struct apierr *e)
 {
 	api_error(req, e->status, e->code, e->message, e->field);
+}
+
+/* What each op's codes answer. Only api_error_for_code reads it. */
+static const struct api_code {
+	enum api_op	 op;
+	const char	*code;
+	int		 status;
+	const char	*message;
+	const char	*field;
+} api_codes[] = {
+	{ API_OP_COMMENT_NEW, "post_closed", 403,
+	    "This post is closed to new comments.", NULL },
+	{ API_OP_COMMENT_NEW, "banned", 403,
+	    "You cannot comment here.", NULL },
+	{ API_OP_COMMENT_NEW, "guests_not_allowed", 403,
+	    "Please log in to comment.", NULL },
+	{ API_OP_COMMENT_NEW, "rate_limited", 429,
+	    "You are commenting too fast; please wait a little.", NULL },
+	{ API_OP_COMMENT_NEW, "duplicate", 409,
+	    "You have already posted this comment.", "body" },
+	{ API_OP_COMMENT_NEW, "parent_not_found", 422,
+	    "The comment you reply to does not exist on this post.",
+	    "parent_id" },
+	{ API_OP_COMMENT_NEW, "email_taken", 409,
+	    "This e-mail belongs to an account: log in to comment with it.",
+	    "author_email" },
+	{ API_OP_REGISTER, "email_taken", 409,
+	    "An account with this e-mail exists; log in instead.", "email" },
+	{ API_OP_VOTE, "not_found", 404,
+	    "There is no such comment.", NULL },
+	{ API_OP_VOTE, "own_comment", 403,
+	    "You cannot vote on your own comment.", NULL },
+	{ API_OP_ROLE, "not_found", 404,
+	    "There is no such user.", NULL },
+	{ API_OP_ROLE, "last_admin", 409,
+	    "The last admin cannot give up the role.", "role" },
+	/* Demoted by another admin while the request was on its way. */
+	{ API_OP_ROLE, "forbidden", 403,
+	    "Only admins may change roles.", NULL },
+};
+
+void
+api_error_for_code(struct http_request *req, enum api_op op,
+    const char *code, int retry_after)
+{
+	const struct api_code	*c;
+	size_t			 i;
+	char			 retry[16];
+
+	for (i = 0; i < sizeof(api_codes) / sizeof(api_codes[0]); i++) {
+		c = &api_codes[i];
+		if (c->op != op || code == NULL || strcmp(c->code, code) != 0)
+			continue;
+		if (c->status == 429) {
+			(void)snprintf(retry, sizeof(retry), "%d",
+			    retry_after > 0 ? retry_after : 1);
+			http_response_header(req, "retry-after", retry);
+		}
+		api_error(req, c->status, c->code, c->message, c->field);
+		return;
+	}
+	api_db_unavailable(req);
 }
 
 void

@@ -20,6 +20,26 @@
 void	api_error(struct http_request *, int, const char *, const char *,
 	    const char *);
 void	api_error_from(struct http_request *, const struct apierr *);
+
+/*
+ * Whose error codes: storage's functions, and moderation's refusals of a
+ * new comment, answer with a code; the same code can need other words
+ * elsewhere (not_found: of what; email_taken: in which field).
+ */
+enum api_op {
+	API_OP_COMMENT_NEW,	/* moderation_decide, comment_create */
+	API_OP_REGISTER,	/* user_register */
+	API_OP_VOTE,		/* vote_set */
+	API_OP_ROLE,		/* user_set_role */
+};
+/*
+ * Sends the answer (status, code, message, field) api.c's table holds
+ * for op's code. A 429 says Retry-After: retry_after seconds (at least
+ * 1). A code the table does not know (none should come) is answered
+ * as api_db_unavailable does.
+ */
+void	api_error_for_code(struct http_request *, enum api_op,
+	    const char *code, int retry_after);
 void	api_db_unavailable(struct http_request *);
 void	api_method_not_allowed(struct http_request *, const char *allow);
 

@@ -24,7 +24,7 @@ bearer_token(struct http_request *req, int *presented)
 }
 
 static void
-copy_user(struct auth *a, const struct store_user *u)
+copy_user(struct auth *a, const struct user_row *u)
 {
 	a->user_id = u->id;
 	(void)kore_strlcpy(a->name, u->name, sizeof(a->name));
@@ -36,7 +36,7 @@ enum auth_status
 auth_run(struct http_request *req, struct auth *a)
 {
 	const char		*token;
-	struct store_user	 u;
+	struct user_row		 u;
 
 	if (a->finished)
 		return (AUTH_DONE);
@@ -62,7 +62,7 @@ auth_run(struct http_request *req, struct auth *a)
 	case DB_READY:
 		break;
 	}
-	if (store_user_read(&a->q, 0, &u)) {
+	if (store_session_user_row(&a->q, &u) == 0) {
 		a->valid = 1;
 		copy_user(a, &u);
 	}

@@ -36,13 +36,6 @@ int			auth_is_admin(const struct auth *);
 /* Answers 401 when the caller is not logged in (or the token is dead). */
 int			auth_require(struct http_request *, const struct auth *);
 /*
- * Runs the stage for a handler: 1 when the caller is resolved, 0 while
- * pending (return KORE_RESULT_RETRY), -1 after answering: 503 when the
- * database is away, 401 for a dead token, and 401 for no token at all when
- * login is required. A handler with optional login then treats the caller
- * as anonymous unless a->valid.
- */
-/*
  * How long a moderator's or admin's session serves requests from a blog's
  * pages (the widget), where the blog's other scripts could read it; the
  * admin page, on Parley's own origin, keeps the usual lifetime.
@@ -51,6 +44,13 @@ int			auth_require(struct http_request *, const struct auth *);
 
 #define AUTH_OPTIONAL	0
 #define AUTH_REQUIRED	1
+/*
+ * Runs the stage for a handler: 1 when the caller is resolved, 0 while
+ * pending (return KORE_RESULT_RETRY), -1 after answering: 503 when the
+ * database is away, 401 for a dead token, and 401 for no token at all when
+ * login is required. A handler with optional login then treats the caller
+ * as anonymous unless a->valid.
+ */
 int			auth_resolve(struct http_request *, struct auth *, int);
 /* Writes {"id","name","email","role"} of the caller's account. */
 void			auth_write_user(struct buf *, const struct auth *);

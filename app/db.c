@@ -400,7 +400,6 @@ db_text(struct db_query *q, int row, int col)
 	return (PQgetvalue(q->result, row, col));
 }
 
-
 int64_t
 db_int(struct db_query *q, int row, int col)
 {

@@ -2,10 +2,10 @@
  * Asynchronous PostgreSQL queries for request handlers, over Kore's pgsql
  * layer. Each statement text is prepared once per connection (named after
  * its place in a table of texts) and then only executed: no parsing and
- * planning of the same statement on every request. A handler starts a query and returns KORE_RESULT_RETRY while it is
- * pending; Kore calls the handler again when the answer arrives. Dead
- * connections (PostgreSQL restarted) are reset here so the service recovers
- * by itself.
+ * planning of the same statement on every request. A handler starts a
+ * query and returns KORE_RESULT_RETRY while it is pending; Kore calls the
+ * handler again when the answer arrives. Dead connections (PostgreSQL
+ * restarted) are reset here so the service recovers by itself.
  */
 #ifndef PARLEY_DB_H
 #define PARLEY_DB_H

@@ -25,36 +25,37 @@ bans_list_prepare(struct http_request *req, struct admin_state *s,
 }
 
 static void
-write_ban(struct buf *b, struct db_query *q, int row)
+write_ban(struct buf *b, const struct ban_row *r)
 {
-	buf_printf(b, "{\"id\":%lld,\"kind\":", (long long)db_int(q, row, 0));
-	escape_json_cstr(b, db_text(q, row, 1));
+	buf_printf(b, "{\"id\":%lld,\"kind\":", (long long)r->id);
+	escape_json_cstr(b, r->kind);
 	buf_puts(b, ",\"value\":");
-	escape_json_cstr(b, db_text(q, row, 2));
+	escape_json_cstr(b, r->value);
 	buf_puts(b, ",\"reason\":");
-	escape_json_cstr(b, db_text(q, row, 3));
+	escape_json_cstr(b, r->reason);
 	buf_puts(b, ",\"expires_at\":");
-	escape_json_cstr(b, db_text(q, row, 4));
+	escape_json_cstr(b, r->expires_at);
 	buf_puts(b, ",\"created_at\":");
-	escape_json_cstr(b, db_text(q, row, 5));
+	escape_json_cstr(b, r->created_at);
 	buf_printf(b, ",\"active\":%s,\"created_by\":",
-	    db_bool(q, row, 6) ? "true" : "false");
-	escape_json_cstr(b, db_text(q, row, 7));
+	    r->active ? "true" : "false");
+	escape_json_cstr(b, r->created_by);
 	buf_putc(b, '}');
 }
 
 static void
 bans_list_respond(struct http_request *req, struct admin_state *s)
 {
+	struct ban_row	r;
 	struct buf	b;
 	int		row;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"bans\":[");
-	for (row = 0; row < db_rows(&s->q); row++) {
+	for (row = 0; store_ban_row(&s->q, row, &r) == 0; row++) {
 		if (row > 0)
 			buf_putc(&b, ',');
-		write_ban(&b, &s->q, row);
+		write_ban(&b, &r);
 	}
 	buf_puts(&b, "]}");
 	api_send_json(req, 200, &b);
@@ -140,11 +141,16 @@ ban_create_prepare(struct http_request *req, struct admin_state *s,
 static void
 ban_create_respond(struct http_request *req, struct admin_state *s)
 {
+	struct ban_row	r;
 	struct buf	b;
 
+	if (store_ban_row(&s->q, 0, &r) == -1) {
+		api_db_unavailable(req);
+		return;
+	}
 	buf_init(&b);
 	buf_puts(&b, "{\"ban\":");
-	write_ban(&b, &s->q, 0);
+	write_ban(&b, &r);
 	buf_putc(&b, '}');
 	api_send_json(req, 201, &b);
 	buf_free(&b);
@@ -177,7 +183,7 @@ ban_delete_prepare(struct http_request *req, struct admin_state *s,
 static void
 ban_delete_respond(struct http_request *req, struct admin_state *s)
 {
-	if (!db_bool(&s->q, 0, 0)) {
+	if (!store_found(&s->q)) {
 		api_error(req, 404, "not_found", "There is no such ban.", NULL);
 		return;
 	}

@@ -64,34 +64,33 @@ list_prepare(struct http_request *req, struct admin_state *s,
 }
 
 static void
-write_admin_comment(struct buf *b, struct db_query *q, int row,
-    const struct comment *c)
+write_admin_comment(struct buf *b, const struct admin_comment_row *r)
 {
-	const char	*pa;
-
-	comment_write_json(b, c);
+	comment_write_json(b, &r->comment);
 	/* Reopen the object to add what only moderators see. */
 	b->len--;
 	buf_puts(b, ",\"post\":");
-	escape_json_cstr(b, db_text(q, row, ADM_POST));
+	escape_json_cstr(b, r->post);
 	buf_printf(b, ",\"post_open\":%s,\"user_id\":",
-	    db_bool(q, row, ADM_POST_OPEN) ? "true" : "false");
-	buf_puts(b, db_text(q, row, ADM_USER_ID) != NULL ?
-	    db_text(q, row, ADM_USER_ID) : "null");
+	    r->post_open ? "true" : "false");
+	if (r->user_id != 0)
+		buf_printf(b, "%lld", (long long)r->user_id);
+	else
+		buf_puts(b, "null");
 	buf_puts(b, ",\"email\":");
-	escape_json_cstr(b, db_text(q, row, ADM_EMAIL));
+	escape_json_cstr(b, r->email);
 	buf_puts(b, ",\"ip\":");
-	escape_json_cstr(b, db_text(q, row, ADM_IP));
+	escape_json_cstr(b, r->ip);
 	buf_puts(b, ",\"moderation\":{\"verdict\":");
-	escape_json_cstr(b, db_text(q, row, ADM_VERDICT));
+	escape_json_cstr(b, r->verdict);
 	buf_puts(b, ",\"reason\":");
-	escape_json_cstr(b, db_text(q, row, ADM_REASON));
+	escape_json_cstr(b, r->reason);
 	buf_puts(b, "},\"parent\":");
-	if ((pa = db_text(q, row, ADM_PARENT_HTML)) != NULL) {
+	if (r->parent_html != NULL) {
 		buf_puts(b, "{\"author\":");
-		escape_json_cstr(b, db_text(q, row, ADM_PARENT_AUTHOR));
+		escape_json_cstr(b, r->parent_author);
 		buf_puts(b, ",\"html\":");
-		escape_json_cstr(b, pa);
+		escape_json_cstr(b, r->parent_html);
 		buf_putc(b, '}');
 	} else
 		buf_puts(b, "null");
@@ -101,11 +100,12 @@ write_admin_comment(struct buf *b, struct db_query *q, int row,
 static void
 list_respond(struct http_request *req, struct admin_state *s)
 {
-	struct comment	 c;
-	struct cursor	 next;
-	struct buf	 b;
-	char		 enc[CURSOR_MAX];
-	int		 row, rows, shown;
+	struct admin_comment_row r;
+	struct admin_counts	 n;
+	struct cursor		 next;
+	struct buf		 b;
+	char			 enc[CURSOR_MAX];
+	int			 row, rows, shown;
 
 	rows = db_rows(&s->q);
 	buf_init(&b);
@@ -113,12 +113,12 @@ list_respond(struct http_request *req, struct admin_state *s)
 	shown = 0;
 	memset(&next, 0, sizeof(next));
 	for (row = 0; row < rows && shown < s->flag; row++) {
-		if (!store_admin_comment_read(&s->q, row, &c))
+		if (store_admin_comment_row(&s->q, row, &r) == -1)
 			continue;
 		if (shown++ > 0)
 			buf_putc(&b, ',');
-		write_admin_comment(&b, &s->q, row, &c);
-		next.id = c.id;
+		write_admin_comment(&b, &r);
+		next.id = r.comment.id;
 	}
 	buf_puts(&b, "],\"next\":");
 	if (rows > s->flag && shown == s->flag) {
@@ -127,9 +127,9 @@ list_respond(struct http_request *req, struct admin_state *s)
 		escape_json_cstr(&b, enc);
 	} else
 		buf_puts(&b, "null");
+	store_admin_counts(&s->q, &n);
 	buf_printf(&b, ",\"counts\":{\"pending\":%lld,\"spam\":%lld}}",
-	    rows > 0 ? (long long)db_int(&s->q, 0, ADM_PENDING) : 0LL,
-	    rows > 0 ? (long long)db_int(&s->q, 0, ADM_SPAM) : 0LL);
+	    (long long)n.pending, (long long)n.spam);
 	api_send_json(req, 200, &b);
 	buf_free(&b);
 }
@@ -193,7 +193,8 @@ moderate_respond(struct http_request *req, struct admin_state *s)
 	struct buf	b;
 
 	buf_init(&b);
-	buf_printf(&b, "{\"updated\":%lld}", (long long)db_int(&s->q, 0, 0));
+	buf_printf(&b, "{\"updated\":%lld}",
+	    (long long)store_moderate_updated(&s->q));
 	api_send_json(req, 200, &b);
 	buf_free(&b);
 }
@@ -233,9 +234,10 @@ edit_prepare(struct http_request *req, struct admin_state *s,
 static void
 edit_respond(struct http_request *req, struct admin_state *s)
 {
-	struct buf	b;
+	const char	*edited_at;
+	struct buf	 b;
 
-	if (db_rows(&s->q) != 1) {
+	if ((edited_at = store_moderator_edited_at(&s->q)) == NULL) {
 		api_error(req, 404, "not_found", "There is no such comment.",
 		    NULL);
 		return;
@@ -244,7 +246,7 @@ edit_respond(struct http_request *req, struct admin_state *s)
 	buf_printf(&b, "{\"id\":%lld,\"html\":", (long long)s->id);
 	escape_json_cstr(&b, s->scratch.data);
 	buf_puts(&b, ",\"edited_at\":");
-	escape_json_cstr(&b, db_text(&s->q, 0, 0));
+	escape_json_cstr(&b, edited_at);
 	buf_putc(&b, '}');
 	api_send_json(req, 200, &b);
 	buf_free(&b);

@@ -93,7 +93,7 @@ static void
 send_hook(struct http_request *req, struct admin_state *s, int status)
 {
 	struct hook_secret	*hs = (struct hook_secret *)(void *)s->text[0];
-	const char		*json = db_text(&s->q, 0, 0);
+	const char		*json = store_json(&s->q);
 	struct buf		 b;
 
 	if (json == NULL) {
@@ -143,7 +143,7 @@ list_respond(struct http_request *req, struct admin_state *s)
 
 	buf_init(&b);
 	buf_puts(&b, "{\"hooks\":");
-	buf_puts(&b, db_text(&s->q, 0, 0));
+	buf_puts(&b, store_json(&s->q));
 	buf_putc(&b, '}');
 	api_send_json(req, 200, &b);
 	buf_free(&b);
@@ -271,7 +271,7 @@ delete_prepare(struct http_request *req, struct admin_state *s,
 static void
 delete_respond(struct http_request *req, struct admin_state *s)
 {
-	if (!db_bool(&s->q, 0, 0)) {
+	if (!store_found(&s->q)) {
 		api_error(req, 404, "not_found", "There is no such hook.",
 		    NULL);
 		return;
@@ -307,16 +307,17 @@ deliveries_prepare(struct http_request *req, struct admin_state *s,
 static void
 deliveries_respond(struct http_request *req, struct admin_state *s)
 {
-	struct buf	b;
+	const char	*json = store_json(&s->q);
+	struct buf	 b;
 
-	if (db_text(&s->q, 0, 0) == NULL) {
+	if (json == NULL) {
 		api_error(req, 404, "not_found", "There is no such hook.",
 		    NULL);
 		return;
 	}
 	buf_init(&b);
 	buf_puts(&b, "{\"deliveries\":");
-	buf_puts(&b, db_text(&s->q, 0, 0));
+	buf_puts(&b, json);
 	buf_putc(&b, '}');
 	api_send_json(req, 200, &b);
 	buf_free(&b);
@@ -346,15 +347,16 @@ ping_prepare(struct http_request *req, struct admin_state *s,
 static void
 ping_respond(struct http_request *req, struct admin_state *s)
 {
+	int64_t		id = store_hook_ping_delivery(&s->q);
 	struct buf	b;
 
-	if (db_text(&s->q, 0, 0) == NULL) {
+	if (id == 0) {
 		api_error(req, 404, "not_found", "There is no such hook.",
 		    NULL);
 		return;
 	}
 	buf_init(&b);
-	buf_printf(&b, "{\"delivery_id\":%s}", db_text(&s->q, 0, 0));
+	buf_printf(&b, "{\"delivery_id\":%lld}", (long long)id);
 	api_send_json(req, 202, &b);
 	buf_free(&b);
 }
@@ -385,7 +387,7 @@ redeliver_respond(struct http_request *req, struct admin_state *s)
 {
 	struct buf	b;
 
-	if (!db_bool(&s->q, 0, 0)) {
+	if (!store_found(&s->q)) {
 		api_error(req, 404, "not_found", "There is no such delivery.",
 		    NULL);
 		return;

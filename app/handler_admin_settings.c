@@ -1,18 +1,13 @@
 /*
- * GET|PATCH /api/v1/admin/settings and PATCH /api/v1/admin/posts?key=KEY.
- * Settings are validated here (422 naming the field) and stored in the
- * database, where every worker reads them on each request (and, for
- * allowed_origins, keeps a copy replaced on every change: sites.c).
+ * GET|PATCH /api/v1/admin/settings. Settings are validated here (422
+ * naming the field) and stored in the database, where every worker reads
+ * them on each request (and, for allowed_origins, keeps a copy replaced
+ * on every change: sites.c).
  */
-#include <string.h>
-
 #include "admin.h"
-#include "comment_input.h"
-#include "escape.h"
 #include "settings.h"
 
 int	handler_admin_settings(struct http_request *);
-int	handler_admin_posts(struct http_request *);
 
 static int
 settings_get_prepare(struct http_request *req, struct admin_state *s,
@@ -27,12 +22,12 @@ settings_get_prepare(struct http_request *req, struct admin_state *s,
 static void
 settings_respond(struct http_request *req, struct admin_state *s)
 {
-	struct buf	b;
+	const char	*json = store_json(&s->q);
+	struct buf	 b;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"settings\":");
-	buf_puts(&b, db_text(&s->q, 0, 0) != NULL ? db_text(&s->q, 0, 0) :
-	    "{}");
+	buf_puts(&b, json != NULL ? json : "{}");
 	buf_putc(&b, '}');
 	api_send_json(req, 200, &b);
 	buf_free(&b);
@@ -93,72 +88,4 @@ int
 handler_admin_settings(struct http_request *req)
 {
 	return (admin_run(req, settings_ops, 2, "GET, PATCH"));
-}
-
-static int
-post_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
-{
-	const char	*key, *title = NULL, *open = NULL;
-	json_t		*v;
-
-	if (admin_query_str(req, s, "key", POST_KEY_MAX, &key, e) == -1)
-		return (-1);
-	if (key == NULL || !post_key_valid(key))
-		return (apierr_set(e, 422, "required",
-		    "Name the post: ?key=KEY.", "key"));
-	if (admin_body(req, s, e) == -1)
-		return (-1);
-	if ((v = json_object_get(s->json, "open")) != NULL) {
-		if (!json_is_boolean(v))
-			return (apierr_set(e, 422, "invalid_type",
-			    "open must be true or false.", "open"));
-		open = json_is_true(v) ? "true" : "false";
-	}
-	if ((v = json_object_get(s->json, "title")) != NULL) {
-		if (!json_is_string(v) ||
-		    json_string_length(v) != strlen(json_string_value(v)) ||
-		    json_string_length(v) > 4 * POST_TITLE_MAX)
-			return (apierr_set(e, 422, "invalid_value",
-			    "title must be a string of at most 300 "
-			    "characters.", "title"));
-		title = json_string_value(v);
-	}
-	store_post_update_query(&s->q, &s->nums, s->auth.user_id, key, open,
-	    title);
-	return (0);
-}
-
-static void
-post_respond(struct http_request *req, struct admin_state *s)
-{
-	struct buf	b;
-
-	if (db_rows(&s->q) != 1) {
-		api_error(req, 404, "not_found", "There is no such post.",
-		    NULL);
-		return;
-	}
-	buf_init(&b);
-	buf_puts(&b, "{\"post\":{\"key\":");
-	escape_json_cstr(&b, db_text(&s->q, 0, 0));
-	buf_puts(&b, ",\"title\":");
-	escape_json_cstr(&b, db_text(&s->q, 0, 1));
-	buf_puts(&b, ",\"url\":");
-	escape_json_cstr(&b, db_text(&s->q, 0, 2));
-	buf_printf(&b, ",\"comment_count\":%lld,\"open\":%s}}",
-	    (long long)db_int(&s->q, 0, 3),
-	    db_bool(&s->q, 0, 4) ? "true" : "false");
-	api_send_json(req, 200, &b);
-	buf_free(&b);
-}
-
-static const struct admin_op post_ops[] = {
-	{ HTTP_METHOD_PATCH, ADMIN_MODERATOR, post_prepare, post_respond },
-};
-
-int
-handler_admin_posts(struct http_request *req)
-{
-	return (admin_run(req, post_ops, 1, "PATCH"));
 }

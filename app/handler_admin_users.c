@@ -1,7 +1,6 @@
 /*
  * Admins manage roles: GET /api/v1/admin/users?q= and PATCH
- * /api/v1/admin/users/ID {"role"}. Moderators read the audit log: GET
- * /api/v1/admin/audit?limit=&after= (append-only: no way to change it).
+ * /api/v1/admin/users/ID {"role"}. Role changes are audited in storage.
  */
 #include <string.h>
 
@@ -10,7 +9,6 @@
 
 int	handler_admin_users(struct http_request *);
 int	handler_admin_user(struct http_request *);
-int	handler_admin_audit(struct http_request *);
 
 static int
 users_prepare(struct http_request *req, struct admin_state *s,
@@ -25,17 +23,17 @@ users_prepare(struct http_request *req, struct admin_state *s,
 }
 
 static void
-write_user(struct buf *b, struct db_query *q, int row, int with_created)
+write_user(struct buf *b, const struct user_row *u, int with_created)
 {
-	buf_printf(b, "{\"id\":%lld,\"name\":", (long long)db_int(q, row, 0));
-	escape_json_cstr(b, db_text(q, row, 1));
+	buf_printf(b, "{\"id\":%lld,\"name\":", (long long)u->id);
+	escape_json_cstr(b, u->name);
 	buf_puts(b, ",\"email\":");
-	escape_json_cstr(b, db_text(q, row, 2));
+	escape_json_cstr(b, u->email);
 	buf_puts(b, ",\"role\":");
-	escape_json_cstr(b, db_text(q, row, 3));
+	escape_json_cstr(b, u->role);
 	if (with_created) {
 		buf_puts(b, ",\"created_at\":");
-		escape_json_cstr(b, db_text(q, row, 4));
+		escape_json_cstr(b, u->created_at);
 	}
 	buf_putc(b, '}');
 }
@@ -43,15 +41,16 @@ write_user(struct buf *b, struct db_query *q, int row, int with_created)
 static void
 users_respond(struct http_request *req, struct admin_state *s)
 {
+	struct user_row	u;
 	struct buf	b;
 	int		row;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"users\":[");
-	for (row = 0; row < db_rows(&s->q); row++) {
+	for (row = 0; store_users_row(&s->q, row, &u) == 0; row++) {
 		if (row > 0)
 			buf_putc(&b, ',');
-		write_user(&b, &s->q, row, 1);
+		write_user(&b, &u, 1);
 	}
 	buf_puts(&b, "]}");
 	api_send_json(req, 200, &b);
@@ -93,35 +92,18 @@ role_prepare(struct http_request *req, struct admin_state *s,
 static void
 role_respond(struct http_request *req, struct admin_state *s)
 {
-	const char	*err = db_text(&s->q, 0, 0);
+	struct user_row	 u;
+	const char	*err;
 	struct buf	 b;
 
-	if (err != NULL && strcmp(err, "last_admin") == 0) {
-		api_error(req, 409, "last_admin",
-		    "The last admin cannot give up the role.", "role");
-		return;
-	}
-	/* Demoted by another admin while this request was on its way. */
-	if (err != NULL && strcmp(err, "forbidden") == 0) {
-		api_error(req, 403, "forbidden",
-		    "Only admins may change roles.", NULL);
-		return;
-	}
-	if (err != NULL) {
-		api_error(req, 404, "not_found", "There is no such user.",
-		    NULL);
+	if ((err = store_user_role_row(&s->q, &u)) != NULL) {
+		api_error_for_code(req, API_OP_ROLE, err, 0);
 		return;
 	}
 	buf_init(&b);
 	buf_puts(&b, "{\"user\":");
-	/* Columns 1..4 of the row: id, name, email, role. */
-	buf_printf(&b, "{\"id\":%lld,\"name\":", (long long)db_int(&s->q, 0, 1));
-	escape_json_cstr(&b, db_text(&s->q, 0, 2));
-	buf_puts(&b, ",\"email\":");
-	escape_json_cstr(&b, db_text(&s->q, 0, 3));
-	buf_puts(&b, ",\"role\":");
-	escape_json_cstr(&b, db_text(&s->q, 0, 4));
-	buf_puts(&b, "}}");
+	write_user(&b, &u, 0);
+	buf_putc(&b, '}');
 	api_send_json(req, 200, &b);
 	buf_free(&b);
 }
@@ -134,88 +116,4 @@ int
 handler_admin_user(struct http_request *req)
 {
 	return (admin_run(req, role_ops, 1, "PATCH"));
-}
-
-static int
-audit_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
-{
-	struct cursor	 after;
-	const char	*cursor;
-	long		 limit;
-
-	if (admin_query_int(req, "limit", 1, 200, 50, &limit, e) == -1 ||
-	    admin_query_str(req, s, "after", CURSOR_MAX, &cursor, e) == -1)
-		return (-1);
-	memset(&after, 0, sizeof(after));
-	if (cursor != NULL && cursor_decode(cursor, SORT_NEWEST, &after) == -1)
-		return (apierr_set(e, 422, "invalid_cursor",
-		    "after is not a cursor from this log.", "after"));
-	s->flag = (int)limit;
-	store_audit_query(&s->q, &s->nums, after.id, (int)limit + 1);
-	return (0);
-}
-
-/* A JSON column as is (storage made it), or null. */
-static void
-put_raw_json(struct buf *b, const char *v)
-{
-	buf_puts(b, v != NULL ? v : "null");
-}
-
-static void
-audit_respond(struct http_request *req, struct admin_state *s)
-{
-	struct cursor	 next;
-	struct buf	 b;
-	char		 enc[CURSOR_MAX];
-	int		 row, rows;
-
-	rows = db_rows(&s->q);
-	buf_init(&b);
-	buf_puts(&b, "{\"entries\":[");
-	for (row = 0; row < rows && row < s->flag; row++) {
-		if (row > 0)
-			buf_putc(&b, ',');
-		buf_printf(&b, "{\"id\":%lld,\"actor\":{\"id\":",
-		    (long long)db_int(&s->q, row, 0));
-		put_raw_json(&b, db_text(&s->q, row, 1));
-		buf_puts(&b, ",\"name\":");
-		escape_json_cstr(&b, db_text(&s->q, row, 2));
-		buf_puts(&b, "},\"action\":");
-		escape_json_cstr(&b, db_text(&s->q, row, 3));
-		buf_puts(&b, ",\"target\":{\"type\":");
-		escape_json_cstr(&b, db_text(&s->q, row, 4));
-		buf_puts(&b, ",\"id\":");
-		escape_json_cstr(&b, db_text(&s->q, row, 5));
-		buf_puts(&b, "},\"before\":");
-		put_raw_json(&b, db_text(&s->q, row, 6));
-		buf_puts(&b, ",\"after\":");
-		put_raw_json(&b, db_text(&s->q, row, 7));
-		buf_puts(&b, ",\"at\":");
-		escape_json_cstr(&b, db_text(&s->q, row, 8));
-		buf_putc(&b, '}');
-	}
-	buf_puts(&b, "],\"next\":");
-	if (rows > s->flag) {
-		memset(&next, 0, sizeof(next));
-		next.sort = SORT_NEWEST;
-		next.id = db_int(&s->q, s->flag - 1, 0);
-		cursor_encode(&next, enc);
-		escape_json_cstr(&b, enc);
-	} else
-		buf_puts(&b, "null");
-	buf_putc(&b, '}');
-	api_send_json(req, 200, &b);
-	buf_free(&b);
-}
-
-static const struct admin_op audit_ops[] = {
-	{ HTTP_METHOD_GET, ADMIN_MODERATOR, audit_prepare, audit_respond },
-};
-
-int
-handler_admin_audit(struct http_request *req)
-{
-	return (admin_run(req, audit_ops, 1, "GET"));
 }

@@ -3,8 +3,8 @@
  * GET /api/v1/auth/me. Password work runs in a bounded pool of threads
  * (pwtask.h): a full one answers 503 before anything is counted. Failed
  * logins and registrations are throttled per client net (an IPv4
- * address or an IPv6 /64) in storage (sql/016); sessions are random
- * tokens of which only hashes are stored.
+ * address or an IPv6 /64) in storage (register_attempt, login_lookup);
+ * sessions are random tokens of which only hashes are stored.
  */
 #include <string.h>
 
@@ -66,24 +66,19 @@ account_state(struct http_request *req)
 	return (http_state_get(req));
 }
 
-/* {"token": ..., "user": {...}} from the user columns of q's row. */
+/* {"token": ..., "user": {...}} for the account of the new session. */
 static void
 send_session(struct http_request *req, struct account_state *s, int status,
-    int first_col)
+    const struct user_row *u)
 {
-	struct store_user	u;
-	struct buf		b;
+	struct buf	b;
 
-	if (!store_user_read(&s->q, first_col, &u)) {
-		api_db_unavailable(req);
-		return;
-	}
 	/* Reuse auth's writer: it holds exactly the fields we send. */
 	s->auth.valid = 1;
-	s->auth.user_id = u.id;
-	(void)kore_strlcpy(s->auth.name, u.name, sizeof(s->auth.name));
-	(void)kore_strlcpy(s->auth.email, u.email, sizeof(s->auth.email));
-	(void)kore_strlcpy(s->auth.role, u.role, sizeof(s->auth.role));
+	s->auth.user_id = u->id;
+	(void)kore_strlcpy(s->auth.name, u->name, sizeof(s->auth.name));
+	(void)kore_strlcpy(s->auth.email, u->email, sizeof(s->auth.email));
+	(void)kore_strlcpy(s->auth.role, u->role, sizeof(s->auth.role));
 
 	buf_init(&b);
 	buf_puts(&b, "{\"token\":");
@@ -164,7 +159,7 @@ enum { REG_PARSE, REG_THROTTLE, REG_HASH, REG_STORE };
 static int
 register_allowed(struct http_request *req, struct account_state *s)
 {
-	int64_t	retry = db_int(&s->q, 0, 0);
+	int64_t	retry = store_register_attempt_wait(&s->q);
 
 	db_done(&s->q);
 	if (retry <= 0)
@@ -180,7 +175,9 @@ int
 handler_auth_register(struct http_request *req)
 {
 	struct account_state	*s;
+	struct user_row		 u;
 	struct apierr		 e;
+	const char		*err;
 	int			 r;
 
 	if (require_post(req) == -1)
@@ -226,12 +223,10 @@ handler_auth_register(struct http_request *req)
 			return (KORE_RESULT_RETRY);
 		if (r == -1)
 			return (KORE_RESULT_OK);
-		if (db_text(&s->q, 0, 0) != NULL)
-			api_error(req, 409, "email_taken",
-			    "An account with this e-mail exists; log in "
-			    "instead.", "email");
+		if ((err = store_user_register_row(&s->q, &u)) != NULL)
+			api_error_for_code(req, API_OP_REGISTER, err, 0);
 		else
-			send_session(req, s, 201, 1);
+			send_session(req, s, 201, &u);
 		db_done(&s->q);
 		return (KORE_RESULT_OK);
 	default:
@@ -263,18 +258,19 @@ send_throttled(struct http_request *req, int64_t seconds)
 static int
 login_checked(struct http_request *req, struct account_state *s)
 {
-	const char	*hash;
-	char		 dummy[PASSWORD_HASH_MAX];
-	int64_t		 retry;
+	struct login_row	 row;
+	const char		*hash;
+	char			 dummy[PASSWORD_HASH_MAX];
 
-	retry = db_int(&s->q, 0, 5);
-	if (retry > 0) {
-		send_throttled(req, retry);
+	/* No answer reads as an unknown e-mail: zeroes. */
+	(void)store_login_row(&s->q, &row);
+	if (row.retry_after > 0) {
+		send_throttled(req, row.retry_after);
 		db_done(&s->q);
 		return (0);
 	}
-	s->user_id = db_int(&s->q, 0, 0);
-	hash = db_text(&s->q, 0, 1);
+	s->user_id = row.user_id;
+	hash = row.password_hash;
 	if (hash == NULL) {
 		if (password_dummy_hash(dummy) == -1)
 			fatal("password_dummy_hash failed");
@@ -290,6 +286,7 @@ int
 handler_auth_login(struct http_request *req)
 {
 	struct account_state	*s;
+	struct user_row		 u;
 	struct apierr		 e;
 	int			 r;
 
@@ -334,7 +331,10 @@ handler_auth_login(struct http_request *req)
 		if ((r = api_query_ready(req, &s->q)) == 0)
 			return (KORE_RESULT_RETRY);
 		if (r == 1) {
-			send_session(req, s, 200, 0);
+			if (store_session_user_row(&s->q, &u) == 0)
+				send_session(req, s, 200, &u);
+			else
+				api_db_unavailable(req);
 			db_done(&s->q);
 		}
 		return (KORE_RESULT_OK);
@@ -401,6 +401,7 @@ int
 handler_auth_password(struct http_request *req)
 {
 	struct account_state	*s;
+	struct login_row	 row;
 	struct apierr		 e;
 	int			 r;
 
@@ -435,14 +436,15 @@ handler_auth_password(struct http_request *req)
 			return (KORE_RESULT_RETRY);
 		if (r == -1)
 			return (KORE_RESULT_OK);
-		if (db_int(&s->q, 0, 5) > 0) {
-			send_throttled(req, db_int(&s->q, 0, 5));
+		(void)store_login_row(&s->q, &row);
+		if (row.retry_after > 0) {
+			send_throttled(req, row.retry_after);
 			db_done(&s->q);
 			return (KORE_RESULT_OK);
 		}
 		/* Both passwords in one piece of work: one place, one wait. */
 		pwtask_init(&s->pw, PWTASK_CHANGE, s->in.password,
-		    s->in.password_len, db_text(&s->q, 0, 1));
+		    s->in.password_len, row.password_hash);
 		pwtask_init_new(&s->pw, s->in.new_password,
 		    s->in.new_password_len);
 		db_done(&s->q);

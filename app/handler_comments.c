@@ -1,6 +1,7 @@
 /*
  * GET /api/v1/comments: a post's thread, paged by top-level comment.
- * POST /api/v1/comments: a new comment from a guest.
+ * POST /api/v1/comments: a new comment, from a guest or an account,
+ * through the moderation pipeline (moderation.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -286,31 +287,6 @@ create_prepare(struct http_request *req, struct create_state *s,
 	return (0);
 }
 
-static void
-refuse(struct http_request *req, const struct mod_verdict *v)
-{
-	char	 retry[16];
-
-	if (v->http_status == 429) {
-		(void)snprintf(retry, sizeof(retry), "%d",
-		    v->retry_after > 0 ? v->retry_after : 1);
-		http_response_header(req, "retry-after", retry);
-		api_error(req, 429, v->code,
-		    "You are commenting too fast; please wait a little.", NULL);
-	} else if (strcmp(v->code, "post_closed") == 0) {
-		api_error(req, 403, v->code,
-		    "This post is closed to new comments.", NULL);
-	} else if (strcmp(v->code, "guests_not_allowed") == 0) {
-		api_error(req, 403, v->code, "Please log in to comment.", NULL);
-	} else if (strcmp(v->code, "duplicate") == 0) {
-		api_error(req, 409, v->code,
-		    "You have already posted this comment.", "body");
-	} else {
-		api_error(req, v->http_status, v->code,
-		    "You cannot comment here.", NULL);
-	}
-}
-
 /*
  * The verdict hook's request: the new comment as moderators would see
  * it. 1 when it was set up, 0 when the secret could not be opened (the
@@ -341,26 +317,31 @@ verdict_start(struct create_state *s, const char *url, const char *sealed,
 }
 
 /*
- * Stages 2-9 and 11 on the facts. Returns -1 after answering (a refusal),
- * 1 when the verdict hook must be asked (stage 10), 0 when the comment
- * can be stored.
+ * Stages 2-9 and 11 on the facts. Returns -1 after answering (a refusal,
+ * or 503 when the facts did not come), 1 when the verdict hook must be
+ * asked (stage 10), 0 when the comment can be stored.
  */
 static int
 create_judge(struct http_request *req, struct create_state *s)
 {
+	struct comment_facts_row row;
 	struct mod_facts	 f;
 	int			 guest = !s->auth.valid, ask = 0;
 
-	s->settings = settings_cached(db_text(&s->q, 0, 0));
+	if (store_comment_facts_row(&s->q, &row) == -1) {
+		api_db_unavailable(req);
+		return (-1);
+	}
+	s->settings = settings_cached(row.settings);
 	memset(&f, 0, sizeof(f));
 	f.is_guest = guest;
 	f.is_moderator = auth_is_moderator(&s->auth);
-	f.post_open = db_bool(&s->q, 0, 1);
-	f.ban_kind = db_text(&s->q, 0, 2);
-	f.ban_reason = db_text(&s->q, 0, 3);
-	f.rate_wait = (int)db_int(&s->q, 0, 4);
-	f.duplicate = db_bool(&s->q, 0, 5);
-	f.prior_approved = db_bool(&s->q, 0, 6);
+	f.post_open = row.post_open;
+	f.ban_kind = row.ban_kind;
+	f.ban_reason = row.ban_reason;
+	f.rate_wait = (int)row.rate_wait;
+	f.duplicate = row.duplicate;
+	f.prior_approved = row.prior_approved;
 	f.honeypot = s->in.honeypot;
 	f.body = s->in.body;
 	f.body_len = s->in.body_len;
@@ -373,13 +354,14 @@ create_judge(struct http_request *req, struct create_state *s)
 	/* Stage 10 only judges what stages 2-9 would publish, and never a
 	 * moderator's own comment. */
 	if (s->verdict.outcome == MOD_APPROVE && !f.is_moderator &&
-	    db_text(&s->q, 0, 7) != NULL)
-		ask = verdict_start(s, db_text(&s->q, 0, 7),
-		    db_text(&s->q, 0, 8), db_text(&s->q, 0, 9));
+	    row.verdict_url != NULL)
+		ask = verdict_start(s, row.verdict_url, row.verdict_secret,
+		    row.verdict_old_secret);
 	db_done(&s->q);
 
 	if (s->verdict.outcome == MOD_REFUSE) {
-		refuse(req, &s->verdict);
+		api_error_for_code(req, API_OP_COMMENT_NEW, s->verdict.code,
+		    s->verdict.retry_after);
 		return (-1);
 	}
 	return (ask);
@@ -425,25 +407,9 @@ create_respond(struct http_request *req, struct create_state *s)
 
 	memset(&c, 0, sizeof(c));
 	if ((err = store_comment_create_read(&s->q, &c)) != NULL) {
-		if (strcmp(err, "parent_not_found") == 0) {
-			api_error(req, 422, "parent_not_found",
-			    "The comment you reply to does not exist on this "
-			    "post.", "parent_id");
-		} else if (strcmp(err, "post_closed") == 0) {
-			api_error(req, 403, "post_closed",
-			    "This post is closed to new comments.", NULL);
-		} else if (strcmp(err, "email_taken") == 0) {
-			api_error(req, 409, "email_taken",
-			    "This e-mail belongs to an account: log in to "
-			    "comment with it.", "author_email");
-		} else if (strcmp(err, "rate_limited") == 0) {
-			/* Lost a race with a concurrent comment. */
-			http_response_header(req, "retry-after", "60");
-			api_error(req, 429, "rate_limited",
-			    "You are commenting too fast; please wait a "
-			    "little.", NULL);
-		} else
-			api_db_unavailable(req);
+		/* Checked again as it is stored: rate_limited here lost a
+		 * race with a concurrent comment. */
+		api_error_for_code(req, API_OP_COMMENT_NEW, err, 60);
 		return;
 	}
 	c.author_name = s->auth.valid ? s->auth.name : s->in.author_name;

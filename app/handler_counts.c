@@ -75,16 +75,17 @@ counts_params(struct http_request *req, struct counts_state *s,
 static void
 counts_respond(struct http_request *req, struct counts_state *s)
 {
-	struct buf			 b;
-	int				 row;
+	struct count_row	 r;
+	struct buf		 b;
+	int			 row;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"counts\":{");
-	for (row = 0; row < db_rows(&s->q); row++) {
+	for (row = 0; store_count_row(&s->q, row, &r) == 0; row++) {
 		if (row > 0)
 			buf_putc(&b, ',');
-		escape_json_cstr(&b, db_text(&s->q, row, 0));
-		buf_printf(&b, ":%lld", (long long)db_int(&s->q, row, 1));
+		escape_json_cstr(&b, r.key);
+		buf_printf(&b, ":%lld", (long long)r.count);
 	}
 	buf_puts(&b, "}}");
 	/* Counts depend on every post: any change drops them. */

@@ -76,26 +76,21 @@ set_voter(struct http_request *req, struct vote_state *s)
 static void
 vote_respond(struct http_request *req, struct vote_state *s)
 {
-	const char	*err = db_text(&s->q, 0, 0), *post;
+	struct vote_row	 row;
+	const char	*err;
 	struct buf	 b;
 
-	if (err != NULL && strcmp(err, "own_comment") == 0) {
-		api_error(req, 403, "own_comment",
-		    "You cannot vote on your own comment.", NULL);
-		return;
-	}
-	if (err != NULL) {
-		api_error(req, 404, "not_found", "There is no such comment.",
-		    NULL);
+	if ((err = store_vote_row(&s->q, &row)) != NULL) {
+		api_error_for_code(req, API_OP_VOTE, err, 0);
 		return;
 	}
 	/* The voter's next read here shows the score: this worker drops
 	 * the post's answers now; the others hear of it from the comments
 	 * trigger. Every other post's answers stay. */
-	if ((post = db_text(&s->q, 0, 2)) != NULL)
-		cache_invalidate(post);
+	if (row.post != NULL)
+		cache_invalidate(row.post);
 	buf_init(&b);
-	buf_printf(&b, "{\"score\":%lld}", (long long)db_int(&s->q, 0, 1));
+	buf_printf(&b, "{\"score\":%lld}", (long long)row.score);
 	api_send_json(req, 200, &b);
 	buf_free(&b);
 }

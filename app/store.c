@@ -11,17 +11,24 @@
 #define RFC3339(col) \
 	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-static const char sql_health[] = "SELECT 1";
-
-/*
- * Every comment of the post: approved ones in full; the others only as
- * their place in the tree, so a removed comment's text never leaves the
- * database on the readers' path.
- */
 /* Whom an avatar stands for (see avatar_seed in sql/). */
 #define AVATAR_SEED(c) \
 	"avatar_seed(" c ".user_id, " c ".author_email, " c ".author_name)"
 
+/*
+ * Each statement's columns are named by an enum beside it, and only its
+ * reader below uses them.
+ */
+
+static const char sql_health[] = "SELECT 1";
+
+/*
+ * Every comment of the post: approved ones in full, and the viewer's own
+ * held ones ($2); the others only as their place in the tree, so a removed
+ * comment's text never leaves the database on the readers' path. The
+ * post's columns repeat on every row; with no comments there is one row
+ * whose comment columns are NULL.
+ */
 static const char sql_thread[] =
 	"SELECT p.title, p.url, p.approved, p.open,"
 	" c.id, c.parent_id, c.status,"
@@ -56,6 +63,12 @@ static const char sql_comment_create[] =
 	" FROM comment_create($1, $2, $3, $4::bigint, $5::integer, $6::bigint,"
 	" $7, $8, $9, $10, $11, $12, $13::inet, $14::bytea, $15, $16,"
 	" $17::integer) r";
+/* The last column is read after comment_create ran (see
+ * deliveries_unannounced in sql/). */
+enum {
+	CREATE_ERR, CREATE_ID, CREATE_PARENT_ID, CREATE_CREATED_AT,
+	CREATE_CREATED_US, CREATE_AVATAR_SEED, CREATE_DELIVERIES
+};
 
 static const char sql_comment_facts[] =
 	"SELECT f.settings::text, f.post_open, f.ban_kind, f.ban_reason,"
@@ -63,6 +76,11 @@ static const char sql_comment_facts[] =
 	" v.old_secret"
 	" FROM comment_facts($1, $2::bigint, $3, $4::inet, $5, $6) f"
 	" LEFT JOIN LATERAL verdict_hook() v ON true";
+enum {
+	FACTS_SETTINGS, FACTS_POST_OPEN, FACTS_BAN_KIND, FACTS_BAN_REASON,
+	FACTS_RATE_WAIT, FACTS_DUPLICATE, FACTS_PRIOR_APPROVED,
+	FACTS_VERDICT_URL, FACTS_VERDICT_SECRET, FACTS_VERDICT_OLD_SECRET
+};
 
 /*
  * Moderators' listing: every filter optional ($1 status, $2 post key,
@@ -99,8 +117,17 @@ static const char sql_admin_comments[] =
 	" AND ($5::inet IS NULL OR c.ip <<= $5::inet)"
 	" AND ($6::bigint IS NULL OR c.id < $6)"
 	" ORDER BY c.id DESC NULLS LAST LIMIT $7::integer";
+enum {
+	ADM_ID, ADM_PARENT_ID, ADM_STATUS, ADM_AUTHOR_NAME, ADM_AUTHOR_URL,
+	ADM_HTML, ADM_CREATED_AT, ADM_EDITED_AT, ADM_CREATED_US, ADM_SCORE,
+	ADM_ROLE, ADM_AVATAR_SEED, ADM_POST, ADM_EMAIL, ADM_IP, ADM_VERDICT,
+	ADM_REASON, ADM_PARENT_AUTHOR, ADM_PARENT_HTML, ADM_PENDING, ADM_SPAM,
+	ADM_USER_ID, ADM_POST_OPEN
+};
 
+/* An account's columns, in the order of enum user_col. */
 #define USER_COLS	"id, name, email, role"
+enum user_col { USER_ID, USER_NAME, USER_EMAIL, USER_ROLE, USER_CREATED_AT };
 
 static const char sql_session_user[] =
 	"SELECT " USER_COLS " FROM session_user_get($1::bytea, $2::integer,"
@@ -108,11 +135,20 @@ static const char sql_session_user[] =
 static const char sql_user_register[] =
 	"SELECT err, " USER_COLS " FROM user_register($1, $2, $3, $4::bytea,"
 	" $5::integer, $6)";
+/* err (NULL: done), then the account's columns from ERR_USER on; the same
+ * for sql_user_role. */
+enum { ERR_COL, ERR_USER };
 static const char sql_register_attempt[] =
 	"SELECT retry_after FROM register_attempt($1)";
+enum { ATTEMPT_RETRY_AFTER };
 static const char sql_login_lookup[] =
 	"SELECT id, password_hash, name, email, role, retry_after"
 	" FROM login_lookup($1, $2, $3::boolean)";
+enum {
+	LOGIN_ID, LOGIN_PASSWORD_HASH, LOGIN_NAME, LOGIN_EMAIL, LOGIN_ROLE,
+	LOGIN_RETRY_AFTER
+};
+/* The account's columns, as sql_session_user. */
 static const char sql_session_create[] =
 	"SELECT " USER_COLS " FROM session_create($1::bigint, $2::bytea,"
 	" $3::integer, $4, $5)";
@@ -146,35 +182,54 @@ enum { CHANGED_EDITED_AT, CHANGED_STATUS };
 static const char sql_vote[] =
 	"SELECT err, score, post FROM vote_set($1::bigint, $2, $3::integer,"
 	" $4::bigint)";
+enum { VOTE_ERR, VOTE_SCORE, VOTE_POST };
 
 static const char sql_moderate[] =
 	"SELECT comments_moderate($1::bigint, $2::bigint[], $3)";
+enum { MODERATE_UPDATED };
+/* No row when there is no such comment. */
 static const char sql_moderator_edit[] =
 	"SELECT " RFC3339("edited_at") " FROM comment_moderator_edit($1::bigint,"
 	" $2::bigint, $3, $4)";
+enum { MODEDIT_EDITED_AT };
+
+/* Statements that answer one JSON document as text (see store_json). */
+enum { JSON_TEXT };
 static const char sql_settings[] = "SELECT settings_json()::text";
 static const char sql_settings_update[] =
 	"SELECT settings_update($1::bigint, $2::jsonb)::text";
+
+/* Statements that answer whether their row was there (see store_found). */
+enum { FOUND };
 
 #define BAN_COLS \
 	"b.id, b.kind, b.value, b.reason, " RFC3339("b.expires_at") ","	\
 	" " RFC3339("b.created_at") ","					\
 	" b.expires_at IS NULL OR b.expires_at > now(),"		\
 	" (SELECT name FROM users WHERE id = b.created_by)"
+enum {
+	BAN_ID, BAN_KIND, BAN_VALUE, BAN_REASON, BAN_EXPIRES_AT,
+	BAN_CREATED_AT, BAN_ACTIVE, BAN_CREATED_BY
+};
 static const char sql_bans[] =
 	"SELECT " BAN_COLS " FROM bans b ORDER BY b.id DESC LIMIT 1000";
 static const char sql_ban_create[] =
 	"SELECT " BAN_COLS " FROM ban_create($1::bigint, $2, $3, $4,"
 	" $5::timestamptz) b";
+/* FOUND. */
 static const char sql_ban_delete[] =
 	"SELECT ban_delete($1::bigint, $2::bigint)";
+/* No row when there is no such post. */
 static const char sql_post_update[] =
 	"SELECT key, title, url, comment_count, open FROM post_update("
 	"$1::bigint, $2, $3::boolean, $4)";
+enum { POST_KEY, POST_TITLE, POST_URL, POST_COUNT, POST_OPEN };
+/* The account's columns (enum user_col), created_at included. */
 static const char sql_users[] =
 	"SELECT id, name, email, role, " RFC3339("created_at") " FROM users"
 	" WHERE $1::text IS NULL OR name ILIKE '%' || $1 || '%'"
 	" OR email ILIKE '%' || $1 || '%' ORDER BY id LIMIT 200";
+/* err, then the account's columns, as sql_user_register. */
 static const char sql_user_role[] =
 	"SELECT err, id, name, email, role FROM user_set_role($1::bigint,"
 	" $2::bigint, $3)";
@@ -183,7 +238,12 @@ static const char sql_audit[] =
 	" before::text, after::text, " RFC3339("at") " FROM audit_log"
 	" WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC"
 	" LIMIT $2::integer";
+enum {
+	AUDIT_ID, AUDIT_ACTOR_ID, AUDIT_ACTOR_NAME, AUDIT_ACTION,
+	AUDIT_TARGET_TYPE, AUDIT_TARGET_ID, AUDIT_BEFORE, AUDIT_AFTER, AUDIT_AT
+};
 
+/* Hooks: JSON_TEXT, unless said otherwise. */
 static const char sql_hooks[] =
 	"SELECT coalesce(jsonb_agg(hook_json(h) ORDER BY h.id), '[]')::text"
 	" FROM hooks h";
@@ -193,6 +253,7 @@ static const char sql_hook_create[] =
 static const char sql_hook_update[] =
 	"SELECT hook_update($1::bigint, $2::bigint, $3, $4::text[],"
 	" $5::boolean, $6::bytea, $7::integer)::text";
+/* FOUND. */
 static const char sql_hook_delete[] =
 	"SELECT hook_delete($1::bigint, $2::bigint)";
 static const char sql_hook_deliveries[] =
@@ -210,6 +271,8 @@ static const char sql_hook_deliveries[] =
 	"  LIMIT $2::integer) x), '[]')::text END";
 static const char sql_hook_ping[] =
 	"SELECT hook_ping($1::bigint, $2::bigint)";
+enum { PING_DELIVERY_ID };
+/* FOUND. */
 static const char sql_redeliver[] =
 	"SELECT delivery_redeliver($1::bigint, $2::bigint)";
 
@@ -218,6 +281,7 @@ static const char sql_counts[] =
 	" ELSE post_comment_count(p.id) END"
 	" FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS k(key, n)"
 	" LEFT JOIN posts p ON p.key = k.key ORDER BY k.n";
+enum { COUNT_KEY, COUNT_APPROVED };
 
 void
 store_health_query(struct db_query *q)
@@ -344,27 +408,26 @@ store_comment_create_read(struct db_query *q, struct comment *c)
 
 	if (db_rows(q) != 1)
 		return ("no_row");
-	if ((err = db_text(q, 0, 0)) != NULL)
+	if ((err = db_text(q, 0, CREATE_ERR)) != NULL)
 		return (err);
-	c->id = db_int(q, 0, 1);
-	c->parent_id = db_int(q, 0, 2);
-	c->created_at = db_text(q, 0, 3);
-	c->created_us = db_int(q, 0, 4);
-	store_avatar(c, db_text(q, 0, 5));
+	c->id = db_int(q, 0, CREATE_ID);
+	c->parent_id = db_int(q, 0, CREATE_PARENT_ID);
+	c->created_at = db_text(q, 0, CREATE_CREATED_AT);
+	c->created_us = db_int(q, 0, CREATE_CREATED_US);
+	store_avatar(c, db_text(q, 0, CREATE_AVATAR_SEED));
 	return (NULL);
 }
 
 int
 store_comment_create_ok(struct db_query *q)
 {
-	return (db_rows(q) == 1 && db_text(q, 0, 0) == NULL);
+	return (db_rows(q) == 1 && db_text(q, 0, CREATE_ERR) == NULL);
 }
 
 int
 store_comment_create_deliveries(struct db_query *q)
 {
-	/* The last column, read after comment_create ran (sql/012). */
-	return (db_rows(q) == 1 && db_bool(q, 0, 6));
+	return (db_rows(q) == 1 && db_bool(q, 0, CREATE_DELIVERIES));
 }
 
 const char store_sql_announce[] =
@@ -387,6 +450,16 @@ store_counts_query(struct db_query *q, const char *keys_json)
 	db_param(q, keys_json);
 }
 
+int
+store_count_row(struct db_query *q, int row, struct count_row *r)
+{
+	if (row >= db_rows(q))
+		return (-1);
+	r->key = db_text(q, row, COUNT_KEY);
+	r->count = db_int(q, row, COUNT_APPROVED);
+	return (0);
+}
+
 void
 store_session_user_query(struct db_query *q, struct store_numbers *nums,
     const char *token_hash_sql, int ttl_seconds, int staff_max_age)
@@ -400,16 +473,47 @@ store_session_user_query(struct db_query *q, struct store_numbers *nums,
 		db_param(q, NULL);
 }
 
-int
-store_user_read(struct db_query *q, int first, struct store_user *u)
+/* The account whose columns (enum user_col) start at first; -1 when the
+ * row is not there or names no account. */
+static int
+user_read(struct db_query *q, int row, int first, struct user_row *u)
 {
-	if (db_rows(q) < 1 || db_text(q, 0, first) == NULL)
-		return (0);
-	u->id = db_int(q, 0, first);
-	u->name = db_text(q, 0, first + 1);
-	u->email = db_text(q, 0, first + 2);
-	u->role = db_text(q, 0, first + 3);
-	return (1);
+	memset(u, 0, sizeof(*u));
+	if (row >= db_rows(q) || db_text(q, row, first + USER_ID) == NULL)
+		return (-1);
+	u->id = db_int(q, row, first + USER_ID);
+	u->name = db_text(q, row, first + USER_NAME);
+	u->email = db_text(q, row, first + USER_EMAIL);
+	u->role = db_text(q, row, first + USER_ROLE);
+	return (0);
+}
+
+int
+store_session_user_row(struct db_query *q, struct user_row *u)
+{
+	return (user_read(q, 0, USER_ID, u));
+}
+
+/* An error code, or NULL and the account after it (ERR_USER). */
+static const char *
+err_user_read(struct db_query *q, struct user_row *u)
+{
+	const char	*err;
+
+	memset(u, 0, sizeof(*u));
+	if (db_rows(q) != 1)
+		return ("no_row");
+	if ((err = db_text(q, 0, ERR_COL)) != NULL)
+		return (err);
+	if (user_read(q, 0, ERR_USER, u) == -1)
+		return ("no_row");
+	return (NULL);
+}
+
+const char *
+store_user_register_row(struct db_query *q, struct user_row *u)
+{
+	return (err_user_read(q, u));
 }
 
 void
@@ -433,6 +537,12 @@ store_register_attempt_query(struct db_query *q, const char *net)
 	db_param(q, net);
 }
 
+int64_t
+store_register_attempt_wait(struct db_query *q)
+{
+	return (db_int(q, 0, ATTEMPT_RETRY_AFTER));
+}
+
 void
 store_login_lookup_query(struct db_query *q, const char *email,
     const char *net, int ceiling)
@@ -441,6 +551,21 @@ store_login_lookup_query(struct db_query *q, const char *email,
 	db_param(q, email);
 	db_param(q, net);
 	db_param(q, ceiling ? "true" : "false");
+}
+
+int
+store_login_row(struct db_query *q, struct login_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (db_rows(q) != 1)
+		return (-1);
+	r->user_id = db_int(q, 0, LOGIN_ID);
+	r->password_hash = db_text(q, 0, LOGIN_PASSWORD_HASH);
+	r->name = db_text(q, 0, LOGIN_NAME);
+	r->email = db_text(q, 0, LOGIN_EMAIL);
+	r->role = db_text(q, 0, LOGIN_ROLE);
+	r->retry_after = db_int(q, 0, LOGIN_RETRY_AFTER);
+	return (0);
 }
 
 void
@@ -551,6 +676,21 @@ store_vote_query(struct db_query *q, struct store_numbers *nums,
 	param_id(q, nums, 2, user_id);
 }
 
+const char *
+store_vote_row(struct db_query *q, struct vote_row *r)
+{
+	const char	*err;
+
+	memset(r, 0, sizeof(*r));
+	if (db_rows(q) != 1)
+		return ("no_row");
+	if ((err = db_text(q, 0, VOTE_ERR)) != NULL)
+		return (err);
+	r->score = db_int(q, 0, VOTE_SCORE);
+	r->post = db_text(q, 0, VOTE_POST);
+	return (NULL);
+}
+
 void
 store_comment_facts_query(struct db_query *q, struct store_numbers *nums,
     const char *key, int64_t user_id, const char *email, const char *ip,
@@ -563,6 +703,25 @@ store_comment_facts_query(struct db_query *q, struct store_numbers *nums,
 	db_param(q, ip);
 	db_param_len(q, body, body_len);
 	db_param(q, author_name);
+}
+
+int
+store_comment_facts_row(struct db_query *q, struct comment_facts_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (db_rows(q) != 1)
+		return (-1);
+	r->settings = db_text(q, 0, FACTS_SETTINGS);
+	r->post_open = db_bool(q, 0, FACTS_POST_OPEN);
+	r->ban_kind = db_text(q, 0, FACTS_BAN_KIND);
+	r->ban_reason = db_text(q, 0, FACTS_BAN_REASON);
+	r->rate_wait = db_int(q, 0, FACTS_RATE_WAIT);
+	r->duplicate = db_bool(q, 0, FACTS_DUPLICATE);
+	r->prior_approved = db_bool(q, 0, FACTS_PRIOR_APPROVED);
+	r->verdict_url = db_text(q, 0, FACTS_VERDICT_URL);
+	r->verdict_secret = db_text(q, 0, FACTS_VERDICT_SECRET);
+	r->verdict_old_secret = db_text(q, 0, FACTS_VERDICT_OLD_SECRET);
+	return (0);
 }
 
 void
@@ -580,26 +739,47 @@ store_admin_comments_query(struct db_query *q, struct store_numbers *nums,
 }
 
 int
-store_admin_comment_read(struct db_query *q, int row, struct comment *c)
+store_admin_comment_row(struct db_query *q, int row,
+    struct admin_comment_row *r)
 {
-	if (db_text(q, row, 0) == NULL)
-		return (0);
-	memset(c, 0, sizeof(*c));
-	c->id = db_int(q, row, 0);
-	c->parent_id = db_int(q, row, 1);
-	if (comment_status_parse(db_text(q, row, 2), &c->status) == -1)
-		return (0);
-	c->author_name = db_text(q, row, 3);
-	c->author_url = db_text(q, row, 4);
-	c->html = db_text(q, row, 5);
-	c->created_at = db_text(q, row, 6);
-	c->edited_at = db_text(q, row, 7);
-	c->created_us = db_int(q, row, 8);
-	c->score = db_int(q, row, 9);
-	c->author_role = db_text(q, row, 10);
-	store_avatar(c, db_text(q, row, 11));
+	struct comment	*c = &r->comment;
+
+	memset(r, 0, sizeof(*r));
+	if (db_text(q, row, ADM_ID) == NULL)
+		return (-1);
+	c->id = db_int(q, row, ADM_ID);
+	c->parent_id = db_int(q, row, ADM_PARENT_ID);
+	if (comment_status_parse(db_text(q, row, ADM_STATUS),
+	    &c->status) == -1)
+		return (-1);
+	c->author_name = db_text(q, row, ADM_AUTHOR_NAME);
+	c->author_url = db_text(q, row, ADM_AUTHOR_URL);
+	c->html = db_text(q, row, ADM_HTML);
+	c->created_at = db_text(q, row, ADM_CREATED_AT);
+	c->edited_at = db_text(q, row, ADM_EDITED_AT);
+	c->created_us = db_int(q, row, ADM_CREATED_US);
+	c->score = db_int(q, row, ADM_SCORE);
+	c->author_role = db_text(q, row, ADM_ROLE);
+	store_avatar(c, db_text(q, row, ADM_AVATAR_SEED));
 	c->reveal = 1;
-	return (1);
+	r->post = db_text(q, row, ADM_POST);
+	r->post_open = db_bool(q, row, ADM_POST_OPEN);
+	r->user_id = db_int(q, row, ADM_USER_ID);
+	r->email = db_text(q, row, ADM_EMAIL);
+	r->ip = db_text(q, row, ADM_IP);
+	r->verdict = db_text(q, row, ADM_VERDICT);
+	r->reason = db_text(q, row, ADM_REASON);
+	r->parent_author = db_text(q, row, ADM_PARENT_AUTHOR);
+	r->parent_html = db_text(q, row, ADM_PARENT_HTML);
+	return (0);
+}
+
+void
+store_admin_counts(struct db_query *q, struct admin_counts *n)
+{
+	/* Every row carries them, the counts-only row too. */
+	n->pending = db_int(q, 0, ADM_PENDING);
+	n->spam = db_int(q, 0, ADM_SPAM);
 }
 
 void
@@ -612,6 +792,12 @@ store_moderate_query(struct db_query *q, struct store_numbers *nums,
 	db_param(q, action);
 }
 
+int64_t
+store_moderate_updated(struct db_query *q)
+{
+	return (db_int(q, 0, MODERATE_UPDATED));
+}
+
 void
 store_moderator_edit_query(struct db_query *q, struct store_numbers *nums,
     int64_t actor, int64_t id, const char *body, size_t len,
@@ -622,6 +808,24 @@ store_moderator_edit_query(struct db_query *q, struct store_numbers *nums,
 	param_id(q, nums, 1, id);
 	db_param_len(q, body, len);
 	db_param(q, html);
+}
+
+const char *
+store_moderator_edited_at(struct db_query *q)
+{
+	return (db_text(q, 0, MODEDIT_EDITED_AT));
+}
+
+const char *
+store_json(struct db_query *q)
+{
+	return (db_text(q, 0, JSON_TEXT));
+}
+
+int
+store_found(struct db_query *q)
+{
+	return (db_bool(q, 0, FOUND));
 }
 
 void
@@ -658,6 +862,23 @@ store_ban_create_query(struct db_query *q, struct store_numbers *nums,
 	db_param(q, expires_at);
 }
 
+int
+store_ban_row(struct db_query *q, int row, struct ban_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (row >= db_rows(q))
+		return (-1);
+	r->id = db_int(q, row, BAN_ID);
+	r->kind = db_text(q, row, BAN_KIND);
+	r->value = db_text(q, row, BAN_VALUE);
+	r->reason = db_text(q, row, BAN_REASON);
+	r->expires_at = db_text(q, row, BAN_EXPIRES_AT);
+	r->created_at = db_text(q, row, BAN_CREATED_AT);
+	r->active = db_bool(q, row, BAN_ACTIVE);
+	r->created_by = db_text(q, row, BAN_CREATED_BY);
+	return (0);
+}
+
 void
 store_ban_delete_query(struct db_query *q, struct store_numbers *nums,
     int64_t actor, int64_t id)
@@ -678,11 +899,34 @@ store_post_update_query(struct db_query *q, struct store_numbers *nums,
 	db_param(q, title);
 }
 
+int
+store_post_row(struct db_query *q, struct post_info *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (db_rows(q) != 1)
+		return (-1);
+	p->key = db_text(q, 0, POST_KEY);
+	p->title = db_text(q, 0, POST_TITLE);
+	p->url = db_text(q, 0, POST_URL);
+	p->comment_count = db_int(q, 0, POST_COUNT);
+	p->open = db_bool(q, 0, POST_OPEN);
+	return (0);
+}
+
 void
 store_users_query(struct db_query *q, const char *text)
 {
 	db_query_init(q, sql_users);
 	db_param(q, text);
+}
+
+int
+store_users_row(struct db_query *q, int row, struct user_row *u)
+{
+	if (user_read(q, row, USER_ID, u) == -1)
+		return (-1);
+	u->created_at = db_text(q, row, USER_CREATED_AT);
+	return (0);
 }
 
 void
@@ -695,6 +939,12 @@ store_user_role_query(struct db_query *q, struct store_numbers *nums,
 	db_param(q, role);
 }
 
+const char *
+store_user_role_row(struct db_query *q, struct user_row *u)
+{
+	return (err_user_read(q, u));
+}
+
 void
 store_audit_query(struct db_query *q, struct store_numbers *nums,
     int64_t before_id, int limit)
@@ -702,6 +952,24 @@ store_audit_query(struct db_query *q, struct store_numbers *nums,
 	db_query_init(q, sql_audit);
 	param_id(q, nums, 0, before_id);
 	param_int(q, nums, 1, limit);
+}
+
+int
+store_audit_row(struct db_query *q, int row, struct audit_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (row >= db_rows(q))
+		return (-1);
+	r->id = db_int(q, row, AUDIT_ID);
+	r->actor_id = db_int(q, row, AUDIT_ACTOR_ID);
+	r->actor_name = db_text(q, row, AUDIT_ACTOR_NAME);
+	r->action = db_text(q, row, AUDIT_ACTION);
+	r->target_type = db_text(q, row, AUDIT_TARGET_TYPE);
+	r->target_id = db_text(q, row, AUDIT_TARGET_ID);
+	r->before = db_text(q, row, AUDIT_BEFORE);
+	r->after = db_text(q, row, AUDIT_AFTER);
+	r->at = db_text(q, row, AUDIT_AT);
+	return (0);
 }
 
 void
@@ -764,6 +1032,12 @@ store_hook_ping_query(struct db_query *q, struct store_numbers *nums,
 	db_query_init(q, sql_hook_ping);
 	param_id(q, nums, 0, actor);
 	param_id(q, nums, 1, id);
+}
+
+int64_t
+store_hook_ping_delivery(struct db_query *q)
+{
+	return (db_int(q, 0, PING_DELIVERY_ID));
 }
 
 void
