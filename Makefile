@@ -11,7 +11,7 @@ LIBS	= -lsodium -ljansson -lmd4c -lunistring -lz -lcurl
 DOMAIN	= buf escape markdown query cursor thread input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
 	  avatar wordlist origin settings moderation netaddr cache hook_sign \
-	  announce ca_bundle chroot_etc hook_net verdict_body
+	  announce ca_bundle chroot_etc hook_net verdict_body delivery
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
 KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
 	  deliver_thread \
@@ -19,7 +19,8 @@ KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
 	  handler_comment handler_vote handler_auth handler_counts \
 	  handler_preview handler_thread_page handler_site \
 	  handler_admin_comments handler_admin_settings handler_admin_bans \
-	  handler_admin_users handler_admin_hooks
+	  handler_admin_users handler_admin_hooks handler_admin_posts \
+	  handler_admin_audit
 
 DOMAIN_OBJ = $(DOMAIN:%=build/%.o)
 KORE_OBJ   = $(KORE:%=build/%.o)
@@ -73,10 +74,11 @@ build/parley-passwd: app/tool_passwd.c build/password.o | build/
 
 # The hook deliverer as a process of its own (Parley's first worker runs
 # the same code in a thread): for extra nodes and for tests.
-DELIVER_DEPS = deliver buf config keys hook_sign ca_bundle hook_net
+DELIVER_DEPS = deliver delivery buf escape config keys hook_sign ca_bundle \
+	       hook_net
 build/parley-deliver: app/deliver_main.c $(DELIVER_DEPS:%=build/%.o) $(HEADERS) | build/
 	$(CC) $(CFLAGS) -o $@ app/deliver_main.c \
-	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium
+	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium -lunistring
 
 build/:
 	@mkdir -p build
@@ -118,8 +120,25 @@ integration: deps build db build/test-weakhash node_modules/.package-lock.json
 
 # Browser tests: Debian's Chromium driven by playwright-core from npm.
 node_modules/.package-lock.json: package.json package-lock.json
-	@PARLEY_WITH_BROWSER=1 scripts/deps.sh
+	@scripts/deps.sh
 	npm ci --no-audit --no-fund --loglevel=error
+
+# What Parley serves (its assets_dir): build/assets/, a copy of assets/
+# with the widget minified by esbuild from npm (scripts/build-assets.sh).
+build: build/assets.stamp
+build/assets.stamp: assets $(wildcard assets/*) scripts/build-assets.sh \
+    node_modules/.package-lock.json | build/
+	@scripts/build-assets.sh
+	@touch $@
+
+# JavaScript style (ESLint, eslint.config.mjs): lint-js fails on any
+# finding, fmt-js fixes what it can.
+.PHONY: lint-js fmt-js
+JS_DIRS	= assets tests
+lint-js: node_modules/.package-lock.json
+	node_modules/.bin/eslint $(JS_DIRS)
+fmt-js: node_modules/.package-lock.json
+	node_modules/.bin/eslint --fix $(JS_DIRS)
 
 browser: deps build db node_modules/.package-lock.json
 	@PARLEY_WITH_BROWSER=1 scripts/deps.sh

@@ -25,6 +25,7 @@ assets_type(const char *name)
 		{ ".css", "text/css; charset=utf-8" },
 		{ ".svg", "image/svg+xml" },
 		{ ".json", "application/json" },
+		{ ".map", "application/json" },		/* source maps */
 		{ ".txt", "text/plain; charset=utf-8" },
 		{ ".png", "image/png" },
 		{ ".ico", "image/x-icon" },

@@ -1,7 +1,9 @@
 /*
  * Static assets (demo page, widget, admin page) read into memory once at
  * start-up, before the workers chroot, each with its content type and a
- * strong ETag, so handlers can answer 304s and set caching headers.
+ * strong ETag, so handlers can answer 304s and set caching headers. The
+ * folder is the build's (build/assets/, scripts/build-assets.sh): assets/
+ * with the widget minified, and its source maps.
  */
 #ifndef PARLEY_ASSETS_H
 #define PARLEY_ASSETS_H

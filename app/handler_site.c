@@ -97,11 +97,13 @@ handler_asset(struct http_request *req)
 		handler_not_found(req);
 		return (KORE_RESULT_OK);
 	}
-	/* The admin page's script and style change with the page itself,
-	 * which is never cached: revalidate them too. The widget may be
-	 * kept a while, as blogs load it on every page. */
+	/* The admin page's scripts (admin.js and its modules, admin-*.js)
+	 * and style change with the page itself, which is never cached:
+	 * revalidate them too. The widget may be kept a while, as blogs
+	 * load it on every page. */
 	api_send_asset(req, req->path + 1,
-	    strncmp(req->path, "/admin.", 7) == 0 ? "no-cache" :
+	    strncmp(req->path, "/admin.", 7) == 0 ||
+	    strncmp(req->path, "/admin-", 7) == 0 ? "no-cache" :
 	    "public, max-age=300");
 	return (KORE_RESULT_OK);
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(kore libsodium-dev libjansson-dev libmd4c-dev libunistring-dev
 	libcriterion-dev libcurl4-openssl-dev zlib1g-dev libpq-dev postgresql
-	curl pkg-config gcc make openssl)
+	curl pkg-config gcc make openssl nodejs npm)
 [ "${PARLEY_WITH_BROWSER:-0}" = 1 ] && packages+=(chromium nodejs npm)
 [ "${PARLEY_WITH_BENCH:-0}" = 1 ] && packages+=(wrk postgresql-contrib)
 # Integration tests: node, and a real nginx in front of Parley.

@@ -22,7 +22,7 @@ mkdir -p "$dir/root"
 
 cat > "$dir/parley.conf" <<CONF
 database = ${PARLEY_DATABASE:-$("$top/scripts/pg.sh" conninfo "$db")}
-assets_dir = $top/assets
+assets_dir = $top/build/assets
 allowed_origins = ${PARLEY_ORIGINS:-http://127.0.0.1:$port http://localhost:$port}
 session_ttl_seconds = ${PARLEY_SESSION_TTL:-2592000}
 trusted_proxies = ${PARLEY_TRUSTED_PROXIES:-}

@@ -342,85 +342,85 @@ function receiver() {
 }
 
 test('with delivery on: a ping succeeds, a failure is logged, Redeliver sends again', async () => {
-    const live = await h.startServer({ name: 'browser-hooks-live', settings: {} });
-    const rx = await receiver();
-    try {
-      const good = `${rx.base}/ok`;
-      const bad = `${rx.base}/broken`;
-      rx.answers.set('/broken', [500, '<h1>Internal error</h1>\n"quotes" & <script>window.__h=2</script>']);
-      await withPage(live, async (page) => {
-        await openHooks(page);
-        // Two hooks from the form; the receiver learns the shown secrets.
-        for (const [url, events] of [[good, []], [bad, ['post.closed']]]) {
-          const form = page.locator('#hook-form');
-          await form.getByLabel('URL').fill(url);
-          for (const e of events) await form.getByLabel(e).check();
-          await form.getByRole('button', { name: 'Add hook' }).click();
-          await card(page, url).waitFor();
-          rx.secrets.set(new URL(url).pathname,
-            await text(page.locator('#hook-secret-value')));
-        }
+  const live = await h.startServer({ name: 'browser-hooks-live', settings: {} });
+  const rx = await receiver();
+  try {
+    const good = `${rx.base}/ok`;
+    const bad = `${rx.base}/broken`;
+    rx.answers.set('/broken', [500, '<h1>Internal error</h1>\n"quotes" & <script>window.__h=2</script>']);
+    await withPage(live, async (page) => {
+      await openHooks(page);
+      // Two hooks from the form; the receiver learns the shown secrets.
+      for (const [url, events] of [[good, []], [bad, ['post.closed']]]) {
+        const form = page.locator('#hook-form');
+        await form.getByLabel('URL').fill(url);
+        for (const e of events) await form.getByLabel(e).check();
+        await form.getByRole('button', { name: 'Add hook' }).click();
+        await card(page, url).waitFor();
+        rx.secrets.set(new URL(url).pathname,
+          await text(page.locator('#hook-secret-value')));
+      }
 
-        const ok = card(page, good);
-        await ok.getByRole('button', { name: 'Ping' }).click();
-        const okDelivery = ok.locator('.delivery').first();
-        await h.eventually(async () => assert.equal(await text(okDelivery.locator('.delivery-head .pill')), 'success'), 15000);
-        assert.match(await text(okDelivery.locator('.delivery-sum')), /1 attempt.*last answer: HTTP 200/);
-        await okDelivery.locator('.attempts summary').click();
-        assert.match(await text(okDelivery.locator('.attempt-head')), /HTTP 200.*\d+ ms/);
-        assert.equal(await text(okDelivery.locator('pre.response')), 'ok');
-        await h.eventually(async () => assert.match(await text(ok.locator('.hook-counts')), /1 succeeded/), 10000);
+      const ok = card(page, good);
+      await ok.getByRole('button', { name: 'Ping' }).click();
+      const okDelivery = ok.locator('.delivery').first();
+      await h.eventually(async () => assert.equal(await text(okDelivery.locator('.delivery-head .pill')), 'success'), 15000);
+      assert.match(await text(okDelivery.locator('.delivery-sum')), /1 attempt.*last answer: HTTP 200/);
+      await okDelivery.locator('.attempts summary').click();
+      assert.match(await text(okDelivery.locator('.attempt-head')), /HTTP 200.*\d+ ms/);
+      assert.equal(await text(okDelivery.locator('pre.response')), 'ok');
+      await h.eventually(async () => assert.match(await text(ok.locator('.hook-counts')), /1 succeeded/), 10000);
 
-        const broken = card(page, bad);
-        await broken.getByRole('button', { name: 'Ping' }).click();
-        const badDelivery = broken.locator('.delivery').first();
-        await h.eventually(async () => assert.match(await text(badDelivery.locator('.delivery-sum')),
-          /1 attempt.*last answer: HTTP 500/), 15000);
-        assert.equal(await text(badDelivery.locator('.delivery-head .pill')), 'pending');
-        assert.match(await text(badDelivery.locator('.delivery-sum')), /next try in \d+ s/);
-        await badDelivery.locator('.attempts summary').click();
-        assert.equal(await text(badDelivery.locator('pre.response')),
-          '<h1>Internal error</h1>\n"quotes" & <script>window.__h=2</script>');
-        assert.equal(await badDelivery.locator('pre.response h1, pre.response script').count(), 0);
+      const broken = card(page, bad);
+      await broken.getByRole('button', { name: 'Ping' }).click();
+      const badDelivery = broken.locator('.delivery').first();
+      await h.eventually(async () => assert.match(await text(badDelivery.locator('.delivery-sum')),
+        /1 attempt.*last answer: HTTP 500/), 15000);
+      assert.equal(await text(badDelivery.locator('.delivery-head .pill')), 'pending');
+      assert.match(await text(badDelivery.locator('.delivery-sum')), /next try in \d+ s/);
+      await badDelivery.locator('.attempts summary').click();
+      assert.equal(await text(badDelivery.locator('pre.response')),
+        '<h1>Internal error</h1>\n"quotes" & <script>window.__h=2</script>');
+      assert.equal(await badDelivery.locator('pre.response h1, pre.response script').count(), 0);
 
-        // A comment makes an event for the hook that wants every event.
-        const post = harness.uniqueKey('hooked');
-        await h.guestComment(live, { post, name: 'Eve Event', body: 'Hello, hooks.' });
-        await h.eventually(async () => {
-          await ok.getByRole('button', { name: 'Refresh' }).click();
-          await harness.sleep(300);
-          assert.equal(await text(ok.locator('.delivery').first().locator('.event-type')), 'comment.created');
-          assert.equal(await text(ok.locator('.delivery').first().locator('.delivery-head .pill')), 'success');
-        }, 15000);
+      // A comment makes an event for the hook that wants every event.
+      const post = harness.uniqueKey('hooked');
+      await h.guestComment(live, { post, name: 'Eve Event', body: 'Hello, hooks.' });
+      await h.eventually(async () => {
+        await ok.getByRole('button', { name: 'Refresh' }).click();
+        await harness.sleep(300);
+        assert.equal(await text(ok.locator('.delivery').first().locator('.event-type')), 'comment.created');
+        assert.equal(await text(ok.locator('.delivery').first().locator('.delivery-head .pill')), 'success');
+      }, 15000);
 
-        // Mended, the failed one goes through on Redeliver.
-        rx.answers.set('/broken', [204, '']);
-        await badDelivery.getByRole('button', { name: /^Redeliver/ }).click();
-        await h.eventually(async () => assert.equal(await text(badDelivery.locator('.delivery-head .pill')), 'success'), 15000);
-        // (The deliverer may have retried on its own before the mending.)
-        assert.match(await text(badDelivery.locator('.delivery-sum')), /\d attempts.*last answer: HTTP 204/);
-        // The log stayed open and shows every attempt.
-        const attempts = badDelivery.locator('.attempt');
-        assert.ok(await attempts.count() >= 2);
-        assert.match(await text(attempts.first()), /HTTP 500/);
-        assert.match(await text(attempts.last()), /HTTP 204/);
-        assert.equal(await page.evaluate(() => window.__h), undefined);
-        assert.ok(rx.got.length >= 4);
-        assert.ok(rx.got.every((g) => g.signed), 'every delivery was signed with the shown secret');
+      // Mended, the failed one goes through on Redeliver.
+      rx.answers.set('/broken', [204, '']);
+      await badDelivery.getByRole('button', { name: /^Redeliver/ }).click();
+      await h.eventually(async () => assert.equal(await text(badDelivery.locator('.delivery-head .pill')), 'success'), 15000);
+      // (The deliverer may have retried on its own before the mending.)
+      assert.match(await text(badDelivery.locator('.delivery-sum')), /\d attempts.*last answer: HTTP 204/);
+      // The log stayed open and shows every attempt.
+      const attempts = badDelivery.locator('.attempt');
+      assert.ok(await attempts.count() >= 2);
+      assert.match(await text(attempts.first()), /HTTP 500/);
+      assert.match(await text(attempts.last()), /HTTP 204/);
+      assert.equal(await page.evaluate(() => window.__h), undefined);
+      assert.ok(rx.got.length >= 4);
+      assert.ok(rx.got.every((g) => g.signed), 'every delivery was signed with the shown secret');
 
-        // A screenshot of the section (desktop, light): a secret just
-        // rotated, a disabled hook, and a failed attempt in the log.
-        await ok.getByRole('button', { name: 'Rotate secret' }).click();
-        await ok.getByRole('button', { name: 'Make a new secret' }).click();
-        await page.getByRole('region', { name: 'New secret' }).waitFor();
-        await ok.locator('.pill-rotating').waitFor();
-        await broken.getByRole('button', { name: 'Disable' }).click();
-        await broken.locator('.pill-off').waitFor();
-        await screenshot(page);
-      }, { colorScheme: 'light' });
-    } finally {
-      rx.server.close();
-      await live.stop();
-      srv.use();
-    }
-  });
+      // A screenshot of the section (desktop, light): a secret just
+      // rotated, a disabled hook, and a failed attempt in the log.
+      await ok.getByRole('button', { name: 'Rotate secret' }).click();
+      await ok.getByRole('button', { name: 'Make a new secret' }).click();
+      await page.getByRole('region', { name: 'New secret' }).waitFor();
+      await ok.locator('.pill-rotating').waitFor();
+      await broken.getByRole('button', { name: 'Disable' }).click();
+      await broken.locator('.pill-off').waitFor();
+      await screenshot(page);
+    }, { colorScheme: 'light' });
+  } finally {
+    rx.server.close();
+    await live.stop();
+    srv.use();
+  }
+});

@@ -79,8 +79,8 @@ test('an admin approves a held guest comment with j then a', async (t) => {
   assert.ok(!ids.includes(older.json.comment.id), 'the other stays held');
 
   const widget = await harness.call(srv.base, 'GET', '/embed.js');
-  await t.test('and the widget on the demo page shows it', { skip: widget.status !== 200 &&
-      'no widget yet' }, async () => {
+  const skip = widget.status !== 200 && 'no widget yet';
+  await t.test('and the widget on the demo page shows it', { skip }, async () => {
     await withPage(async (page) => {
       await page.goto(`${srv.base}/`);
       await page.locator('#parley').getByText('Verification is the').waitFor({ timeout: 10000 });

@@ -4,7 +4,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { setup, postComment, waitText, w, screenshotPath, harness } = require('./helpers');
+const { setup, postComment, w, screenshotPath, harness } = require('./helpers');
 
 const { uniqueKey, call, sql } = harness;
 let env;

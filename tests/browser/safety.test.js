@@ -5,7 +5,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { setup, postComment, waitText, w, harness } = require('./helpers');
 
-const { uniqueKey, call, sql } = harness;
+const { uniqueKey, sql } = harness;
 let env;
 before(async () => { env = await setup('safety'); });
 after(async () => { await env?.stop(); });
@@ -54,7 +54,7 @@ test('XSS: markup in a body, a name and a javascript: URL shows as text and runs
   await page.context().close();
 });
 
-test("hostile blog CSS cannot hide or break the widget; posting still works", async () => {
+test('hostile blog CSS cannot hide or break the widget; posting still works', async () => {
   const post = uniqueKey('hostile');
   await postComment(env.api, post, 'Already here');
   const head = `<style>

@@ -115,7 +115,7 @@ async function thread(srv, key, { token, query = '' } = {}) {
   return r;
 }
 const postRows = (key) => sqlOn(long, `SELECT count(*) FROM posts WHERE key = '${key}'`)[0][0];
-const commentsOn = (key) => sqlOn(long, 
+const commentsOn = (key) => sqlOn(long,
   `SELECT count(c.id) FROM posts p JOIN comments c ON c.post_id = p.id WHERE p.key = '${key}'`)[0][0];
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const rawHex = (token) => Buffer.from(token, 'base64url').toString('hex');
@@ -371,7 +371,7 @@ test('the database keeps only hashes of tokens and passwords', async () => {
 
   assert.equal(sqlOn(long, `SELECT octet_length(edit_token_hash) FROM comments WHERE id = ${guest.comment.id}`)[0][0], '32');
   // One line per row: the stored HTML ends in a newline.
-  const [[commentRow]] = sqlOn(long, 
+  const [[commentRow]] = sqlOn(long,
     `SELECT replace(c::text, E'\\n', ' ') FROM comments c WHERE id = ${guest.comment.id}`);
   assert.ok(!commentRow.includes(guest.edit_token));
   assert.ok(!commentRow.includes(rawHex(guest.edit_token)));

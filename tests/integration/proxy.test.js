@@ -246,12 +246,12 @@ test('the production files agree on one install layout', () => {
   // nginx proxies to that address and port.
   assert.match(read('conf/nginx-parley.conf'), new RegExp(`\\bserver ${v.BIND}:${v.PORT};`));
 
-  // parley.conf: assets from the clone the module is built in; nginx's
+  // parley.conf: assets from the build the module is in; nginx's
   // address is a trusted proxy; the key file with the state.
   const pconf = Object.fromEntries(read('conf/parley.conf.example').split('\n')
     .filter((l) => /^\s*[a-z_]+\s*=/.test(l))
     .map((l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim()]));
-  const clone = path.dirname(pconf.assets_dir);
+  const clone = path.resolve(pconf.assets_dir, '../..');
   assert.equal(v.MODULE, `${clone}/build/parley.so`);
   assert.ok(pconf.trusted_proxies.split(/[\s,]+/).includes(NGINX_PEER));
   assert.match(pconf.database, /\bhost=127\.0\.0\.1\b/, 'an IP address: no DNS in the chroot');

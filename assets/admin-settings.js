@@ -1,0 +1,98 @@
+/* Settings: the moderation rules. */
+
+import { state } from './admin-state.js';
+import { api } from './admin-api.js';
+import {
+  $, announce, clearFieldErrors, report, setFieldError,
+} from './admin-dom.js';
+import { refreshCounts } from './admin-queue.js';
+
+const SETTINGS = [
+  ['require_approval', 'bool'], ['first_comment_approval', 'bool'],
+  ['allow_guests', 'bool'], ['max_links', 'int'],
+  ['hold_words', 'words'], ['disallowed_words', 'words'],
+  ['rate_limit_per_minute', 'int'], ['edit_window_seconds', 'int'],
+  ['max_depth', 'int'],
+];
+
+export async function loadSettings() {
+  try {
+    const { settings } = await api('GET', '/admin/settings');
+    state.settings = settings;
+    fillSettings(settings);
+  } catch (e) {
+    report(e);
+  }
+}
+
+export function fillSettings(s) {
+  clearFieldErrors($('settings-form'));
+  $('settings-error').textContent = '';
+  for (const [name, type] of SETTINGS) {
+    const input = $(`s-${name}`);
+    if (type === 'bool')
+      input.checked = Boolean(s[name]);
+    else if (type === 'words')
+      input.value = (s[name] || []).join('\n');
+    else
+      input.value = s[name] ?? '';
+  }
+}
+
+function readSetting(name, type) {
+  const input = $(`s-${name}`);
+  if (type === 'bool')
+    return input.checked;
+  if (type === 'words')
+    return input.value.split('\n').map((w) => w.trim())
+      .filter((w) => w !== '');
+  const raw = input.value.trim();
+  /* Anything else goes as typed: the server names the field. */
+  return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+function settingsChanges() {
+  const changes = {};
+  for (const [name, type] of SETTINGS) {
+    const v = readSetting(name, type);
+    if (JSON.stringify(v) !== JSON.stringify(state.settings[name]))
+      changes[name] = v;
+  }
+  return changes;
+}
+
+export function settingsDirty() {
+  return state.settings !== null &&
+    Object.keys(settingsChanges()).length > 0;
+}
+
+export async function saveSettings(ev) {
+  ev.preventDefault();
+  const form = $('settings-form');
+  if (!state.settings)
+    return;
+  clearFieldErrors(form);
+  $('settings-error').textContent = '';
+  const changes = settingsChanges();
+  if (Object.keys(changes).length === 0)
+    return announce('No changes to save.');
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  try {
+    const { settings } = await api('PATCH', '/admin/settings',
+      changes);
+    state.settings = settings;
+    fillSettings(settings);
+    announce('Saved the moderation rules.');
+    refreshCounts();
+  } catch (e) {
+    if (e.field && $(`s-${e.field}`)) {
+      setFieldError(`s-${e.field}`, e.message);
+      $(`s-${e.field}`).focus();
+    } else if (e.status !== 401) {
+      $('settings-error').textContent = e.message;
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
