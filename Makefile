@@ -37,7 +37,7 @@ all: build
 
 help:
 	@sed -n '1,3p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: run test unit integration browser fuzz-smoke fuzz bench admin build db stop-db clean"
+	@echo "targets: run test unit integration browser fuzz-smoke fuzz bench lint-js fmt-js admin build db stop-db clean"
 
 deps:
 	@scripts/deps.sh

@@ -51,7 +51,7 @@ void	netaddr_client(const struct netaddr_proxies *, const char *peer,
  * IPv4 address stands for itself ("192.0.2.7"; IPv4-mapped IPv6 is the
  * IPv4 it maps). 0, or -1 with out "" when addr is not an address (as in
  * netaddr_client). SQL applies the same rule to stored addresses
- * (limit_net in sql/016).
+ * (limit_net in sql/functions/common.sql).
  */
 int	netaddr_limit_key(const char *addr, char out[NETADDR_TEXT_MAX]);
 
