@@ -5,7 +5,8 @@
  * (deliver_thread.c), and build/parley-deliver as a process of its own
  * (deliver_main.c), for extra nodes and for tests that race deliverers.
  *
- * The outbox (events and deliveries; sql/functions/hooks.sql) holds one delivery per event and hook.
+ * The outbox (events and deliveries; sql/functions/hooks.sql) holds one
+ * delivery per event and hook.
  * A deliverer claims due deliveries with a lease (delivery_claim), POSTs
  * each one signed, and records the attempt (delivery_record), which ends
  * the delivery or schedules a retry. A deliverer that dies between claim
