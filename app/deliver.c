@@ -55,8 +55,7 @@
 /* A claimed delivery: the columns of delivery.h, in its order. */
 static const char	sql_claim[] =
 	"SELECT id, uuid, url, secret, old_secret, event_uuid, type, data,"
-	" to_char(created_at AT TIME ZONE 'UTC',"
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" rfc3339(created_at)"
 	" FROM delivery_claim($1, $2)";
 _Static_assert(DELIVERY_COL_COUNT == 9, "sql_claim's columns");
 static const char	sql_record[] =

@@ -8,13 +8,16 @@
 #include "keys.h"
 #include "store.h"
 
-#define RFC3339(col) \
-	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/*
+ * Times are read through rfc3339() and avatars through avatar_seed(), both
+ * in sql/functions/common.sql; PostgreSQL inlines them into each plan.
+ */
 
-/* Whom an avatar stands for (see avatar_seed in sql/). */
-#define AVATAR_SEED(c) \
-	"avatar_seed(" c ".user_id, " c ".author_email, " c ".author_name)"
-
+/*
+ * The SQL and its column enums below are laid out by hand, to read as
+ * SQL and as the list of columns it selects.
+ */
+/* clang-format off */
 /*
  * Each statement's columns are named by an enum beside it, and only its
  * reader below uses them.
@@ -35,10 +38,11 @@ static const char sql_thread[] =
 	" CASE WHEN v.shown THEN coalesce(u.name, c.author_name) ELSE '' END,"
 	" CASE WHEN v.shown THEN c.author_url END,"
 	" CASE WHEN v.shown THEN c.html ELSE '' END,"
-	" " RFC3339("c.created_at") ", " RFC3339("c.edited_at") ","
+	" rfc3339(c.created_at), rfc3339(c.edited_at),"
 	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,"
 	" coalesce(u.role, 'guest'), coalesce(c.user_id = $2, false),"
-	" CASE WHEN v.shown THEN " AVATAR_SEED("c") " END,"
+	" CASE WHEN v.shown"
+	"  THEN avatar_seed(c.user_id, c.author_email, c.author_name) END,"
 	" (SELECT value::text FROM settings"
 	"  WHERE name = 'edit_window_seconds')::bigint"
 	/* The count once for the post (OFFSET 0: not flattened into a count
@@ -57,7 +61,7 @@ enum {
 };
 
 static const char sql_comment_create[] =
-	"SELECT r.err, r.comment_id, r.parent_id, " RFC3339("r.created_at") ","
+	"SELECT r.err, r.comment_id, r.parent_id, rfc3339(r.created_at),"
 	" (extract(epoch FROM r.created_at) * 1000000)::bigint, r.avatar_seed,"
 	" deliveries_unannounced()"
 	" FROM comment_create($1, $2, $3, $4::bigint, $5::integer, $6::bigint,"
@@ -96,10 +100,11 @@ static const char sql_admin_comments[] =
 	"  WHERE status = 'pending') AS pending,"
 	"  (SELECT count(*) FROM comments WHERE status = 'spam') AS spam)"
 	" SELECT c.id, c.parent_id, c.status, coalesce(u.name, c.author_name),"
-	" c.author_url, c.html, " RFC3339("c.created_at") ","
-	" " RFC3339("c.edited_at") ","
+	" c.author_url, c.html, rfc3339(c.created_at),"
+	" rfc3339(c.edited_at),"
 	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,"
-	" coalesce(u.role, 'guest'), " AVATAR_SEED("c") ", p.key,"
+	" coalesce(u.role, 'guest'),"
+	" avatar_seed(c.user_id, c.author_email, c.author_name), p.key,"
 	" c.author_email, host(c.ip), c.verdict, c.reason,"
 	" coalesce(pu.name, pc.author_name), pc.html, n.pending, n.spam,"
 	" c.user_id, p.open"
@@ -160,8 +165,9 @@ static const char sql_comment_get[] =
 	"SELECT c.user_id, c.edit_token_hash,"
 	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.status,"
 	" coalesce(u.name, c.author_name), c.author_url,"
-	" " RFC3339("c.created_at") ", " RFC3339("c.edited_at") ", c.score,"
-	" c.parent_id, coalesce(u.role, 'guest'), " AVATAR_SEED("c") ","
+	" rfc3339(c.created_at), rfc3339(c.edited_at), c.score,"
+	" c.parent_id, coalesce(u.role, 'guest'),"
+	" avatar_seed(c.user_id, c.author_email, c.author_name),"
 	" (SELECT value::text FROM settings WHERE name = 'edit_window_seconds'),"
 	" settings_json()::text, p.key, c.author_email, host(c.ip), v.url, v.secret,"
 	" v.old_secret"
@@ -176,7 +182,7 @@ enum {
 	GET_VERDICT_SECRET, GET_VERDICT_OLD_SECRET,
 };
 static const char sql_comment_change[] =
-	"SELECT " RFC3339("edited_at") ", status FROM comment_change($1::bigint,"
+	"SELECT rfc3339(edited_at), status FROM comment_change($1::bigint,"
 	" $2::bigint, $3::boolean, $4::boolean, $5, $6, $7, $8, $9)";
 enum { CHANGED_EDITED_AT, CHANGED_STATUS };
 static const char sql_vote[] =
@@ -189,7 +195,7 @@ static const char sql_moderate[] =
 enum { MODERATE_UPDATED };
 /* No row when there is no such comment. */
 static const char sql_moderator_edit[] =
-	"SELECT " RFC3339("edited_at") " FROM comment_moderator_edit($1::bigint,"
+	"SELECT rfc3339(edited_at) FROM comment_moderator_edit($1::bigint,"
 	" $2::bigint, $3, $4)";
 enum { MODEDIT_EDITED_AT };
 
@@ -203,8 +209,8 @@ static const char sql_settings_update[] =
 enum { FOUND };
 
 #define BAN_COLS \
-	"b.id, b.kind, b.value, b.reason, " RFC3339("b.expires_at") ","	\
-	" " RFC3339("b.created_at") ","					\
+	"b.id, b.kind, b.value, b.reason, rfc3339(b.expires_at),"	\
+	" rfc3339(b.created_at),"					\
 	" b.expires_at IS NULL OR b.expires_at > now(),"		\
 	" (SELECT name FROM users WHERE id = b.created_by)"
 enum {
@@ -226,7 +232,7 @@ static const char sql_post_update[] =
 enum { POST_KEY, POST_TITLE, POST_URL, POST_COUNT, POST_OPEN };
 /* The account's columns (enum user_col), created_at included. */
 static const char sql_users[] =
-	"SELECT id, name, email, role, " RFC3339("created_at") " FROM users"
+	"SELECT id, name, email, role, rfc3339(created_at) FROM users"
 	" WHERE $1::text IS NULL OR name ILIKE '%' || $1 || '%'"
 	" OR email ILIKE '%' || $1 || '%' ORDER BY id LIMIT 200";
 /* err, then the account's columns, as sql_user_register. */
@@ -235,7 +241,7 @@ static const char sql_user_role[] =
 	" $2::bigint, $3)";
 static const char sql_audit[] =
 	"SELECT id, actor_id, actor_name, action, target_type, target_id,"
-	" before::text, after::text, " RFC3339("at") " FROM audit_log"
+	" before::text, after::text, rfc3339(at) FROM audit_log"
 	" WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC"
 	" LIMIT $2::integer";
 enum {
@@ -282,6 +288,8 @@ static const char sql_counts[] =
 	" FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS k(key, n)"
 	" LEFT JOIN posts p ON p.key = k.key ORDER BY k.n";
 enum { COUNT_KEY, COUNT_APPROVED };
+
+/* clang-format on */
 
 void
 store_health_query(struct db_query *q)
