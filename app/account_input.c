@@ -22,8 +22,8 @@ parse_email(json_t *obj, struct account_input *in, struct apierr *e)
 }
 
 static int
-parse_password(json_t *obj, const char *field, const char **pw,
-    size_t *len, struct apierr *e)
+parse_password(json_t *obj, const char *field, const char **pw, size_t *len,
+    struct apierr *e)
 {
 	if (input_get_string(obj, field, pw, len, e) == -1)
 		return (-1);
@@ -37,8 +37,7 @@ parse_password(json_t *obj, const char *field, const char **pw,
 }
 
 static int
-new_password_ok(const char *pw, size_t len, const char *field,
-    struct apierr *e)
+new_password_ok(const char *pw, size_t len, const char *field, struct apierr *e)
 {
 	if (!password_acceptable(pw, len))
 		return (apierr_set(e, 422, "weak_password",
@@ -47,24 +46,23 @@ new_password_ok(const char *pw, size_t len, const char *field,
 }
 
 int
-account_register_parse(json_t *obj, struct account_input *in,
-    struct apierr *e)
+account_register_parse(json_t *obj, struct account_input *in, struct apierr *e)
 {
-	const char	*name;
-	size_t		 len;
+	const char *name;
+	size_t      len;
 
 	memset(in, 0, sizeof(*in));
 	if (parse_email(obj, in, e) == -1 ||
 	    parse_password(obj, "password", &in->password, &in->password_len,
-	    e) == -1 ||
-	    new_password_ok(in->password, in->password_len, "password",
-	    e) == -1)
+	        e) == -1 ||
+	    new_password_ok(in->password, in->password_len, "password", e) ==
+	        -1)
 		return (-1);
 	if (input_get_string(obj, "name", &name, &len, e) == -1)
 		return (-1);
 	if (name == NULL || input_is_blank(name, len))
-		return (apierr_set(e, 422, "required",
-		    "Please give your name.", "name"));
+		return (apierr_set(e, 422, "required", "Please give your name.",
+		    "name"));
 	in->name = input_trimmed_copy(name, len);
 	len = strlen(in->name);
 	if (input_chars(in->name, len) > ACCOUNT_NAME_MAX ||
@@ -92,14 +90,13 @@ account_login_parse(json_t *obj, struct account_input *in, struct apierr *e)
 }
 
 int
-account_password_parse(json_t *obj, struct account_input *in,
-    struct apierr *e)
+account_password_parse(json_t *obj, struct account_input *in, struct apierr *e)
 {
 	memset(in, 0, sizeof(*in));
 	if (parse_password(obj, "current_password", &in->password,
-	    &in->password_len, e) == -1 ||
+	        &in->password_len, e) == -1 ||
 	    parse_password(obj, "new_password", &in->new_password,
-	    &in->new_password_len, e) == -1)
+	        &in->new_password_len, e) == -1)
 		return (-1);
 	return (new_password_ok(in->new_password, in->new_password_len,
 	    "new_password", e));

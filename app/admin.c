@@ -9,8 +9,8 @@
 static void
 admin_state_free(struct http_request *req)
 {
-	struct admin_state	*s = http_state_get(req);
-	size_t			 i;
+	struct admin_state *s = http_state_get(req);
+	size_t              i;
 
 	auth_cleanup(&s->auth);
 	db_done(&s->q);
@@ -28,7 +28,7 @@ admin_state_free(struct http_request *req)
 char *
 admin_keep(struct admin_state *s, char *p)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < ADMIN_TEXT_MAX; i++) {
 		if (s->text[i] == NULL) {
@@ -46,17 +46,18 @@ admin_body(struct http_request *req, struct admin_state *s, struct apierr *e)
 }
 
 int
-admin_query_int(struct http_request *req, const char *name, long min,
-    long max, long dflt, long *out, struct apierr *e)
+admin_query_int(struct http_request *req, const char *name, long min, long max,
+    long dflt, long *out, struct apierr *e)
 {
-	char	*v, *ep;
-	int	 bad;
-	long	 n;
+	char *v, *ep;
+	int   bad;
+	long  n;
 
 	*out = dflt;
 	if ((v = query_get(api_query(req), name, &bad)) == NULL)
 		return (bad ? apierr_set(e, 400, "malformed_query",
-		    "The query string is malformed.", NULL) : 0);
+		                  "The query string is malformed.", NULL) :
+		              0);
 	errno = 0;
 	n = strtol(v, &ep, 10);
 	if (*v == '\0' || *ep != '\0' || errno != 0 || n < min || n > max) {
@@ -73,8 +74,8 @@ int
 admin_query_str(struct http_request *req, struct admin_state *s,
     const char *name, size_t max, const char **out, struct apierr *e)
 {
-	char	*v;
-	int	 bad;
+	char *v;
+	int   bad;
 
 	*out = NULL;
 	v = query_get(api_query(req), name, &bad);
@@ -98,14 +99,15 @@ admin_query_str(struct http_request *req, struct admin_state *s,
 static int
 authorized(struct http_request *req, struct admin_state *s)
 {
-	int	r;
+	int r;
 
 	if ((r = auth_resolve(req, &s->auth, AUTH_REQUIRED)) != 1)
 		return (r);
 	if (s->op->role == ADMIN_ADMIN ? !auth_is_admin(&s->auth) :
-	    !auth_is_moderator(&s->auth)) {
-		api_error(req, 403, "forbidden", s->op->role == ADMIN_ADMIN ?
-		    "Only admins may do this." : "Only moderators may do this.",
+	                                 !auth_is_moderator(&s->auth)) {
+		api_error(req, 403, "forbidden",
+		    s->op->role == ADMIN_ADMIN ? "Only admins may do this." :
+		                                 "Only moderators may do this.",
 		    NULL);
 		return (-1);
 	}
@@ -116,10 +118,10 @@ int
 admin_run(struct http_request *req, const struct admin_op *ops, size_t n,
     const char *allow)
 {
-	struct admin_state	*s;
-	struct apierr		 e;
-	size_t			 i;
-	int			 r;
+	struct admin_state *s;
+	struct apierr       e;
+	size_t              i;
+	int                 r;
 
 	if (!http_state_exists(req)) {
 		for (i = 0; i < n; i++) {

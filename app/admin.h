@@ -16,43 +16,42 @@ enum admin_role { ADMIN_MODERATOR, ADMIN_ADMIN };
 struct admin_state;
 
 struct admin_op {
-	int		 method;	/* HTTP_METHOD_* */
-	enum admin_role	 role;
+	int             method; /* HTTP_METHOD_* */
+	enum admin_role role;
 	/* Parse, validate and start s->q; -1 with e filled to refuse. */
-	int		(*prepare)(struct http_request *, struct admin_state *,
-			    struct apierr *);
+	int (*prepare)(struct http_request *, struct admin_state *,
+	    struct apierr *);
 	/* Answer from s->q's result. */
-	void		(*respond)(struct http_request *, struct admin_state *);
+	void (*respond)(struct http_request *, struct admin_state *);
 };
 
-#define ADMIN_TEXT_MAX	8
+#define ADMIN_TEXT_MAX 8
 
 struct admin_state {
-	int			 phase;
-	const struct admin_op	*op;
-	struct auth		 auth;
-	struct db_query		 q;
-	struct store_numbers	 nums;
-	json_t			*json;		/* request body, if any */
-	char			*text[ADMIN_TEXT_MAX];	/* owned strings */
-	struct buf		 scratch;	/* owned, for query parameters */
-	int64_t			 id;		/* from the path, if any */
-	int			 flag;		/* op-specific */
+	int                    phase;
+	const struct admin_op *op;
+	struct auth            auth;
+	struct db_query        q;
+	struct store_numbers   nums;
+	json_t                *json; /* request body, if any */
+	char                  *text[ADMIN_TEXT_MAX]; /* owned strings */
+	struct buf             scratch; /* owned, for query parameters */
+	int64_t                id; /* from the path, if any */
+	int                    flag; /* op-specific */
 };
 
 /* Runs the op of ops[] matching the request's method (405 otherwise). */
-int	admin_run(struct http_request *, const struct admin_op *, size_t,
-	    const char *allow);
+int admin_run(struct http_request *, const struct admin_op *, size_t,
+    const char *allow);
 /* Keeps an allocated string for the life of the request; returns it. */
-char	*admin_keep(struct admin_state *, char *);
+char *admin_keep(struct admin_state *, char *);
 /* The request body as a JSON object (415/413/400 refusals in e). */
-int	admin_body(struct http_request *, struct admin_state *,
-	    struct apierr *);
+int admin_body(struct http_request *, struct admin_state *, struct apierr *);
 /* An integer query parameter within [min, max] (default when absent). */
-int	admin_query_int(struct http_request *, const char *, long, long, long,
-	    long *, struct apierr *);
+int admin_query_int(struct http_request *, const char *, long, long, long,
+    long *, struct apierr *);
 /* A string query parameter, or NULL; kept for the request's life. */
-int	admin_query_str(struct http_request *, struct admin_state *,
-	    const char *, size_t, const char **, struct apierr *);
+int admin_query_str(struct http_request *, struct admin_state *, const char *,
+    size_t, const char **, struct apierr *);
 
 #endif

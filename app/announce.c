@@ -20,7 +20,7 @@ announce_free(struct announce *a)
 static int
 has_key(const struct announce *a, const char *key, size_t len)
 {
-	const char	*p = a->keys.data, *end = p + a->keys.len, *nl;
+	const char *p = a->keys.data, *end = p + a->keys.len, *nl;
 
 	while (p < end) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -43,7 +43,7 @@ announce_everything(struct announce *a)
 void
 announce_post(struct announce *a, const char *key)
 {
-	size_t	len;
+	size_t len;
 
 	if (a->all)
 		return;
@@ -84,7 +84,7 @@ announce_take(struct announce *a, char **keys, int *deliveries)
 	if (a->all)
 		*keys = NULL;
 	else
-		*keys = buf_release(&a->keys, NULL);	/* NUL-terminated */
+		*keys = buf_release(&a->keys, NULL); /* NUL-terminated */
 	a->all = 0;
 	a->n = 0;
 	a->deliveries = 0;

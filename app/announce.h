@@ -12,27 +12,27 @@
 #include "buf.h"
 
 /* Past these, one "every post" message replaces the keys. */
-#define ANNOUNCE_KEYS_MAX	64
-#define ANNOUNCE_BYTES_MAX	4096
+#define ANNOUNCE_KEYS_MAX  64
+#define ANNOUNCE_BYTES_MAX 4096
 
 struct announce {
-	struct buf	keys;		/* '\n'-separated, no trailing one */
-	size_t		n;
-	int		all;		/* every post may have changed */
-	int		deliveries;	/* hook deliverers have work */
+	struct buf keys; /* '\n'-separated, no trailing one */
+	size_t     n;
+	int        all; /* every post may have changed */
+	int        deliveries; /* hook deliverers have work */
 };
 
-void	announce_init(struct announce *);
-void	announce_free(struct announce *);
+void announce_init(struct announce *);
+void announce_free(struct announce *);
 /* Post key changed; NULL, "" or a key with a newline: every post. */
-void	announce_post(struct announce *, const char *);
-void	announce_deliveries(struct announce *);
-int	announce_pending(const struct announce *);
+void announce_post(struct announce *, const char *);
+void announce_deliveries(struct announce *);
+int  announce_pending(const struct announce *);
 /*
  * Hands over what is pending and empties the set: *keys is a new string
  * of '\n'-separated keys, or NULL for every post (free it); *deliveries
  * is 1 when the deliverers are to be woken.
  */
-void	announce_take(struct announce *, char **keys, int *deliveries);
+void announce_take(struct announce *, char **keys, int *deliveries);
 
 #endif

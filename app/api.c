@@ -18,7 +18,7 @@
 void
 api_common_headers(struct http_request *req)
 {
-	const char	*origin;
+	const char *origin;
 
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "referrer-policy", "no-referrer");
@@ -30,7 +30,8 @@ api_common_headers(struct http_request *req)
 	 */
 	http_response_header(req, "vary", "Origin");
 	if (http_request_header(req, "origin", &origin)) {
-		http_response_header(req, "access-control-allow-origin", origin);
+		http_response_header(req, "access-control-allow-origin",
+		    origin);
 		http_response_header(req, "access-control-expose-headers",
 		    "ETag, Retry-After");
 	}
@@ -66,7 +67,7 @@ void
 api_error(struct http_request *req, int status, const char *code,
     const char *message, const char *field)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"error\":{\"code\":");
@@ -90,16 +91,15 @@ api_error_from(struct http_request *req, const struct apierr *e)
 
 /* What each op's codes answer. Only api_error_for_code reads it. */
 static const struct api_code {
-	enum api_op	 op;
-	const char	*code;
-	int		 status;
-	const char	*message;
-	const char	*field;
+	enum api_op op;
+	const char *code;
+	int         status;
+	const char *message;
+	const char *field;
 } api_codes[] = {
 	{ API_OP_COMMENT_NEW, "post_closed", 403,
 	    "This post is closed to new comments.", NULL },
-	{ API_OP_COMMENT_NEW, "banned", 403,
-	    "You cannot comment here.", NULL },
+	{ API_OP_COMMENT_NEW, "banned", 403, "You cannot comment here.", NULL },
 	{ API_OP_COMMENT_NEW, "guests_not_allowed", 403,
 	    "Please log in to comment.", NULL },
 	{ API_OP_COMMENT_NEW, "rate_limited", 429,
@@ -114,26 +114,24 @@ static const struct api_code {
 	    "author_email" },
 	{ API_OP_REGISTER, "email_taken", 409,
 	    "An account with this e-mail exists; log in instead.", "email" },
-	{ API_OP_VOTE, "not_found", 404,
-	    "There is no such comment.", NULL },
+	{ API_OP_VOTE, "not_found", 404, "There is no such comment.", NULL },
 	{ API_OP_VOTE, "own_comment", 403,
 	    "You cannot vote on your own comment.", NULL },
-	{ API_OP_ROLE, "not_found", 404,
-	    "There is no such user.", NULL },
+	{ API_OP_ROLE, "not_found", 404, "There is no such user.", NULL },
 	{ API_OP_ROLE, "last_admin", 409,
 	    "The last admin cannot give up the role.", "role" },
 	/* Demoted by another admin while the request was on its way. */
-	{ API_OP_ROLE, "forbidden", 403,
-	    "Only admins may change roles.", NULL },
+	{ API_OP_ROLE, "forbidden", 403, "Only admins may change roles.",
+	    NULL },
 };
 
 void
-api_error_for_code(struct http_request *req, enum api_op op,
-    const char *code, int retry_after)
+api_error_for_code(struct http_request *req, enum api_op op, const char *code,
+    int retry_after)
 {
-	const struct api_code	*c;
-	size_t			 i;
-	char			 retry[16];
+	const struct api_code *c;
+	size_t                 i;
+	char                   retry[16];
 
 	for (i = 0; i < sizeof(api_codes) / sizeof(api_codes[0]); i++) {
 		c = &api_codes[i];
@@ -174,7 +172,7 @@ api_method_not_allowed(struct http_request *req, const char *allow)
 static int
 etag_matches(struct http_request *req, const char *etag)
 {
-	const char	*inm;
+	const char *inm;
 
 	if (!http_request_header(req, "if-none-match", &inm))
 		return (0);
@@ -183,8 +181,7 @@ etag_matches(struct http_request *req, const char *etag)
 
 static void
 send_tagged(struct http_request *req, const char *type,
-    const char *cache_control, const void *data, size_t len,
-    const char *etag)
+    const char *cache_control, const void *data, size_t len, const char *etag)
 {
 	api_common_headers(req);
 	http_response_header(req, "etag", etag);
@@ -202,8 +199,8 @@ void
 api_send_tagged(struct http_request *req, const char *type,
     const char *cache_control, const void *data, size_t len)
 {
-	unsigned char	hash[16];
-	char		etag[2 + 32 + 1];
+	unsigned char hash[16];
+	char          etag[2 + 32 + 1];
 
 	crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
 	etag[0] = '"';
@@ -217,7 +214,7 @@ api_send_tagged(struct http_request *req, const char *type,
 static int
 accepts_gzip(struct http_request *req)
 {
-	const char	*ae, *p;
+	const char *ae, *p;
 
 	if (!http_request_header(req, "accept-encoding", &ae) ||
 	    (p = strstr(ae, "gzip")) == NULL)
@@ -242,7 +239,7 @@ send_cached(struct http_request *req, const struct cache_entry *e,
 	send_tagged(req, type, "no-cache", e->body, e->body_len, e->etag);
 }
 
-#define JSON_TYPE	"application/json; charset=utf-8"
+#define JSON_TYPE "application/json; charset=utf-8"
 
 int
 api_cache_lookup(struct http_request *req, struct buf *key,
@@ -255,13 +252,13 @@ api_cache_lookup(struct http_request *req, struct buf *key,
  * depending on who asks: logged-in readers see their own held comments). */
 static void
 cache_fill_send(struct http_request *req, struct api_fill *fill,
-    const char *post, const struct buf *body, const char *type,
-    int vary_auth)
+    const char *post, const struct buf *body, const char *type, int vary_auth)
 {
-	const struct cache_entry	*ce;
+	const struct cache_entry *ce;
 
-	if (fill->key != NULL && (ce = cache_put(fill->key, post, body->data,
-	    body->len, fill->gen)) != NULL) {
+	if (fill->key != NULL &&
+	    (ce = cache_put(fill->key, post, body->data, body->len,
+	         fill->gen)) != NULL) {
 		send_cached(req, ce, type);
 		return;
 	}
@@ -288,14 +285,15 @@ void
 api_send_asset(struct http_request *req, const char *name,
     const char *cache_control)
 {
-	const struct asset	*a;
+	const struct asset *a;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
 		api_method_not_allowed(req, "GET, HEAD");
 		return;
 	}
 	if ((a = assets_find(name)) == NULL) {
-		api_error(req, 404, "not_found", "There is nothing here.", NULL);
+		api_error(req, 404, "not_found", "There is nothing here.",
+		    NULL);
 		return;
 	}
 	http_response_header(req, "vary", "Accept-Encoding");
@@ -311,7 +309,7 @@ api_send_asset(struct http_request *req, const char *name,
 static int
 is_json_type(const char *ct)
 {
-	size_t	n = strlen("application/json");
+	size_t n = strlen("application/json");
 
 	if (strncasecmp(ct, "application/json", n) != 0)
 		return (0);
@@ -321,11 +319,11 @@ is_json_type(const char *ct)
 int
 api_read_json(struct http_request *req, json_t **out, struct apierr *e)
 {
-	const char	*ct;
-	char		*data;
-	size_t		 len;
-	ssize_t		 r;
-	json_error_t	 jerr;
+	const char  *ct;
+	char        *data;
+	size_t       len;
+	ssize_t      r;
+	json_error_t jerr;
 
 	*out = NULL;
 	if (!http_request_header(req, "content-type", &ct) || !is_json_type(ct))
@@ -367,7 +365,7 @@ api_read_json(struct http_request *req, json_t **out, struct apierr *e)
 static void
 peer_address(struct http_request *req, char out[NETADDR_TEXT_MAX])
 {
-	struct connection	*c = req->owner;
+	struct connection *c = req->owner;
 
 	out[0] = '\0';
 	if (c->family == AF_INET)
@@ -387,11 +385,12 @@ peer_address(struct http_request *req, char out[NETADDR_TEXT_MAX])
 static char *
 forwarded_for(struct http_request *req)
 {
-	struct http_header	*h;
-	struct buf		 b;
+	struct http_header *h;
+	struct buf          b;
 
 	buf_init(&b);
-	TAILQ_FOREACH(h, &req->req_headers, list) {
+	TAILQ_FOREACH(h, &req->req_headers, list)
+	{
 		if (strcasecmp(h->header, "x-forwarded-for") != 0)
 			continue;
 		if (b.len > 0)
@@ -408,8 +407,8 @@ forwarded_for(struct http_request *req)
 void
 api_client_ip(struct http_request *req, char out[API_IP_MAX])
 {
-	char	 peer[NETADDR_TEXT_MAX];
-	char	*xff;
+	char  peer[NETADDR_TEXT_MAX];
+	char *xff;
 
 	peer_address(req, peer);
 	/* X-Forwarded-For counts only when a configured proxy sent it. */
@@ -421,8 +420,8 @@ api_client_ip(struct http_request *req, char out[API_IP_MAX])
 const char *
 api_scheme(struct http_request *req)
 {
-	char		 peer[NETADDR_TEXT_MAX];
-	const char	*proto;
+	char        peer[NETADDR_TEXT_MAX];
+	const char *proto;
 
 	peer_address(req, peer);
 	if (!netaddr_is_proxy(&parley_proxies, peer) ||
@@ -430,8 +429,9 @@ api_scheme(struct http_request *req)
 		return ("http");
 	/* A chain of proxies lists its schemes; the first is the client's. */
 	return (strncasecmp(proto, "https", 5) == 0 &&
-	    (proto[5] == '\0' || proto[5] == ',' || proto[5] == ' ') ?
-	    "https" : "http");
+	            (proto[5] == '\0' || proto[5] == ',' || proto[5] == ' ') ?
+	        "https" :
+	        "http");
 }
 
 const char *
@@ -465,9 +465,9 @@ api_query_ready(struct http_request *req, struct db_query *q)
 int64_t
 api_path_id(const char *path, const char *prefix)
 {
-	char		*ep;
-	long long	 v;
-	size_t		 n = strlen(prefix);
+	char     *ep;
+	long long v;
+	size_t    n = strlen(prefix);
 
 	if (strncmp(path, prefix, n) != 0)
 		return (0);
@@ -486,7 +486,7 @@ int
 api_cache_lookup_as(struct http_request *req, struct buf *key,
     struct api_fill *fill, const char *type)
 {
-	const struct cache_entry	*ce;
+	const struct cache_entry *ce;
 
 	fill->key = NULL;
 	/* Changes already announced are dropped before the cache answers. */

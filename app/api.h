@@ -14,12 +14,12 @@
 #include "buf.h"
 #include "db.h"
 
-#define API_BODY_MAX	65536	/* bytes of a JSON request body */
+#define API_BODY_MAX 65536 /* bytes of a JSON request body */
 
 /* Sends {"error": {...}}; a NULL field is left out. */
-void	api_error(struct http_request *, int, const char *, const char *,
-	    const char *);
-void	api_error_from(struct http_request *, const struct apierr *);
+void api_error(struct http_request *, int, const char *, const char *,
+    const char *);
+void api_error_from(struct http_request *, const struct apierr *);
 
 /*
  * Whose error codes: storage's functions, and moderation's refusals of a
@@ -27,10 +27,10 @@ void	api_error_from(struct http_request *, const struct apierr *);
  * elsewhere (not_found: of what; email_taken: in which field).
  */
 enum api_op {
-	API_OP_COMMENT_NEW,	/* moderation_decide, comment_create */
-	API_OP_REGISTER,	/* user_register */
-	API_OP_VOTE,		/* vote_set */
-	API_OP_ROLE,		/* user_set_role */
+	API_OP_COMMENT_NEW, /* moderation_decide, comment_create */
+	API_OP_REGISTER, /* user_register */
+	API_OP_VOTE, /* vote_set */
+	API_OP_ROLE, /* user_set_role */
 };
 /*
  * Sends the answer (status, code, message, field) api.c's table holds
@@ -38,19 +38,19 @@ enum api_op {
  * 1). A code the table does not know (none should come) is answered
  * as api_db_unavailable does.
  */
-void	api_error_for_code(struct http_request *, enum api_op,
-	    const char *code, int retry_after);
-void	api_db_unavailable(struct http_request *);
-void	api_method_not_allowed(struct http_request *, const char *allow);
+void api_error_for_code(struct http_request *, enum api_op, const char *code,
+    int retry_after);
+void api_db_unavailable(struct http_request *);
+void api_method_not_allowed(struct http_request *, const char *allow);
 
 /* Sends the buffer as JSON with the given status. */
-void	api_send_json(struct http_request *, int, const struct buf *);
+void api_send_json(struct http_request *, int, const struct buf *);
 /* Sends data with a strong ETag made from its bytes, or 304 when the
  * request's If-None-Match names it. */
-void	api_send_tagged(struct http_request *, const char *type,
-	    const char *cache_control, const void *, size_t);
-void	api_send_asset(struct http_request *, const char *name,
-	    const char *cache_control);
+void api_send_tagged(struct http_request *, const char *type,
+    const char *cache_control, const void *, size_t);
+void api_send_asset(struct http_request *, const char *name,
+    const char *cache_control);
 /*
  * Answers from the worker's cache. api_cache_lookup answers (1) when the
  * cache holds key; otherwise (0) it keeps key and the cache's generation
@@ -59,46 +59,45 @@ void	api_send_asset(struct http_request *, const char *name,
  * it depends on; NULL for every post) and sends it, or sends it uncached.
  */
 struct api_fill {
-	char		*key;
-	uint64_t	 gen;
+	char    *key;
+	uint64_t gen;
 };
-int	api_cache_lookup(struct http_request *, struct buf *key,
-	    struct api_fill *);
-void	api_cache_fill(struct http_request *, struct api_fill *,
-	    const char *post, const struct buf *json);
-void	api_fill_free(struct api_fill *);
+int api_cache_lookup(struct http_request *, struct buf *key, struct api_fill *);
+void api_cache_fill(struct http_request *, struct api_fill *, const char *post,
+    const struct buf *json);
+void api_fill_free(struct api_fill *);
 
 /* Reads a JSON object body. Refuses a non-JSON Content-Type (415), a body
  * over API_BODY_MAX (413), malformed JSON (400), invalid UTF-8 (422
  * invalid_utf8) and a non-object (400). The caller owns *out
  * (json_decref). */
-int	api_read_json(struct http_request *, json_t **, struct apierr *);
+int api_read_json(struct http_request *, json_t **, struct apierr *);
 
 /* Runs q for req: 1 when its result is ready, 0 while pending (return
  * KORE_RESULT_RETRY), -1 after answering: 422 invalid_value when the
  * database refused the data (SQLSTATE class 22 or 23), else 503. */
-int	api_query_ready(struct http_request *, struct db_query *);
+int api_query_ready(struct http_request *, struct db_query *);
 
 /* Headers every answer carries, CORS included. */
-void	api_common_headers(struct http_request *);
+void api_common_headers(struct http_request *);
 
 /* The client's address as text: the peer's, or the one a trusted proxy
  * forwarded. */
-#define API_IP_MAX	64
-void	api_client_ip(struct http_request *, char [API_IP_MAX]);
+#define API_IP_MAX 64
+void api_client_ip(struct http_request *, char[API_IP_MAX]);
 /* "https" when a trusted proxy says the client used it
  * (X-Forwarded-Proto), else "http". */
 const char *api_scheme(struct http_request *);
 /* The number after prefix in path (routes admit digits only); 0 if none. */
-int64_t	api_path_id(const char *path, const char *prefix);
+int64_t api_path_id(const char *path, const char *prefix);
 /* The request's query string, or "" when it has none. */
 const char *api_query(struct http_request *);
 
 /* api_cache_lookup and api_cache_fill for answers of another type than
  * JSON (thread.html): the same cache, sent as type. */
-int	api_cache_lookup_as(struct http_request *, struct buf *key,
-	    struct api_fill *, const char *type);
-void	api_cache_fill_as(struct http_request *, struct api_fill *,
-	    const char *post, const struct buf *body, const char *type);
+int  api_cache_lookup_as(struct http_request *, struct buf *key,
+     struct api_fill *, const char                         *type);
+void api_cache_fill_as(struct http_request *, struct api_fill *,
+    const char *post, const struct buf *body, const char *type);
 
 #endif

@@ -7,15 +7,15 @@
 #define PARLEY_APIERR_H
 
 struct apierr {
-	int		 status;	/* HTTP status, e.g. 422 */
-	const char	*code;		/* snake_case, static */
-	const char	*message;	/* a sentence, static */
-	const char	*field;		/* input at fault, or NULL */
+	int         status; /* HTTP status, e.g. 422 */
+	const char *code; /* snake_case, static */
+	const char *message; /* a sentence, static */
+	const char *field; /* input at fault, or NULL */
 };
 
 static inline int
-apierr_set(struct apierr *e, int status, const char *code,
-    const char *message, const char *field)
+apierr_set(struct apierr *e, int status, const char *code, const char *message,
+    const char *field)
 {
 	e->status = status;
 	e->code = code;

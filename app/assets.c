@@ -10,28 +10,30 @@
 
 #include "assets.h"
 
-#define ASSETS_MAX	64
-#define ASSET_SIZE_MAX	(4 << 20)
+#define ASSETS_MAX     64
+#define ASSET_SIZE_MAX (4 << 20)
 
-static struct asset	assets[ASSETS_MAX];
-static size_t		nassets;
+static struct asset assets[ASSETS_MAX];
+static size_t       nassets;
 
 const char *
 assets_type(const char *name)
 {
-	static const struct { const char *ext, *type; } types[] = {
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
 		{ ".html", "text/html; charset=utf-8" },
 		{ ".js", "text/javascript; charset=utf-8" },
 		{ ".css", "text/css; charset=utf-8" },
 		{ ".svg", "image/svg+xml" },
 		{ ".json", "application/json" },
-		{ ".map", "application/json" },		/* source maps */
+		{ ".map", "application/json" }, /* source maps */
 		{ ".txt", "text/plain; charset=utf-8" },
 		{ ".png", "image/png" },
 		{ ".ico", "image/x-icon" },
 	};
-	const char	*dot = strrchr(name, '.');
-	size_t		 i;
+	const char *dot = strrchr(name, '.');
+	size_t      i;
 
 	for (i = 0; dot != NULL && i < sizeof(types) / sizeof(types[0]); i++) {
 		if (strcmp(dot, types[i].ext) == 0)
@@ -44,12 +46,12 @@ assets_type(const char *name)
 static void
 compress_one(struct asset *a)
 {
-	z_stream	z;
-	uLong		bound;
+	z_stream z;
+	uLong    bound;
 
 	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		return;
 	bound = deflateBound(&z, a->len);
 	if ((a->gz = malloc(bound)) == NULL)
@@ -73,11 +75,11 @@ compress_one(struct asset *a)
 static int
 load_one(const char *dir, const char *name, char *err, size_t errlen)
 {
-	struct asset	*a = &assets[nassets];
-	unsigned char	 hash[16];
-	char		 path[4096];
-	struct stat	 st;
-	FILE		*f;
+	struct asset *a = &assets[nassets];
+	unsigned char hash[16];
+	char          path[4096];
+	struct stat   st;
+	FILE         *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
@@ -115,9 +117,9 @@ load_one(const char *dir, const char *name, char *err, size_t errlen)
 int
 assets_load(const char *dir, char *err, size_t errlen)
 {
-	DIR		*d;
-	struct dirent	*de;
-	int		 rc = 0;
+	DIR           *d;
+	struct dirent *de;
+	int            rc = 0;
 
 	if ((d = opendir(dir)) == NULL) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
@@ -135,7 +137,7 @@ assets_load(const char *dir, char *err, size_t errlen)
 const struct asset *
 assets_find(const char *name)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < nassets; i++) {
 		if (strcmp(assets[i].name, name) == 0)

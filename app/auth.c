@@ -12,7 +12,7 @@
 static const char *
 bearer_token(struct http_request *req, int *presented)
 {
-	const char	*h;
+	const char *h;
 
 	*presented = 0;
 	if (!http_request_header(req, "authorization", &h))
@@ -35,8 +35,8 @@ copy_user(struct auth *a, const struct user_row *u)
 enum auth_status
 auth_run(struct http_request *req, struct auth *a)
 {
-	const char		*token;
-	struct user_row		 u;
+	const char     *token;
+	struct user_row u;
 
 	if (a->finished)
 		return (AUTH_DONE);
@@ -52,7 +52,7 @@ auth_run(struct http_request *req, struct auth *a)
 		store_session_user_query(&a->q, &a->nums, a->token_hash,
 		    parley_config.session_ttl_seconds,
 		    sites_request_from_blog(req) ? AUTH_STAFF_WIDGET_SECONDS :
-		    0);
+		                                   0);
 	}
 	switch (db_run(req, &a->q)) {
 	case DB_PENDING:
@@ -81,8 +81,9 @@ auth_cleanup(struct auth *a)
 int
 auth_is_moderator(const struct auth *a)
 {
-	return (a->valid && (strcmp(a->role, "moderator") == 0 ||
-	    strcmp(a->role, "admin") == 0));
+	return (a->valid &&
+	    (strcmp(a->role, "moderator") == 0 ||
+	        strcmp(a->role, "admin") == 0));
 }
 
 int
@@ -101,8 +102,8 @@ auth_require(struct http_request *req, const struct auth *a)
 		api_error(req, 401, "invalid_token",
 		    "Your session has ended; please log in again.", NULL);
 	else
-		api_error(req, 401, "not_logged_in",
-		    "Please log in first.", NULL);
+		api_error(req, 401, "not_logged_in", "Please log in first.",
+		    NULL);
 	return (-1);
 }
 

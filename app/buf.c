@@ -32,8 +32,8 @@ buf_reset(struct buf *b)
 void
 buf_reserve(struct buf *b, size_t extra)
 {
-	size_t	need, ncap;
-	char	*p;
+	size_t need, ncap;
+	char  *p;
 
 	/* One byte more than asked keeps room for the terminating NUL. */
 	if (extra > SIZE_MAX - b->len - 1)
@@ -76,8 +76,8 @@ buf_putc(struct buf *b, char c)
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
-	va_list	ap;
-	int	n;
+	va_list ap;
+	int     n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
@@ -94,7 +94,7 @@ buf_printf(struct buf *b, const char *fmt, ...)
 char *
 buf_release(struct buf *b, size_t *lenp)
 {
-	char	*p;
+	char *p;
 
 	buf_reserve(b, 0);
 	p = b->data;

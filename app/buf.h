@@ -11,21 +11,21 @@
 #include <stddef.h>
 
 struct buf {
-	char	*data;	/* always NUL-terminated when len > 0 or cap > 0 */
-	size_t	 len;
-	size_t	 cap;
+	char  *data; /* always NUL-terminated when len > 0 or cap > 0 */
+	size_t len;
+	size_t cap;
 };
 
-void	 buf_init(struct buf *);
-void	 buf_free(struct buf *);
-void	 buf_reset(struct buf *);
-void	 buf_reserve(struct buf *, size_t);
-void	 buf_append(struct buf *, const void *, size_t);
-void	 buf_puts(struct buf *, const char *);
-void	 buf_putc(struct buf *, char);
-void	 buf_printf(struct buf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+void buf_init(struct buf *);
+void buf_free(struct buf *);
+void buf_reset(struct buf *);
+void buf_reserve(struct buf *, size_t);
+void buf_append(struct buf *, const void *, size_t);
+void buf_puts(struct buf *, const char *);
+void buf_putc(struct buf *, char);
+void buf_printf(struct buf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Hands the bytes to the caller (who frees them) and empties the buffer. */
-char	*buf_release(struct buf *, size_t *);
+char *buf_release(struct buf *, size_t *);
 
 #endif

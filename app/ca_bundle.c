@@ -7,19 +7,19 @@
 #include "buf.h"
 #include "ca_bundle.h"
 
-#define PEM_CERT_BEGIN	"-----BEGIN CERTIFICATE-----"
+#define PEM_CERT_BEGIN "-----BEGIN CERTIFICATE-----"
 
 /* PEM text of every certificate added; lives until the process ends. */
-static struct buf	bundle;
-static size_t		ncerts;
-static char		system_path[4096];
+static struct buf bundle;
+static size_t     ncerts;
+static char       system_path[4096];
 
 const char *
 ca_bundle_system_path(void)
 {
 #if LIBCURL_VERSION_NUM >= 0x075400
-	CURL	*h;
-	char	*p = NULL;
+	CURL *h;
+	char *p = NULL;
 
 	if (system_path[0] != '\0')
 		return (system_path);
@@ -40,12 +40,12 @@ ca_bundle_system_path(void)
 static size_t
 count_certs(const char *pem, size_t len)
 {
-	const char	*p, *end = pem + len;
-	size_t		 n = 0, k = sizeof(PEM_CERT_BEGIN) - 1;
+	const char *p, *end = pem + len;
+	size_t      n = 0, k = sizeof(PEM_CERT_BEGIN) - 1;
 
 	for (p = pem; (size_t)(end - p) >= k &&
-	    (p = memmem(p, (size_t)(end - p), PEM_CERT_BEGIN, k)) != NULL;
-	    p += k)
+	     (p = memmem(p, (size_t)(end - p), PEM_CERT_BEGIN, k)) != NULL;
+	     p += k)
 		n++;
 	return (n);
 }
@@ -54,13 +54,15 @@ int
 ca_bundle_add_pem(const char *pem, size_t len, const char *name, char *err,
     size_t errlen)
 {
-	size_t	n;
+	size_t n;
 
 	/* A file with none is a mistake (a key, a DER file) worth a word
 	 * at start rather than a failed handshake later. */
 	if ((n = count_certs(pem, len)) == 0) {
-		(void)snprintf(err, errlen, "%s: no PEM certificate "
-		    "(\"" PEM_CERT_BEGIN "\") in it", name);
+		(void)snprintf(err, errlen,
+		    "%s: no PEM certificate "
+		    "(\"" PEM_CERT_BEGIN "\") in it",
+		    name);
 		return (-1);
 	}
 	buf_append(&bundle, pem, len);
@@ -75,10 +77,10 @@ ca_bundle_add_pem(const char *pem, size_t len, const char *name, char *err,
 static int
 read_file(const char *path, struct buf *out, char *err, size_t errlen)
 {
-	FILE	*f;
-	char	 chunk[16384];
-	size_t	 n;
-	int	 rc = 0;
+	FILE  *f;
+	char   chunk[16384];
+	size_t n;
+	int    rc = 0;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -104,8 +106,8 @@ read_file(const char *path, struct buf *out, char *err, size_t errlen)
 int
 ca_bundle_add_file(const char *path, char *err, size_t errlen)
 {
-	struct buf	text;
-	int		rc;
+	struct buf text;
+	int        rc;
 
 	buf_init(&text);
 	rc = read_file(path, &text, err, errlen);
@@ -132,7 +134,7 @@ ca_bundle_text(size_t *len)
 int
 ca_bundle_apply(CURL *h)
 {
-	struct curl_blob	blob;
+	struct curl_blob blob;
 
 	(void)curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
 	(void)curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
@@ -143,15 +145,16 @@ ca_bundle_apply(CURL *h)
 	/* The bundle outlives every handle: libcurl need not copy it. */
 	blob.flags = CURL_BLOB_NOCOPY;
 	return (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK ?
-	    0 : -1);
+	        0 :
+	        -1);
 }
 
 int
 ca_bundle_check(char *err, size_t errlen)
 {
-	struct curl_blob	blob;
-	CURL			*h;
-	CURLcode		 rc;
+	struct curl_blob blob;
+	CURL            *h;
+	CURLcode         rc;
 
 	if ((h = curl_easy_init()) == NULL) {
 		(void)snprintf(err, errlen, "curl_easy_init failed");
@@ -164,9 +167,11 @@ ca_bundle_check(char *err, size_t errlen)
 	rc = curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
 	curl_easy_cleanup(h);
 	if (rc != CURLE_OK) {
-		(void)snprintf(err, errlen, "this libcurl cannot check https "
+		(void)snprintf(err, errlen,
+		    "this libcurl cannot check https "
 		    "hooks against CAs read before the chroot "
-		    "(CURLOPT_CAINFO_BLOB: %s)", curl_easy_strerror(rc));
+		    "(CURLOPT_CAINFO_BLOB: %s)",
+		    curl_easy_strerror(rc));
 		return (-1);
 	}
 	return (0);

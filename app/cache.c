@@ -6,20 +6,20 @@
 
 #include "cache.h"
 
-#define BUCKETS	1024
+#define BUCKETS 1024
 
-static struct cache_entry	*buckets[BUCKETS];
+static struct cache_entry *buckets[BUCKETS];
 /*
  * Keys are the clients' choice (post keys): with an unkeyed hash anyone
  * could pick keys that share a bucket and make every lookup walk one long
  * chain. SipHash (crypto_shorthash) under a key of this worker's, made at
  * cache_init, cannot be aimed at.
  */
-static unsigned char		 bucket_key[crypto_shorthash_KEYBYTES];
-static struct cache_entry	*head, *tail;
-static size_t			 budget, bytes;
-static uint64_t			 generation;
-static int			 usable;
+static unsigned char       bucket_key[crypto_shorthash_KEYBYTES];
+static struct cache_entry *head, *tail;
+static size_t              budget, bytes;
+static uint64_t            generation;
+static int                 usable;
 
 static size_t
 entry_size(const struct cache_entry *e)
@@ -31,8 +31,8 @@ entry_size(const struct cache_entry *e)
 static unsigned int
 bucket_of(const char *key)
 {
-	unsigned char	h[crypto_shorthash_BYTES];
-	uint64_t	v;
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t      v;
 
 	crypto_shorthash(h, (const unsigned char *)key, strlen(key),
 	    bucket_key);
@@ -69,10 +69,10 @@ push_front(struct cache_entry *e)
 static void
 drop(struct cache_entry *e)
 {
-	struct cache_entry	**pp;
+	struct cache_entry **pp;
 
 	for (pp = &buckets[bucket_of(e->key)]; *pp != NULL;
-	    pp = &(*pp)->chain) {
+	     pp = &(*pp)->chain) {
 		if (*pp == e) {
 			*pp = e->chain;
 			break;
@@ -128,7 +128,7 @@ cache_generation(void)
 const struct cache_entry *
 cache_get(const char *key)
 {
-	struct cache_entry	*e;
+	struct cache_entry *e;
 
 	if (!usable)
 		return (NULL);
@@ -145,7 +145,7 @@ cache_get(const char *key)
 void
 cache_etag(const void *data, size_t len, char out[36])
 {
-	unsigned char	h[16];
+	unsigned char h[16];
 
 	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
 	out[0] = '"';
@@ -157,13 +157,13 @@ cache_etag(const void *data, size_t len, char out[36])
 unsigned char *
 cache_gzip(const void *data, size_t len, size_t *outlen)
 {
-	z_stream	 z;
-	unsigned char	*out;
-	uLong		 bound;
+	z_stream       z;
+	unsigned char *out;
+	uLong          bound;
 
 	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		return (NULL);
 	bound = deflateBound(&z, len);
 	if ((out = malloc(bound)) == NULL)
@@ -184,7 +184,7 @@ cache_gzip(const void *data, size_t len, size_t *outlen)
 static char *
 xstrdup(const char *s)
 {
-	char	*p;
+	char *p;
 
 	if ((p = strdup(s)) == NULL)
 		abort();
@@ -195,8 +195,8 @@ const struct cache_entry *
 cache_put(const char *key, const char *post, const void *body, size_t len,
     uint64_t gen)
 {
-	struct cache_entry	*e, *old;
-	unsigned int		 b;
+	struct cache_entry *e, *old;
+	unsigned int        b;
 
 	if (!usable || gen != generation)
 		return (NULL);
@@ -239,7 +239,7 @@ cache_put(const char *key, const char *post, const void *body, size_t len,
 void
 cache_invalidate(const char *post)
 {
-	struct cache_entry	*e, *next;
+	struct cache_entry *e, *next;
 
 	for (e = head; e != NULL; e = next) {
 		next = e->next;
@@ -252,8 +252,8 @@ cache_invalidate(const char *post)
 size_t
 cache_longest_chain(void)
 {
-	const struct cache_entry	*e;
-	size_t				 i, n, longest = 0;
+	const struct cache_entry *e;
+	size_t                    i, n, longest = 0;
 
 	for (i = 0; i < BUCKETS; i++) {
 		n = 0;

@@ -11,17 +11,21 @@
 
 /* What getaddrinfo may read; the first three matter. */
 static const char *const resolver_files[] = {
-	"nsswitch.conf", "hosts", "resolv.conf", "host.conf", "gai.conf",
+	"nsswitch.conf",
+	"hosts",
+	"resolv.conf",
+	"host.conf",
+	"gai.conf",
 };
 
 /* Far past any real one of these files. */
-#define ETC_FILE_MAX	(1024 * 1024)
+#define ETC_FILE_MAX (1024 * 1024)
 
 /* 1 when dir is the same folder as "/" (then nothing may be copied). */
 static int
 is_system_root(const char *dir)
 {
-	struct stat	a, b;
+	struct stat a, b;
 
 	if (stat(dir, &a) == -1 || stat("/", &b) == -1)
 		return (0);
@@ -32,11 +36,11 @@ is_system_root(const char *dir)
 static int
 slurp(const char *path, char **out, size_t *len)
 {
-	struct stat	 st;
-	ssize_t		 n = 0;
-	size_t		 got, size;
-	char		*p;
-	int		 fd, saved;
+	struct stat st;
+	ssize_t     n = 0;
+	size_t      got, size;
+	char       *p;
+	int         fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return (-1);
@@ -74,17 +78,17 @@ slurp(const char *path, char **out, size_t *len)
 static int
 write_whole(const char *path, const char *p, size_t len)
 {
-	char	tmp[4096];
-	ssize_t	n;
-	size_t	off;
-	int	fd, rc = 0;
+	char    tmp[4096];
+	ssize_t n;
+	size_t  off;
+	int     fd, rc = 0;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return (-1);
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1)
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
+	    -1)
 		return (-1);
 	for (off = 0; off < len && rc == 0; off += (size_t)n) {
 		if ((n = write(fd, p + off, len - off)) <= 0)
@@ -104,15 +108,16 @@ write_whole(const char *path, const char *p, size_t len)
 
 /* One file: 1 copied, 0 absent at the source (and removed), -1 error. */
 static int
-copy_one(const char *src_etc, const char *dst_etc, const char *name,
-    char *err, size_t errlen)
+copy_one(const char *src_etc, const char *dst_etc, const char *name, char *err,
+    size_t errlen)
 {
-	char	 src[4096], dst[4096], *text;
-	size_t	 len;
+	char   src[4096], dst[4096], *text;
+	size_t len;
 
 	if ((size_t)snprintf(src, sizeof(src), "%s/%s", src_etc, name) >=
-	    sizeof(src) || (size_t)snprintf(dst, sizeof(dst), "%s/%s",
-	    dst_etc, name) >= sizeof(dst)) {
+	        sizeof(src) ||
+	    (size_t)snprintf(dst, sizeof(dst), "%s/%s", dst_etc, name) >=
+	        sizeof(dst)) {
 		(void)snprintf(err, errlen, "%s: path too long", dst_etc);
 		return (-1);
 	}
@@ -148,7 +153,7 @@ static int
 dest_dir(const char *src_etc, const char *root, char *dst, size_t size,
     char *err, size_t errlen)
 {
-	struct stat	st, src;
+	struct stat st, src;
 
 	if ((size_t)snprintf(dst, size, "%s/etc", root) >= size) {
 		(void)snprintf(err, errlen, "%s: path too long", root);
@@ -176,21 +181,20 @@ dest_dir(const char *src_etc, const char *root, char *dst, size_t size,
 }
 
 int
-chroot_etc_copy(const char *src_etc, const char *root, char *err,
-    size_t errlen)
+chroot_etc_copy(const char *src_etc, const char *root, char *err, size_t errlen)
 {
-	char	dst[4096];
-	size_t	i;
-	int	n, copied = 0;
+	char   dst[4096];
+	size_t i;
+	int    n, copied = 0;
 
 	if (is_system_root(root))
 		return (0);
 	if (dest_dir(src_etc, root, dst, sizeof(dst), err, errlen) == -1)
 		return (-1);
 	for (i = 0; i < sizeof(resolver_files) / sizeof(resolver_files[0]);
-	    i++) {
+	     i++) {
 		if ((n = copy_one(src_etc, dst, resolver_files[i], err,
-		    errlen)) == -1)
+		         errlen)) == -1)
 			return (-1);
 		copied += n;
 	}

@@ -22,7 +22,7 @@
  * root/etc. Does nothing (returns 0) when root is the system's own
  * root. The number of files copied, or -1 with a message in err.
  */
-int	chroot_etc_copy(const char *src_etc, const char *root, char *err,
-	    size_t errlen);
+int chroot_etc_copy(const char *src_etc, const char *root, char *err,
+    size_t errlen);
 
 #endif

@@ -8,26 +8,23 @@
 #include "comment_input.h"
 #include "input.h"
 
-
-
-
-
 int
 post_key_valid(const char *s)
 {
-	size_t	n;
+	size_t n;
 
 	if (s == NULL)
 		return (0);
 	n = strlen(s);
 	return (n > 0 && n <= POST_KEY_MAX &&
-	    u8_check((const uint8_t *)s, n) == NULL && !input_has_controls(s, n, 0));
+	    u8_check((const uint8_t *)s, n) == NULL &&
+	    !input_has_controls(s, n, 0));
 }
 
 int
 http_url_valid(const char *s)
 {
-	size_t	i, n = strlen(s), scheme;
+	size_t i, n = strlen(s), scheme;
 
 	if (strncasecmp(s, "http://", 7) == 0)
 		scheme = 7;
@@ -44,7 +41,6 @@ http_url_valid(const char *s)
 	}
 	return (1);
 }
-
 
 int
 body_parse(json_t *obj, const char **body, size_t *len, struct apierr *e)
@@ -63,11 +59,10 @@ body_parse(json_t *obj, const char **body, size_t *len, struct apierr *e)
 	return (0);
 }
 
-
 static int
 parse_parent(json_t *obj, int64_t *parent, struct apierr *e)
 {
-	json_t	*v;
+	json_t *v;
 
 	*parent = 0;
 	v = json_object_get(obj, "parent_id");
@@ -83,7 +78,7 @@ parse_parent(json_t *obj, int64_t *parent, struct apierr *e)
 static int
 parse_post(json_t *obj, struct comment_input *in, struct apierr *e)
 {
-	size_t	len;
+	size_t len;
 
 	if (input_get_string(obj, "post", &in->post, NULL, e) == -1)
 		return (-1);
@@ -93,7 +88,8 @@ parse_post(json_t *obj, struct comment_input *in, struct apierr *e)
 	if (!post_key_valid(in->post))
 		return (apierr_set(e, 422, "invalid_value",
 		    "The post key must be 1 to 256 bytes without control "
-		    "characters.", "post"));
+		    "characters.",
+		    "post"));
 
 	if (input_get_string(obj, "post_title", &in->post_title, &len, e) == -1)
 		return (-1);
@@ -103,7 +99,8 @@ parse_post(json_t *obj, struct comment_input *in, struct apierr *e)
 	    input_has_controls(in->post_title, len, 0))
 		return (apierr_set(e, 422, "invalid_value",
 		    "The post title must be at most 300 characters on one "
-		    "line.", "post_title"));
+		    "line.",
+		    "post_title"));
 
 	if (input_get_string(obj, "post_url", &in->post_url, NULL, e) == -1)
 		return (-1);
@@ -132,14 +129,14 @@ parse_optional(json_t *obj, const char *name, int (*valid)(const char *),
 static int
 parse_guest(json_t *obj, struct comment_input *in, struct apierr *e)
 {
-	const char	*name;
-	size_t		 len;
+	const char *name;
+	size_t      len;
 
 	if (input_get_string(obj, "author_name", &name, &len, e) == -1)
 		return (-1);
 	if (name == NULL || input_is_blank(name, len))
-		return (apierr_set(e, 422, "required",
-		    "Please give your name.", "author_name"));
+		return (apierr_set(e, 422, "required", "Please give your name.",
+		    "author_name"));
 	in->author_name = input_trimmed_copy(name, len);
 	len = strlen(in->author_name);
 	if (input_chars(in->author_name, len) > AUTHOR_NAME_MAX ||
@@ -148,8 +145,8 @@ parse_guest(json_t *obj, struct comment_input *in, struct apierr *e)
 		    "The name must be at most 80 characters on one line.",
 		    "author_name"));
 	if (parse_optional(obj, "author_email", input_email_valid,
-	    &in->author_email, "That e-mail address does not look right.",
-	    e) == -1)
+	        &in->author_email, "That e-mail address does not look right.",
+	        e) == -1)
 		return (-1);
 	return (parse_optional(obj, "author_url", http_url_valid,
 	    &in->author_url, "The website must be an http or https URL.", e));
@@ -159,7 +156,7 @@ parse_guest(json_t *obj, struct comment_input *in, struct apierr *e)
 static int
 honeypot_filled(json_t *obj)
 {
-	json_t	*hp = json_object_get(obj, "hp");
+	json_t *hp = json_object_get(obj, "hp");
 
 	if (hp == NULL || json_is_null(hp))
 		return (0);

@@ -9,7 +9,7 @@
 static char *
 xstrdup(const char *s)
 {
-	char	*p;
+	char *p;
 
 	if ((p = strdup(s)) == NULL)
 		abort();
@@ -19,7 +19,7 @@ xstrdup(const char *s)
 static char *
 trim(char *s)
 {
-	char	*e;
+	char *e;
 
 	while (isspace((unsigned char)*s))
 		s++;
@@ -32,10 +32,10 @@ trim(char *s)
 static int
 set_origins(struct config *c, char *v, char *err, size_t errlen)
 {
-	char	*tok, *save;
+	char *tok, *save;
 
 	for (tok = strtok_r(v, " \t,", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t,", &save)) {
+	     tok = strtok_r(NULL, " \t,", &save)) {
 		if (c->norigins == CONFIG_ORIGINS_MAX) {
 			snprintf(err, errlen, "more than %d allowed_origins",
 			    CONFIG_ORIGINS_MAX);
@@ -51,8 +51,8 @@ static int
 set_number(int *out, const char *name, const char *v, long min, long max,
     char *err, size_t errlen)
 {
-	char	*ep;
-	long	 n;
+	char *ep;
+	long  n;
 
 	errno = 0;
 	n = strtol(v, &ep, 10);
@@ -118,8 +118,8 @@ set_option(struct config *c, const char *name, char *v, char *err,
 int
 config_parse(struct config *c, const char *text, char *err, size_t errlen)
 {
-	char	*copy, *line, *next, *eq, *name, *value;
-	int	 lineno, rc;
+	char *copy, *line, *next, *eq, *name, *value;
+	int   lineno, rc;
 
 	memset(c, 0, sizeof(*c));
 	c->session_ttl_seconds = 30 * 86400;
@@ -166,10 +166,10 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 int
 config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
-	FILE	*f;
-	char	*text;
-	long	 size;
-	int	 rc;
+	FILE *f;
+	char *text;
+	long  size;
+	int   rc;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -198,7 +198,7 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 void
 config_free(struct config *c)
 {
-	size_t	i;
+	size_t i;
 
 	free(c->database);
 	free(c->assets_dir);

@@ -7,29 +7,28 @@
 
 #include <stddef.h>
 
-#define CONFIG_ORIGINS_MAX	16
+#define CONFIG_ORIGINS_MAX 16
 
 struct config {
-	char	*database;		/* libpq connection string */
-	char	*assets_dir;		/* read at start-up */
-	char	*origins[CONFIG_ORIGINS_MAX];	/* CORS: allowed origins */
-	size_t	 norigins;
-	char	*key_file;		/* server secrets, created on first start */
-	char	*trusted_proxies;	/* addresses/blocks believed for XFF */
-	int	 session_ttl_seconds;	/* sliding session lifetime */
-	int	 deliver_hooks;		/* 1: a worker sends event hooks */
+	char  *database; /* libpq connection string */
+	char  *assets_dir; /* read at start-up */
+	char  *origins[CONFIG_ORIGINS_MAX]; /* CORS: allowed origins */
+	size_t norigins;
+	char  *key_file; /* server secrets, created on first start */
+	char  *trusted_proxies; /* addresses/blocks believed for XFF */
+	int    session_ttl_seconds; /* sliding session lifetime */
+	int    deliver_hooks; /* 1: a worker sends event hooks */
 	/* PEM file of CAs that hooks' https also trusts (a private CA),
 	 * besides the system's bundle; NULL: none. Read at start-up. */
-	char	*hook_ca_file;
+	char *hook_ca_file;
 	/* 1: hooks may reach loopback, private and link-local addresses
 	 * (hook_net.h); off by default. */
-	int	 hook_allow_private_networks;
+	int hook_allow_private_networks;
 };
 
 /* 0 on success; -1 with a message in err (size errlen) otherwise. */
-int	config_load(struct config *, const char *path, char *err, size_t errlen);
-int	config_parse(struct config *, const char *text, char *err,
-	    size_t errlen);
-void	config_free(struct config *);
+int  config_load(struct config *, const char *path, char *err, size_t errlen);
+int  config_parse(struct config *, const char *text, char *err, size_t errlen);
+void config_free(struct config *);
 
 #endif

@@ -27,11 +27,12 @@ cursor_sort_parse(const char *s, enum thread_sort *sort)
 void
 cursor_encode(const struct cursor *c, char out[CURSOR_MAX])
 {
-	char	plain[80];
-	int	n;
+	char plain[80];
+	int  n;
 
-	n = snprintf(plain, sizeof(plain), "%c.%" PRId64 ".%" PRId64 ".%" PRId64,
-	    sort_tag[c->sort], c->score, c->created_us, c->id);
+	n = snprintf(plain, sizeof(plain),
+	    "%c.%" PRId64 ".%" PRId64 ".%" PRId64, sort_tag[c->sort], c->score,
+	    c->created_us, c->id);
 	sodium_bin2base64(out, CURSOR_MAX, (const unsigned char *)plain,
 	    (size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
@@ -40,10 +41,10 @@ cursor_encode(const struct cursor *c, char out[CURSOR_MAX])
 static int
 parse_i64(const char *s, const char *end, int64_t *out)
 {
-	char		 tmp[24];
-	char		*ep;
-	long long	 v;
-	size_t		 n = (size_t)(end - s);
+	char      tmp[24];
+	char     *ep;
+	long long v;
+	size_t    n = (size_t)(end - s);
 
 	if (n == 0 || n >= sizeof(tmp))
 		return (-1);
@@ -62,14 +63,14 @@ parse_i64(const char *s, const char *end, int64_t *out)
 int
 cursor_decode(const char *text, enum thread_sort sort, struct cursor *c)
 {
-	unsigned char	 plain[80];
-	size_t		 n;
-	const char	*p, *dot1, *dot2, *end;
+	unsigned char plain[80];
+	size_t        n;
+	const char   *p, *dot1, *dot2, *end;
 
 	if (text == NULL || strlen(text) >= CURSOR_MAX)
 		return (-1);
 	if (sodium_base642bin(plain, sizeof(plain) - 1, text, strlen(text),
-	    NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	        NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		return (-1);
 	plain[n] = '\0';
 	if (memchr(plain, '\0', n) != NULL)

@@ -11,25 +11,25 @@
  * connection's set is a bit mask, tied to the server process it was
  * prepared in: a reset connection (new backend) starts with none.
  */
-#define STMT_MAX	64
-#define CONN_SLOTS	64
+#define STMT_MAX   64
+#define CONN_SLOTS 64
 
 struct conn_stmts {
-	PGconn		*db;
-	int		 pid;
-	uint64_t	 prepared;
+	PGconn  *db;
+	int      pid;
+	uint64_t prepared;
 };
 
-static const char	*stmt_texts[STMT_MAX];
-static int		 stmt_count;
+static const char       *stmt_texts[STMT_MAX];
+static int               stmt_count;
 static struct conn_stmts conn_slots[CONN_SLOTS];
-static int		 conn_next_slot;
+static int               conn_next_slot;
 
 /* The statement's number, or -1 (table full: it runs unprepared). */
 static int
 stmt_id(const char *text)
 {
-	int	i;
+	int i;
 
 	for (i = 0; i < stmt_count; i++)
 		if (stmt_texts[i] == text)
@@ -48,8 +48,8 @@ stmt_id(const char *text)
 static struct conn_stmts *
 conn_stmts(PGconn *db)
 {
-	struct conn_stmts	*c;
-	int			 i;
+	struct conn_stmts *c;
+	int                i;
 
 	for (i = 0; i < CONN_SLOTS; i++) {
 		c = &conn_slots[i];
@@ -127,8 +127,8 @@ reset_if_broken(struct kore_pgsql *sql)
 static void
 drain(struct kore_pgsql *sql)
 {
-	PGconn		*db;
-	PGresult	*r;
+	PGconn   *db;
+	PGresult *r;
 
 	if (sql->conn == NULL)
 		return;
@@ -146,10 +146,11 @@ static enum db_status
 fail(struct db_query *q)
 {
 	if (q->sql.result != NULL) {
-		const char *st = PQresultErrorField(q->sql.result,
-		    PG_DIAG_SQLSTATE);
+		const char *st =
+		    PQresultErrorField(q->sql.result, PG_DIAG_SQLSTATE);
 		if (st != NULL)
-			(void)kore_strlcpy(q->sqlstate, st, sizeof(q->sqlstate));
+			(void)kore_strlcpy(q->sqlstate, st,
+			    sizeof(q->sqlstate));
 	}
 	kore_pgsql_logerror(&q->sql);
 	if (q->sql.result != NULL) {
@@ -189,11 +190,11 @@ send_failed(struct db_query *q)
 static enum db_status
 send_prepared(struct http_request *req, struct db_query *q, int id)
 {
-	char	name[16];
+	char name[16];
 
 	stmt_name(id, name);
-	if (!PQsendQueryPrepared(q->sql.conn->db, name, q->nparams,
-	    q->values, q->lengths, q->formats, 0))
+	if (!PQsendQueryPrepared(q->sql.conn->db, name, q->nparams, q->values,
+	        q->lengths, q->formats, 0))
 		return (send_failed(q));
 	schedule(req, q);
 	return (DB_PENDING);
@@ -203,13 +204,13 @@ send_prepared(struct http_request *req, struct db_query *q, int id)
 static enum db_status
 send_query(struct http_request *req, struct db_query *q)
 {
-	struct conn_stmts	*c;
-	char			 name[16];
-	int			 id;
+	struct conn_stmts *c;
+	char               name[16];
+	int                id;
 
 	if ((id = stmt_id(q->text)) == -1) {
 		if (!kore_pgsql_query_param_fields(&q->sql, q->text, 0,
-		    q->nparams, q->values, q->lengths, q->formats))
+		        q->nparams, q->values, q->lengths, q->formats))
 			return (fail(q));
 		return (DB_PENDING);
 	}
@@ -231,10 +232,10 @@ send_query(struct http_request *req, struct db_query *q)
 static enum db_status
 prepare_done(struct http_request *req, struct db_query *q)
 {
-	PGconn		*db = q->sql.conn->db;
-	PGresult	*r;
-	const char	*st;
-	int		 id, failed = 0;
+	PGconn     *db = q->sql.conn->db;
+	PGresult   *r;
+	const char *st;
+	int         id, failed = 0;
 
 	if (q->sql.result != NULL) {
 		PQclear(q->sql.result);
@@ -285,7 +286,7 @@ prepare_done(struct http_request *req, struct db_query *q)
 static int
 prepared_already(struct db_query *q)
 {
-	const char	*st;
+	const char *st;
 
 	if (!q->preparing || q->sql.result == NULL)
 		return (0);
@@ -403,7 +404,7 @@ db_text(struct db_query *q, int row, int col)
 int64_t
 db_int(struct db_query *q, int row, int col)
 {
-	const char	*v = db_text(q, row, col);
+	const char *v = db_text(q, row, col);
 
 	return (v != NULL ? strtoll(v, NULL, 10) : 0);
 }
@@ -411,7 +412,7 @@ db_int(struct db_query *q, int row, int col)
 int
 db_bool(struct db_query *q, int row, int col)
 {
-	const char	*v = db_text(q, row, col);
+	const char *v = db_text(q, row, col);
 
 	return (v != NULL && v[0] == 't');
 }

@@ -47,51 +47,48 @@
 #include "hook_net.h"
 #include "keys.h"
 
-#define CLAIM_LIMIT		10
-#define CONNECT_TIMEOUT_MS	3000L
-#define RETRY_MS		1000
-#define USER_AGENT		"Parley-Hooks/1"
+#define CLAIM_LIMIT        10
+#define CONNECT_TIMEOUT_MS 3000L
+#define RETRY_MS           1000
+#define USER_AGENT         "Parley-Hooks/1"
 
 /* A claimed delivery: the columns of delivery.h, in its order. */
-static const char	sql_claim[] =
-	"SELECT id, uuid, url, secret, old_secret, event_uuid, type, data,"
-	" rfc3339(created_at)"
-	" FROM delivery_claim($1, $2)";
+static const char sql_claim[] =
+    "SELECT id, uuid, url, secret, old_secret, event_uuid, type, data,"
+    " rfc3339(created_at)"
+    " FROM delivery_claim($1, $2)";
 _Static_assert(DELIVERY_COL_COUNT == 9, "sql_claim's columns");
-static const char	sql_record[] =
-	"SELECT delivery_record($1, $2, $3, $4, $5)";
+static const char sql_record[] = "SELECT delivery_record($1, $2, $3, $4, $5)";
 /*
  * Gives claimed rows back at once (a stop, or a batch out of lease
  * time), instead of leaving them to wait for the lease. Only rows still
  * under a lease: nobody else can hold those.
  */
-static const char	sql_release[] =
-	"SELECT delivery_release($1::bigint[])";
+static const char sql_release[] = "SELECT delivery_release($1::bigint[])";
 /*
  * Whether a claimed delivery is still to be sent: a batch can take a
  * while against slow receivers, and meanwhile its hook may have been
  * deleted or disabled (because it hangs, say), or the delivery sent by
  * an admin's redeliver through another deliverer.
  */
-static const char	sql_still_due[] =
-	"SELECT 1 WHERE delivery_due($1)";
-static const char	sql_prune[] = "SELECT hooks_prune()";
-#define PRUNE_EVERY_S		3600
+static const char sql_still_due[] = "SELECT 1 WHERE delivery_due($1)";
+static const char sql_prune[] = "SELECT hooks_prune()";
+#define PRUNE_EVERY_S 3600
 
 /* Secrets are opened from bytea's hex form, whatever the server's default. */
-static const char	sql_session[] =
-	"SET bytea_output = 'hex'; LISTEN parley_deliver";
+static const char sql_session[] =
+    "SET bytea_output = 'hex'; LISTEN parley_deliver";
 
 _Static_assert(DELIVERY_ERROR_MAX >= CURL_ERROR_SIZE + 64,
     "room for libcurl's error and a remark");
 
-static int			(*stop_asked)(void);
-static int			 db_down;	/* logged the outage already */
+static int (*stop_asked)(void);
+static int db_down; /* logged the outage already */
 
 static int64_t
 now_ms(void)
 {
-	struct timespec	ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
@@ -101,7 +98,7 @@ now_ms(void)
 static void
 pause_ms(long ms)
 {
-	struct timespec	ts;
+	struct timespec ts;
 
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000;
@@ -112,7 +109,7 @@ pause_ms(long ms)
 static void
 log_attempt(const struct delivery *d, const struct delivery_attempt *a)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	delivery_log_line(&b, d, a);
@@ -124,7 +121,7 @@ log_attempt(const struct delivery *d, const struct delivery_attempt *a)
 static void
 log_db(const char *what, const char *msg)
 {
-	int	n;
+	int n;
 
 	n = (int)strcspn(msg, "\n");
 	fprintf(stderr, "deliver: %s: %.*s\n", what, n, msg);
@@ -133,7 +130,7 @@ log_db(const char *what, const char *msg)
 static size_t
 on_response(char *p, size_t size, size_t nmemb, void *arg)
 {
-	size_t	n = size * nmemb;
+	size_t n = size * nmemb;
 
 	/* Read the rest all the same: the answer must end for its status. */
 	delivery_response_add(arg, p, n);
@@ -149,12 +146,12 @@ static void
 post(CURL *curl, const char *url, struct curl_slist *headers,
     const struct buf *body, struct delivery_attempt *a)
 {
-	char		errbuf[CURL_ERROR_SIZE];
+	char              errbuf[CURL_ERROR_SIZE];
 	struct hook_guard guard;
-	struct buf	raw;
-	CURLcode	rc;
-	int64_t		t0;
-	long		code;
+	struct buf        raw;
+	CURLcode          rc;
+	int64_t           t0;
+	long              code;
 
 	buf_init(&raw);
 	errbuf[0] = '\0';
@@ -183,26 +180,29 @@ post(CURL *curl, const char *url, struct curl_slist *headers,
 	if (rc == CURLE_OK)
 		delivery_answered(a, code, &raw);
 	else
-		delivery_failed(a, guard.refused[0] != '\0' ? guard.refused :
-		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc), code,
-		    rc == CURLE_PEER_FAILED_VERIFICATION);
+		delivery_failed(a,
+		    guard.refused[0] != '\0' ? guard.refused :
+		        errbuf[0] != '\0'    ? errbuf :
+		                               curl_easy_strerror(rc),
+		    code, rc == CURLE_PEER_FAILED_VERIFICATION);
 	buf_free(&raw);
 }
 
 /* Signs and sends one delivery (delivery_request_build). */
 static void
-send_delivery(CURL *curl, const struct delivery *d,
-    struct delivery_attempt *a)
+send_delivery(CURL *curl, const struct delivery *d, struct delivery_attempt *a)
 {
-	struct delivery_request	 req;
-	struct curl_slist	*h, *next;
-	int			 i;
+	struct delivery_request req;
+	struct curl_slist      *h, *next;
+	int                     i;
 
 	if (delivery_request_build(&req, d, keys_get(KEY_SECRETBOX),
-	    time(NULL)) == -1) {
+	        time(NULL)) == -1) {
 		/* Sending unsigned would teach receivers to accept that. */
-		delivery_failed(a, "cannot open the hook's secret (was the "
-		    "key file replaced?)", 0, 0);
+		delivery_failed(a,
+		    "cannot open the hook's secret (was the "
+		    "key file replaced?)",
+		    0, 0);
 		return;
 	}
 	h = NULL;
@@ -220,13 +220,12 @@ send_delivery(CURL *curl, const struct delivery *d,
 
 /* -1 when the attempt could not be recorded. */
 static int
-record(PGconn *conn, const struct delivery *d,
-    const struct delivery_attempt *a)
+record(PGconn *conn, const struct delivery *d, const struct delivery_attempt *a)
 {
-	const char	*v[5];
-	char		 status[16], ms[16];
-	PGresult	*r;
-	int		 rc;
+	const char *v[5];
+	char        status[16], ms[16];
+	PGresult   *r;
+	int         rc;
 
 	snprintf(status, sizeof(status), "%ld", a->status);
 	snprintf(ms, sizeof(ms), "%ld", a->ms);
@@ -247,8 +246,8 @@ record(PGconn *conn, const struct delivery *d,
 static int
 deliver_one(PGconn *conn, CURL *curl, const struct delivery *d)
 {
-	struct delivery_attempt	a;
-	int			rc;
+	struct delivery_attempt a;
+	int                     rc;
 
 	delivery_attempt_init(&a);
 	send_delivery(curl, d, &a);
@@ -262,10 +261,10 @@ deliver_one(PGconn *conn, CURL *curl, const struct delivery *d)
 static void
 release(PGconn *conn, PGresult *claim, int from, int n)
 {
-	struct buf	 ids;
-	const char	*v[1];
-	PGresult	*r;
-	int		 i;
+	struct buf  ids;
+	const char *v[1];
+	PGresult   *r;
+	int         i;
 
 	buf_init(&ids);
 	buf_putc(&ids, '{');
@@ -288,9 +287,9 @@ release(PGconn *conn, PGresult *claim, int from, int n)
 static int
 still_due(PGconn *conn, const char *id)
 {
-	const char	*v[1];
-	PGresult	*r;
-	int		 rc;
+	const char *v[1];
+	PGresult   *r;
+	int         rc;
 
 	v[0] = id;
 	r = PQexecParams(conn, sql_still_due, 1, NULL, v, NULL, NULL, 0);
@@ -307,14 +306,16 @@ still_due(PGconn *conn, const char *id)
 static int
 row_get(PGresult *r, int row, struct delivery *d)
 {
-	int	i;
+	int i;
 
 	for (i = 0; i < DELIVERY_COL_COUNT; i++) {
-		d->col[i] = PQgetisnull(r, row, i) ? NULL :
-		    PQgetvalue(r, row, i);
+		d->col[i] =
+		    PQgetisnull(r, row, i) ? NULL : PQgetvalue(r, row, i);
 		if (d->col[i] == NULL && i != DELIVERY_OLD_SECRET) {
-			fprintf(stderr, "deliver: delivery %s: column %d is "
-			    "NULL\n", PQgetvalue(r, row, DELIVERY_ID), i);
+			fprintf(stderr,
+			    "deliver: delivery %s: column %d is "
+			    "NULL\n",
+			    PQgetvalue(r, row, DELIVERY_ID), i);
 			return (-1);
 		}
 	}
@@ -328,12 +329,12 @@ row_get(PGresult *r, int row, struct delivery *d)
 static int
 deliver_batch(PGconn *conn, CURL *curl)
 {
-	struct delivery	 d;
-	const char	*v[2];
-	char		 limit[16], lease[16];
-	PGresult	*r;
-	int64_t		 t0;
-	int		 i, n, due;
+	struct delivery d;
+	const char     *v[2];
+	char            limit[16], lease[16];
+	PGresult       *r;
+	int64_t         t0;
+	int             i, n, due;
 
 	snprintf(limit, sizeof(limit), "%d", CLAIM_LIMIT);
 	snprintf(lease, sizeof(lease), "%d", DELIVERY_LEASE_S);
@@ -371,8 +372,8 @@ deliver_batch(PGconn *conn, CURL *curl)
 static int
 drain(PGconn *conn)
 {
-	PGnotify	*note;
-	int		 n;
+	PGnotify *note;
+	int       n;
 
 	n = 0;
 	while ((note = PQnotifies(conn)) != NULL) {
@@ -390,7 +391,7 @@ drain(PGconn *conn)
 static int
 wait_for_work(PGconn *conn)
 {
-	struct pollfd	pfd;
+	struct pollfd pfd;
 
 	if (drain(conn) > 0)
 		return (0);
@@ -417,10 +418,10 @@ on_notice(void *arg, const char *msg)
 static PGconn *
 db_connect(const char *conninfo)
 {
-	const char	*keys[] = { "dbname", "application_name", NULL };
-	const char	*values[] = { conninfo, "parley-deliver", NULL };
-	PGconn		*conn;
-	PGresult	*r;
+	const char *keys[] = { "dbname", "application_name", NULL };
+	const char *values[] = { conninfo, "parley-deliver", NULL };
+	PGconn     *conn;
+	PGresult   *r;
 
 	conn = PQconnectdbParams(keys, values, 1);
 	if (PQstatus(conn) != CONNECTION_OK) {
@@ -452,8 +453,8 @@ db_connect(const char *conninfo)
 static void
 prune(PGconn *conn, time_t *last)
 {
-	PGresult	*r;
-	time_t		 now = time(NULL);
+	PGresult *r;
+	time_t    now = time(NULL);
 
 	if (now - *last < PRUNE_EVERY_S)
 		return;
@@ -467,10 +468,10 @@ prune(PGconn *conn, time_t *last)
 int
 deliver_run(const char *conninfo, int (*stop)(void))
 {
-	PGconn	*conn;
-	CURL	*curl;
-	time_t	 pruned = 0;
-	int	 n;
+	PGconn *conn;
+	CURL   *curl;
+	time_t  pruned = 0;
+	int     n;
 
 	stop_asked = stop;
 	if ((curl = curl_easy_init()) == NULL) {

@@ -11,6 +11,6 @@
  * reconnecting whenever the database goes away. The key file must be
  * loaded (keys_load) and libcurl initialised. -1 if it cannot start.
  */
-int	deliver_run(const char *conninfo, int (*stop)(void));
+int deliver_run(const char *conninfo, int (*stop)(void));
 
 #endif

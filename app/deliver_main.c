@@ -27,17 +27,17 @@
 #include "deliver.h"
 #include "keys.h"
 
-#define RUN_AS			"parley"
+#define RUN_AS "parley"
 
-static volatile sig_atomic_t	stopping;
+static volatile sig_atomic_t stopping;
 
-static void	fatal(const char *, ...)
-		    __attribute__((format(printf, 1, 2), noreturn));
+static void fatal(const char *, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
 static void
 fatal(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	fprintf(stderr, "deliver: ");
 	va_start(ap, fmt);
@@ -67,7 +67,7 @@ on_stop(int sig)
 static void
 signals_init(void)
 {
-	struct sigaction	sa;
+	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -88,8 +88,8 @@ signals_init(void)
 static void
 load_config(struct config *cfg)
 {
-	const char	*path;
-	char		 err[512];
+	const char *path;
+	char        err[512];
 
 	if ((path = getenv("PARLEY_CONF")) == NULL || *path == '\0')
 		path = "conf/parley.conf";
@@ -104,16 +104,17 @@ load_config(struct config *cfg)
 static void
 load_cas(const struct config *cfg)
 {
-	char	err[512];
+	char err[512];
 
 	if (ca_bundle_check(err, sizeof(err)) == -1)
 		fatal("%s", err);
-	if (ca_bundle_add_file(ca_bundle_system_path(), err,
-	    sizeof(err)) == -1)
-		fprintf(stderr, "deliver: no system CA bundle (%s): https "
-		    "hooks trust only hook_ca_file\n", err);
-	if (cfg->hook_ca_file != NULL && ca_bundle_add_file(cfg->hook_ca_file,
-	    err, sizeof(err)) == -1)
+	if (ca_bundle_add_file(ca_bundle_system_path(), err, sizeof(err)) == -1)
+		fprintf(stderr,
+		    "deliver: no system CA bundle (%s): https "
+		    "hooks trust only hook_ca_file\n",
+		    err);
+	if (cfg->hook_ca_file != NULL &&
+	    ca_bundle_add_file(cfg->hook_ca_file, err, sizeof(err)) == -1)
 		fatal("hook_ca_file: %s", err);
 	hook_net_allow_private(cfg->hook_allow_private_networks);
 }
@@ -127,10 +128,10 @@ load_cas(const struct config *cfg)
 static void
 load_keys(const char *path)
 {
-	char	err[512];
-	int	tries;
+	char err[512];
+	int  tries;
 
-	for (tries = 0; ; tries++) {
+	for (tries = 0;; tries++) {
 		if (access(path, F_OK) == 0 &&
 		    keys_load(path, err, sizeof(err)) == 0)
 			return;
@@ -140,8 +141,10 @@ load_keys(const char *path)
 		if (access(path, F_OK) == 0 && tries >= 10)
 			fatal("%s", err);
 		if (tries == 0)
-			fprintf(stderr, "deliver: waiting for the key "
-			    "file %s\n", path);
+			fprintf(stderr,
+			    "deliver: waiting for the key "
+			    "file %s\n",
+			    path);
 		/* A stop signal cuts the sleep short (no SA_RESTART). */
 		(void)sleep(1);
 	}
@@ -154,9 +157,9 @@ load_keys(const char *path)
 static void
 drop_privileges(void)
 {
-	struct passwd	*pw;
-	uid_t		 uid;
-	gid_t		 gid;
+	struct passwd *pw;
+	uid_t          uid;
+	gid_t          gid;
 
 	if (geteuid() != 0)
 		return;
@@ -166,8 +169,7 @@ drop_privileges(void)
 		    errno ? strerror(errno) : "not found");
 	uid = pw->pw_uid;
 	gid = pw->pw_gid;
-	if (setgroups(0, NULL) == -1 || setgid(gid) == -1 ||
-	    setuid(uid) == -1)
+	if (setgroups(0, NULL) == -1 || setgid(gid) == -1 || setuid(uid) == -1)
 		fatal("cannot become '%s': %s", RUN_AS, strerror(errno));
 	/* Make sure there is no way back. */
 	if (setuid(0) != -1 || geteuid() == 0)
@@ -177,7 +179,8 @@ drop_privileges(void)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: parley-deliver\n"
+	fprintf(f,
+	    "usage: parley-deliver\n"
 	    "Sends Parley's event hooks: claims due deliveries from the\n"
 	    "database named in PARLEY_CONF (default conf/parley.conf), signs\n"
 	    "and POSTs them, and records each attempt. Parley's first worker\n"
@@ -188,7 +191,7 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	struct config	 cfg;
+	struct config cfg;
 
 	if (argc > 1) {
 		usage(strcmp(argv[1], "--help") == 0 ? stdout : stderr);

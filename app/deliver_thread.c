@@ -24,13 +24,13 @@
 #include "deliver.h"
 #include "deliver_thread.h"
 
-#define HEARTBEAT_MS		1000
+#define HEARTBEAT_MS 1000
 /* Longer than anything the event loop may block for (a reset
  * connection waits up to connect_timeout). */
-#define HEART_STOPPED_MS	30000
+#define HEART_STOPPED_MS 30000
 
 /* The event loop's last beat, in kore_time_ms() (monotonic) time. */
-static _Atomic uint64_t	heartbeat;
+static _Atomic uint64_t heartbeat;
 
 static void
 beat(void *arg, u_int64_t now)
@@ -47,8 +47,8 @@ beat(void *arg, u_int64_t now)
 static int
 worker_gone(void)
 {
-	static const char	msg[] = "deliver: the worker's event loop is "
-	    "gone; ending the worker\n";
+	static const char msg[] = "deliver: the worker's event loop is "
+	                          "gone; ending the worker\n";
 
 	if (kore_time_ms() - atomic_load(&heartbeat) < HEART_STOPPED_MS)
 		return (0);
@@ -59,7 +59,7 @@ worker_gone(void)
 static void *
 deliver_thread_main(void *arg)
 {
-	const char	*conninfo = arg;
+	const char *conninfo = arg;
 
 	if (deliver_run(conninfo, worker_gone) == -1)
 		kore_log(LOG_ERR, "deliver: cannot start; hooks are not sent");
@@ -69,9 +69,9 @@ deliver_thread_main(void *arg)
 void
 deliver_thread_start(const char *conninfo)
 {
-	pthread_t	tid;
-	sigset_t	all, old;
-	int		err;
+	pthread_t tid;
+	sigset_t  all, old;
+	int       err;
 
 	if (worker == NULL || worker->id != 1)
 		return;
@@ -81,8 +81,7 @@ deliver_thread_start(const char *conninfo)
 	 * them: the new thread starts with every signal blocked. */
 	sigfillset(&all);
 	(void)pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = pthread_create(&tid, NULL, deliver_thread_main,
-	    (void *)conninfo);
+	err = pthread_create(&tid, NULL, deliver_thread_main, (void *)conninfo);
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err != 0) {
 		kore_log(LOG_ERR, "deliver: no thread: %s", strerror(err));

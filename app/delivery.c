@@ -19,7 +19,7 @@
  * more attempt (DELIVERY_TIMEOUT_MS at most) and its record must end
  * before another deliverer may claim the same rows.
  */
-#define LEASE_MARGIN_MS		(DELIVERY_TIMEOUT_MS + 5000L)
+#define LEASE_MARGIN_MS (DELIVERY_TIMEOUT_MS + 5000L)
 
 /* Log lines and header values: one line of printable ASCII each. */
 static void
@@ -51,7 +51,7 @@ delivery_body(struct buf *b, const struct delivery *d)
 static char *
 header_line(const char *name, const char *value)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_puts(&b, name);
@@ -71,9 +71,9 @@ int
 delivery_request_build(struct delivery_request *r, const struct delivery *d,
     const unsigned char *key, time_t now)
 {
-	unsigned char	cur[HOOK_SECRET_BYTES], old[HOOK_SECRET_BYTES];
-	char		sig[HOOK_SIGNATURES_MAX], ts[32];
-	int		has_old, i;
+	unsigned char cur[HOOK_SECRET_BYTES], old[HOOK_SECRET_BYTES];
+	char          sig[HOOK_SIGNATURES_MAX], ts[32];
+	int           has_old, i;
 
 	if (hook_secret_open(key, d->col[DELIVERY_SECRET], cur) == -1) {
 		sodium_memzero(cur, sizeof(cur));
@@ -106,7 +106,7 @@ delivery_request_build(struct delivery_request *r, const struct delivery *d,
 void
 delivery_request_free(struct delivery_request *r)
 {
-	int	i;
+	int i;
 
 	buf_free(&r->body);
 	for (i = 0; i < DELIVERY_HEADERS; i++) {
@@ -132,8 +132,10 @@ void
 delivery_response_add(struct buf *raw, const void *p, size_t n)
 {
 	if (raw->len < DELIVERY_RESPONSE_MAX)
-		buf_append(raw, p, n < DELIVERY_RESPONSE_MAX - raw->len ?
-		    n : DELIVERY_RESPONSE_MAX - raw->len);
+		buf_append(raw, p,
+		    n < DELIVERY_RESPONSE_MAX - raw->len ?
+		        n :
+		        DELIVERY_RESPONSE_MAX - raw->len);
 }
 
 void
@@ -153,9 +155,10 @@ delivery_failed(struct delivery_attempt *a, const char *why, long status,
 {
 	a->status = 0;
 	(void)snprintf(a->error, sizeof(a->error), "%s%s", why,
-	    status != 0 ? " (after an HTTP status)" :
-	    cert_refused ? " (Parley trusts the system's CAs and those of "
-	    "hook_ca_file)" : "");
+	    status != 0      ? " (after an HTTP status)" :
+	        cert_refused ? " (Parley trusts the system's CAs and those of "
+	                       "hook_ca_file)" :
+	                       "");
 }
 
 const char *
@@ -170,7 +173,7 @@ delivery_response(const struct delivery_attempt *a)
 static void
 log_url(struct buf *b, const char *url)
 {
-	const char	*auth, *end, *at, *p;
+	const char *auth, *end, *at, *p;
 
 	if ((auth = strstr(url, "://")) == NULL) {
 		ascii_str(b, url);

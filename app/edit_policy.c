@@ -2,12 +2,12 @@
 
 #include "edit_policy.h"
 
-#define US_PER_S	INT64_C(1000000)
+#define US_PER_S INT64_C(1000000)
 
 enum edit_verdict
 edit_policy_decide(const struct edit_request *r)
 {
-	int	inside;
+	int inside;
 
 	/* Moderators tidy up at any time, window or not. */
 	if (r->actor_is_moderator)
@@ -37,7 +37,7 @@ edit_window_open(int64_t created_us, int64_t now_us, int64_t window_s)
 int64_t
 edit_window_end(int64_t created_us, int64_t window_s)
 {
-	int64_t	w;
+	int64_t w;
 
 	if (window_s <= 0)
 		return (created_us);

@@ -8,8 +8,8 @@
 void
 escape_html(struct buf *b, const char *s, size_t n)
 {
-	size_t		i, start;
-	const char	*rep;
+	size_t      i, start;
+	const char *rep;
 
 	start = 0;
 	for (i = 0; i < n; i++) {
@@ -42,11 +42,11 @@ escape_html(struct buf *b, const char *s, size_t n)
 void
 escape_json(struct buf *b, const char *s, size_t n)
 {
-	static const char	hex[] = "0123456789abcdef";
-	const uint8_t		*p = (const uint8_t *)s;
-	size_t			i, clen;
-	ucs4_t			cp;
-	int			r;
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t    *p = (const uint8_t *)s;
+	size_t            i, clen;
+	ucs4_t            cp;
+	int               r;
 
 	buf_reserve(b, n + 2);
 	buf_putc(b, '"');
@@ -120,13 +120,12 @@ text_keeps(ucs4_t c, int flags)
 }
 
 void
-escape_text_clean(struct buf *b, const char *s, size_t n, size_t max,
-    int flags)
+escape_text_clean(struct buf *b, const char *s, size_t n, size_t max, int flags)
 {
-	const uint8_t	*p = (const uint8_t *)s;
-	size_t		 i, k, used;
-	ucs4_t		 c;
-	int		 r, run;
+	const uint8_t *p = (const uint8_t *)s;
+	size_t         i, k, used;
+	ucs4_t         c;
+	int            r, run;
 
 	used = 0;
 	run = 0;

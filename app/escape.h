@@ -13,19 +13,19 @@ struct buf;
 
 /* Escapes & < > " ' so the text is safe in element content and in
  * double- or single-quoted attribute values. */
-void	escape_html(struct buf *, const char *, size_t);
+void escape_html(struct buf *, const char *, size_t);
 
 /* Appends a JSON string literal, quotes included. Control characters,
  * quote and backslash are escaped; so are '<', '>', '&' and U+2028/9, so the
  * output is also safe inside an HTML <script> block. Invalid UTF-8 bytes
  * become U+FFFD so the output is always valid JSON. */
-void	escape_json(struct buf *, const char *, size_t);
-void	escape_json_cstr(struct buf *, const char *);	/* NULL -> null */
+void escape_json(struct buf *, const char *, size_t);
+void escape_json_cstr(struct buf *, const char *); /* NULL -> null */
 
 /* escape_text_clean's flags. */
-#define ESCAPE_TEXT_ASCII	0x01	/* keep nothing outside ASCII */
-#define ESCAPE_TEXT_LINES	0x02	/* keep tab, CR and LF */
-#define ESCAPE_TEXT_SQUEEZE	0x04	/* a run of what goes: one space */
+#define ESCAPE_TEXT_ASCII   0x01 /* keep nothing outside ASCII */
+#define ESCAPE_TEXT_LINES   0x02 /* keep tab, CR and LF */
+#define ESCAPE_TEXT_SQUEEZE 0x04 /* a run of what goes: one space */
 
 /*
  * Appends untrusted text (n bytes of s) as text fit to show or to log,
@@ -40,7 +40,7 @@ void	escape_json_cstr(struct buf *, const char *);	/* NULL -> null */
  * ESCAPE_TEXT_ASCII) without NUL, and without line breaks unless
  * ESCAPE_TEXT_LINES.
  */
-void	escape_text_clean(struct buf *, const char *, size_t n, size_t max,
-	    int flags);
+void escape_text_clean(struct buf *, const char *, size_t n, size_t max,
+    int flags);
 
 #endif

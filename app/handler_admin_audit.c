@@ -8,15 +8,14 @@
 #include "admin.h"
 #include "escape.h"
 
-int	handler_admin_audit(struct http_request *);
+int handler_admin_audit(struct http_request *);
 
 static int
-audit_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
+audit_prepare(struct http_request *req, struct admin_state *s, struct apierr *e)
 {
-	struct cursor	 after;
-	const char	*cursor;
-	long		 limit;
+	struct cursor after;
+	const char   *cursor;
+	long          limit;
 
 	if (admin_query_int(req, "limit", 1, 200, 50, &limit, e) == -1 ||
 	    admin_query_str(req, s, "after", CURSOR_MAX, &cursor, e) == -1)
@@ -67,16 +66,16 @@ static void
 audit_respond(struct http_request *req, struct admin_state *s)
 {
 	struct audit_row r;
-	struct cursor	 next;
-	struct buf	 b;
-	char		 enc[CURSOR_MAX];
-	int		 row;
+	struct cursor    next;
+	struct buf       b;
+	char             enc[CURSOR_MAX];
+	int              row;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"entries\":[");
 	memset(&next, 0, sizeof(next));
-	for (row = 0; row < s->flag &&
-	    store_audit_row(&s->q, row, &r) == 0; row++) {
+	for (row = 0; row < s->flag && store_audit_row(&s->q, row, &r) == 0;
+	     row++) {
 		if (row > 0)
 			buf_putc(&b, ',');
 		write_entry(&b, &r);

@@ -11,8 +11,8 @@
 #include "input.h"
 #include "netaddr.h"
 
-int	handler_admin_bans(struct http_request *);
-int	handler_admin_ban(struct http_request *);
+int handler_admin_bans(struct http_request *);
+int handler_admin_ban(struct http_request *);
 
 static int
 bans_list_prepare(struct http_request *req, struct admin_state *s,
@@ -37,8 +37,8 @@ write_ban(struct buf *b, const struct ban_row *r)
 	escape_json_cstr(b, r->expires_at);
 	buf_puts(b, ",\"created_at\":");
 	escape_json_cstr(b, r->created_at);
-	buf_printf(b, ",\"active\":%s,\"created_by\":",
-	    r->active ? "true" : "false");
+	buf_printf(b,
+	    ",\"active\":%s,\"created_by\":", r->active ? "true" : "false");
 	escape_json_cstr(b, r->created_by);
 	buf_putc(b, '}');
 }
@@ -46,9 +46,9 @@ write_ban(struct buf *b, const struct ban_row *r)
 static void
 bans_list_respond(struct http_request *req, struct admin_state *s)
 {
-	struct ban_row	r;
-	struct buf	b;
-	int		row;
+	struct ban_row r;
+	struct buf     b;
+	int            row;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"bans\":[");
@@ -66,12 +66,12 @@ bans_list_respond(struct http_request *req, struct admin_state *s)
 static int
 rfc3339_valid(const char *t)
 {
-	static const char	pat[] = "dddd-dd-ddTdd:dd:dd";
-	size_t			i;
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+	size_t            i;
 
 	for (i = 0; pat[i] != '\0'; i++) {
 		if (pat[i] == 'd' ? !isdigit((unsigned char)t[i]) :
-		    t[i] != pat[i])
+		                    t[i] != pat[i])
 			return (0);
 	}
 	t += i;
@@ -90,8 +90,8 @@ rfc3339_valid(const char *t)
 static int
 ban_value_valid(const char *kind, const char *v)
 {
-	struct netaddr_cidr	block;
-	const char		*p;
+	struct netaddr_cidr block;
+	const char         *p;
 
 	if (strcmp(kind, "email") == 0)
 		return (input_email_valid(v));
@@ -109,7 +109,7 @@ static int
 ban_create_prepare(struct http_request *req, struct admin_state *s,
     struct apierr *e)
 {
-	const char	*kind, *value, *reason, *expires;
+	const char *kind, *value, *reason, *expires;
 
 	if (admin_body(req, s, e) == -1 ||
 	    input_get_string(s->json, "kind", &kind, NULL, e) == -1 ||
@@ -117,16 +117,20 @@ ban_create_prepare(struct http_request *req, struct admin_state *s,
 	    input_get_string(s->json, "reason", &reason, NULL, e) == -1 ||
 	    input_get_string(s->json, "expires_at", &expires, NULL, e) == -1)
 		return (-1);
-	if (kind == NULL || (strcmp(kind, "account") != 0 &&
-	    strcmp(kind, "email") != 0 && strcmp(kind, "ip") != 0))
+	if (kind == NULL ||
+	    (strcmp(kind, "account") != 0 && strcmp(kind, "email") != 0 &&
+	        strcmp(kind, "ip") != 0))
 		return (apierr_set(e, 422, "invalid_value",
 		    "kind must be account, email or ip.", "kind"));
 	if (value == NULL || !ban_value_valid(kind, value))
-		return (apierr_set(e, 422, "invalid_value", "value must be an "
+		return (apierr_set(e, 422, "invalid_value",
+		    "value must be an "
 		    "account id, an e-mail, or an IP address or CIDR block, "
-		    "as kind says.", "value"));
-	if (reason != NULL && (strlen(reason) > 500 ||
-	    input_has_controls(reason, strlen(reason), 0)))
+		    "as kind says.",
+		    "value"));
+	if (reason != NULL &&
+	    (strlen(reason) > 500 ||
+	        input_has_controls(reason, strlen(reason), 0)))
 		return (apierr_set(e, 422, "invalid_value",
 		    "reason must be one line of at most 500 bytes.", "reason"));
 	if (expires != NULL && !rfc3339_valid(expires))
@@ -141,8 +145,8 @@ ban_create_prepare(struct http_request *req, struct admin_state *s,
 static void
 ban_create_respond(struct http_request *req, struct admin_state *s)
 {
-	struct ban_row	r;
-	struct buf	b;
+	struct ban_row r;
+	struct buf     b;
 
 	if (store_ban_row(&s->q, 0, &r) == -1) {
 		api_db_unavailable(req);

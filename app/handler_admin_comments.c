@@ -12,22 +12,21 @@
 #include "markdown.h"
 #include "netaddr.h"
 
-int	handler_admin_comments(struct http_request *);
-int	handler_admin_moderate(struct http_request *);
-int	handler_admin_comment(struct http_request *);
+int handler_admin_comments(struct http_request *);
+int handler_admin_moderate(struct http_request *);
+int handler_admin_comment(struct http_request *);
 
-#define LIST_LIMIT_MAX	200
+#define LIST_LIMIT_MAX   200
 #define MODERATE_IDS_MAX 500
 
 static int
-list_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
+list_prepare(struct http_request *req, struct admin_state *s, struct apierr *e)
 {
-	struct admin_filter	 f;
-	struct netaddr_cidr	 block;
-	struct cursor		 after;
-	const char		*cursor;
-	long			 limit;
+	struct admin_filter f;
+	struct netaddr_cidr block;
+	struct cursor       after;
+	const char         *cursor;
+	long                limit;
 
 	memset(&f, 0, sizeof(f));
 	if (admin_query_str(req, s, "status", 16, &f.status, e) == -1 ||
@@ -36,16 +35,18 @@ list_prepare(struct http_request *req, struct admin_state *s,
 	    admin_query_str(req, s, "email", EMAIL_MAX, &f.email, e) == -1 ||
 	    admin_query_str(req, s, "ip", 64, &f.ip, e) == -1 ||
 	    admin_query_str(req, s, "after", CURSOR_MAX, &cursor, e) == -1 ||
-	    admin_query_int(req, "limit", 1, LIST_LIMIT_MAX, 50, &limit,
-	    e) == -1)
+	    admin_query_int(req, "limit", 1, LIST_LIMIT_MAX, 50, &limit, e) ==
+	        -1)
 		return (-1);
 	if (f.status != NULL && strcmp(f.status, "all") == 0)
 		f.status = NULL;
 	if (f.status != NULL && strcmp(f.status, "pending") != 0 &&
-	    strcmp(f.status, "approved") != 0 && strcmp(f.status, "spam") != 0 &&
-	    strcmp(f.status, "deleted") != 0)
-		return (apierr_set(e, 422, "invalid_value", "status must be "
-		    "all, pending, approved, spam or deleted.", "status"));
+	    strcmp(f.status, "approved") != 0 &&
+	    strcmp(f.status, "spam") != 0 && strcmp(f.status, "deleted") != 0)
+		return (apierr_set(e, 422, "invalid_value",
+		    "status must be "
+		    "all, pending, approved, spam or deleted.",
+		    "status"));
 	if (f.ip != NULL && netaddr_cidr_parse(f.ip, &block) == -1)
 		return (apierr_set(e, 422, "invalid_value",
 		    "ip must be an address or a CIDR block.", "ip"));
@@ -71,8 +72,8 @@ write_admin_comment(struct buf *b, const struct admin_comment_row *r)
 	b->len--;
 	buf_puts(b, ",\"post\":");
 	escape_json_cstr(b, r->post);
-	buf_printf(b, ",\"post_open\":%s,\"user_id\":",
-	    r->post_open ? "true" : "false");
+	buf_printf(b,
+	    ",\"post_open\":%s,\"user_id\":", r->post_open ? "true" : "false");
 	if (r->user_id != 0)
 		buf_printf(b, "%lld", (long long)r->user_id);
 	else
@@ -101,11 +102,11 @@ static void
 list_respond(struct http_request *req, struct admin_state *s)
 {
 	struct admin_comment_row r;
-	struct admin_counts	 n;
-	struct cursor		 next;
-	struct buf		 b;
-	char			 enc[CURSOR_MAX];
-	int			 row, rows, shown;
+	struct admin_counts      n;
+	struct cursor            next;
+	struct buf               b;
+	char                     enc[CURSOR_MAX];
+	int                      row, rows, shown;
 
 	rows = db_rows(&s->q);
 	buf_init(&b);
@@ -144,17 +145,16 @@ handler_admin_comments(struct http_request *req)
 	return (admin_run(req, list_ops, 1, "GET"));
 }
 
-static const char *const actions[] = {
-	"approve", "spam", "trash", "restore", "delete"
-};
+static const char *const actions[] = { "approve", "spam", "trash", "restore",
+	"delete" };
 
 static int
 moderate_prepare(struct http_request *req, struct admin_state *s,
     struct apierr *e)
 {
-	json_t		*ids, *v, *action;
-	size_t		 i, j, n;
-	const char	*a;
+	json_t     *ids, *v, *action;
+	size_t      i, j, n;
+	const char *a;
 
 	if (admin_body(req, s, e) == -1)
 		return (-1);
@@ -165,8 +165,10 @@ moderate_prepare(struct http_request *req, struct admin_state *s,
 			break;
 	}
 	if (i == sizeof(actions) / sizeof(actions[0]))
-		return (apierr_set(e, 422, "invalid_value", "action must be "
-		    "approve, spam, trash, restore or delete.", "action"));
+		return (apierr_set(e, 422, "invalid_value",
+		    "action must be "
+		    "approve, spam, trash, restore or delete.",
+		    "action"));
 	ids = json_object_get(s->json, "ids");
 	if (!json_is_array(ids) || (n = json_array_size(ids)) == 0 ||
 	    n > MODERATE_IDS_MAX)
@@ -174,7 +176,8 @@ moderate_prepare(struct http_request *req, struct admin_state *s,
 		    "ids must list 1 to 500 comment ids.", "ids"));
 	/* A bigint[] literal from numbers we checked: nothing else in it. */
 	buf_putc(&s->scratch, '{');
-	json_array_foreach(ids, j, v) {
+	json_array_foreach(ids, j, v)
+	{
 		if (!json_is_integer(v) || json_integer_value(v) <= 0)
 			return (apierr_set(e, 422, "invalid_value",
 			    "ids must be comment ids.", "ids"));
@@ -182,15 +185,15 @@ moderate_prepare(struct http_request *req, struct admin_state *s,
 		    (long long)json_integer_value(v));
 	}
 	buf_putc(&s->scratch, '}');
-	store_moderate_query(&s->q, &s->nums, s->auth.user_id,
-	    s->scratch.data, actions[i]);
+	store_moderate_query(&s->q, &s->nums, s->auth.user_id, s->scratch.data,
+	    actions[i]);
 	return (0);
 }
 
 static void
 moderate_respond(struct http_request *req, struct admin_state *s)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_printf(&b, "{\"updated\":%lld}",
@@ -211,11 +214,10 @@ handler_admin_moderate(struct http_request *req)
 }
 
 static int
-edit_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
+edit_prepare(struct http_request *req, struct admin_state *s, struct apierr *e)
 {
-	const char	*body;
-	size_t		 len;
+	const char *body;
+	size_t      len;
 
 	if ((s->id = api_path_id(req->path, "/api/v1/admin/comments/")) == 0)
 		return (apierr_set(e, 404, "not_found",
@@ -234,8 +236,8 @@ edit_prepare(struct http_request *req, struct admin_state *s,
 static void
 edit_respond(struct http_request *req, struct admin_state *s)
 {
-	const char	*edited_at;
-	struct buf	 b;
+	const char *edited_at;
+	struct buf  b;
 
 	if ((edited_at = store_moderator_edited_at(&s->q)) == NULL) {
 		api_error(req, 404, "not_found", "There is no such comment.",

@@ -14,30 +14,35 @@
 #include "hook_sign.h"
 #include "keys.h"
 
-int	handler_admin_hooks(struct http_request *);
-int	handler_admin_hook(struct http_request *);
-int	handler_admin_hook_deliveries(struct http_request *);
-int	handler_admin_hook_ping(struct http_request *);
-int	handler_admin_redeliver(struct http_request *);
+int handler_admin_hooks(struct http_request *);
+int handler_admin_hook(struct http_request *);
+int handler_admin_hook_deliveries(struct http_request *);
+int handler_admin_hook_ping(struct http_request *);
+int handler_admin_redeliver(struct http_request *);
 
-#define GRACE_DEFAULT	86400
-#define GRACE_MAX	(7 * 86400)
+#define GRACE_DEFAULT 86400
+#define GRACE_MAX     (7 * 86400)
 
 static const char *const event_types[] = {
-	"comment.created", "comment.approved", "comment.spammed",
-	"comment.held", "comment.edited", "comment.deleted", "post.closed",
+	"comment.created",
+	"comment.approved",
+	"comment.spammed",
+	"comment.held",
+	"comment.edited",
+	"comment.deleted",
+	"post.closed",
 };
 
 /* The secret shown once, kept in the state so it is wiped with it. */
 struct hook_secret {
-	char	text[HOOK_SECRET_TEXT_LEN + 1];
-	char	sealed[HOOK_SEALED_SQL_LEN];
+	char text[HOOK_SECRET_TEXT_LEN + 1];
+	char sealed[HOOK_SEALED_SQL_LEN];
 };
 
 static int
 event_known(const char *t)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof(event_types) / sizeof(event_types[0]); i++) {
 		if (strcmp(t, event_types[i]) == 0)
@@ -50,14 +55,15 @@ event_known(const char *t)
 static int
 events_literal(json_t *v, struct buf *out, struct apierr *e)
 {
-	json_t	*t;
-	size_t	 i;
+	json_t *t;
+	size_t  i;
 
 	if (!json_is_array(v))
 		return (apierr_set(e, 422, "invalid_value",
 		    "events must be a list of event types.", "events"));
 	buf_putc(out, '{');
-	json_array_foreach(v, i, t) {
+	json_array_foreach(v, i, t)
+	{
 		if (!json_is_string(t) || !event_known(json_string_value(t)))
 			return (apierr_set(e, 422, "invalid_value",
 			    "events lists an unknown event type.", "events"));
@@ -80,7 +86,7 @@ url_ok(json_t *v, const char **url, struct apierr *e)
 static void
 new_secret(struct hook_secret *hs)
 {
-	unsigned char	raw[HOOK_SECRET_BYTES];
+	unsigned char raw[HOOK_SECRET_BYTES];
 
 	hook_secret_new(raw, hs->text);
 	hook_secret_seal(keys_get(KEY_SECRETBOX), raw, hs->sealed);
@@ -92,9 +98,9 @@ new_secret(struct hook_secret *hs)
 static void
 send_hook(struct http_request *req, struct admin_state *s, int status)
 {
-	struct hook_secret	*hs = (struct hook_secret *)(void *)s->text[0];
-	const char		*json = store_json(&s->q);
-	struct buf		 b;
+	struct hook_secret *hs = (struct hook_secret *)(void *)s->text[0];
+	const char         *json = store_json(&s->q);
+	struct buf          b;
 
 	if (json == NULL) {
 		api_error(req, 404, "not_found", "There is no such hook.",
@@ -119,7 +125,7 @@ send_hook(struct http_request *req, struct admin_state *s, int status)
 static struct hook_secret *
 secret_slot(struct admin_state *s)
 {
-	struct hook_secret	*hs;
+	struct hook_secret *hs;
 
 	if ((hs = calloc(1, sizeof(*hs))) == NULL)
 		fatal("calloc");
@@ -127,8 +133,7 @@ secret_slot(struct admin_state *s)
 }
 
 static int
-list_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
+list_prepare(struct http_request *req, struct admin_state *s, struct apierr *e)
 {
 	(void)req;
 	(void)e;
@@ -139,7 +144,7 @@ list_prepare(struct http_request *req, struct admin_state *s,
 static void
 list_respond(struct http_request *req, struct admin_state *s)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"hooks\":");
@@ -153,9 +158,9 @@ static int
 create_prepare(struct http_request *req, struct admin_state *s,
     struct apierr *e)
 {
-	struct hook_secret	*hs;
-	const char		*url, *kind;
-	json_t			*v;
+	struct hook_secret *hs;
+	const char         *url, *kind;
+	json_t             *v;
 
 	if (admin_body(req, s, e) == -1 ||
 	    url_ok(json_object_get(s->json, "url"), &url, e) == -1)
@@ -212,10 +217,10 @@ static int
 update_prepare(struct http_request *req, struct admin_state *s,
     struct apierr *e)
 {
-	struct hook_secret	*hs;
-	const char		*url = NULL, *events = NULL;
-	json_t			*v;
-	int			 enabled = -1, grace = GRACE_DEFAULT;
+	struct hook_secret *hs;
+	const char         *url = NULL, *events = NULL;
+	json_t             *v;
+	int                 enabled = -1, grace = GRACE_DEFAULT;
 
 	if (hook_id(req, s, e) == -1 || admin_body(req, s, e) == -1)
 		return (-1);
@@ -295,7 +300,7 @@ static int
 deliveries_prepare(struct http_request *req, struct admin_state *s,
     struct apierr *e)
 {
-	long	limit;
+	long limit;
 
 	if (hook_id(req, s, e) == -1 ||
 	    admin_query_int(req, "limit", 1, 200, 50, &limit, e) == -1)
@@ -307,8 +312,8 @@ deliveries_prepare(struct http_request *req, struct admin_state *s,
 static void
 deliveries_respond(struct http_request *req, struct admin_state *s)
 {
-	const char	*json = store_json(&s->q);
-	struct buf	 b;
+	const char *json = store_json(&s->q);
+	struct buf  b;
 
 	if (json == NULL) {
 		api_error(req, 404, "not_found", "There is no such hook.",
@@ -335,8 +340,7 @@ handler_admin_hook_deliveries(struct http_request *req)
 }
 
 static int
-ping_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
+ping_prepare(struct http_request *req, struct admin_state *s, struct apierr *e)
 {
 	if (hook_id(req, s, e) == -1)
 		return (-1);
@@ -347,8 +351,8 @@ ping_prepare(struct http_request *req, struct admin_state *s,
 static void
 ping_respond(struct http_request *req, struct admin_state *s)
 {
-	int64_t		id = store_hook_ping_delivery(&s->q);
-	struct buf	b;
+	int64_t    id = store_hook_ping_delivery(&s->q);
+	struct buf b;
 
 	if (id == 0) {
 		api_error(req, 404, "not_found", "There is no such hook.",
@@ -385,7 +389,7 @@ redeliver_prepare(struct http_request *req, struct admin_state *s,
 static void
 redeliver_respond(struct http_request *req, struct admin_state *s)
 {
-	struct buf	b;
+	struct buf b;
 
 	if (!store_found(&s->q)) {
 		api_error(req, 404, "not_found", "There is no such delivery.",
@@ -399,8 +403,7 @@ redeliver_respond(struct http_request *req, struct admin_state *s)
 }
 
 static const struct admin_op redeliver_ops[] = {
-	{ HTTP_METHOD_POST, ADMIN_ADMIN, redeliver_prepare,
-	    redeliver_respond },
+	{ HTTP_METHOD_POST, ADMIN_ADMIN, redeliver_prepare, redeliver_respond },
 };
 
 int

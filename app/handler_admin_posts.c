@@ -9,14 +9,13 @@
 #include "comment_input.h"
 #include "escape.h"
 
-int	handler_admin_posts(struct http_request *);
+int handler_admin_posts(struct http_request *);
 
 static int
-post_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
+post_prepare(struct http_request *req, struct admin_state *s, struct apierr *e)
 {
-	const char	*key, *title = NULL, *open = NULL;
-	json_t		*v;
+	const char *key, *title = NULL, *open = NULL;
+	json_t     *v;
 
 	if (admin_query_str(req, s, "key", POST_KEY_MAX, &key, e) == -1)
 		return (-1);
@@ -37,7 +36,8 @@ post_prepare(struct http_request *req, struct admin_state *s,
 		    json_string_length(v) > 4 * POST_TITLE_MAX)
 			return (apierr_set(e, 422, "invalid_value",
 			    "title must be a string of at most 300 "
-			    "characters.", "title"));
+			    "characters.",
+			    "title"));
 		title = json_string_value(v);
 	}
 	store_post_update_query(&s->q, &s->nums, s->auth.user_id, key, open,
@@ -48,8 +48,8 @@ post_prepare(struct http_request *req, struct admin_state *s,
 static void
 post_respond(struct http_request *req, struct admin_state *s)
 {
-	struct post_info	p;
-	struct buf		b;
+	struct post_info p;
+	struct buf       b;
 
 	if (store_post_row(&s->q, &p) == -1) {
 		api_error(req, 404, "not_found", "There is no such post.",

@@ -7,7 +7,7 @@
 #include "admin.h"
 #include "settings.h"
 
-int	handler_admin_settings(struct http_request *);
+int handler_admin_settings(struct http_request *);
 
 static int
 settings_get_prepare(struct http_request *req, struct admin_state *s,
@@ -22,8 +22,8 @@ settings_get_prepare(struct http_request *req, struct admin_state *s,
 static void
 settings_respond(struct http_request *req, struct admin_state *s)
 {
-	const char	*json = store_json(&s->q);
-	struct buf	 b;
+	const char *json = store_json(&s->q);
+	struct buf  b;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"settings\":");
@@ -42,10 +42,10 @@ static int
 settings_patch_prepare(struct http_request *req, struct admin_state *s,
     struct apierr *e)
 {
-	struct settings	 st;
-	json_t		*all, *changes, *v;
-	const char	*k;
-	char		*text;
+	struct settings st;
+	json_t         *all, *changes, *v;
+	const char     *k;
+	char           *text;
 
 	if (admin_body(req, s, e) == -1)
 		return (-1);
@@ -62,7 +62,8 @@ settings_patch_prepare(struct http_request *req, struct admin_state *s,
 	}
 	all = settings_to_json(&st);
 	changes = json_object();
-	json_object_foreach(s->json, k, v) {
+	json_object_foreach(s->json, k, v)
+	{
 		(void)v;
 		json_object_set(changes, k, json_object_get(all, k));
 	}

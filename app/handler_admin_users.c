@@ -7,14 +7,13 @@
 #include "admin.h"
 #include "escape.h"
 
-int	handler_admin_users(struct http_request *);
-int	handler_admin_user(struct http_request *);
+int handler_admin_users(struct http_request *);
+int handler_admin_user(struct http_request *);
 
 static int
-users_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
+users_prepare(struct http_request *req, struct admin_state *s, struct apierr *e)
 {
-	const char	*q;
+	const char *q;
 
 	if (admin_query_str(req, s, "q", 200, &q, e) == -1)
 		return (-1);
@@ -41,9 +40,9 @@ write_user(struct buf *b, const struct user_row *u, int with_created)
 static void
 users_respond(struct http_request *req, struct admin_state *s)
 {
-	struct user_row	u;
-	struct buf	b;
-	int		row;
+	struct user_row u;
+	struct buf      b;
+	int             row;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"users\":[");
@@ -68,11 +67,10 @@ handler_admin_users(struct http_request *req)
 }
 
 static int
-role_prepare(struct http_request *req, struct admin_state *s,
-    struct apierr *e)
+role_prepare(struct http_request *req, struct admin_state *s, struct apierr *e)
 {
-	json_t		*v;
-	const char	*role;
+	json_t     *v;
+	const char *role;
 
 	if ((s->id = api_path_id(req->path, "/api/v1/admin/users/")) == 0)
 		return (apierr_set(e, 404, "not_found",
@@ -92,9 +90,9 @@ role_prepare(struct http_request *req, struct admin_state *s,
 static void
 role_respond(struct http_request *req, struct admin_state *s)
 {
-	struct user_row	 u;
-	const char	*err;
-	struct buf	 b;
+	struct user_row u;
+	const char     *err;
+	struct buf      b;
 
 	if ((err = store_user_role_row(&s->q, &u)) != NULL) {
 		api_error_for_code(req, API_OP_ROLE, err, 0);

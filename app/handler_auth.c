@@ -20,31 +20,31 @@
 #include "store.h"
 #include "token.h"
 
-int	handler_auth_register(struct http_request *);
-int	handler_auth_login(struct http_request *);
-int	handler_auth_logout(struct http_request *);
-int	handler_auth_me(struct http_request *);
-int	handler_auth_password(struct http_request *);
+int handler_auth_register(struct http_request *);
+int handler_auth_login(struct http_request *);
+int handler_auth_logout(struct http_request *);
+int handler_auth_me(struct http_request *);
+int handler_auth_password(struct http_request *);
 
 /* One state for all account requests; each uses what it needs. */
 struct account_state {
-	int			 phase;
-	struct auth		 auth;
-	struct db_query		 q;
-	struct store_numbers	 nums;
-	json_t			*json;
-	struct account_input	 in;
-	struct pwtask		 pw;
-	char			 token[TOKEN_TEXT_LEN + 1];
-	char			 token_hash[TOKEN_HASH_SQL_LEN];
-	char			 net[NETADDR_TEXT_MAX];	/* the client's */
-	int64_t			 user_id;
+	int                  phase;
+	struct auth          auth;
+	struct db_query      q;
+	struct store_numbers nums;
+	json_t              *json;
+	struct account_input in;
+	struct pwtask        pw;
+	char                 token[TOKEN_TEXT_LEN + 1];
+	char                 token_hash[TOKEN_HASH_SQL_LEN];
+	char                 net[NETADDR_TEXT_MAX]; /* the client's */
+	int64_t              user_id;
 };
 
 static void
 account_state_free(struct http_request *req)
 {
-	struct account_state	*s = http_state_get(req);
+	struct account_state *s = http_state_get(req);
 
 	auth_cleanup(&s->auth);
 	db_done(&s->q);
@@ -71,7 +71,7 @@ static void
 send_session(struct http_request *req, struct account_state *s, int status,
     const struct user_row *u)
 {
-	struct buf	b;
+	struct buf b;
 
 	/* Reuse auth's writer: it holds exactly the fields we send. */
 	s->auth.valid = 1;
@@ -112,7 +112,7 @@ require_post(struct http_request *req)
 static void
 client_net(struct http_request *req, struct account_state *s)
 {
-	char	ip[API_IP_MAX];
+	char ip[API_IP_MAX];
 
 	api_client_ip(req, ip);
 	if (netaddr_limit_key(ip, s->net) == -1)
@@ -122,10 +122,10 @@ client_net(struct http_request *req, struct account_state *s)
 static void
 send_retry_after(struct http_request *req, int64_t seconds)
 {
-	char	v[24];
+	char v[24];
 
-	(void)snprintf(v, sizeof(v), "%lld", (long long)(seconds > 0 ?
-	    seconds : 1));
+	(void)snprintf(v, sizeof(v), "%lld",
+	    (long long)(seconds > 0 ? seconds : 1));
 	http_response_header(req, "retry-after", v);
 }
 
@@ -159,7 +159,7 @@ enum { REG_PARSE, REG_THROTTLE, REG_HASH, REG_STORE };
 static int
 register_allowed(struct http_request *req, struct account_state *s)
 {
-	int64_t	retry = store_register_attempt_wait(&s->q);
+	int64_t retry = store_register_attempt_wait(&s->q);
 
 	db_done(&s->q);
 	if (retry <= 0)
@@ -167,18 +167,19 @@ register_allowed(struct http_request *req, struct account_state *s)
 	send_retry_after(req, retry);
 	api_error(req, 429, "too_many_attempts",
 	    "Too many accounts were registered from your address lately; "
-	    "wait a while before trying again.", NULL);
+	    "wait a while before trying again.",
+	    NULL);
 	return (0);
 }
 
 int
 handler_auth_register(struct http_request *req)
 {
-	struct account_state	*s;
-	struct user_row		 u;
-	struct apierr		 e;
-	const char		*err;
-	int			 r;
+	struct account_state *s;
+	struct user_row       u;
+	struct apierr         e;
+	const char           *err;
+	int                   r;
 
 	if (require_post(req) == -1)
 		return (KORE_RESULT_OK);
@@ -249,8 +250,7 @@ send_throttled(struct http_request *req, int64_t seconds)
 {
 	send_retry_after(req, seconds);
 	api_error(req, 429, "too_many_attempts",
-	    "Too many failed logins; wait a while before trying again.",
-	    NULL);
+	    "Too many failed logins; wait a while before trying again.", NULL);
 }
 
 /* After the lookup: the stored hash, or the dummy one for an unknown
@@ -258,9 +258,9 @@ send_throttled(struct http_request *req, int64_t seconds)
 static int
 login_checked(struct http_request *req, struct account_state *s)
 {
-	struct login_row	 row;
-	const char		*hash;
-	char			 dummy[PASSWORD_HASH_MAX];
+	struct login_row row;
+	const char      *hash;
+	char             dummy[PASSWORD_HASH_MAX];
 
 	/* No answer reads as an unknown e-mail: zeroes. */
 	(void)store_login_row(&s->q, &row);
@@ -285,10 +285,10 @@ login_checked(struct http_request *req, struct account_state *s)
 int
 handler_auth_login(struct http_request *req)
 {
-	struct account_state	*s;
-	struct user_row		 u;
-	struct apierr		 e;
-	int			 r;
+	struct account_state *s;
+	struct user_row       u;
+	struct apierr         e;
+	int                   r;
 
 	if (require_post(req) == -1)
 		return (KORE_RESULT_OK);
@@ -346,9 +346,9 @@ handler_auth_login(struct http_request *req)
 int
 handler_auth_me(struct http_request *req)
 {
-	struct account_state	*s;
-	struct buf		 b;
-	int			 r;
+	struct account_state *s;
+	struct buf            b;
+	int                   r;
 
 	if (req->method != HTTP_METHOD_GET) {
 		api_method_not_allowed(req, "GET");
@@ -371,8 +371,8 @@ handler_auth_me(struct http_request *req)
 int
 handler_auth_logout(struct http_request *req)
 {
-	struct account_state	*s;
-	int			 r;
+	struct account_state *s;
+	int                   r;
 
 	if (require_post(req) == -1)
 		return (KORE_RESULT_OK);
@@ -400,10 +400,10 @@ enum { PW_AUTH, PW_GET, PW_CHANGE, PW_STORE };
 int
 handler_auth_password(struct http_request *req)
 {
-	struct account_state	*s;
-	struct login_row	 row;
-	struct apierr		 e;
-	int			 r;
+	struct account_state *s;
+	struct login_row      row;
+	struct apierr         e;
+	int                   r;
 
 	if (require_post(req) == -1)
 		return (KORE_RESULT_OK);

@@ -33,33 +33,33 @@
 #include "verdict.h"
 #include "verdict_body.h"
 
-int	handler_comment(struct http_request *);
+int handler_comment(struct http_request *);
 
 enum { ONE_AUTH, ONE_FETCH, ONE_VERDICT, ONE_CHANGE };
 
 struct one_state {
-	int			 phase;
-	struct auth		 auth;
-	struct db_query		 q;
-	struct store_numbers	 nums;
-	int64_t			 id;
-	json_t			*json;
-	const char		*body;
-	size_t			 body_len;
-	struct buf		 html;
-	struct comment_change	 change;
-	const char		*status_before;	/* static: see keep_status */
-	struct mod_verdict	 verdict;	/* an author's edit, judged */
-	struct verdict_call	 vcall;		/* ... by the verdict hook */
-	struct comment		 c;	/* what PATCH answers with */
-	char			*strings[4];	/* owned copies for c */
+	int                   phase;
+	struct auth           auth;
+	struct db_query       q;
+	struct store_numbers  nums;
+	int64_t               id;
+	json_t               *json;
+	const char           *body;
+	size_t                body_len;
+	struct buf            html;
+	struct comment_change change;
+	const char           *status_before; /* static: see keep_status */
+	struct mod_verdict    verdict; /* an author's edit, judged */
+	struct verdict_call   vcall; /* ... by the verdict hook */
+	struct comment        c; /* what PATCH answers with */
+	char                 *strings[4]; /* owned copies for c */
 };
 
 static void
 one_state_free(struct http_request *req)
 {
-	struct one_state	*s = http_state_get(req);
-	size_t			 i;
+	struct one_state *s = http_state_get(req);
+	size_t            i;
 
 	auth_cleanup(&s->auth);
 	db_done(&s->q);
@@ -92,7 +92,7 @@ static const char *
 keep_status(const char *status)
 {
 	static const char *const known[] = { "approved", "pending", "spam" };
-	size_t	i;
+	size_t                   i;
 
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (status != NULL && strcmp(status, known[i]) == 0)
@@ -114,14 +114,14 @@ static enum edit_verdict
 decide(struct http_request *req, struct one_state *s,
     const struct comment_stored_row *row, int *by_author)
 {
-	struct edit_request	 er;
-	const char		*tok;
+	struct edit_request er;
+	const char         *tok;
 
 	memset(&er, 0, sizeof(er));
 	er.actor_id = s->auth.valid ? s->auth.user_id : 0;
 	er.actor_is_moderator = auth_is_moderator(&s->auth);
-	er.edit_token_presented = http_request_header(req, "x-edit-token",
-	    &tok);
+	er.edit_token_presented =
+	    http_request_header(req, "x-edit-token", &tok);
 	er.edit_token_matches = er.edit_token_presented &&
 	    row->edit_token_hash != NULL &&
 	    token_matches(tok, row->edit_token_hash);
@@ -166,10 +166,10 @@ refuse(struct http_request *req, enum edit_verdict v)
 static int
 judge_edit(struct one_state *s, const struct comment_stored_row *row)
 {
-	const struct settings	*st = settings_cached(row->settings);
-	struct mod_facts	 f;
-	struct verdict_comment	 vc;
-	char			 now[RFC3339_LEN];
+	const struct settings *st = settings_cached(row->settings);
+	struct mod_facts       f;
+	struct verdict_comment vc;
+	char                   now[RFC3339_LEN];
 
 	memset(&f, 0, sizeof(f));
 	f.body = s->body;
@@ -197,7 +197,8 @@ judge_edit(struct one_state *s, const struct comment_stored_row *row)
 	vc.ip = row->ip;
 	vc.created_at = now;
 	return (verdict_call_start(&s->vcall, row->verdict_url,
-	    row->verdict_secret, row->verdict_old_secret, &vc, st->verdict_timeout_ms, &s->verdict));
+	    row->verdict_secret, row->verdict_old_secret, &vc,
+	    st->verdict_timeout_ms, &s->verdict));
 }
 
 /*
@@ -210,10 +211,11 @@ apply_verdict(struct one_state *s)
 {
 	/* Statuses from best to worst; a verdict's rank is its outcome's. */
 	static const char *const rank[] = { "approved", "pending", "spam" };
-	int	before, after;
+	int                      before, after;
 
 	after = s->verdict.outcome == MOD_SPAM ? 2 :
-	    s->verdict.outcome == MOD_HOLD ? 1 : 0;
+	    s->verdict.outcome == MOD_HOLD     ? 1 :
+	                                         0;
 	for (before = 0; before < 2; before++)
 		if (strcmp(rank[before], s->status_before) == 0)
 			break;
@@ -231,9 +233,9 @@ apply_verdict(struct one_state *s)
 static int
 may_change(struct http_request *req, struct one_state *s)
 {
-	struct comment_stored_row	 row;
-	enum edit_verdict		 v;
-	int				 by_author;
+	struct comment_stored_row row;
+	enum edit_verdict         v;
+	int                       by_author;
 
 	if (store_comment_stored_row(&s->q, &row) == -1 ||
 	    (s->status_before = keep_status(row.status)) == NULL) {
@@ -282,8 +284,8 @@ start_change(struct one_state *s)
 static void
 send_changed(struct http_request *req, struct one_state *s)
 {
-	struct comment_changed_row	 row;
-	struct buf			 b;
+	struct comment_changed_row row;
+	struct buf                 b;
 
 	if (store_comment_changed_row(&s->q, &row) == -1) {
 		api_error(req, 404, "not_found", "There is no such comment.",
@@ -299,7 +301,8 @@ send_changed(struct http_request *req, struct one_state *s)
 	}
 	s->c.edited_at = row.edited_at;
 	(void)comment_status_parse(status_shown(row.status,
-	    s->change.as_moderator), &s->c.status);
+	                               s->change.as_moderator),
+	    &s->c.status);
 	s->c.html = s->html.data;
 	buf_init(&b);
 	buf_puts(&b, "{\"comment\":");
@@ -326,9 +329,9 @@ read_edit(struct http_request *req, struct one_state *s, struct apierr *e)
 int
 handler_comment(struct http_request *req)
 {
-	struct one_state	*s;
-	struct apierr		 e;
-	int			 r;
+	struct one_state *s;
+	struct apierr     e;
+	int               r;
 
 	if (req->method != HTTP_METHOD_PATCH &&
 	    req->method != HTTP_METHOD_DELETE) {
@@ -337,7 +340,8 @@ handler_comment(struct http_request *req)
 	}
 	if (!http_state_exists(req)) {
 		s = http_state_create(req, sizeof(*s), one_state_free);
-		if ((s->id = api_path_id(req->path, "/api/v1/comments/")) == 0) {
+		if ((s->id = api_path_id(req->path, "/api/v1/comments/")) ==
+		    0) {
 			api_error(req, 404, "not_found",
 			    "There is no such comment.", NULL);
 			return (KORE_RESULT_OK);
@@ -352,17 +356,17 @@ handler_comment(struct http_request *req)
 	for (;;) {
 		switch (s->phase) {
 		case ONE_AUTH:
-			if ((r = auth_resolve(req, &s->auth,
-			    AUTH_OPTIONAL)) != 1)
+			if ((r = auth_resolve(req, &s->auth, AUTH_OPTIONAL)) !=
+			    1)
 				return (r == 0 ? KORE_RESULT_RETRY :
-				    KORE_RESULT_OK);
+				                 KORE_RESULT_OK);
 			store_comment_get_query(&s->q, &s->nums, s->id);
 			s->phase = ONE_FETCH;
 			break;
 		case ONE_FETCH:
 			if ((r = api_query_ready(req, &s->q)) != 1)
 				return (r == 0 ? KORE_RESULT_RETRY :
-				    KORE_RESULT_OK);
+				                 KORE_RESULT_OK);
 			r = may_change(req, s);
 			db_done(&s->q);
 			if (r == -1)
@@ -376,15 +380,15 @@ handler_comment(struct http_request *req)
 			/* Stage 10, as for a new comment: no answer holds. */
 			if (!verdict_call_run(req, &s->vcall))
 				return (KORE_RESULT_RETRY);
-			moderation_verdict_answer(&s->verdict,
-			    s->vcall.status, s->vcall.answer,
-			    s->vcall.answer_len, s->vcall.error);
+			moderation_verdict_answer(&s->verdict, s->vcall.status,
+			    s->vcall.answer, s->vcall.answer_len,
+			    s->vcall.error);
 			start_change(s);
 			break;
 		case ONE_CHANGE:
 			if ((r = api_query_ready(req, &s->q)) != 1)
 				return (r == 0 ? KORE_RESULT_RETRY :
-				    KORE_RESULT_OK);
+				                 KORE_RESULT_OK);
 			send_changed(req, s);
 			db_done(&s->q);
 			return (KORE_RESULT_OK);

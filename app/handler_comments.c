@@ -29,47 +29,47 @@
 #include "verdict.h"
 #include "verdict_body.h"
 
-#define LIMIT_DEFAULT	50
-#define LIMIT_MAX	200
+#define LIMIT_DEFAULT 50
+#define LIMIT_MAX     200
 
-int	handler_comments(struct http_request *);
+int handler_comments(struct http_request *);
 
 struct list_state {
-	struct auth		 auth;
-	int			 querying;
-	struct db_query		 q;
-	struct store_numbers	 nums;
-	char			*key;
-	enum thread_sort	 sort;
-	size_t			 limit;
-	int			 has_after;
-	struct cursor		 after;
-	struct api_fill		 fill;		/* anonymous callers only */
+	struct auth          auth;
+	int                  querying;
+	struct db_query      q;
+	struct store_numbers nums;
+	char                *key;
+	enum thread_sort     sort;
+	size_t               limit;
+	int                  has_after;
+	struct cursor        after;
+	struct api_fill      fill; /* anonymous callers only */
 };
 
 struct create_state {
-	struct auth		 auth;
-	int			 phase;
-	const struct settings	*settings;	/* the worker's cache */
-	struct verdict_call	 vcall;		/* stage 10 */
-	struct mod_verdict	 verdict;
-	struct db_query		 q;
-	json_t			*json;
-	struct comment_input	 in;
-	struct buf		 html;
-	struct store_numbers	 nums;
-	char			 ip[API_IP_MAX];
-	const char		*status;	/* stored */
-	char			 edit_token[TOKEN_TEXT_LEN + 1];
-	char			 edit_token_hash[TOKEN_HASH_SQL_LEN];
-	uint64_t		 ticket;	/* its announcement; 0: none */
-	struct listen_waiter	 waiter;
+	struct auth            auth;
+	int                    phase;
+	const struct settings *settings; /* the worker's cache */
+	struct verdict_call    vcall; /* stage 10 */
+	struct mod_verdict     verdict;
+	struct db_query        q;
+	json_t                *json;
+	struct comment_input   in;
+	struct buf             html;
+	struct store_numbers   nums;
+	char                   ip[API_IP_MAX];
+	const char            *status; /* stored */
+	char                   edit_token[TOKEN_TEXT_LEN + 1];
+	char                   edit_token_hash[TOKEN_HASH_SQL_LEN];
+	uint64_t               ticket; /* its announcement; 0: none */
+	struct listen_waiter   waiter;
 };
 
 static void
 list_state_free(struct http_request *req)
 {
-	struct list_state	*s = http_state_get(req);
+	struct list_state *s = http_state_get(req);
 
 	auth_cleanup(&s->auth);
 	db_done(&s->q);
@@ -81,7 +81,7 @@ list_state_free(struct http_request *req)
 static void
 create_state_free(struct http_request *req)
 {
-	struct create_state	*s = http_state_get(req);
+	struct create_state *s = http_state_get(req);
 
 	auth_cleanup(&s->auth);
 	db_done(&s->q);
@@ -100,9 +100,9 @@ create_state_free(struct http_request *req)
 static int
 list_params(struct http_request *req, struct list_state *s, struct apierr *e)
 {
-	char	*v, *ep;
-	int	 bad;
-	long	 n;
+	char *v, *ep;
+	int   bad;
+	long  n;
 
 	s->key = query_get(api_query(req), "post", &bad);
 	if (bad)
@@ -114,7 +114,8 @@ list_params(struct http_request *req, struct list_state *s, struct apierr *e)
 	if (!post_key_valid(s->key))
 		return (apierr_set(e, 422, "invalid_value",
 		    "The post key must be 1 to 256 bytes without control "
-		    "characters.", "post"));
+		    "characters.",
+		    "post"));
 
 	v = query_get(api_query(req), "sort", &bad);
 	if (cursor_sort_parse(v, &s->sort) == -1) {
@@ -168,14 +169,14 @@ write_post(struct buf *b, const char *key, const struct post_info *p, int found)
 static void
 list_respond(struct http_request *req, struct list_state *s)
 {
-	struct post_info	 post;
-	struct comment		*items;
-	struct thread		 t;
-	struct thread_page	 pg;
-	struct buf		 b;
-	size_t			 n;
-	int			 found;
-	char			 next[CURSOR_MAX];
+	struct post_info   post;
+	struct comment    *items;
+	struct thread      t;
+	struct thread_page pg;
+	struct buf         b;
+	size_t             n;
+	int                found;
+	char               next[CURSOR_MAX];
 
 	memset(&post, 0, sizeof(post));
 	found = store_thread_read(&s->q, &post, &items, &n);
@@ -210,8 +211,8 @@ list_respond(struct http_request *req, struct list_state *s)
 static int
 list_cached(struct http_request *req, struct list_state *s)
 {
-	const char	*h;
-	struct buf	 k;
+	const char *h;
+	struct buf  k;
 
 	if (http_request_header(req, "authorization", &h))
 		return (0);
@@ -227,9 +228,9 @@ list_cached(struct http_request *req, struct list_state *s)
 static int
 comments_list(struct http_request *req)
 {
-	struct list_state	*s;
-	struct apierr		 e;
-	int			 r;
+	struct list_state *s;
+	struct apierr      e;
+	int                r;
 
 	if (!http_state_exists(req)) {
 		s = http_state_create(req, sizeof(*s), list_state_free);
@@ -263,7 +264,7 @@ static int
 create_prepare(struct http_request *req, struct create_state *s,
     struct apierr *e)
 {
-	int	guest = !s->auth.valid;
+	int guest = !s->auth.valid;
 
 	if (api_read_json(req, &s->json, e) == -1)
 		return (-1);
@@ -296,8 +297,8 @@ static int
 verdict_start(struct create_state *s, const char *url, const char *sealed,
     const char *sealed_old)
 {
-	struct verdict_comment	c;
-	char			now[RFC3339_LEN];
+	struct verdict_comment c;
+	char                   now[RFC3339_LEN];
 
 	timefmt_rfc3339(timefmt_now_us(), now);
 	memset(&c, 0, sizeof(c));
@@ -325,8 +326,8 @@ static int
 create_judge(struct http_request *req, struct create_state *s)
 {
 	struct comment_facts_row row;
-	struct mod_facts	 f;
-	int			 guest = !s->auth.valid, ask = 0;
+	struct mod_facts         f;
+	int                      guest = !s->auth.valid, ask = 0;
 
 	if (store_comment_facts_row(&s->q, &row) == -1) {
 		api_db_unavailable(req);
@@ -371,11 +372,12 @@ create_judge(struct http_request *req, struct create_state *s)
 static void
 create_store(struct create_state *s)
 {
-	struct comment_create	cc;
-	int			guest = !s->auth.valid;
+	struct comment_create cc;
+	int                   guest = !s->auth.valid;
 
 	s->status = s->verdict.outcome == MOD_APPROVE ? "approved" :
-	    s->verdict.outcome == MOD_HOLD ? "pending" : "spam";
+	    s->verdict.outcome == MOD_HOLD            ? "pending" :
+	                                                "spam";
 	/* A guest proves authorship of later edits with this token. */
 	if (guest) {
 		token_new(s->edit_token);
@@ -392,7 +394,8 @@ create_store(struct create_state *s)
 	cc.edit_token_hash_sql = guest ? s->edit_token_hash : NULL;
 	cc.verdict = mod_outcome_name(s->verdict.outcome);
 	cc.reason = s->verdict.reason;
-	cc.rate_limit = auth_is_moderator(&s->auth) ? 0 :
+	cc.rate_limit = auth_is_moderator(&s->auth) ?
+	    0 :
 	    s->settings->rate_limit_per_minute;
 	store_comment_create_query(&s->q, &s->nums, &cc);
 }
@@ -400,10 +403,10 @@ create_store(struct create_state *s)
 static void
 create_respond(struct http_request *req, struct create_state *s)
 {
-	struct comment	 c;
-	const char	*err;
-	struct buf	 b;
-	char		 until[RFC3339_LEN];
+	struct comment c;
+	const char    *err;
+	struct buf     b;
+	char           until[RFC3339_LEN];
 
 	memset(&c, 0, sizeof(c));
 	if ((err = store_comment_create_read(&s->q, &c)) != NULL) {
@@ -419,10 +422,11 @@ create_respond(struct http_request *req, struct create_state *s)
 	/* Spam is answered exactly like a held comment: a bot learns
 	 * nothing. */
 	c.status = s->verdict.outcome == MOD_APPROVE ? STATUS_APPROVED :
-	    STATUS_PENDING;
+	                                               STATUS_PENDING;
 	c.own = 1;
 	timefmt_rfc3339(edit_window_end(c.created_us,
-	    s->settings->edit_window_seconds), until);
+	                    s->settings->edit_window_seconds),
+	    until);
 
 	buf_init(&b);
 	buf_puts(&b, "{\"comment\":");
@@ -437,8 +441,13 @@ create_respond(struct http_request *req, struct create_state *s)
 	buf_free(&b);
 }
 
-enum { CREATE_AUTH, CREATE_FACTS, CREATE_VERDICT, CREATE_STORE,
-	CREATE_ANNOUNCE };
+enum {
+	CREATE_AUTH,
+	CREATE_FACTS,
+	CREATE_VERDICT,
+	CREATE_STORE,
+	CREATE_ANNOUNCE
+};
 
 /*
  * The comment is committed: this worker forgets the thread now, and the
@@ -451,16 +460,16 @@ create_announce(struct create_state *s)
 	if (!store_comment_create_ok(&s->q))
 		return;
 	cache_invalidate(s->in.post);
-	s->ticket = listen_announce(s->in.post,
-	    store_comment_create_deliveries(&s->q));
+	s->ticket =
+	    listen_announce(s->in.post, store_comment_create_deliveries(&s->q));
 }
 
 static int
 comments_create(struct http_request *req)
 {
-	struct create_state	*s;
-	struct apierr		 e;
-	int			 r;
+	struct create_state *s;
+	struct apierr        e;
+	int                  r;
 
 	if (!http_state_exists(req))
 		(void)http_state_create(req, sizeof(*s), create_state_free);

@@ -12,20 +12,20 @@
 #include "query.h"
 #include "store.h"
 
-#define COUNTS_KEYS_MAX	100
+#define COUNTS_KEYS_MAX 100
 
-int	handler_counts(struct http_request *);
+int handler_counts(struct http_request *);
 
 struct counts_state {
-	struct db_query	 q;
-	struct buf	 keys;	/* JSON array of the requested keys */
-	struct api_fill	 fill;
+	struct db_query q;
+	struct buf      keys; /* JSON array of the requested keys */
+	struct api_fill fill;
 };
 
 static void
 counts_state_free(struct http_request *req)
 {
-	struct counts_state	*s = http_state_get(req);
+	struct counts_state *s = http_state_get(req);
 
 	db_done(&s->q);
 	buf_free(&s->keys);
@@ -36,9 +36,9 @@ static int
 counts_params(struct http_request *req, struct counts_state *s,
     struct apierr *e)
 {
-	struct query_iter	it;
-	size_t			n;
-	int			r;
+	struct query_iter it;
+	size_t            n;
+	int               r;
 
 	n = 0;
 	buf_puts(&s->keys, "[");
@@ -50,7 +50,8 @@ counts_params(struct http_request *req, struct counts_state *s,
 			query_iter_free(&it);
 			return (apierr_set(e, 422, "invalid_value",
 			    "Each post key must be 1 to 256 bytes without "
-			    "control characters.", "post"));
+			    "control characters.",
+			    "post"));
 		}
 		if (++n > COUNTS_KEYS_MAX) {
 			query_iter_free(&it);
@@ -75,9 +76,9 @@ counts_params(struct http_request *req, struct counts_state *s,
 static void
 counts_respond(struct http_request *req, struct counts_state *s)
 {
-	struct count_row	 r;
-	struct buf		 b;
-	int			 row;
+	struct count_row r;
+	struct buf       b;
+	int              row;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"counts\":{");
@@ -96,9 +97,9 @@ counts_respond(struct http_request *req, struct counts_state *s)
 int
 handler_counts(struct http_request *req)
 {
-	struct counts_state		*s;
-	struct apierr			 e;
-	struct buf			 k;
+	struct counts_state *s;
+	struct apierr        e;
+	struct buf           k;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
 		api_method_not_allowed(req, "GET, HEAD");

@@ -37,30 +37,30 @@
  * whose allowance is fullest; forgetting an address only ever favours
  * that address, which then starts afresh.
  */
-#define PREVIEW_BURST		20
-#define PREVIEW_INTERVAL_MS	3000
-#define PREVIEW_SETS		256
-#define PREVIEW_WAYS		8
+#define PREVIEW_BURST       20
+#define PREVIEW_INTERVAL_MS 3000
+#define PREVIEW_SETS        256
+#define PREVIEW_WAYS        8
 
 /* An address group: its family, then its first 4 (IPv4) or 8 bytes. */
-#define GROUP_LEN		9
+#define GROUP_LEN 9
 
 struct preview_slot {
-	unsigned char	group[GROUP_LEN];
-	uint64_t	tat;		/* ms; 0: free */
+	unsigned char group[GROUP_LEN];
+	uint64_t      tat; /* ms; 0: free */
 };
 
-static struct preview_slot	preview_slots[PREVIEW_SETS][PREVIEW_WAYS];
-static unsigned char		preview_key[crypto_shorthash_KEYBYTES];
-static int			preview_keyed;
+static struct preview_slot preview_slots[PREVIEW_SETS][PREVIEW_WAYS];
+static unsigned char       preview_key[crypto_shorthash_KEYBYTES];
+static int                 preview_keyed;
 
-int	handler_preview(struct http_request *);
+int handler_preview(struct http_request *);
 
 /* The group of an address in text form; unknown addresses share one. */
 static void
 address_group(const char *ip, unsigned char group[GROUP_LEN])
 {
-	unsigned char	a[16];
+	unsigned char a[16];
 
 	memset(group, 0, GROUP_LEN);
 	if (inet_pton(AF_INET, ip, a) == 1) {
@@ -76,10 +76,10 @@ address_group(const char *ip, unsigned char group[GROUP_LEN])
 static struct preview_slot *
 slot_for(const unsigned char group[GROUP_LEN])
 {
-	struct preview_slot	*set, *take;
-	unsigned char		 h[crypto_shorthash_BYTES];
-	uint64_t		 v;
-	size_t			 i;
+	struct preview_slot *set, *take;
+	unsigned char        h[crypto_shorthash_BYTES];
+	uint64_t             v;
+	size_t               i;
 
 	if (!preview_keyed) {
 		crypto_shorthash_keygen(preview_key);
@@ -108,9 +108,9 @@ slot_for(const unsigned char group[GROUP_LEN])
 static int
 preview_wait(const char *ip, uint64_t now)
 {
-	struct preview_slot	*s;
-	unsigned char		 group[GROUP_LEN];
-	uint64_t		 tat, ahead;
+	struct preview_slot *s;
+	unsigned char        group[GROUP_LEN];
+	uint64_t             tat, ahead;
 
 	address_group(ip, group);
 	s = slot_for(group);
@@ -125,8 +125,8 @@ preview_wait(const char *ip, uint64_t now)
 static int
 preview_allowed(struct http_request *req)
 {
-	char	ip[API_IP_MAX], retry[16];
-	int	wait;
+	char ip[API_IP_MAX], retry[16];
+	int  wait;
 
 	api_client_ip(req, ip);
 	if ((wait = preview_wait(ip, kore_time_ms())) == 0)
@@ -141,11 +141,11 @@ preview_allowed(struct http_request *req)
 int
 handler_preview(struct http_request *req)
 {
-	struct apierr	 e;
-	json_t		*json;
-	const char	*body;
-	size_t		 len;
-	struct buf	 html, out;
+	struct apierr e;
+	json_t       *json;
+	const char   *body;
+	size_t        len;
+	struct buf    html, out;
 
 	if (req->method != HTTP_METHOD_POST) {
 		api_method_not_allowed(req, "POST");

@@ -8,21 +8,21 @@
 #include "avatar.h"
 #include "store.h"
 
-int	handler_healthz(struct http_request *);
-int	handler_index(struct http_request *);
-int	handler_asset(struct http_request *);
-int	handler_not_found(struct http_request *);
-int	handler_avatar(struct http_request *);
-int	handler_admin_page(struct http_request *);
+int handler_healthz(struct http_request *);
+int handler_index(struct http_request *);
+int handler_asset(struct http_request *);
+int handler_not_found(struct http_request *);
+int handler_avatar(struct http_request *);
+int handler_admin_page(struct http_request *);
 
 struct health_state {
-	struct db_query	q;
+	struct db_query q;
 };
 
 static void
 health_state_free(struct http_request *req)
 {
-	struct health_state	*s = http_state_get(req);
+	struct health_state *s = http_state_get(req);
 
 	db_done(&s->q);
 }
@@ -30,7 +30,7 @@ health_state_free(struct http_request *req)
 static void
 health_respond(struct http_request *req, int db_ok)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_printf(&b, "{\"status\":\"%s\",\"database\":\"%s\"}",
@@ -42,7 +42,7 @@ health_respond(struct http_request *req, int db_ok)
 int
 handler_healthz(struct http_request *req)
 {
-	struct health_state	*s;
+	struct health_state *s;
 
 	if (!http_state_exists(req)) {
 		s = http_state_create(req, sizeof(*s), health_state_free);
@@ -91,7 +91,7 @@ handler_admin_page(struct http_request *req)
 int
 handler_asset(struct http_request *req)
 {
-	size_t	len = strlen(req->path);
+	size_t len = strlen(req->path);
 
 	if (len >= 5 && strcmp(req->path + len - 5, ".html") == 0) {
 		handler_not_found(req);
@@ -103,8 +103,9 @@ handler_asset(struct http_request *req)
 	 * load it on every page. */
 	api_send_asset(req, req->path + 1,
 	    strncmp(req->path, "/admin.", 7) == 0 ||
-	    strncmp(req->path, "/admin-", 7) == 0 ? "no-cache" :
-	    "public, max-age=300");
+	            strncmp(req->path, "/admin-", 7) == 0 ?
+	        "no-cache" :
+	        "public, max-age=300");
 	return (KORE_RESULT_OK);
 }
 
@@ -119,10 +120,10 @@ handler_not_found(struct http_request *req)
 int
 handler_avatar(struct http_request *req)
 {
-	unsigned char	 hash[AVATAR_HASH_BYTES];
-	char		 hex[AVATAR_HEX_LEN];
-	const char	*p = req->path + strlen("/avatar/");
-	struct buf	 b;
+	unsigned char hash[AVATAR_HASH_BYTES];
+	char          hex[AVATAR_HEX_LEN];
+	const char   *p = req->path + strlen("/avatar/");
+	struct buf    b;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
 		api_method_not_allowed(req, "GET, HEAD");
@@ -140,7 +141,8 @@ handler_avatar(struct http_request *req)
 	}
 	buf_init(&b);
 	avatar_svg(&b, hash);
-	http_response_header(req, "content-security-policy", "default-src 'none'");
+	http_response_header(req, "content-security-policy",
+	    "default-src 'none'");
 	api_send_tagged(req, "image/svg+xml",
 	    "public, max-age=31536000, immutable", b.data, b.len);
 	buf_free(&b);

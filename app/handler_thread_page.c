@@ -15,22 +15,22 @@
 #include "query.h"
 #include "store.h"
 
-int	handler_thread_page(struct http_request *);
+int handler_thread_page(struct http_request *);
 
-#define HTML_TYPE	"text/html; charset=utf-8"
+#define HTML_TYPE "text/html; charset=utf-8"
 
 struct page_state {
-	struct db_query	 q;
+	struct db_query      q;
 	struct store_numbers nums;
-	char		*key;
-	int		 fragment;
-	struct api_fill	 fill;
+	char                *key;
+	int                  fragment;
+	struct api_fill      fill;
 };
 
 static void
 page_state_free(struct http_request *req)
 {
-	struct page_state	*s = http_state_get(req);
+	struct page_state *s = http_state_get(req);
 
 	db_done(&s->q);
 	free(s->key);
@@ -39,32 +39,32 @@ page_state_free(struct http_request *req)
 }
 
 static const char page_head[] =
-	"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	"<title>";
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    "<title>";
 static const char page_style[] =
-	"</title><style>"
-	"body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;"
-	"padding:0 1rem;color:#222;background:#fff}"
-	"ol{list-style:none;padding-left:0}"
-	".parley-replies{padding-left:1.25rem;border-left:2px solid #ddd}"
-	".parley-meta{color:#555;font-size:.9rem}"
-	".parley-deleted{color:#777;font-style:italic}"
-	"@media(prefers-color-scheme:dark){body{background:#111;color:#ddd}"
-	".parley-meta{color:#aaa}a{color:#8ab4f8}}"
-	"</style></head><body>";
+    "</title><style>"
+    "body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;"
+    "padding:0 1rem;color:#222;background:#fff}"
+    "ol{list-style:none;padding-left:0}"
+    ".parley-replies{padding-left:1.25rem;border-left:2px solid #ddd}"
+    ".parley-meta{color:#555;font-size:.9rem}"
+    ".parley-deleted{color:#777;font-style:italic}"
+    "@media(prefers-color-scheme:dark){body{background:#111;color:#ddd}"
+    ".parley-meta{color:#aaa}a{color:#8ab4f8}}"
+    "</style></head><body>";
 
 static void
 page_respond(struct http_request *req, struct page_state *s)
 {
-	struct post_info	 post;
-	struct comment		*items;
-	struct thread		 t;
-	struct thread_page	 pg;
-	struct buf		 b;
-	size_t			 n;
-	int			 found;
-	const char		*title;
+	struct post_info   post;
+	struct comment    *items;
+	struct thread      t;
+	struct thread_page pg;
+	struct buf         b;
+	size_t             n;
+	int                found;
+	const char        *title;
 
 	memset(&post, 0, sizeof(post));
 	found = store_thread_read(&s->q, &post, &items, &n);
@@ -90,7 +90,8 @@ page_respond(struct http_request *req, struct page_state *s)
 			escape_html(&b, title, strlen(title));
 		buf_puts(&b, "</h1>\n");
 	}
-	buf_printf(&b, "<section class=\"parley-static\"><h2>%lld comment%s</h2>",
+	buf_printf(&b,
+	    "<section class=\"parley-static\"><h2>%lld comment%s</h2>",
 	    found ? (long long)post.comment_count : 0LL,
 	    found && post.comment_count == 1 ? "" : "s");
 	thread_write_html(&b, &t, &pg);
@@ -107,8 +108,8 @@ page_respond(struct http_request *req, struct page_state *s)
 static int
 page_params(struct http_request *req, struct page_state *s, struct apierr *e)
 {
-	char	*v;
-	int	 bad, bad2;
+	char *v;
+	int   bad, bad2;
 
 	s->key = query_get(api_query(req), "post", &bad);
 	v = query_get(api_query(req), "fragment", &bad2);
@@ -127,7 +128,7 @@ page_params(struct http_request *req, struct page_state *s, struct apierr *e)
 static int
 page_cached(struct http_request *req, struct page_state *s)
 {
-	struct buf	k;
+	struct buf k;
 
 	/* Not the JSON's keys ("t..."): a page is not a thread answer. */
 	buf_init(&k);
@@ -138,8 +139,8 @@ page_cached(struct http_request *req, struct page_state *s)
 int
 handler_thread_page(struct http_request *req)
 {
-	struct page_state	*s;
-	struct apierr		 e;
+	struct page_state *s;
+	struct apierr      e;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
 		api_method_not_allowed(req, "GET, HEAD");

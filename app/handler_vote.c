@@ -12,22 +12,22 @@
 #include "netaddr.h"
 #include "store.h"
 
-int	handler_vote(struct http_request *);
+int handler_vote(struct http_request *);
 
 struct vote_state {
-	int			 querying;
-	struct auth		 auth;
-	struct db_query		 q;
-	struct store_numbers	 nums;
-	int64_t			 id;
-	int			 value;
-	char			 voter[2 + 64 + 1];
+	int                  querying;
+	struct auth          auth;
+	struct db_query      q;
+	struct store_numbers nums;
+	int64_t              id;
+	int                  value;
+	char                 voter[2 + 64 + 1];
 };
 
 static void
 vote_state_free(struct http_request *req)
 {
-	struct vote_state	*s = http_state_get(req);
+	struct vote_state *s = http_state_get(req);
 
 	auth_cleanup(&s->auth);
 	db_done(&s->q);
@@ -36,7 +36,7 @@ vote_state_free(struct http_request *req)
 static int
 vote_parse(struct http_request *req, struct vote_state *s, struct apierr *e)
 {
-	json_t	*json, *v;
+	json_t *json, *v;
 
 	if ((s->id = api_path_id(req->path, "/api/v1/comments/")) == 0)
 		return (apierr_set(e, 404, "not_found",
@@ -58,7 +58,7 @@ vote_parse(struct http_request *req, struct vote_state *s, struct apierr *e)
 static void
 set_voter(struct http_request *req, struct vote_state *s)
 {
-	char	ip[API_IP_MAX], net[NETADDR_TEXT_MAX];
+	char ip[API_IP_MAX], net[NETADDR_TEXT_MAX];
 
 	if (s->auth.valid) {
 		(void)snprintf(s->voter, sizeof(s->voter), "u:%lld",
@@ -76,9 +76,9 @@ set_voter(struct http_request *req, struct vote_state *s)
 static void
 vote_respond(struct http_request *req, struct vote_state *s)
 {
-	struct vote_row	 row;
-	const char	*err;
-	struct buf	 b;
+	struct vote_row row;
+	const char     *err;
+	struct buf      b;
 
 	if ((err = store_vote_row(&s->q, &row)) != NULL) {
 		api_error_for_code(req, API_OP_VOTE, err, 0);
@@ -98,9 +98,9 @@ vote_respond(struct http_request *req, struct vote_state *s)
 int
 handler_vote(struct http_request *req)
 {
-	struct vote_state	*s;
-	struct apierr		 e;
-	int			 r;
+	struct vote_state *s;
+	struct apierr      e;
+	int                r;
 
 	if (req->method != HTTP_METHOD_POST) {
 		api_method_not_allowed(req, "POST");

@@ -17,15 +17,15 @@
 
 #include <curl/curl.h>
 
-#define HOOK_REFUSED_MAX	192
+#define HOOK_REFUSED_MAX 192
 
 /* Why the last connection of a request was refused ("" if none). */
 struct hook_guard {
-	char	refused[HOOK_REFUSED_MAX];
+	char refused[HOOK_REFUSED_MAX];
 };
 
 /* Once at start, from the configuration: 1 lets hooks reach any address. */
-void	hook_net_allow_private(int);
+void hook_net_allow_private(int);
 
 /*
  * NULL when hooks may connect to the address, else what kind of address
@@ -40,6 +40,6 @@ const char *hook_addr_kind_refused(const struct sockaddr *);
  * and the address check above, reporting into g. Again after every
  * curl_easy_reset.
  */
-void	hook_net_setup(CURL *h, struct hook_guard *g);
+void hook_net_setup(CURL *h, struct hook_guard *g);
 
 #endif

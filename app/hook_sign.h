@@ -24,43 +24,42 @@
 
 #include <sodium.h>
 
-#define HOOK_SECRET_BYTES	32
-#define HOOK_SECRET_PREFIX	"whsec_"
+#define HOOK_SECRET_BYTES  32
+#define HOOK_SECRET_PREFIX "whsec_"
 /* "whsec_" + standard base64 of 32 bytes, padded (44 characters). */
-#define HOOK_SECRET_TEXT_LEN	(6 + 44)
+#define HOOK_SECRET_TEXT_LEN (6 + 44)
 /* nonce || MAC || ciphertext */
-#define HOOK_SEALED_BYTES	(crypto_secretbox_NONCEBYTES + \
-				    crypto_secretbox_MACBYTES + HOOK_SECRET_BYTES)
+#define HOOK_SEALED_BYTES                                                      \
+	(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +             \
+	    HOOK_SECRET_BYTES)
 /* "\\x" + hex of the sealed bytes + NUL: PostgreSQL bytea input. */
-#define HOOK_SEALED_SQL_LEN	(2 + 2 * HOOK_SEALED_BYTES + 1)
+#define HOOK_SEALED_SQL_LEN (2 + 2 * HOOK_SEALED_BYTES + 1)
 /* A webhook-id that Parley makes itself: a random (v4) UUID. */
-#define HOOK_ID_LEN		36
+#define HOOK_ID_LEN 36
 /* "v1," + standard base64 of the 32-byte MAC, padded. */
-#define HOOK_SIG_LEN		(3 + 44)
+#define HOOK_SIG_LEN (3 + 44)
 /* Two signatures and a space, NUL included. */
-#define HOOK_SIGNATURES_MAX	(2 * HOOK_SIG_LEN + 2)
+#define HOOK_SIGNATURES_MAX (2 * HOOK_SIG_LEN + 2)
 
 /* A fresh key: raw bytes and the secret text shown to the admin. */
-void	hook_secret_new(unsigned char raw[HOOK_SECRET_BYTES],
-	    char text[HOOK_SECRET_TEXT_LEN + 1]);
+void hook_secret_new(unsigned char raw[HOOK_SECRET_BYTES],
+    char                           text[HOOK_SECRET_TEXT_LEN + 1]);
 /* Encrypts raw under key (32 bytes) as bytea hex text for SQL. */
-void	hook_secret_seal(const unsigned char *key,
-	    const unsigned char raw[HOOK_SECRET_BYTES],
-	    char out[HOOK_SEALED_SQL_LEN]);
+void hook_secret_seal(const unsigned char *key,
+    const unsigned char raw[HOOK_SECRET_BYTES], char out[HOOK_SEALED_SQL_LEN]);
 /* Decrypts a sealed secret as PostgreSQL prints bytea ("\\x..."). 0, or
  * -1 if it is malformed or was not sealed with key. */
-int	hook_secret_open(const unsigned char *key, const char *sealed_sql,
-	    unsigned char raw[HOOK_SECRET_BYTES]);
+int hook_secret_open(const unsigned char *key, const char *sealed_sql,
+    unsigned char raw[HOOK_SECRET_BYTES]);
 /* A random webhook-id, for calls that have no delivery id of their own. */
-void	hook_id_new(char out[HOOK_ID_LEN + 1]);
+void hook_id_new(char out[HOOK_ID_LEN + 1]);
 /* "v1," + BASE64(HMAC-SHA256(key, id "." ts "." body)) */
-void	hook_sign(const unsigned char key[HOOK_SECRET_BYTES], const char *id,
-	    const char *ts, const void *body, size_t len,
-	    char out[HOOK_SIG_LEN + 1]);
+void hook_sign(const unsigned char key[HOOK_SECRET_BYTES], const char *id,
+    const char *ts, const void *body, size_t len, char out[HOOK_SIG_LEN + 1]);
 /* The webhook-signature value: the current key's signature, then a
  * space and the old key's if given. */
-void	hook_signatures(const unsigned char current[HOOK_SECRET_BYTES],
-	    const unsigned char *old_or_null, const char *id, const char *ts,
-	    const void *body, size_t len, char out[HOOK_SIGNATURES_MAX]);
+void hook_signatures(const unsigned char current[HOOK_SECRET_BYTES],
+    const unsigned char *old_or_null, const char *id, const char *ts,
+    const void *body, size_t len, char out[HOOK_SIGNATURES_MAX]);
 
 #endif

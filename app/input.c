@@ -16,8 +16,8 @@
 int
 input_has_controls(const char *s, size_t n, int multiline)
 {
-	size_t		i;
-	unsigned char	c;
+	size_t        i;
+	unsigned char c;
 
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
@@ -38,7 +38,7 @@ input_chars(const char *s, size_t n)
 int
 input_is_blank(const char *s, size_t n)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (!isspace((unsigned char)s[i]))
@@ -51,7 +51,7 @@ input_is_blank(const char *s, size_t n)
 char *
 input_trimmed_copy(const char *s, size_t n)
 {
-	char	*out;
+	char *out;
 
 	while (n > 0 && isspace((unsigned char)*s)) {
 		s++;
@@ -74,7 +74,7 @@ int
 input_get_string(json_t *obj, const char *name, const char **out, size_t *len,
     struct apierr *e)
 {
-	json_t	*v;
+	json_t *v;
 
 	*out = NULL;
 	if (len != NULL)
@@ -97,8 +97,8 @@ input_get_string(json_t *obj, const char *name, const char **out, size_t *len,
 int
 input_email_valid(const char *s)
 {
-	const char	*at;
-	size_t		 i, n = strlen(s);
+	const char *at;
+	size_t      i, n = strlen(s);
 
 	if (n > EMAIL_MAX || (at = strchr(s, '@')) == NULL ||
 	    strchr(at + 1, '@') != NULL || at == s || at[1] == '\0' ||

@@ -13,26 +13,26 @@
 
 #include "keys.h"
 
-#define KEY_PURPOSES	KEY_PURPOSE_COUNT
-#define KEY_HEX_LEN	(2 * KEY_BYTES)
+#define KEY_PURPOSES KEY_PURPOSE_COUNT
+#define KEY_HEX_LEN  (2 * KEY_BYTES)
 
 /* crypto_kdf wants exactly crypto_kdf_CONTEXTBYTES (8) characters. */
-static const char	kdf_context[crypto_kdf_CONTEXTBYTES + 1] = "parleyk1";
+static const char kdf_context[crypto_kdf_CONTEXTBYTES + 1] = "parleyk1";
 
 /*
  * Plain static storage: sodium_malloc would mlock, which the worker
  * sandbox does not allow.
  */
-static unsigned char	subkeys[KEY_PURPOSES][KEY_BYTES];
-static int		loaded;
+static unsigned char subkeys[KEY_PURPOSES][KEY_BYTES];
+static int           loaded;
 
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
+static void seterr(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 seterr(char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	if (err == NULL || errlen == 0)
 		return;
@@ -44,7 +44,7 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 static int
 write_all(int fd, const char *p, size_t n)
 {
-	ssize_t	w;
+	ssize_t w;
 
 	while (n > 0) {
 		w = write(fd, p, n);
@@ -67,9 +67,9 @@ write_all(int fd, const char *p, size_t n)
 static int
 create_key_file(const char *path, char *err, size_t errlen)
 {
-	unsigned char	key[KEY_BYTES];
-	char		text[KEY_HEX_LEN + 2];
-	int		fd, saved;
+	unsigned char key[KEY_BYTES];
+	char          text[KEY_HEX_LEN + 2];
+	int           fd, saved;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
@@ -111,7 +111,7 @@ create_key_file(const char *path, char *err, size_t errlen)
 static int
 read_upto(int fd, char *p, size_t max, size_t *n)
 {
-	ssize_t	r;
+	ssize_t r;
 
 	*n = 0;
 	while (*n < max) {
@@ -135,7 +135,7 @@ read_upto(int fd, char *p, size_t max, size_t *n)
 static int
 parse_key(const char *text, size_t n, unsigned char key[KEY_BYTES])
 {
-	size_t	klen;
+	size_t klen;
 
 	if (n == KEY_HEX_LEN + 1 && text[KEY_HEX_LEN] == '\n')
 		n = KEY_HEX_LEN;
@@ -143,7 +143,8 @@ parse_key(const char *text, size_t n, unsigned char key[KEY_BYTES])
 		return (-1);
 	/* No ignore set and no end pointer: any stray character fails. */
 	if (sodium_hex2bin(key, KEY_BYTES, text, KEY_HEX_LEN, NULL, &klen,
-	    NULL) != 0 || klen != KEY_BYTES)
+	        NULL) != 0 ||
+	    klen != KEY_BYTES)
 		return (-1);
 	return (0);
 }
@@ -152,10 +153,10 @@ static int
 read_key_file(const char *path, unsigned char key[KEY_BYTES], char *err,
     size_t errlen)
 {
-	struct stat	st;
-	char		text[KEY_HEX_LEN + 2];
-	size_t		n;
-	int		fd, rc;
+	struct stat st;
+	char        text[KEY_HEX_LEN + 2];
+	size_t      n;
+	int         fd, rc;
 
 	/* O_NONBLOCK: a FIFO planted at path must not hang the start. */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -164,8 +165,8 @@ read_key_file(const char *path, unsigned char key[KEY_BYTES], char *err,
 			seterr(err, errlen, "key file %s is a symbolic link",
 			    path);
 		else
-			seterr(err, errlen, "cannot open key file %s: %s",
-			    path, strerror(errno));
+			seterr(err, errlen, "cannot open key file %s: %s", path,
+			    strerror(errno));
 		return (-1);
 	}
 	if (fstat(fd, &st) == -1) {
@@ -180,9 +181,10 @@ read_key_file(const char *path, unsigned char key[KEY_BYTES], char *err,
 		return (-1);
 	}
 	if ((st.st_mode & 077) != 0) {
-		seterr(err, errlen, "key file %s must not be readable by group "
-		    "or others (mode %04o; chmod 600 it)", path,
-		    (unsigned int)(st.st_mode & 07777));
+		seterr(err, errlen,
+		    "key file %s must not be readable by group "
+		    "or others (mode %04o; chmod 600 it)",
+		    path, (unsigned int)(st.st_mode & 07777));
 		close(fd);
 		return (-1);
 	}
@@ -200,8 +202,10 @@ read_key_file(const char *path, unsigned char key[KEY_BYTES], char *err,
 	sodium_memzero(text, sizeof(text));
 	if (rc == -1) {
 		sodium_memzero(key, KEY_BYTES);
-		seterr(err, errlen, "key file %s must hold exactly %d hex "
-		    "digits and a newline", path, KEY_HEX_LEN);
+		seterr(err, errlen,
+		    "key file %s must hold exactly %d hex "
+		    "digits and a newline",
+		    path, KEY_HEX_LEN);
 		return (-1);
 	}
 	return (0);
@@ -210,9 +214,9 @@ read_key_file(const char *path, unsigned char key[KEY_BYTES], char *err,
 int
 keys_load(const char *path, char *err, size_t errlen)
 {
-	unsigned char	master[KEY_BYTES];
-	unsigned char	derived[KEY_PURPOSES][KEY_BYTES];
-	int		i;
+	unsigned char master[KEY_BYTES];
+	unsigned char derived[KEY_PURPOSES][KEY_BYTES];
+	int           i;
 
 	if (path == NULL || *path == '\0') {
 		seterr(err, errlen, "no key file given");
@@ -248,12 +252,12 @@ keys_get(enum key_purpose p)
 void
 keys_voter_ip_hash(const char *ip, char out[65])
 {
-	unsigned char	h[32];
+	unsigned char h[32];
 
 	if (ip == NULL)
 		abort();
-	crypto_generichash(h, sizeof(h), (const unsigned char *)ip,
-	    strlen(ip), keys_get(KEY_VOTER_IP), KEY_BYTES);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)ip, strlen(ip),
+	    keys_get(KEY_VOTER_IP), KEY_BYTES);
 	sodium_bin2hex(out, 65, h, sizeof(h));
 	sodium_memzero(h, sizeof(h));
 }

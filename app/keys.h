@@ -11,12 +11,12 @@
 
 #include <sodium.h>
 
-#define KEY_BYTES	32
+#define KEY_BYTES 32
 
 enum key_purpose {
-	KEY_VOTER_IP,	/* keyed hash of guests' IPs for votes */
-	KEY_SECRETBOX,	/* encryption of hook secrets at rest */
-	KEY_AVATAR,	/* avatar seeds: no e-mail can be read back */
+	KEY_VOTER_IP, /* keyed hash of guests' IPs for votes */
+	KEY_SECRETBOX, /* encryption of hook secrets at rest */
+	KEY_AVATAR, /* avatar seeds: no e-mail can be read back */
 	KEY_PURPOSE_COUNT
 };
 
@@ -24,11 +24,11 @@ enum key_purpose {
  * exist. The file holds the key as 64 hex digits and a newline. Refuses a
  * file that is readable by group or others, or malformed. 0, or -1 with a
  * message in err. */
-int	keys_load(const char *path, char *err, size_t errlen);
+int keys_load(const char *path, char *err, size_t errlen);
 /* The key for a purpose (valid after keys_load; crypto_kdf subkeys). */
 const unsigned char *keys_get(enum key_purpose);
 /* Keyed BLAKE2b of an IP address string as 64 hex digits + NUL. */
-void	keys_voter_ip_hash(const char *ip, char out[65]);
-void	keys_wipe(void);
+void keys_voter_ip_hash(const char *ip, char out[65]);
+void keys_wipe(void);
 
 #endif

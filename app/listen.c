@@ -13,31 +13,31 @@
 #include "sites.h"
 #include "store.h"
 
-#define LISTEN_RETRY_MS	1000
+#define LISTEN_RETRY_MS 1000
 /* An announcement unanswered this long means a connection gone quiet. */
-#define ANNOUNCE_TIMEOUT_MS	2000
-#define LISTEN_CONNECT_MS	5000
+#define ANNOUNCE_TIMEOUT_MS 2000
+#define LISTEN_CONNECT_MS   5000
 
-static struct kore_event	 listen_evt;
-static PGconn			*listen_conn;
-static const char		*listen_conninfo;
-static int			 listen_connecting;
-static uintptr_t		 listen_attempt;	/* which connect a timer is for */
+static struct kore_event listen_evt;
+static PGconn           *listen_conn;
+static const char       *listen_conninfo;
+static int               listen_connecting;
+static uintptr_t         listen_attempt; /* which connect a timer is for */
 
 /* What the connection is doing: one statement at a time. */
 static enum {
-	LISTEN_IDLE,		/* listening, nothing in flight */
-	LISTEN_SUBSCRIBING,	/* LISTEN sent, not yet acknowledged */
-	LISTEN_ANNOUNCING,	/* an announcement in flight */
+	LISTEN_IDLE, /* listening, nothing in flight */
+	LISTEN_SUBSCRIBING, /* LISTEN sent, not yet acknowledged */
+	LISTEN_ANNOUNCING, /* an announcement in flight */
 } listen_state;
-static struct announce		 pending;
+static struct announce pending;
 /* Announcements are numbered: sent so far, and answered (or given up). */
-static uint64_t			 announce_sent;
-static uint64_t			 announce_done;
-static u_int64_t		 announce_since;	/* when the one in flight left */
+static uint64_t  announce_sent;
+static uint64_t  announce_done;
+static u_int64_t announce_since; /* when the one in flight left */
 static TAILQ_HEAD(, listen_waiter) waiters = TAILQ_HEAD_INITIALIZER(waiters);
 
-static void	listen_connect(void);
+static void listen_connect(void);
 
 static void
 retry_cb(void *arg, u_int64_t now)
@@ -51,7 +51,7 @@ retry_cb(void *arg, u_int64_t now)
 static void
 waiters_wake(void)
 {
-	struct listen_waiter	*w, *next;
+	struct listen_waiter *w, *next;
 
 	for (w = TAILQ_FIRST(&waiters); w != NULL; w = next) {
 		next = TAILQ_NEXT(w, list);
@@ -85,7 +85,8 @@ listen_lost(const char *why)
 	}
 	cache_set_usable(0);
 	sites_unavailable();
-	(void)kore_timer_add(retry_cb, LISTEN_RETRY_MS, NULL, KORE_TIMER_ONESHOT);
+	(void)kore_timer_add(retry_cb, LISTEN_RETRY_MS, NULL,
+	    KORE_TIMER_ONESHOT);
 }
 
 /*
@@ -95,8 +96,8 @@ listen_lost(const char *why)
 static int
 results_read(void)
 {
-	PGresult	*r;
-	int		 failed = 0;
+	PGresult *r;
+	int       failed = 0;
 
 	for (;;) {
 		if (PQisBusy(listen_conn))
@@ -118,9 +119,9 @@ results_read(void)
 static void
 announce_send(void)
 {
-	const char	*values[2];
-	char		*keys;
-	int		 deliveries;
+	const char *values[2];
+	char       *keys;
+	int         deliveries;
 
 	if (listen_conn == NULL || listen_connecting ||
 	    listen_state != LISTEN_IDLE || !announce_pending(&pending))
@@ -128,8 +129,8 @@ announce_send(void)
 	announce_take(&pending, &keys, &deliveries);
 	values[0] = keys;
 	values[1] = deliveries ? "t" : "f";
-	if (!PQsendQueryParams(listen_conn, store_sql_announce, 2, NULL,
-	    values, NULL, NULL, 0)) {
+	if (!PQsendQueryParams(listen_conn, store_sql_announce, 2, NULL, values,
+	        NULL, NULL, 0)) {
 		free(keys);
 		announce_post(&pending, NULL);
 		listen_lost("cannot announce");
@@ -147,7 +148,7 @@ announce_send(void)
 static void
 listen_handle(void *arg, int error)
 {
-	PGnotify	*n;
+	PGnotify *n;
 
 	(void)arg;
 	if (listen_conn == NULL || listen_connecting)
@@ -163,7 +164,8 @@ listen_handle(void *arg, int error)
 			break;
 		case -1:
 			listen_lost(listen_state == LISTEN_SUBSCRIBING ?
-			    "LISTEN failed" : "announcing failed");
+			        "LISTEN failed" :
+			        "announcing failed");
 			return;
 		default:
 			/* LISTEN is in place: from now on no change goes
@@ -230,7 +232,8 @@ connect_step(void *arg, int error)
 		kore_platform_schedule_read(PQsocket(listen_conn), &listen_evt);
 		break;
 	case PGRES_POLLING_WRITING:
-		kore_platform_schedule_write(PQsocket(listen_conn), &listen_evt);
+		kore_platform_schedule_write(PQsocket(listen_conn),
+		    &listen_evt);
 		break;
 	default:
 		listen_lost("cannot connect");
@@ -282,7 +285,7 @@ uint64_t
 listen_announce(const char *post, int deliveries)
 {
 	/* Whatever is pending goes out with the next announcement. */
-	uint64_t	ticket = announce_sent + 1;
+	uint64_t ticket = announce_sent + 1;
 
 	announce_post(&pending, post);
 	if (deliveries)
@@ -292,8 +295,7 @@ listen_announce(const char *post, int deliveries)
 }
 
 int
-listen_wait(struct http_request *req, struct listen_waiter *w,
-    uint64_t ticket)
+listen_wait(struct http_request *req, struct listen_waiter *w, uint64_t ticket)
 {
 	if (ticket <= announce_done || !cache_usable()) {
 		listen_unwait(w);

@@ -20,24 +20,24 @@ struct http_request;
 
 /* A request waiting for its announcement (owned by the handler's state). */
 struct listen_waiter {
-	struct http_request		*req;
-	uint64_t			 ticket;
-	int				 queued;
-	TAILQ_ENTRY(listen_waiter)	 list;
+	struct http_request *req;
+	uint64_t             ticket;
+	int                  queued;
+	TAILQ_ENTRY(listen_waiter) list;
 };
 
 /* Starts connecting and listening; retries every second while it cannot. */
-void	listen_start(const char *conninfo);
+void listen_start(const char *conninfo);
 
 /*
  * Reads whatever the channel holds right now (one non-blocking recv):
  * pending changes and a lost connection are seen before the cache
  * answers, not only when the event loop comes round to the socket.
  */
-void	listen_poll(void);
+void listen_poll(void);
 /* 1 while the connection exists or is being made, 0 after a failure
  * (until the next attempt, a second later). */
-int	listen_connected(void);
+int listen_connected(void);
 
 /*
  * After a commit that changed post's thread (NULL: maybe every post) and,
@@ -46,7 +46,7 @@ int	listen_connected(void);
  * announcement is in flight; kept until the connection is back if it is
  * down. Returns a ticket for listen_wait.
  */
-uint64_t	listen_announce(const char *post, int deliveries);
+uint64_t listen_announce(const char *post, int deliveries);
 
 /*
  * 1 once the announcement with ticket has been committed (or could not
@@ -55,9 +55,8 @@ uint64_t	listen_announce(const char *post, int deliveries);
  * and call again when the handler runs next. So a writer's next read,
  * on any worker, finds the change announced.
  */
-int	listen_wait(struct http_request *, struct listen_waiter *,
-	    uint64_t ticket);
+int listen_wait(struct http_request *, struct listen_waiter *, uint64_t ticket);
 /* Forgets w (the request is going away). Idempotent. */
-void	listen_unwait(struct listen_waiter *);
+void listen_unwait(struct listen_waiter *);
 
 #endif

@@ -41,14 +41,14 @@
  * are far more often pasted or accidental than meant as code, and fenced
  * blocks say what they mean.
  */
-#define MARKDOWN_FLAGS	(MD_FLAG_NOHTML | MD_FLAG_PERMISSIVEURLAUTOLINKS | \
-			    MD_FLAG_PERMISSIVEWWWAUTOLINKS | \
-			    MD_FLAG_PERMISSIVEEMAILAUTOLINKS | \
-			    MD_FLAG_NOINDENTEDCODEBLOCKS)
+#define MARKDOWN_FLAGS                                                         \
+	(MD_FLAG_NOHTML | MD_FLAG_PERMISSIVEURLAUTOLINKS |                     \
+	    MD_FLAG_PERMISSIVEWWWAUTOLINKS |                                   \
+	    MD_FLAG_PERMISSIVEEMAILAUTOLINKS | MD_FLAG_NOINDENTEDCODEBLOCKS)
 
-#define LINK_OPEN	"<a href=\""
-#define LINK_ATTRS	"\" rel=\"nofollow ugc noopener\">"
-#define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD in UTF-8 */
+#define LINK_OPEN   "<a href=\""
+#define LINK_ATTRS  "\" rel=\"nofollow ugc noopener\">"
+#define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD in UTF-8 */
 
 enum tag {
 	TAG_NONE,
@@ -66,64 +66,64 @@ enum tag {
 
 /* The only markup this file ever writes. <a> opens in span_enter(). */
 static const struct {
-	const char	*open;
-	const char	*close;
+	const char *open;
+	const char *close;
 } tags[] = {
-	[TAG_NONE] =		{ "", "" },
-	[TAG_P] =		{ "<p>", "</p>\n" },
-	[TAG_BLOCKQUOTE] =	{ "<blockquote>\n", "</blockquote>\n" },
-	[TAG_UL] =		{ "<ul>\n", "</ul>\n" },
-	[TAG_OL] =		{ "<ol>\n", "</ol>\n" },
-	[TAG_LI] =		{ "<li>", "</li>\n" },
-	[TAG_PRE] =		{ "<pre><code>", "</code></pre>\n" },
-	[TAG_EM] =		{ "<em>", "</em>" },
-	[TAG_STRONG] =		{ "<strong>", "</strong>" },
-	[TAG_CODE] =		{ "<code>", "</code>" },
-	[TAG_A] =		{ "", "</a>" },
+	[TAG_NONE] = { "", "" },
+	[TAG_P] = { "<p>", "</p>\n" },
+	[TAG_BLOCKQUOTE] = { "<blockquote>\n", "</blockquote>\n" },
+	[TAG_UL] = { "<ul>\n", "</ul>\n" },
+	[TAG_OL] = { "<ol>\n", "</ol>\n" },
+	[TAG_LI] = { "<li>", "</li>\n" },
+	[TAG_PRE] = { "<pre><code>", "</code></pre>\n" },
+	[TAG_EM] = { "<em>", "</em>" },
+	[TAG_STRONG] = { "<strong>", "</strong>" },
+	[TAG_CODE] = { "<code>", "</code>" },
+	[TAG_A] = { "", "</a>" },
 };
 
 /* One md4c block or span we entered, and the tag we wrote for it. */
 struct frame {
-	int		span;	/* 0: MD_BLOCKTYPE, 1: MD_SPANTYPE */
-	unsigned int	type;
-	enum tag	tag;
-	int		flat;	/* a block that lost its tag: a line break
+	int          span; /* 0: MD_BLOCKTYPE, 1: MD_SPANTYPE */
+	unsigned int type;
+	enum tag     tag;
+	int          flat; /* a block that lost its tag: a line break
 				 * ends it, so its text does not run on */
 };
 
 struct render {
-	struct buf	*out;
-	struct buf	 stack;		/* struct frame, innermost last */
-	size_t		 markup_left;	/* bytes of markup still allowed */
-	unsigned int	 containers;	/* blockquote, ul, ol on the stack */
-	unsigned int	 in_img;	/* image frames on the stack */
-	unsigned int	 in_a;		/* <a> frames on the stack, 0 or 1 */
-	int		 after_nul;	/* last callback was MD_TEXT_NULLCHAR */
+	struct buf  *out;
+	struct buf   stack; /* struct frame, innermost last */
+	size_t       markup_left; /* bytes of markup still allowed */
+	unsigned int containers; /* blockquote, ul, ol on the stack */
+	unsigned int in_img; /* image frames on the stack */
+	unsigned int in_a; /* <a> frames on the stack, 0 or 1 */
+	int          after_nul; /* last callback was MD_TEXT_NULLCHAR */
 };
 
-static int	 block_enter(MD_BLOCKTYPE, void *, void *);
-static int	 block_leave(MD_BLOCKTYPE, void *, void *);
-static int	 span_enter(MD_SPANTYPE, void *, void *);
-static int	 span_leave(MD_SPANTYPE, void *, void *);
-static int	 text(MD_TEXTTYPE, const MD_CHAR *, MD_SIZE, void *);
-static size_t	 depth(const struct render *);
+static int           block_enter(MD_BLOCKTYPE, void *, void *);
+static int           block_leave(MD_BLOCKTYPE, void *, void *);
+static int           span_enter(MD_SPANTYPE, void *, void *);
+static int           span_leave(MD_SPANTYPE, void *, void *);
+static int           text(MD_TEXTTYPE, const MD_CHAR *, MD_SIZE, void *);
+static size_t        depth(const struct render *);
 static struct frame *frame_at(struct render *, size_t);
-static void	 push(struct render *, int, unsigned int, enum tag, int);
-static void	 pop(struct render *);
-static void	 close_to(struct render *, int, unsigned int);
-static enum tag	 block_tag(MD_BLOCKTYPE);
-static void	 line_break(struct render *);
-static int	 afford(struct render *, size_t);
-static int	 afford_tag(struct render *, enum tag);
-static int	 is_container(enum tag);
-static size_t	 escaped_len(const char *, size_t);
-static int	 href_allowed(const MD_ATTRIBUTE *);
-static int	 has_prefix(const char *, size_t, const char *);
-static void	 put_text(struct buf *, const char *, size_t);
-static void	 render_as_text(struct buf *, size_t, const char *, size_t);
-static void	 html_to_text(struct buf *, const char *, size_t);
+static void          push(struct render *, int, unsigned int, enum tag, int);
+static void          pop(struct render *);
+static void          close_to(struct render *, int, unsigned int);
+static enum tag      block_tag(MD_BLOCKTYPE);
+static void          line_break(struct render *);
+static int           afford(struct render *, size_t);
+static int           afford_tag(struct render *, enum tag);
+static int           is_container(enum tag);
+static size_t        escaped_len(const char *, size_t);
+static int           href_allowed(const MD_ATTRIBUTE *);
+static int           has_prefix(const char *, size_t, const char *);
+static void          put_text(struct buf *, const char *, size_t);
+static void          render_as_text(struct buf *, size_t, const char *, size_t);
+static void          html_to_text(struct buf *, const char *, size_t);
 
-static const MD_PARSER	parser = {
+static const MD_PARSER parser = {
 	.abi_version = 0,
 	.flags = MARKDOWN_FLAGS,
 	.enter_block = block_enter,
@@ -138,10 +138,10 @@ static const MD_PARSER	parser = {
 int
 markdown_render(struct buf *out, const char *src, size_t len)
 {
-	struct render	r;
-	struct buf	copy;
-	size_t		start;
-	int		rc;
+	struct render r;
+	struct buf    copy;
+	size_t        start;
+	int           rc;
 
 	/* Callers store out->data as a C string: make it one even when
 	 * nothing is rendered (empty source, a lone "---"). */
@@ -199,8 +199,8 @@ render_as_text(struct buf *out, size_t start, const char *src, size_t len)
 int
 markdown_text(struct buf *out, const char *src, size_t len)
 {
-	struct buf	html;
-	int		rc;
+	struct buf html;
+	int        rc;
 
 	/* Read back from the HTML itself: whatever the renderer decides
 	 * (a link refused, a quote flattened, a budget spent), the filters
@@ -217,8 +217,8 @@ markdown_text(struct buf *out, const char *src, size_t len)
 static int
 block_enter(MD_BLOCKTYPE type, void *detail, void *arg)
 {
-	struct render	*r = arg;
-	enum tag	 tag, want;
+	struct render *r = arg;
+	enum tag       tag, want;
 
 	(void)detail;
 	r->after_nul = 0;
@@ -247,7 +247,7 @@ block_enter(MD_BLOCKTYPE type, void *detail, void *arg)
 static enum tag
 block_tag(MD_BLOCKTYPE type)
 {
-	enum tag	tag;
+	enum tag tag;
 
 	switch (type) {
 	case MD_BLOCK_QUOTE:
@@ -287,7 +287,7 @@ block_tag(MD_BLOCKTYPE type)
 static int
 block_leave(MD_BLOCKTYPE type, void *detail, void *arg)
 {
-	struct render	*r = arg;
+	struct render *r = arg;
 
 	(void)detail;
 	r->after_nul = 0;
@@ -298,9 +298,9 @@ block_leave(MD_BLOCKTYPE type, void *detail, void *arg)
 static int
 span_enter(MD_SPANTYPE type, void *detail, void *arg)
 {
-	struct render		*r = arg;
-	const MD_SPAN_A_DETAIL	*a;
-	enum tag		 tag;
+	struct render          *r = arg;
+	const MD_SPAN_A_DETAIL *a;
+	enum tag                tag;
 
 	r->after_nul = 0;
 	tag = TAG_NONE;
@@ -331,9 +331,10 @@ span_enter(MD_SPANTYPE type, void *detail, void *arg)
 
 	if (tag == TAG_A) {
 		a = detail;
-		if (!afford(r, strlen(LINK_OPEN) +
-		    escaped_len(a->href.text, a->href.size) +
-		    strlen(LINK_ATTRS) + strlen(tags[TAG_A].close)))
+		if (!afford(r,
+		        strlen(LINK_OPEN) +
+		            escaped_len(a->href.text, a->href.size) +
+		            strlen(LINK_ATTRS) + strlen(tags[TAG_A].close)))
 			tag = TAG_NONE;
 	} else if (tag != TAG_NONE && !afford_tag(r, tag))
 		tag = TAG_NONE;
@@ -351,7 +352,7 @@ span_enter(MD_SPANTYPE type, void *detail, void *arg)
 static int
 span_leave(MD_SPANTYPE type, void *detail, void *arg)
 {
-	struct render	*r = arg;
+	struct render *r = arg;
 
 	(void)detail;
 	r->after_nul = 0;
@@ -362,8 +363,8 @@ span_leave(MD_SPANTYPE type, void *detail, void *arg)
 static int
 text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *arg)
 {
-	struct render	*r = arg;
-	int		 skip;
+	struct render *r = arg;
+	int            skip;
 
 	/*
 	 * md4c 0.4.8 reports a NUL in a code block as MD_TEXT_NULLCHAR and
@@ -420,7 +421,7 @@ frame_at(struct render *r, size_t i)
 static void
 push(struct render *r, int span, unsigned int type, enum tag tag, int flat)
 {
-	struct frame	f;
+	struct frame f;
 
 	f.span = span;
 	f.type = type;
@@ -439,7 +440,7 @@ push(struct render *r, int span, unsigned int type, enum tag tag, int flat)
 static void
 pop(struct render *r)
 {
-	struct frame	*f;
+	struct frame *f;
 
 	f = frame_at(r, depth(r) - 1);
 	buf_puts(r->out, tags[f->tag].close);
@@ -463,8 +464,8 @@ pop(struct render *r)
 static void
 close_to(struct render *r, int span, unsigned int type)
 {
-	struct frame	*f;
-	size_t		 i;
+	struct frame *f;
+	size_t        i;
 
 	for (i = depth(r); i > 0; i--) {
 		f = frame_at(r, i - 1);
@@ -519,7 +520,7 @@ is_container(enum tag tag)
 static size_t
 escaped_len(const char *s, size_t n)
 {
-	size_t	i, len = 0;
+	size_t i, len = 0;
 
 	for (i = 0; i < n; i++) {
 		switch (s[i]) {
@@ -551,8 +552,8 @@ escaped_len(const char *s, size_t n)
 static int
 href_allowed(const MD_ATTRIBUTE *href)
 {
-	const unsigned char	*p;
-	size_t			 i;
+	const unsigned char *p;
+	size_t               i;
 
 	for (i = 0; href->substr_offsets[i] < href->size; i++) {
 		if (href->substr_types[i] != MD_TEXT_NORMAL)
@@ -576,8 +577,8 @@ href_allowed(const MD_ATTRIBUTE *href)
 static int
 has_prefix(const char *s, size_t n, const char *prefix)
 {
-	size_t	i;
-	char	c;
+	size_t i;
+	char   c;
 
 	for (i = 0; prefix[i] != '\0'; i++) {
 		if (i >= n)
@@ -595,7 +596,7 @@ has_prefix(const char *s, size_t n, const char *prefix)
 static void
 put_text(struct buf *out, const char *s, size_t n)
 {
-	const char	*nul;
+	const char *nul;
 
 	if (n == 0)
 		return;
@@ -610,21 +611,24 @@ put_text(struct buf *out, const char *s, size_t n)
 
 /* The five entities escape_html() writes, and what they stand for. */
 static const struct {
-	const char	*entity;
-	char		 c;
+	const char *entity;
+	char        c;
 } entities[] = {
-	{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-	{ "&quot;", '"' }, { "&#39;", '\'' },
+	{ "&amp;", '&' },
+	{ "&lt;", '<' },
+	{ "&gt;", '>' },
+	{ "&quot;", '"' },
+	{ "&#39;", '\'' },
 };
 
-#define NENTITIES	(sizeof(entities) / sizeof(entities[0]))
+#define NENTITIES (sizeof(entities) / sizeof(entities[0]))
 
 /* Appends n bytes of escaped text, unescaped. */
 static void
 unescape(struct buf *out, const char *s, size_t n)
 {
-	const char	*amp;
-	size_t		 k, elen;
+	const char *amp;
+	size_t      k, elen;
 
 	while ((amp = memchr(s, '&', n)) != NULL) {
 		buf_append(out, s, (size_t)(amp - s));
@@ -632,7 +636,8 @@ unescape(struct buf *out, const char *s, size_t n)
 		s = amp;
 		for (k = 0; k < NENTITIES; k++) {
 			elen = strlen(entities[k].entity);
-			if (elen <= n && memcmp(s, entities[k].entity, elen) == 0)
+			if (elen <= n &&
+			    memcmp(s, entities[k].entity, elen) == 0)
 				break;
 		}
 		/* escape_html() leaves no other '&': keep one as it is. */
@@ -657,8 +662,8 @@ unescape(struct buf *out, const char *s, size_t n)
 static void
 html_to_text(struct buf *out, const char *html, size_t len)
 {
-	struct buf	 hrefs;
-	const char	*p, *end, *lt, *gt, *href, *q;
+	struct buf  hrefs;
+	const char *p, *end, *lt, *gt, *href, *q;
 
 	buf_init(&hrefs);
 	p = html;
@@ -676,7 +681,8 @@ html_to_text(struct buf *out, const char *html, size_t len)
 		else if (has_prefix(lt, (size_t)(end - lt), LINK_OPEN)) {
 			href = lt + strlen(LINK_OPEN);
 			if ((q = memchr(href, '"', (size_t)(end - href))) ==
-			    NULL || (size_t)(end - q) < strlen(LINK_ATTRS))
+			        NULL ||
+			    (size_t)(end - q) < strlen(LINK_ATTRS))
 				break;
 			buf_putc(&hrefs, '\n');
 			unescape(&hrefs, href, (size_t)(q - href));

@@ -19,7 +19,7 @@ struct buf;
  * deepest level allowed, so 9,990 '>' make eight <blockquote>s, not
  * 9,990.
  */
-#define MARKDOWN_NEST_MAX	8
+#define MARKDOWN_NEST_MAX 8
 
 /*
  * The bound on the output: markdown_render appends at most
@@ -32,11 +32,11 @@ struct buf;
  * uses of one long reference link become plain text after the first
  * few.
  */
-#define MARKDOWN_TEXT_FACTOR	6
-#define MARKDOWN_MARKUP_FACTOR	2
-#define MARKDOWN_MARKUP_SLACK	1024
-#define MARKDOWN_OUT_MAX(len)	((size_t)(len) * \
-	    (MARKDOWN_TEXT_FACTOR + MARKDOWN_MARKUP_FACTOR) + \
+#define MARKDOWN_TEXT_FACTOR   6
+#define MARKDOWN_MARKUP_FACTOR 2
+#define MARKDOWN_MARKUP_SLACK  1024
+#define MARKDOWN_OUT_MAX(len)                                                  \
+	((size_t)(len) * (MARKDOWN_TEXT_FACTOR + MARKDOWN_MARKUP_FACTOR) +     \
 	    MARKDOWN_MARKUP_SLACK)
 
 /* Renders Markdown source (UTF-8, len bytes) as allowlisted HTML appended
@@ -44,7 +44,7 @@ struct buf;
  * appended. At most MARKDOWN_OUT_MAX(len) bytes are appended. Returns 0
  * on success, -1 if md4c fails (out may then hold partial output; caller
  * resets). */
-int	markdown_render(struct buf *out, const char *src, size_t len);
+int markdown_render(struct buf *out, const char *src, size_t len);
 
 /*
  * The text a reader sees in what markdown_render makes of the same
@@ -54,6 +54,6 @@ int	markdown_render(struct buf *out, const char *src, size_t len);
  * from the filters). Appended to out, NUL-terminated. 0, or -1 if md4c
  * fails.
  */
-int	markdown_text(struct buf *out, const char *src, size_t len);
+int markdown_text(struct buf *out, const char *src, size_t len);
 
 #endif

@@ -15,10 +15,10 @@
 #include "moderation.h"
 
 /* The five author fields words are looked for in, in this order. */
-#define NFIELDS	5
+#define NFIELDS 5
 
 /* The most of a verdict hook's reason a moderator reads. */
-#define HOOK_REASON_MAX	200
+#define HOOK_REASON_MAX 200
 
 /*
  * Appends s to the reason, cleaned by escape_text_clean's flags, at most
@@ -29,8 +29,8 @@ static void
 reason_put(struct mod_verdict *v, const char *s, size_t n, size_t max,
     int flags)
 {
-	struct buf	b;
-	size_t		len, room;
+	struct buf b;
+	size_t     len, room;
 
 	len = strlen(v->reason);
 	room = sizeof(v->reason) - 1 - len;
@@ -71,8 +71,7 @@ verdict(struct mod_verdict *v, enum mod_outcome o, const char *reason)
 }
 
 static void
-refuse(struct mod_verdict *v, int status, const char *code,
-    const char *reason)
+refuse(struct mod_verdict *v, int status, const char *code, const char *reason)
 {
 	verdict(v, MOD_REFUSE, reason);
 	v->http_status = status;
@@ -89,13 +88,13 @@ words_verdict(const struct wordlist *wl, const struct mod_facts *f,
     const struct buf *body_text, enum mod_outcome o, const char *prefix,
     struct mod_verdict *v)
 {
-	const char	*text[NFIELDS] = { body_text->data, f->author_name,
-			    f->author_email, f->author_url, f->ip };
-	size_t		 len[NFIELDS];
+	const char *text[NFIELDS] = { body_text->data, f->author_name,
+		f->author_email, f->author_url, f->ip };
+	size_t      len[NFIELDS];
 	static const char *const name[NFIELDS] = { "body", "name", "e-mail",
-			    "website", "IP" };
-	const char	*w;
-	size_t		 i;
+		"website", "IP" };
+	const char              *w;
+	size_t                   i;
 
 	if (wl->n == 0)
 		return (0);
@@ -139,8 +138,8 @@ static int
 content_verdict(const struct settings *s, const struct mod_facts *f,
     struct mod_verdict *v)
 {
-	struct buf	text;
-	int		found;
+	struct buf text;
+	int        found;
 
 	if (s->disallowed_words.n == 0 && s->hold_words.n == 0)
 		return (0);
@@ -161,7 +160,7 @@ static int
 content_stages(const struct settings *s, const struct mod_facts *f,
     struct mod_verdict *v)
 {
-	char	line[128];
+	char line[128];
 
 	if (content_verdict(s, f, v))
 		return (1);
@@ -187,7 +186,7 @@ void
 moderation_decide(const struct settings *s, const struct mod_facts *f,
     struct mod_verdict *v)
 {
-	char	line[128];
+	char line[128];
 
 	/* Stage 2, closed post and bans: they stop everyone, moderators
 	 * included. */
@@ -241,9 +240,10 @@ moderation_decide(const struct settings *s, const struct mod_facts *f,
 		return;
 	/* Stage 8: a guest's first comment. */
 	if (f->is_guest && s->first_comment_approval && !f->prior_approved) {
-		verdict(v, MOD_HOLD, f->author_email != NULL ?
-		    "held: first comment from this e-mail" :
-		    "held: first comment from a guest without an e-mail");
+		verdict(v, MOD_HOLD,
+		    f->author_email != NULL ?
+		        "held: first comment from this e-mail" :
+		        "held: first comment from a guest without an e-mail");
 		return;
 	}
 	/* Stage 9: every comment needs approval. */
@@ -275,8 +275,8 @@ mod_outcome_name(enum mod_outcome o)
 size_t
 moderation_count_links(const char *html)
 {
-	size_t		 n = 0;
-	const char	*p;
+	size_t      n = 0;
+	const char *p;
 
 	if (html == NULL)
 		return (0);
@@ -301,11 +301,11 @@ hook_reason(struct mod_verdict *v, const char *prefix, const char *r)
 }
 
 void
-moderation_verdict_answer(struct mod_verdict *v, int status,
-    const char *body, size_t len, const char *error)
+moderation_verdict_answer(struct mod_verdict *v, int status, const char *body,
+    size_t len, const char *error)
 {
-	json_t		*j, *verdict, *reason;
-	const char	*vs, *rs;
+	json_t     *j, *verdict, *reason;
+	const char *vs, *rs;
 
 	v->outcome = MOD_HOLD;
 	v->http_status = 0;

@@ -24,15 +24,15 @@
 #include "password.h"
 #include "parley.h"
 
-#define CONFIG_DEFAULT	"conf/parley.conf"
+#define CONFIG_DEFAULT "conf/parley.conf"
 /* Answers cached per worker; the RSS budget is 48 MiB for all processes. */
-#define CACHE_BUDGET	(4 * 1024 * 1024)
+#define CACHE_BUDGET (4 * 1024 * 1024)
 
-struct config		parley_config;
-struct netaddr_proxies	parley_proxies;
+struct config          parley_config;
+struct netaddr_proxies parley_proxies;
 
-void	kore_parent_configure(int, char **);
-void	kore_worker_configure(void);
+void kore_parent_configure(int, char **);
+void kore_worker_configure(void);
 
 /*
  * What hooks' libcurl needs in the workers' chroot, where /etc is empty:
@@ -43,44 +43,49 @@ void	kore_worker_configure(void);
 static void
 hooks_sandbox_prepare(void)
 {
-	char	err[512];
-	int	n;
+	char err[512];
+	int  n;
 
 	if (ca_bundle_check(err, sizeof(err)) == -1)
 		fatal("parley: %s", err);
-	if (ca_bundle_add_file(ca_bundle_system_path(), err,
-	    sizeof(err)) == -1)
-		kore_log(LOG_WARNING, "parley: no system CA bundle (%s): "
-		    "https hooks trust only hook_ca_file", err);
+	if (ca_bundle_add_file(ca_bundle_system_path(), err, sizeof(err)) == -1)
+		kore_log(LOG_WARNING,
+		    "parley: no system CA bundle (%s): "
+		    "https hooks trust only hook_ca_file",
+		    err);
 	if (parley_config.hook_ca_file != NULL &&
-	    ca_bundle_add_file(parley_config.hook_ca_file, err,
-	    sizeof(err)) == -1)
+	    ca_bundle_add_file(parley_config.hook_ca_file, err, sizeof(err)) ==
+	        -1)
 		fatal("parley: hook_ca_file: %s", err);
 	kore_log(LOG_INFO, "parley: hooks trust %zu CA certificates%s",
-	    ca_bundle_count(), parley_config.hook_ca_file != NULL ?
-	    " (hook_ca_file included)" : "");
+	    ca_bundle_count(),
+	    parley_config.hook_ca_file != NULL ? " (hook_ca_file included)" :
+	                                         "");
 	hook_net_allow_private(parley_config.hook_allow_private_networks);
 	if (parley_config.hook_allow_private_networks)
-		kore_log(LOG_NOTICE, "parley: hooks may reach private "
+		kore_log(LOG_NOTICE,
+		    "parley: hooks may reach private "
 		    "networks (hook_allow_private_networks = yes)");
 	/* Without a chroot the workers read the system's /etc itself. */
 	if (skip_chroot)
 		return;
-	if ((n = chroot_etc_copy("/etc", kore_root_path, err,
-	    sizeof(err))) == -1)
+	if ((n = chroot_etc_copy("/etc", kore_root_path, err, sizeof(err))) ==
+	    -1)
 		fatal("parley: resolver files for the chroot: %s", err);
 	if (n > 0)
-		kore_log(LOG_INFO, "parley: copied %d resolver files into "
+		kore_log(LOG_INFO,
+		    "parley: copied %d resolver files into "
 		    "%s/etc; a later change to /etc/hosts or "
-		    "/etc/resolv.conf needs a restart", n, kore_root_path);
+		    "/etc/resolv.conf needs a restart",
+		    n, kore_root_path);
 }
 
 void
 kore_parent_configure(int argc, char **argv)
 {
-	const char	*path;
-	char		 err[512];
-	char		 dummy[PASSWORD_HASH_MAX];
+	const char *path;
+	char        err[512];
+	char        dummy[PASSWORD_HASH_MAX];
 
 	(void)argc;
 	(void)argv;
@@ -92,7 +97,7 @@ kore_parent_configure(int argc, char **argv)
 		fatal("parley: config: %s", err);
 	if (parley_config.trusted_proxies != NULL &&
 	    netaddr_proxies_parse(&parley_proxies,
-	    parley_config.trusted_proxies) == -1)
+	        parley_config.trusted_proxies) == -1)
 		fatal("parley: config: bad trusted_proxies");
 	if (!kore_pgsql_register(DB_NAME, parley_config.database))
 		fatal("parley: cannot register the database");

@@ -18,15 +18,14 @@
 
 #include "netaddr.h"
 
-static const unsigned char v4mapped_prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
+static const unsigned char v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0xff, 0xff };
 
 /* Parses n bytes of address text; no normalisation. */
 static int
 addr_parse_raw(const char *s, size_t n, int *family, unsigned char a[16])
 {
-	char	tmp[NETADDR_TEXT_MAX];
+	char tmp[NETADDR_TEXT_MAX];
 
 	if (n == 0 || n >= sizeof(tmp))
 		return (-1);
@@ -75,8 +74,8 @@ addr_parse(const char *s, size_t n, int *family, unsigned char a[16])
 static int
 cidr_has(const struct netaddr_cidr *c, int family, const unsigned char a[16])
 {
-	int		bytes, bits;
-	unsigned char	mask;
+	int           bytes, bits;
+	unsigned char mask;
 
 	if (c->family != family)
 		return (0);
@@ -93,10 +92,10 @@ cidr_has(const struct netaddr_cidr *c, int family, const unsigned char a[16])
 int
 netaddr_cidr_parse(const char *s, struct netaddr_cidr *c)
 {
-	const char	*slash, *p;
-	size_t		 n;
-	int		 family, prefix, max;
-	unsigned char	 a[16];
+	const char   *slash, *p;
+	size_t        n;
+	int           family, prefix, max;
+	unsigned char a[16];
 
 	if (s == NULL)
 		return (-1);
@@ -133,8 +132,8 @@ netaddr_cidr_parse(const char *s, struct netaddr_cidr *c)
 int
 netaddr_cidr_contains(const struct netaddr_cidr *c, const char *s)
 {
-	int		family;
-	unsigned char	a[16];
+	int           family;
+	unsigned char a[16];
 
 	if (s == NULL || addr_parse(s, strlen(s), &family, a) == -1)
 		return (0);
@@ -144,17 +143,17 @@ netaddr_cidr_contains(const struct netaddr_cidr *c, const char *s)
 static int
 is_sep(char ch)
 {
-	return (ch == ' ' || ch == ',' || ch == '\t' || ch == '\n' ||
-	    ch == '\r');
+	return (
+	    ch == ' ' || ch == ',' || ch == '\t' || ch == '\n' || ch == '\r');
 }
 
 /* All or nothing: p only changes when every entry is good. */
 int
 netaddr_proxies_parse(struct netaddr_proxies *p, const char *list)
 {
-	struct netaddr_proxies	 tmp;
-	char			 word[NETADDR_TEXT_MAX + 8];
-	const char		*s, *e;
+	struct netaddr_proxies tmp;
+	char                   word[NETADDR_TEXT_MAX + 8];
+	const char            *s, *e;
 
 	if (list == NULL)
 		return (0);
@@ -182,7 +181,7 @@ netaddr_proxies_parse(struct netaddr_proxies *p, const char *list)
 static int
 is_proxy(const struct netaddr_proxies *p, int family, const unsigned char a[16])
 {
-	size_t	i;
+	size_t i;
 
 	if (p == NULL)
 		return (0);
@@ -203,8 +202,8 @@ addr_text(int family, const unsigned char a[16], char out[NETADDR_TEXT_MAX])
 int
 netaddr_is_proxy(const struct netaddr_proxies *p, const char *text)
 {
-	int		family;
-	unsigned char	a[16];
+	int           family;
+	unsigned char a[16];
 
 	if (text == NULL || addr_parse(text, strlen(text), &family, a) == -1)
 		return (0);
@@ -215,9 +214,9 @@ void
 netaddr_client(const struct netaddr_proxies *p, const char *peer,
     const char *xff, char out[NETADDR_TEXT_MAX])
 {
-	size_t		end, b, s, e;
-	int		family;
-	unsigned char	a[16];
+	size_t        end, b, s, e;
+	int           family;
+	unsigned char a[16];
 
 	out[0] = '\0';
 	if (peer == NULL || addr_parse(peer, strlen(peer), &family, a) == -1)
@@ -232,8 +231,8 @@ netaddr_client(const struct netaddr_proxies *p, const char *peer,
 			;
 		for (s = b; s < end && (xff[s] == ' ' || xff[s] == '\t'); s++)
 			;
-		for (e = end; e > s && (xff[e - 1] == ' ' ||
-		    xff[e - 1] == '\t'); e--)
+		for (e = end;
+		     e > s && (xff[e - 1] == ' ' || xff[e - 1] == '\t'); e--)
 			;
 		if (addr_parse(xff + s, e - s, &family, a) == -1)
 			return;
@@ -246,9 +245,9 @@ netaddr_client(const struct netaddr_proxies *p, const char *peer,
 int
 netaddr_limit_key(const char *addr, char out[NETADDR_TEXT_MAX])
 {
-	int		family;
-	size_t		len;
-	unsigned char	a[16];
+	int           family;
+	size_t        len;
+	unsigned char a[16];
 
 	out[0] = '\0';
 	if (addr == NULL || addr_parse(addr, strlen(addr), &family, a) == -1)

@@ -7,28 +7,28 @@
 
 #include <stddef.h>
 
-#define NETADDR_TEXT_MAX	64
-#define NETADDR_PROXIES_MAX	16
+#define NETADDR_TEXT_MAX    64
+#define NETADDR_PROXIES_MAX 16
 
 struct netaddr_cidr {
-	int		family;		/* AF_INET or AF_INET6 */
-	unsigned char	addr[16];
-	int		prefix;		/* bits */
+	int           family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int           prefix; /* bits */
 };
 
 struct netaddr_proxies {
-	struct netaddr_cidr	cidr[NETADDR_PROXIES_MAX];
-	size_t			n;
+	struct netaddr_cidr cidr[NETADDR_PROXIES_MAX];
+	size_t              n;
 };
 
 /* Parses "10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8". 0 or -1. */
-int	netaddr_cidr_parse(const char *, struct netaddr_cidr *);
+int netaddr_cidr_parse(const char *, struct netaddr_cidr *);
 /* 1 if the address text lies in the block. */
-int	netaddr_cidr_contains(const struct netaddr_cidr *, const char *);
+int netaddr_cidr_contains(const struct netaddr_cidr *, const char *);
 /* Adds a space- or comma-separated list; -1 on a bad entry or too many. */
-int	netaddr_proxies_parse(struct netaddr_proxies *, const char *);
+int netaddr_proxies_parse(struct netaddr_proxies *, const char *);
 /* 1 if the address text is one of the trusted proxies. */
-int	netaddr_is_proxy(const struct netaddr_proxies *, const char *);
+int netaddr_is_proxy(const struct netaddr_proxies *, const char *);
 /*
  * The client's address: the peer itself unless the peer is a trusted
  * proxy and xff (X-Forwarded-For, may be NULL) is present; then the
@@ -40,8 +40,8 @@ int	netaddr_is_proxy(const struct netaddr_proxies *, const char *);
  * An entry is a bare address: "1.2.3.4:80" or "[::1]" is malformed. out
  * is "" when peer is NULL or not an address.
  */
-void	netaddr_client(const struct netaddr_proxies *, const char *peer,
-	    const char *xff, char out[NETADDR_TEXT_MAX]);
+void netaddr_client(const struct netaddr_proxies *, const char *peer,
+    const char *xff, char out[NETADDR_TEXT_MAX]);
 
 /*
  * The key every per-address limit counts a client by (rate limits,
@@ -53,6 +53,6 @@ void	netaddr_client(const struct netaddr_proxies *, const char *peer,
  * netaddr_client). SQL applies the same rule to stored addresses
  * (limit_net in sql/functions/common.sql).
  */
-int	netaddr_limit_key(const char *addr, char out[NETADDR_TEXT_MAX]);
+int netaddr_limit_key(const char *addr, char out[NETADDR_TEXT_MAX]);
 
 #endif

@@ -11,8 +11,8 @@
 #include "apierr.h"
 #include "origin.h"
 
-#define HOST_MAX	253	/* a DNS name's length */
-#define LABEL_MAX	63
+#define HOST_MAX  253 /* a DNS name's length */
+#define LABEL_MAX 63
 
 static const char *const why_scheme =
     "An origin starts with http:// or https://.";
@@ -29,7 +29,7 @@ static const char *const why_port =
 static int
 dns_name_ok(const char *h, size_t n)
 {
-	size_t	i, label = 0;
+	size_t i, label = 0;
 
 	if (n == 0 || n > HOST_MAX)
 		return (0);
@@ -54,8 +54,8 @@ dns_name_ok(const char *h, size_t n)
 static int
 ipv6_literal_ok(const char *h, size_t n)
 {
-	char		 text[INET6_ADDRSTRLEN];
-	unsigned char	 a[16];
+	char          text[INET6_ADDRSTRLEN];
+	unsigned char a[16];
 
 	if (n < 3 || h[0] != '[' || h[n - 1] != ']' || n - 2 >= sizeof(text))
 		return (0);
@@ -68,8 +68,8 @@ ipv6_literal_ok(const char *h, size_t n)
 static long
 port_value(const char *p, size_t n)
 {
-	long	v = 0;
-	size_t	i;
+	long   v = 0;
+	size_t i;
 
 	if (n == 0 || n > 5)
 		return (-1);
@@ -84,10 +84,10 @@ port_value(const char *p, size_t n)
 int
 origin_normalize(const char *in, char out[ORIGIN_MAX + 1], const char **why)
 {
-	const char	*host, *end, *colon;
-	size_t		 hlen, i, len;
-	long		 port = -1, dflt;
-	int		 https;
+	const char *host, *end, *colon;
+	size_t      hlen, i, len;
+	long        port = -1, dflt;
+	int         https;
 
 	if (strncasecmp(in, "https://", 8) == 0) {
 		https = 1;
@@ -127,7 +127,7 @@ origin_normalize(const char *in, char out[ORIGIN_MAX + 1], const char **why)
 		return (-1);
 	}
 	if (!(host[0] == '[' ? ipv6_literal_ok(host, hlen) :
-	    dns_name_ok(host, hlen))) {
+	                       dns_name_ok(host, hlen))) {
 		*why = why_host;
 		return (-1);
 	}
@@ -148,9 +148,9 @@ origin_normalize(const char *in, char out[ORIGIN_MAX + 1], const char **why)
 int
 origin_of_url(const char *url, char out[ORIGIN_MAX + 1])
 {
-	char		 head[ORIGIN_MAX + 1];
-	const char	*p, *why;
-	size_t		 n;
+	char        head[ORIGIN_MAX + 1];
+	const char *p, *why;
+	size_t      n;
 
 	if ((p = strstr(url, "://")) == NULL)
 		return (-1);
@@ -172,7 +172,7 @@ origin_list_init(struct origin_list *l)
 void
 origin_list_free(struct origin_list *l)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -183,7 +183,7 @@ origin_list_free(struct origin_list *l)
 int
 origin_list_has(const struct origin_list *l, const char *origin)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < l->n; i++) {
 		if (strcmp(l->v[i], origin) == 0)
@@ -195,7 +195,7 @@ origin_list_has(const struct origin_list *l, const char *origin)
 void
 origin_list_add(struct origin_list *l, const char *origin)
 {
-	char	**v;
+	char **v;
 
 	if (origin_list_has(l, origin))
 		return;
@@ -211,11 +211,11 @@ int
 origin_list_parse(json_t *a, const char *field, struct origin_list *out,
     struct apierr *e)
 {
-	struct origin_list	 l;
-	json_t			*v;
-	const char		*why;
-	char			 canon[ORIGIN_MAX + 1];
-	size_t			 i;
+	struct origin_list l;
+	json_t            *v;
+	const char        *why;
+	char               canon[ORIGIN_MAX + 1];
+	size_t             i;
 
 	if (!json_is_array(a))
 		return (apierr_set(e, 422, "invalid_value",
@@ -224,19 +224,20 @@ origin_list_parse(json_t *a, const char *field, struct origin_list *out,
 		return (apierr_set(e, 422, "invalid_value",
 		    "At most 50 origins may be allowed.", field));
 	origin_list_init(&l);
-	json_array_foreach(a, i, v) {
-		if (!json_is_string(v) ||
-		    json_string_length(v) > ORIGIN_MAX ||
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v) || json_string_length(v) > ORIGIN_MAX ||
 		    strlen(json_string_value(v)) != json_string_length(v)) {
 			origin_list_free(&l);
 			return (apierr_set(e, 422, "invalid_value",
 			    "Each allowed origin is a string of at most 100 "
-			    "bytes.", field));
+			    "bytes.",
+			    field));
 		}
 		if (origin_normalize(json_string_value(v), canon, &why) == -1) {
 			origin_list_free(&l);
-			return (apierr_set(e, 422, "invalid_value", why,
-			    field));
+			return (
+			    apierr_set(e, 422, "invalid_value", why, field));
 		}
 		origin_list_add(&l, canon);
 	}
@@ -247,8 +248,8 @@ origin_list_parse(json_t *a, const char *field, struct origin_list *out,
 json_t *
 origin_list_json(const struct origin_list *l)
 {
-	json_t	*a;
-	size_t	 i;
+	json_t *a;
+	size_t  i;
 
 	if ((a = json_array()) == NULL)
 		abort();

@@ -15,12 +15,12 @@
 
 struct apierr;
 
-#define ORIGIN_MAX		100	/* bytes of one origin, NUL excluded */
-#define ORIGIN_LIST_MAX		50	/* origins in the setting */
+#define ORIGIN_MAX      100 /* bytes of one origin, NUL excluded */
+#define ORIGIN_LIST_MAX 50 /* origins in the setting */
 
 struct origin_list {
-	char	**v;
-	size_t	  n;
+	char **v;
+	size_t n;
 };
 
 /*
@@ -29,28 +29,28 @@ struct origin_list {
  * is the default; a single trailing "/" is accepted and dropped. 0, or -1
  * with why (a static sentence) when in is not such an origin.
  */
-int	origin_normalize(const char *in, char out[ORIGIN_MAX + 1],
-	    const char **why);
+int origin_normalize(const char *in, char out[ORIGIN_MAX + 1],
+    const char **why);
 
 /* The origin of an http(s) URL ("https://blog.example.org/2018/x?y" gives
  * "https://blog.example.org"), canonical. 0, or -1 when it has none. */
-int	origin_of_url(const char *url, char out[ORIGIN_MAX + 1]);
+int origin_of_url(const char *url, char out[ORIGIN_MAX + 1]);
 
-void	origin_list_init(struct origin_list *);
-void	origin_list_free(struct origin_list *);
+void origin_list_init(struct origin_list *);
+void origin_list_free(struct origin_list *);
 /* Adds a copy of an origin already in canonical form (duplicates once). */
-void	origin_list_add(struct origin_list *, const char *);
+void origin_list_add(struct origin_list *, const char *);
 /* 1 when the list holds origin (canonical form), else 0. */
-int	origin_list_has(const struct origin_list *, const char *);
+int origin_list_has(const struct origin_list *, const char *);
 
 /*
  * Parses the allowed_origins setting: an array of at most ORIGIN_LIST_MAX
  * origins, each normalised. 0 with *out filled (caller frees), or -1 and
  * 422 invalid_value naming field, *out untouched.
  */
-int	origin_list_parse(json_t *, const char *field, struct origin_list *,
-	    struct apierr *);
+int origin_list_parse(json_t *, const char *field, struct origin_list *,
+    struct apierr *);
 /* The list as a JSON array of strings. Caller decrefs. */
-json_t	*origin_list_json(const struct origin_list *);
+json_t *origin_list_json(const struct origin_list *);
 
 #endif

@@ -8,7 +8,7 @@
 #include "config.h"
 #include "netaddr.h"
 
-extern struct config		parley_config;
-extern struct netaddr_proxies	parley_proxies;
+extern struct config          parley_config;
+extern struct netaddr_proxies parley_proxies;
 
 #endif

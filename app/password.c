@@ -13,14 +13,14 @@
  * that password_needs_rehash, which only accepts argon2id at these limits,
  * agrees with what password_hash makes whatever libsodium's default.
  */
-#define PW_ALG		crypto_pwhash_ALG_ARGON2ID13
-#define PW_OPSLIMIT	crypto_pwhash_OPSLIMIT_INTERACTIVE
-#define PW_MEMLIMIT	crypto_pwhash_MEMLIMIT_INTERACTIVE
+#define PW_ALG      crypto_pwhash_ALG_ARGON2ID13
+#define PW_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define PW_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
 
 /* Hashing runs in Kore task threads: the first dummy hash is guarded. */
-static pthread_mutex_t	dummy_lock = PTHREAD_MUTEX_INITIALIZER;
-static char		dummy[PASSWORD_HASH_MAX];
-static int		dummy_ready;
+static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
+static char            dummy[PASSWORD_HASH_MAX];
+static int             dummy_ready;
 
 int
 password_acceptable(const char *pw, size_t len)
@@ -39,7 +39,7 @@ int
 password_hash(const char *pw, size_t len, char out[PASSWORD_HASH_MAX])
 {
 	if (crypto_pwhash_str_alg(out, pw, len, PW_OPSLIMIT, PW_MEMLIMIT,
-	    PW_ALG) != 0)
+	        PW_ALG) != 0)
 		return (-1);
 	return (0);
 }
@@ -63,7 +63,7 @@ password_needs_rehash(const char *hash)
 	 * generic one would accept an argon2i string at equal limits.
 	 */
 	return (crypto_pwhash_argon2id_str_needs_rehash(hash, PW_OPSLIMIT,
-	    PW_MEMLIMIT) != 0);
+	            PW_MEMLIMIT) != 0);
 }
 
 /*
@@ -76,12 +76,12 @@ password_needs_rehash(const char *hash)
 static int
 dummy_make(char out[PASSWORD_HASH_MAX])
 {
-	unsigned char	salt[crypto_pwhash_SALTBYTES], tag[32];
-	char		salt64[sodium_base64_ENCODED_LEN(sizeof(salt),
-			    sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
-	char		tag64[sodium_base64_ENCODED_LEN(sizeof(tag),
-			    sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
-	int		n;
+	unsigned char salt[crypto_pwhash_SALTBYTES], tag[32];
+	char          salt64[sodium_base64_ENCODED_LEN(sizeof(salt),
+	             sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+	char          tag64[sodium_base64_ENCODED_LEN(sizeof(tag),
+	             sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+	int           n;
 
 	randombytes_buf(salt, sizeof(salt));
 	randombytes_buf(tag, sizeof(tag));
@@ -89,7 +89,8 @@ dummy_make(char out[PASSWORD_HASH_MAX])
 	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 	sodium_bin2base64(tag64, sizeof(tag64), tag, sizeof(tag),
 	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-	n = snprintf(out, PASSWORD_HASH_MAX, "$argon2id$v=19$m=%zu,t=%llu,p=1$%s$%s",
+	n = snprintf(out, PASSWORD_HASH_MAX,
+	    "$argon2id$v=19$m=%zu,t=%llu,p=1$%s$%s",
 	    (size_t)(PW_MEMLIMIT / 1024), (unsigned long long)PW_OPSLIMIT,
 	    salt64, tag64);
 	if (n < 0 || (size_t)n >= PASSWORD_HASH_MAX)
@@ -101,7 +102,7 @@ dummy_make(char out[PASSWORD_HASH_MAX])
 int
 password_dummy_hash(char out[PASSWORD_HASH_MAX])
 {
-	int	rc = 0;
+	int rc = 0;
 
 	if (pthread_mutex_lock(&dummy_lock) != 0)
 		return (-1);

@@ -22,35 +22,35 @@
 
 #include "pwtask.h"
 
-static pthread_mutex_t		pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t		pool_work = PTHREAD_COND_INITIALIZER;
-static TAILQ_HEAD(, pwtask)	pool_queue =
-				    TAILQ_HEAD_INITIALIZER(pool_queue);
-static int			pool_places;	/* under pool_lock */
-static int			pool_threads;	/* event loop only */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t  pool_work = PTHREAD_COND_INITIALIZER;
+static TAILQ_HEAD(, pwtask) pool_queue = TAILQ_HEAD_INITIALIZER(pool_queue);
+static int pool_places; /* under pool_lock */
+static int pool_threads; /* event loop only */
 
 static int
 pwtask_entry(struct kore_task *t)
 {
-	struct pwtask	*p = (struct pwtask *)t;
+	struct pwtask *p = (struct pwtask *)t;
 
 	switch (p->op) {
 	case PWTASK_HASH:
-		p->ok = password_hash(p->password, p->password_len,
-		    p->hash) == 0;
+		p->ok =
+		    password_hash(p->password, p->password_len, p->hash) == 0;
 		break;
 	case PWTASK_VERIFY:
 		p->ok = password_verify(p->password, p->password_len, p->hash);
 		/* Upgrade old parameters while the password is at hand. */
 		if (p->ok && password_needs_rehash(p->hash))
 			p->rehashed = password_hash(p->password,
-			    p->password_len, p->new_hash) == 0;
+			                  p->password_len, p->new_hash) == 0;
 		break;
 	case PWTASK_CHANGE:
 		p->ok = password_verify(p->password, p->password_len, p->hash);
 		if (p->ok)
-			p->rehashed = password_hash(p->new_password,
-			    p->new_password_len, p->new_hash) == 0;
+			p->rehashed =
+			    password_hash(p->new_password, p->new_password_len,
+			        p->new_hash) == 0;
 		break;
 	}
 	sodium_memzero(p->password, sizeof(p->password));
@@ -69,8 +69,8 @@ place_give_back(void)
 static void *
 pool_thread(void *arg)
 {
-	struct pwtask	*p;
-	sigset_t	 all;
+	struct pwtask *p;
+	sigset_t       all;
 
 	(void)arg;
 	/* Signals are the event loop's business. */
@@ -104,7 +104,7 @@ pool_thread(void *arg)
 static int
 pool_start(void)
 {
-	pthread_t	tid;
+	pthread_t tid;
 
 	while (pool_threads < PWTASK_THREADS) {
 		if (pthread_create(&tid, NULL, pool_thread, NULL) != 0) {
@@ -120,7 +120,7 @@ pool_start(void)
 int
 pwtask_reserve(struct pwtask *p)
 {
-	int	ok;
+	int ok;
 
 	if (p->reserved)
 		return (0);
@@ -200,7 +200,7 @@ pwtask_run(struct http_request *req, struct pwtask *p)
 void
 pwtask_cleanup(struct pwtask *p)
 {
-	int	busy;
+	int busy;
 
 	if (p->reserved) {
 		p->reserved = 0;

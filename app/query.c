@@ -19,9 +19,9 @@ hexval(int c)
 static char *
 decode(const char *s, size_t n, size_t *outlen)
 {
-	char	*out;
-	size_t	 i, o;
-	int	 hi, lo;
+	char  *out;
+	size_t i, o;
+	int    hi, lo;
 
 	if ((out = malloc(n + 1)) == NULL)
 		abort();
@@ -73,8 +73,8 @@ query_iter_free(struct query_iter *it)
 int
 query_iter_next(struct query_iter *it)
 {
-	const char	*end, *eq;
-	size_t		 n;
+	const char *end, *eq;
+	size_t      n;
 
 	query_iter_free(it);
 	for (;;) {
@@ -82,7 +82,7 @@ query_iter_next(struct query_iter *it)
 			return (0);
 		end = strchr(it->p, '&');
 		n = end != NULL ? (size_t)(end - it->p) : strlen(it->p);
-		if (n == 0) {		/* "a=1&&b=2": skip empty pairs */
+		if (n == 0) { /* "a=1&&b=2": skip empty pairs */
 			it->p = end != NULL ? end + 1 : NULL;
 			continue;
 		}
@@ -108,9 +108,9 @@ query_iter_next(struct query_iter *it)
 char *
 query_get(const char *qs, const char *name, int *bad)
 {
-	struct query_iter	it;
-	char			*v;
-	int			 r;
+	struct query_iter it;
+	char             *v;
+	int               r;
 
 	*bad = 0;
 	v = NULL;

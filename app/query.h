@@ -8,20 +8,20 @@
 #include <stddef.h>
 
 struct query_iter {
-	const char	*p;	/* next unread byte, NULL at the end */
-	char		*name;	/* decoded, owned by the iterator */
-	char		*value;
-	size_t		 value_len;
+	const char *p; /* next unread byte, NULL at the end */
+	char       *name; /* decoded, owned by the iterator */
+	char       *value;
+	size_t      value_len;
 };
 
-void	query_iter_init(struct query_iter *, const char *);
+void query_iter_init(struct query_iter *, const char *);
 /* Advances to the next pair: 1 if there is one, 0 at the end, -1 if a pair
  * is malformed (bad %-escape or a NUL byte after decoding). */
-int	query_iter_next(struct query_iter *);
-void	query_iter_free(struct query_iter *);
+int  query_iter_next(struct query_iter *);
+void query_iter_free(struct query_iter *);
 
 /* First value of name, decoded and newly allocated; NULL if absent.
  * *bad is set when the query string is malformed. */
-char	*query_get(const char *, const char *, int *bad);
+char *query_get(const char *, const char *, int *bad);
 
 #endif

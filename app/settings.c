@@ -16,28 +16,28 @@
 
 /* An integer setting: its name and range. */
 struct int_setting {
-	const char	*name;
-	json_int_t	 min;
-	json_int_t	 max;
-	const char	*message;
+	const char *name;
+	json_int_t  min;
+	json_int_t  max;
+	const char *message;
 };
 
 static const struct int_setting int_settings[] = {
-	{ "max_links", 0, 100,
-	    "max_links must be an integer from 0 to 100." },
+	{ "max_links", 0, 100, "max_links must be an integer from 0 to 100." },
 	{ "rate_limit_per_minute", 0, 1000,
 	    "rate_limit_per_minute must be an integer from 0 (off) to 1000." },
 	{ "edit_window_seconds", 0, 2592000,
 	    "edit_window_seconds must be an integer from 0 to 2592000 "
 	    "(30 days)." },
-	{ "max_depth", 1, 10,
-	    "max_depth must be an integer from 1 to 10." },
+	{ "max_depth", 1, 10, "max_depth must be an integer from 1 to 10." },
 	{ "verdict_timeout_ms", 100, 10000,
 	    "verdict_timeout_ms must be an integer from 100 to 10000." },
 };
 
 static const char *const bool_settings[] = {
-	"require_approval", "first_comment_approval", "allow_guests",
+	"require_approval",
+	"first_comment_approval",
+	"allow_guests",
 };
 
 void
@@ -88,10 +88,10 @@ int_member(struct settings *s, const char *name)
 static int
 word_check(const char *s, size_t n, size_t *start, size_t *len)
 {
-	const uint8_t	*p = (const uint8_t *)s;
-	size_t		 i, b, e;
-	ucs4_t		 c;
-	int		 k;
+	const uint8_t *p = (const uint8_t *)s;
+	size_t         i, b, e;
+	ucs4_t         c;
+	int            k;
 
 	b = e = SIZE_MAX;
 	for (i = 0; i < n; i += k) {
@@ -116,12 +116,11 @@ word_check(const char *s, size_t n, size_t *start, size_t *len)
 }
 
 static int
-words_parse(json_t *v, const char *name, struct wordlist *out,
-    struct apierr *e)
+words_parse(json_t *v, const char *name, struct wordlist *out, struct apierr *e)
 {
-	json_t		*w;
-	const char	*s;
-	size_t		 i, n, start, len;
+	json_t     *w;
+	const char *s;
+	size_t      i, n, start, len;
 
 	if (!json_is_array(v))
 		return (apierr_set(e, 422, "invalid_value",
@@ -129,7 +128,8 @@ words_parse(json_t *v, const char *name, struct wordlist *out,
 	if (json_array_size(v) > SETTINGS_WORDS_MAX)
 		return (apierr_set(e, 422, "invalid_value",
 		    "A word list holds at most 5000 entries.", name));
-	json_array_foreach(v, i, w) {
+	json_array_foreach(v, i, w)
+	{
 		if (!json_is_string(w))
 			return (apierr_set(e, 422, "invalid_value",
 			    "Every entry of a word list must be a string.",
@@ -140,7 +140,8 @@ words_parse(json_t *v, const char *name, struct wordlist *out,
 		    word_check(s, n, &start, &len) == -1)
 			return (apierr_set(e, 422, "invalid_value",
 			    "Word list entries must not contain control "
-			    "characters.", name));
+			    "characters.",
+			    name));
 		if (len == 0)
 			return (apierr_set(e, 422, "invalid_value",
 			    "Word list entries must not be empty.", name));
@@ -157,14 +158,14 @@ words_parse(json_t *v, const char *name, struct wordlist *out,
 int
 settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 {
-	struct settings	 tmp;
-	struct wordlist	 hold, disallowed;
+	struct settings    tmp;
+	struct wordlist    hold, disallowed;
 	struct origin_list origins;
-	json_t		*v;
-	const char	*key;
-	json_int_t	 iv;
-	size_t		 i;
-	int		 have_hold = 0, have_dis = 0, have_origins = 0, done;
+	json_t            *v;
+	const char        *key;
+	json_int_t         iv;
+	size_t             i;
+	int                have_hold = 0, have_dis = 0, have_origins = 0, done;
 
 	if (!json_is_object(obj))
 		return (apierr_set(e, 400, "malformed_json",
@@ -176,10 +177,13 @@ settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 	wordlist_init(&disallowed);
 	origin_list_init(&origins);
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		done = 0;
-		for (i = 0; i < sizeof(bool_settings) /
-		    sizeof(bool_settings[0]) && !done; i++) {
+		for (i = 0;
+		     i < sizeof(bool_settings) / sizeof(bool_settings[0]) &&
+		     !done;
+		     i++) {
 			if (strcmp(key, bool_settings[i]) != 0)
 				continue;
 			if (!json_is_boolean(v)) {
@@ -191,8 +195,10 @@ settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 			*int_member(&tmp, key) = json_is_true(v);
 			done = 1;
 		}
-		for (i = 0; i < sizeof(int_settings) /
-		    sizeof(int_settings[0]) && !done; i++) {
+		for (i = 0;
+		     i < sizeof(int_settings) / sizeof(int_settings[0]) &&
+		     !done;
+		     i++) {
 			if (strcmp(key, int_settings[i].name) != 0)
 				continue;
 			/* Integers only: 2.0 and "2" are refused. */
@@ -218,13 +224,13 @@ settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 		} else if (strcmp(key, "disallowed_words") == 0) {
 			wordlist_free(&disallowed);
 			if (words_parse(v, "disallowed_words", &disallowed,
-			    e) == -1)
+			        e) == -1)
 				goto fail;
 			have_dis = 1;
 		} else if (strcmp(key, "allowed_origins") == 0) {
 			origin_list_free(&origins);
 			if (origin_list_parse(v, "allowed_origins", &origins,
-			    e) == -1)
+			        e) == -1)
 				goto fail;
 			have_origins = 1;
 		} else {
@@ -267,8 +273,8 @@ set_new(json_t *o, const char *name, json_t *v)
 static json_t *
 words_json(const struct wordlist *wl)
 {
-	json_t	*a;
-	size_t	 i;
+	json_t *a;
+	size_t  i;
 
 	if ((a = json_array()) == NULL)
 		abort();
@@ -282,7 +288,7 @@ words_json(const struct wordlist *wl)
 json_t *
 settings_to_json(const struct settings *s)
 {
-	json_t	*o;
+	json_t *o;
 
 	if ((o = json_object()) == NULL)
 		abort();
@@ -294,8 +300,7 @@ settings_to_json(const struct settings *s)
 	set_new(o, "disallowed_words", words_json(&s->disallowed_words));
 	set_new(o, "rate_limit_per_minute",
 	    json_integer(s->rate_limit_per_minute));
-	set_new(o, "edit_window_seconds",
-	    json_integer(s->edit_window_seconds));
+	set_new(o, "edit_window_seconds", json_integer(s->edit_window_seconds));
 	set_new(o, "max_depth", json_integer(s->max_depth));
 	set_new(o, "allow_guests", json_boolean(s->allow_guests));
 	set_new(o, "verdict_timeout_ms", json_integer(s->verdict_timeout_ms));
@@ -306,10 +311,10 @@ settings_to_json(const struct settings *s)
 const struct settings *
 settings_cached(const char *text)
 {
-	static struct settings	 cached;
-	static char		*cached_text;
-	struct apierr		 e;
-	json_t			*js;
+	static struct settings cached;
+	static char           *cached_text;
+	struct apierr          e;
+	json_t                *js;
 
 	if (text == NULL)
 		text = "{}";

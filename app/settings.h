@@ -15,26 +15,26 @@
 
 struct apierr;
 
-#define SETTINGS_WORDS_MAX	5000	/* entries in one word list */
-#define SETTINGS_WORD_MAX	100	/* bytes in one entry */
+#define SETTINGS_WORDS_MAX 5000 /* entries in one word list */
+#define SETTINGS_WORD_MAX  100 /* bytes in one entry */
 
 struct settings {
-	int		 require_approval;	/* false */
-	int		 first_comment_approval;	/* true */
-	int		 max_links;		/* 2; 0..100 */
-	int		 rate_limit_per_minute;	/* 5; 0 (off)..1000 */
-	int		 edit_window_seconds;	/* 900; 0..30 days */
-	int		 max_depth;		/* 5; 1..10 */
-	int		 allow_guests;		/* true */
-	int		 verdict_timeout_ms;	/* 2000; 100..10000 */
-	struct wordlist	 hold_words;		/* [] */
-	struct wordlist	 disallowed_words;	/* [] */
-	struct origin_list allowed_origins;	/* []: sites besides the
+	int                require_approval; /* false */
+	int                first_comment_approval; /* true */
+	int                max_links; /* 2; 0..100 */
+	int                rate_limit_per_minute; /* 5; 0 (off)..1000 */
+	int                edit_window_seconds; /* 900; 0..30 days */
+	int                max_depth; /* 5; 1..10 */
+	int                allow_guests; /* true */
+	int                verdict_timeout_ms; /* 2000; 100..10000 */
+	struct wordlist    hold_words; /* [] */
+	struct wordlist    disallowed_words; /* [] */
+	struct origin_list allowed_origins; /* []: sites besides the
 						 * configuration file's */
 };
 
 /* The defaults above (empty lists). */
-void	settings_defaults(struct settings *);
+void settings_defaults(struct settings *);
 /*
  * Applies the members of a JSON object onto s. Every member must be a
  * known setting of the right type and range, else 422 naming it (code
@@ -46,10 +46,10 @@ void	settings_defaults(struct settings *);
  * Returns 0 or -1. For "unknown_setting", e->field points to the key
  * inside the object: use the error before releasing the object.
  */
-int	settings_apply(struct settings *, json_t *, struct apierr *);
+int settings_apply(struct settings *, json_t *, struct apierr *);
 /* The settings as a JSON object (word lists as stored). Caller decrefs. */
-json_t	*settings_to_json(const struct settings *);
-void	settings_free(struct settings *);
+json_t *settings_to_json(const struct settings *);
+void    settings_free(struct settings *);
 /*
  * The settings stored as JSON text (the settings table's, as the posting
  * and editing queries return it; NULL: none), parsed: word lists are

@@ -17,20 +17,20 @@
 #include "sites.h"
 
 /* Requests that may sleep for the first copy of the setting at once. */
-#define SITES_WAITERS_MAX	256
+#define SITES_WAITERS_MAX 256
 
-static struct origin_list	sites_setting;
-static int			sites_known;	/* sites_setting was read */
-static struct origin_list	sites_floor;
-static int			sites_floor_made;
-static struct http_request	*sites_waiting[SITES_WAITERS_MAX];
-static size_t			 sites_nwaiting;
+static struct origin_list   sites_setting;
+static int                  sites_known; /* sites_setting was read */
+static struct origin_list   sites_floor;
+static int                  sites_floor_made;
+static struct http_request *sites_waiting[SITES_WAITERS_MAX];
+static size_t               sites_nwaiting;
 
 /* Forgets req (woken, or freed while asleep: its onfree). */
 static void
 unwait(struct http_request *req)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sites_nwaiting; i++) {
 		if (sites_waiting[i] == req) {
@@ -46,7 +46,7 @@ static void
 wake_all(void)
 {
 	while (sites_nwaiting > 0) {
-		struct http_request	*req = sites_waiting[--sites_nwaiting];
+		struct http_request *req = sites_waiting[--sites_nwaiting];
 
 		req->onfree = NULL;
 		http_request_wakeup(req);
@@ -63,15 +63,16 @@ sites_unavailable(void)
 void
 sites_set(const char *json)
 {
-	struct origin_list	 l;
-	struct apierr		 e;
-	json_t			*js;
+	struct origin_list l;
+	struct apierr      e;
+	json_t            *js;
 
 	sites_known = 1;
 	wake_all();
 	if ((js = json_loads(json != NULL ? json : "", 0, NULL)) == NULL ||
 	    origin_list_parse(js, "allowed_origins", &l, &e) == -1) {
-		kore_log(LOG_NOTICE, "sites: allowed_origins refused, "
+		kore_log(LOG_NOTICE,
+		    "sites: allowed_origins refused, "
 		    "keeping the previous list");
 		json_decref(js);
 		return;
@@ -85,18 +86,20 @@ sites_set(const char *json)
 static const struct origin_list *
 floor_list(void)
 {
-	char		 canon[ORIGIN_MAX + 1];
-	const char	*why;
-	size_t		 i;
+	char        canon[ORIGIN_MAX + 1];
+	const char *why;
+	size_t      i;
 
 	if (sites_floor_made)
 		return (&sites_floor);
 	origin_list_init(&sites_floor);
 	for (i = 0; i < parley_config.norigins; i++) {
-		if (origin_normalize(parley_config.origins[i], canon,
-		    &why) == -1) {
-			kore_log(LOG_NOTICE, "sites: configured origin %s "
-			    "ignored: %s", parley_config.origins[i], why);
+		if (origin_normalize(parley_config.origins[i], canon, &why) ==
+		    -1) {
+			kore_log(LOG_NOTICE,
+			    "sites: configured origin %s "
+			    "ignored: %s",
+			    parley_config.origins[i], why);
 			continue;
 		}
 		origin_list_add(&sites_floor, canon);
@@ -113,22 +116,22 @@ floor_list(void)
 static int
 is_own_origin(struct http_request *req, const char *canon)
 {
-	char		 url[ORIGIN_MAX + 16], own[ORIGIN_MAX + 1];
-	const char	*host, *why;
+	char        url[ORIGIN_MAX + 16], own[ORIGIN_MAX + 1];
+	const char *host, *why;
 
 	if (!http_request_header(req, "host", &host) || host == NULL ||
 	    strlen(host) > ORIGIN_MAX)
 		return (0);
 	(void)snprintf(url, sizeof(url), "%s://%s", api_scheme(req), host);
-	return (origin_normalize(url, own, &why) == 0 &&
-	    strcmp(own, canon) == 0);
+	return (
+	    origin_normalize(url, own, &why) == 0 && strcmp(own, canon) == 0);
 }
 
 /* origin in canonical form: 0, or -1 when it is not an origin. */
 static int
 canonical(const char *origin, char canon[ORIGIN_MAX + 1])
 {
-	const char	*why;
+	const char *why;
 
 	if (strlen(origin) > ORIGIN_MAX)
 		return (-1);
@@ -140,7 +143,7 @@ canonical(const char *origin, char canon[ORIGIN_MAX + 1])
 static int
 origin_allowed(struct http_request *req, const char *origin)
 {
-	char	canon[ORIGIN_MAX + 1];
+	char canon[ORIGIN_MAX + 1];
 
 	if (canonical(origin, canon) == -1)
 		return (0);
@@ -167,8 +170,8 @@ wait_for_setting(struct http_request *req)
 int
 sites_request_from_blog(struct http_request *req)
 {
-	char		 canon[ORIGIN_MAX + 1];
-	const char	*origin;
+	char        canon[ORIGIN_MAX + 1];
+	const char *origin;
 
 	if (!http_request_header(req, "origin", &origin))
 		return (0);
@@ -178,7 +181,7 @@ sites_request_from_blog(struct http_request *req)
 int
 sites_url_allowed(struct http_request *req, const char *url)
 {
-	char	origin[ORIGIN_MAX + 1];
+	char origin[ORIGIN_MAX + 1];
 
 	if (url == NULL || *url == '\0')
 		return (1);
@@ -191,17 +194,17 @@ sites_url_allowed(struct http_request *req, const char *url)
 int
 v_origin(struct http_request *req, const void *data)
 {
-	const char	*origin, *token;
-	char		 msg[ORIGIN_MAX + 160];
+	const char *origin, *token;
+	char        msg[ORIGIN_MAX + 160];
 
 	(void)data;
 	if (!http_request_header(req, "origin", &origin))
-		return (KORE_RESULT_OK);	/* not from a browser */
+		return (KORE_RESULT_OK); /* not from a browser */
 	if ((req->method == HTTP_METHOD_GET ||
-	    req->method == HTTP_METHOD_HEAD ||
-	    req->method == HTTP_METHOD_OPTIONS) &&
+	        req->method == HTTP_METHOD_HEAD ||
+	        req->method == HTTP_METHOD_OPTIONS) &&
 	    !http_request_header(req, "authorization", &token))
-		return (KORE_RESULT_OK);	/* public */
+		return (KORE_RESULT_OK); /* public */
 	/* Back from sleep: no longer waiting, whatever woke it. */
 	if (req->onfree == unwait)
 		unwait(req);
@@ -220,9 +223,11 @@ v_origin(struct http_request *req, const void *data)
 	default:
 		break;
 	}
-	(void)snprintf(msg, sizeof(msg), "This site (%.*s) may not post "
+	(void)snprintf(msg, sizeof(msg),
+	    "This site (%.*s) may not post "
 	    "here: the owner of this Parley can allow it in the admin "
-	    "page's Sites section.", ORIGIN_MAX, origin);
+	    "page's Sites section.",
+	    ORIGIN_MAX, origin);
 	api_error(req, 403, "origin_not_allowed", msg, NULL);
 	return (KORE_RESULT_ERROR);
 }

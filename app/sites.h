@@ -14,19 +14,19 @@ struct http_request;
 /* Replaces the worker's copy of the setting with a JSON array of origins;
  * a value that does not parse leaves the copy as it was, and says so.
  * Requests waiting for the first copy go on. */
-void	sites_set(const char *json);
+void sites_set(const char *json);
 /* The change channel is down: requests waiting for the first copy are
  * answered 503 (a copy known before stays in use). */
-void	sites_unavailable(void);
+void sites_unavailable(void);
 
 /* 1 when url (an http(s) URL; "" counts as allowed) is on an allowed
  * origin: a post's link, which the first commenter supplies, may only
  * point at a site that embeds Parley. */
-int	sites_url_allowed(struct http_request *, const char *url);
+int sites_url_allowed(struct http_request *, const char *url);
 
 /* 1 when the request comes from a blog's page (it carries an Origin that
  * is not Parley's own): the widget, not the admin page. */
-int	sites_request_from_blog(struct http_request *);
+int sites_request_from_blog(struct http_request *);
 
 /*
  * Kore's route guard (conf/kore.conf.in: every route names the
@@ -38,6 +38,6 @@ int	sites_request_from_blog(struct http_request *);
  * worker has the setting (its LISTEN connection reads it at start), such
  * a request sleeps (KORE_RESULT_RETRY) rather than be judged on nothing.
  */
-int	v_origin(struct http_request *, const void *);
+int v_origin(struct http_request *, const void *);
 
 #endif

@@ -339,9 +339,9 @@ int
 store_thread_read(struct db_query *q, struct post_info *post,
     struct comment **itemsp, size_t *np)
 {
-	struct comment	*items, *c;
-	int		 row, rows;
-	size_t		 n;
+	struct comment *items, *c;
+	int             row, rows;
+	size_t          n;
 
 	*itemsp = NULL;
 	*np = 0;
@@ -358,12 +358,12 @@ store_thread_read(struct db_query *q, struct post_info *post,
 	n = 0;
 	for (row = 0; row < rows; row++) {
 		if (db_text(q, row, TH_ID) == NULL)
-			continue;	/* the post has no comments */
+			continue; /* the post has no comments */
 		c = &items[n];
 		c->id = db_int(q, row, TH_ID);
 		c->parent_id = db_int(q, row, TH_PARENT);
 		if (comment_status_parse(db_text(q, row, TH_STATUS),
-		    &c->status) == -1)
+		        &c->status) == -1)
 			continue;
 		c->author_name = db_text(q, row, TH_NAME);
 		c->author_url = db_text(q, row, TH_AUTHOR_URL);
@@ -412,7 +412,7 @@ store_comment_create_query(struct db_query *q, struct store_numbers *nums,
 const char *
 store_comment_create_read(struct db_query *q, struct comment *c)
 {
-	const char	*err;
+	const char *err;
 
 	if (db_rows(q) != 1)
 		return ("no_row");
@@ -439,17 +439,17 @@ store_comment_create_deliveries(struct db_query *q)
 }
 
 const char store_sql_announce[] =
-	"SELECT pg_notify('parley_thread', k) FROM unnest(CASE WHEN $1::text IS NULL"
-	" THEN ARRAY[''] ELSE string_to_array($1, E'\\n') END) k"
-	" UNION ALL SELECT pg_notify('parley_deliver', '') WHERE $2::boolean";
+    "SELECT pg_notify('parley_thread', k) FROM unnest(CASE WHEN $1::text IS NULL"
+    " THEN ARRAY[''] ELSE string_to_array($1, E'\\n') END) k"
+    " UNION ALL SELECT pg_notify('parley_deliver', '') WHERE $2::boolean";
 
 /* Announcements are notifications, not data: their transactions need not
  * wait for the disk, so they hold NOTIFY's commit lock only briefly. */
 const char store_sql_listen[] =
-	"SET synchronous_commit TO off;"
-	" BEGIN; LISTEN parley_thread; LISTEN parley_sites; COMMIT;"
-	" SELECT coalesce((SELECT value::text FROM settings"
-	" WHERE name = 'allowed_origins'), '[]')";
+    "SET synchronous_commit TO off;"
+    " BEGIN; LISTEN parley_thread; LISTEN parley_sites; COMMIT;"
+    " SELECT coalesce((SELECT value::text FROM settings"
+    " WHERE name = 'allowed_origins'), '[]')";
 
 void
 store_counts_query(struct db_query *q, const char *keys_json)
@@ -506,7 +506,7 @@ store_session_user_row(struct db_query *q, struct user_row *u)
 static const char *
 err_user_read(struct db_query *q, struct user_row *u)
 {
-	const char	*err;
+	const char *err;
 
 	memset(u, 0, sizeof(*u));
 	if (db_rows(q) != 1)
@@ -552,8 +552,8 @@ store_register_attempt_wait(struct db_query *q)
 }
 
 void
-store_login_lookup_query(struct db_query *q, const char *email,
-    const char *net, int ceiling)
+store_login_lookup_query(struct db_query *q, const char *email, const char *net,
+    int ceiling)
 {
 	db_query_init(q, sql_login_lookup);
 	db_param(q, email);
@@ -687,7 +687,7 @@ store_vote_query(struct db_query *q, struct store_numbers *nums,
 const char *
 store_vote_row(struct db_query *q, struct vote_row *r)
 {
-	const char	*err;
+	const char *err;
 
 	memset(r, 0, sizeof(*r));
 	if (db_rows(q) != 1)
@@ -750,15 +750,14 @@ int
 store_admin_comment_row(struct db_query *q, int row,
     struct admin_comment_row *r)
 {
-	struct comment	*c = &r->comment;
+	struct comment *c = &r->comment;
 
 	memset(r, 0, sizeof(*r));
 	if (db_text(q, row, ADM_ID) == NULL)
 		return (-1);
 	c->id = db_int(q, row, ADM_ID);
 	c->parent_id = db_int(q, row, ADM_PARENT_ID);
-	if (comment_status_parse(db_text(q, row, ADM_STATUS),
-	    &c->status) == -1)
+	if (comment_status_parse(db_text(q, row, ADM_STATUS), &c->status) == -1)
 		return (-1);
 	c->author_name = db_text(q, row, ADM_AUTHOR_NAME);
 	c->author_url = db_text(q, row, ADM_AUTHOR_URL);
@@ -808,8 +807,7 @@ store_moderate_updated(struct db_query *q)
 
 void
 store_moderator_edit_query(struct db_query *q, struct store_numbers *nums,
-    int64_t actor, int64_t id, const char *body, size_t len,
-    const char *html)
+    int64_t actor, int64_t id, const char *body, size_t len, const char *html)
 {
 	db_query_init(q, sql_moderator_edit);
 	param_id(q, nums, 0, actor);

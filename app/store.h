@@ -14,45 +14,45 @@
 
 /* Parameters that are numbers need text buffers that outlive the query. */
 struct store_numbers {
-	char	v[8][24];
+	char v[8][24];
 };
 
-void	store_health_query(struct db_query *);
+void store_health_query(struct db_query *);
 
 /* All comments of a post, with the post; viewer_id's own held comments
  * come in full (0: an anonymous reader). */
-void	store_thread_query(struct db_query *, struct store_numbers *,
-	    const char *key, int64_t viewer_id);
+void store_thread_query(struct db_query *, struct store_numbers *,
+    const char *key, int64_t viewer_id);
 /* 1 if the post exists (post filled), 0 if not; *items is allocated
  * (free it) and its strings borrowed from q's result. */
-int	store_thread_read(struct db_query *, struct post_info *,
-	    struct comment **, size_t *);
+int store_thread_read(struct db_query *, struct post_info *, struct comment **,
+    size_t *);
 
 /* Sets c->avatar from an identity seed (NULL: none). */
-void	store_avatar(struct comment *, const char *seed);
+void store_avatar(struct comment *, const char *seed);
 
 struct comment_create {
-	const struct comment_input	*in;
-	const char			*html;
-	int				 max_depth;
-	int64_t				 user_id;	/* 0: a guest */
-	const char			*author_name;
-	const char			*status;
-	const char			*ip;
-	const char			*edit_token_hash_sql;
-	const char			*verdict;
-	const char			*reason;
-	int				 rate_limit;	/* 0: not checked */
+	const struct comment_input *in;
+	const char                 *html;
+	int                         max_depth;
+	int64_t                     user_id; /* 0: a guest */
+	const char                 *author_name;
+	const char                 *status;
+	const char                 *ip;
+	const char                 *edit_token_hash_sql;
+	const char                 *verdict;
+	const char                 *reason;
+	int                         rate_limit; /* 0: not checked */
 };
-void	store_comment_create_query(struct db_query *, struct store_numbers *,
-	    const struct comment_create *);
+void store_comment_create_query(struct db_query *, struct store_numbers *,
+    const struct comment_create *);
 /* NULL on success (c filled), else the error code comment_create returned
  * ("no_row" when nothing came back). */
 const char *store_comment_create_read(struct db_query *, struct comment *);
 /* 1 if the comment was stored (no error code came back). */
-int	store_comment_create_ok(struct db_query *);
+int store_comment_create_ok(struct db_query *);
 /* Whether the new comment made hook deliveries nobody was woken for. */
-int	store_comment_create_deliveries(struct db_query *);
+int store_comment_create_deliveries(struct db_query *);
 
 /*
  * The announcement a worker sends on its LISTEN connection after a
@@ -68,31 +68,31 @@ extern const char store_sql_announce[];
 extern const char store_sql_listen[];
 
 /* keys_json: a JSON array of post keys. One row per key, in order. */
-void	store_counts_query(struct db_query *, const char *keys_json);
+void store_counts_query(struct db_query *, const char *keys_json);
 struct count_row {
-	const char	*key;
-	int64_t		 count;		/* approved comments; 0: no such post */
+	const char *key;
+	int64_t     count; /* approved comments; 0: no such post */
 };
 /* Reads row: 0, or -1 past the last row. */
-int	store_count_row(struct db_query *, int row, struct count_row *);
+int store_count_row(struct db_query *, int row, struct count_row *);
 
 /* An account as storage returns it. */
 struct user_row {
-	int64_t		 id;
-	const char	*name;
-	const char	*email;
-	const char	*role;
-	const char	*created_at;	/* RFC 3339; store_users_row only */
+	int64_t     id;
+	const char *name;
+	const char *email;
+	const char *role;
+	const char *created_at; /* RFC 3339; store_users_row only */
 };
 
 /* The account of a live session (sliding). staff_max_age > 0: a
  * moderator's or admin's session older than that (seconds since login)
  * is not found (see session_user_get in sql/). */
-void	store_session_user_query(struct db_query *, struct store_numbers *,
-	    const char *token_hash_sql, int ttl_seconds, int staff_max_age);
+void store_session_user_query(struct db_query *, struct store_numbers *,
+    const char *token_hash_sql, int ttl_seconds, int staff_max_age);
 /* Reads the account of store_session_user_query or
  * store_session_create_query: 0, or -1 when there is none. */
-int	store_session_user_row(struct db_query *, struct user_row *);
+int store_session_user_row(struct db_query *, struct user_row *);
 
 /*
  * Throttles count clients by net: the key netaddr_limit_key makes of the
@@ -101,108 +101,105 @@ int	store_session_user_row(struct db_query *, struct user_row *);
  *
  * A registration: the new account knows net.
  */
-void	store_user_register_query(struct db_query *, struct store_numbers *,
-	    const char *email, const char *name, const char *hash,
-	    const char *token_hash_sql, int ttl_seconds, const char *net);
+void store_user_register_query(struct db_query *, struct store_numbers *,
+    const char *email, const char *name, const char *hash,
+    const char *token_hash_sql, int ttl_seconds, const char *net);
 /* NULL with u filled (the new account), else the error code storage
  * returned ("email_taken"; "no_row" when nothing came back). */
 const char *store_user_register_row(struct db_query *, struct user_row *);
 /* Unless it is refused, the registration counts against net's throttle. */
-void	store_register_attempt_query(struct db_query *, const char *net);
+void store_register_attempt_query(struct db_query *, const char *net);
 /* Seconds to wait before registering from net again; 0 or less: go on. */
-int64_t	store_register_attempt_wait(struct db_query *);
+int64_t store_register_attempt_wait(struct db_query *);
 /* Unless it is throttled, the attempt counts as failed from here on: a
  * successful session_create or password_set takes it back. ceiling:
  * whether the account's own ceiling applies (not when the caller holds a
  * session of the account). */
-void	store_login_lookup_query(struct db_query *, const char *email,
-	    const char *net, int ceiling);
+void store_login_lookup_query(struct db_query *, const char *email,
+    const char *net, int ceiling);
 struct login_row {
-	int64_t		 user_id;	/* 0: no such account */
-	const char	*password_hash;	/* NULL: no such account */
-	const char	*name;
-	const char	*email;
-	const char	*role;
-	int64_t		 retry_after;	/* > 0: throttled for that long */
+	int64_t     user_id; /* 0: no such account */
+	const char *password_hash; /* NULL: no such account */
+	const char *name;
+	const char *email;
+	const char *role;
+	int64_t     retry_after; /* > 0: throttled for that long */
 };
 /* Reads the answer: 0, or -1 (r zeroed) when there was none. */
-int	store_login_row(struct db_query *, struct login_row *);
+int store_login_row(struct db_query *, struct login_row *);
 /* Answers the account as store_session_user_row reads it. new_hash may be
  * NULL. Forgets net's failed attempts for the account; net is known to the
  * account from now on. */
-void	store_session_create_query(struct db_query *, struct store_numbers *,
-	    int64_t user_id, const char *token_hash_sql, int ttl_seconds,
-	    const char *new_hash, const char *net);
-void	store_session_delete_query(struct db_query *,
-	    const char *token_hash_sql);
+void store_session_create_query(struct db_query *, struct store_numbers *,
+    int64_t user_id, const char *token_hash_sql, int ttl_seconds,
+    const char *new_hash, const char *net);
+void store_session_delete_query(struct db_query *, const char *token_hash_sql);
 /* Forgets net's failed attempts for the account, as session_create. */
-void	store_password_set_query(struct db_query *, struct store_numbers *,
-	    int64_t user_id, const char *hash, const char *keep_token_hash_sql,
-	    const char *net);
+void store_password_set_query(struct db_query *, struct store_numbers *,
+    int64_t user_id, const char *hash, const char *keep_token_hash_sql,
+    const char *net);
 
 /* One comment as PATCH and DELETE /api/v1/comments/ID need it. */
-void	store_comment_get_query(struct db_query *, struct store_numbers *,
-	    int64_t id);
+void store_comment_get_query(struct db_query *, struct store_numbers *,
+    int64_t id);
 struct comment_stored_row {
-	int64_t		 user_id;		/* 0: a guest's */
-	const char	*edit_token_hash;	/* bytea text, NULL if none */
-	int64_t		 created_us;
-	const char	*status;
-	const char	*author_name;
-	const char	*author_url;
-	const char	*created_at;		/* RFC 3339 */
-	const char	*edited_at;
-	int64_t		 score;
-	int64_t		 parent_id;
-	const char	*role;			/* the author's, or "guest" */
-	const char	*avatar_seed;
-	int64_t		 edit_window_seconds;	/* the setting */
-	const char	*settings;		/* all settings as JSON text */
-	const char	*post;			/* its post's key */
-	const char	*author_email;
-	const char	*ip;
-	const char	*verdict_url;		/* NULL: no verdict hook */
-	const char	*verdict_secret;	/* sealed, bytea text */
-	const char	*verdict_old_secret;	/* during a rotation, or NULL */
+	int64_t     user_id; /* 0: a guest's */
+	const char *edit_token_hash; /* bytea text, NULL if none */
+	int64_t     created_us;
+	const char *status;
+	const char *author_name;
+	const char *author_url;
+	const char *created_at; /* RFC 3339 */
+	const char *edited_at;
+	int64_t     score;
+	int64_t     parent_id;
+	const char *role; /* the author's, or "guest" */
+	const char *avatar_seed;
+	int64_t     edit_window_seconds; /* the setting */
+	const char *settings; /* all settings as JSON text */
+	const char *post; /* its post's key */
+	const char *author_email;
+	const char *ip;
+	const char *verdict_url; /* NULL: no verdict hook */
+	const char *verdict_secret; /* sealed, bytea text */
+	const char *verdict_old_secret; /* during a rotation, or NULL */
 };
 /* Reads its answer: 0, or -1 when there is no such comment. Strings
  * live as long as the query's result. */
-int	store_comment_stored_row(struct db_query *,
-	    struct comment_stored_row *);
+int store_comment_stored_row(struct db_query *, struct comment_stored_row *);
 /* An edit or removal through the readers' endpoints (see comment_change
  * in sql/). */
 struct comment_change {
-	int64_t		 id;
-	int64_t		 actor_id;	/* 0: a guest with an edit token */
-	int		 as_moderator;	/* someone else's comment: audited */
-	int		 remove;	/* DELETE; else an edit of body/html */
-	const char	*body;
-	size_t		 body_len;
-	const char	*html;
+	int64_t     id;
+	int64_t     actor_id; /* 0: a guest with an edit token */
+	int         as_moderator; /* someone else's comment: audited */
+	int         remove; /* DELETE; else an edit of body/html */
+	const char *body;
+	size_t      body_len;
+	const char *html;
 	/* An author's edit judged again; NULL keeps what is stored. */
-	const char	*status;
-	const char	*verdict;
-	const char	*reason;
+	const char *status;
+	const char *verdict;
+	const char *reason;
 };
-void	store_comment_change_query(struct db_query *, struct store_numbers *,
-	    const struct comment_change *);
+void store_comment_change_query(struct db_query *, struct store_numbers *,
+    const struct comment_change *);
 /* The comment after the change. */
 struct comment_changed_row {
-	const char	*edited_at;	/* RFC 3339, NULL if never edited */
-	const char	*status;
+	const char *edited_at; /* RFC 3339, NULL if never edited */
+	const char *status;
 };
 /* Reads the answer of store_comment_change_query: 0, or -1 when the
  * comment was gone. Strings live as long as the query's result. */
-int	store_comment_changed_row(struct db_query *,
-	    struct comment_changed_row *);
+int store_comment_changed_row(struct db_query *, struct comment_changed_row *);
 
 /* voter: "u:" and an account id, or "g:" and a keyed hash of a guest's
  * net; value 1, 0 (withdrawn) or -1. */
-void	store_vote_query(struct db_query *, struct store_numbers *,
-	    int64_t comment_id, const char *voter, int value, int64_t user_id);
+void store_vote_query(struct db_query *, struct store_numbers *,
+    int64_t comment_id, const char *voter, int value, int64_t user_id);
 struct vote_row {
-	int64_t		 score;		/* the comment's, after the vote */
-	const char	*post;		/* its post's key */
+	int64_t     score; /* the comment's, after the vote */
+	const char *post; /* its post's key */
 };
 /* NULL with r filled, else the error code storage returned ("not_found",
  * "own_comment"; "no_row" when nothing came back). */
@@ -210,49 +207,48 @@ const char *store_vote_row(struct db_query *, struct vote_row *);
 
 /* Moderators' listing, newest first. Any filter may be NULL. */
 struct admin_filter {
-	const char	*status;
-	const char	*post;
-	const char	*q;
-	const char	*email;
-	const char	*ip;		/* an address or CIDR block */
-	int64_t		 before_id;	/* paging: ids below this one */
-	int		 limit;
+	const char *status;
+	const char *post;
+	const char *q;
+	const char *email;
+	const char *ip; /* an address or CIDR block */
+	int64_t     before_id; /* paging: ids below this one */
+	int         limit;
 };
-void	store_admin_comments_query(struct db_query *, struct store_numbers *,
-	    const struct admin_filter *);
+void store_admin_comments_query(struct db_query *, struct store_numbers *,
+    const struct admin_filter *);
 /* A row of the listing. */
 struct admin_comment_row {
-	struct comment	 comment;	/* as moderators see it (reveal) */
-	const char	*post;		/* its post's key */
-	int		 post_open;
-	int64_t		 user_id;	/* 0: a guest's */
-	const char	*email;
-	const char	*ip;
-	const char	*verdict;	/* what moderation decided */
-	const char	*reason;	/* and why */
-	const char	*parent_author;	/* of the comment it replies to */
-	const char	*parent_html;	/* NULL: not a reply, or the parent
+	struct comment comment; /* as moderators see it (reveal) */
+	const char    *post; /* its post's key */
+	int            post_open;
+	int64_t        user_id; /* 0: a guest's */
+	const char    *email;
+	const char    *ip;
+	const char    *verdict; /* what moderation decided */
+	const char    *reason; /* and why */
+	const char    *parent_author; /* of the comment it replies to */
+	const char    *parent_html; /* NULL: not a reply, or the parent
 					 * is gone */
 };
 /* Reads row: 0, or -1 when the row holds no comment (the counts-only row
  * that comes when nothing matches, or past the last row). */
-int	store_admin_comment_row(struct db_query *, int row,
-	    struct admin_comment_row *);
+int store_admin_comment_row(struct db_query *, int row,
+    struct admin_comment_row *);
 /* What every listing counts, whatever its filters. */
 struct admin_counts {
-	int64_t		 pending;
-	int64_t		 spam;
+	int64_t pending;
+	int64_t spam;
 };
-void	store_admin_counts(struct db_query *, struct admin_counts *);
+void store_admin_counts(struct db_query *, struct admin_counts *);
 
 /* ids_literal: a bigint[] literal such as "{1,2}". */
-void	store_moderate_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, const char *ids_literal, const char *action);
+void store_moderate_query(struct db_query *, struct store_numbers *,
+    int64_t actor, const char *ids_literal, const char *action);
 /* How many comments the action changed. */
-int64_t	store_moderate_updated(struct db_query *);
-void	store_moderator_edit_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, int64_t id, const char *body, size_t len,
-	    const char *html);
+int64_t store_moderate_updated(struct db_query *);
+void    store_moderator_edit_query(struct db_query *, struct store_numbers *,
+       int64_t actor, int64_t id, const char *body, size_t len, const char *html);
 /* When the edit was made (RFC 3339), or NULL when there is no such
  * comment. */
 const char *store_moderator_edited_at(struct db_query *);
@@ -270,111 +266,107 @@ const char *store_json(struct db_query *);
  * store_ban_delete_query, store_hook_delete_query and
  * store_redeliver_query.
  */
-int	store_found(struct db_query *);
+int store_found(struct db_query *);
 
-void	store_settings_query(struct db_query *);
-void	store_settings_update_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, const char *changes_json);
+void store_settings_query(struct db_query *);
+void store_settings_update_query(struct db_query *, struct store_numbers *,
+    int64_t actor, const char *changes_json);
 
 /* Newest first, at most 1000. */
-void	store_bans_query(struct db_query *);
+void store_bans_query(struct db_query *);
 /* Answers the new ban as store_ban_row reads it. */
-void	store_ban_create_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, const char *kind, const char *value,
-	    const char *reason, const char *expires_at);
+void store_ban_create_query(struct db_query *, struct store_numbers *,
+    int64_t actor, const char *kind, const char *value, const char *reason,
+    const char *expires_at);
 struct ban_row {
-	int64_t		 id;
-	const char	*kind;		/* "account", "email" or "ip" */
-	const char	*value;
-	const char	*reason;
-	const char	*expires_at;	/* RFC 3339, NULL: never */
-	const char	*created_at;
-	int		 active;	/* not expired */
-	const char	*created_by;	/* the moderator's name, or NULL */
+	int64_t     id;
+	const char *kind; /* "account", "email" or "ip" */
+	const char *value;
+	const char *reason;
+	const char *expires_at; /* RFC 3339, NULL: never */
+	const char *created_at;
+	int         active; /* not expired */
+	const char *created_by; /* the moderator's name, or NULL */
 };
 /* Reads row: 0, or -1 past the last row. */
-int	store_ban_row(struct db_query *, int row, struct ban_row *);
-void	store_ban_delete_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, int64_t id);
+int  store_ban_row(struct db_query *, int row, struct ban_row *);
+void store_ban_delete_query(struct db_query *, struct store_numbers *,
+    int64_t actor, int64_t id);
 
 /* open: "true"/"false"/NULL to keep; title NULL to keep. */
-void	store_post_update_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, const char *key, const char *open,
-	    const char *title);
+void store_post_update_query(struct db_query *, struct store_numbers *,
+    int64_t actor, const char *key, const char *open, const char *title);
 /* The post after the change: 0, or -1 when there is no such post. */
-int	store_post_row(struct db_query *, struct post_info *);
+int store_post_row(struct db_query *, struct post_info *);
 
 /* Accounts whose name or e-mail contains q (NULL: all), by id, at most
  * 200. */
-void	store_users_query(struct db_query *, const char *q);
+void store_users_query(struct db_query *, const char *q);
 /* Reads row (created_at included): 0, or -1 past the last row. */
-int	store_users_row(struct db_query *, int row, struct user_row *);
-void	store_user_role_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, int64_t id, const char *role);
+int  store_users_row(struct db_query *, int row, struct user_row *);
+void store_user_role_query(struct db_query *, struct store_numbers *,
+    int64_t actor, int64_t id, const char *role);
 /* NULL with u filled (the account after the change), else the error code
  * storage returned ("not_found", "last_admin", "forbidden"; "no_row" when
  * nothing came back). */
 const char *store_user_role_row(struct db_query *, struct user_row *);
 
 /* Newest first, ids below before_id (0: from the top). */
-void	store_audit_query(struct db_query *, struct store_numbers *,
-	    int64_t before_id, int limit);
+void store_audit_query(struct db_query *, struct store_numbers *,
+    int64_t before_id, int limit);
 struct audit_row {
-	int64_t		 id;
-	int64_t		 actor_id;	/* 0: none, or the account is gone */
-	const char	*actor_name;
-	const char	*action;
-	const char	*target_type;
-	const char	*target_id;
-	const char	*before;	/* JSON text, or NULL */
-	const char	*after;		/* JSON text, or NULL */
-	const char	*at;		/* RFC 3339 */
+	int64_t     id;
+	int64_t     actor_id; /* 0: none, or the account is gone */
+	const char *actor_name;
+	const char *action;
+	const char *target_type;
+	const char *target_id;
+	const char *before; /* JSON text, or NULL */
+	const char *after; /* JSON text, or NULL */
+	const char *at; /* RFC 3339 */
 };
 /* Reads row: 0, or -1 past the last row. */
-int	store_audit_row(struct db_query *, int row, struct audit_row *);
+int store_audit_row(struct db_query *, int row, struct audit_row *);
 
 /* Facts for a new comment (see comment_facts in sql/). */
-void	store_comment_facts_query(struct db_query *, struct store_numbers *,
-	    const char *key, int64_t user_id, const char *email,
-	    const char *ip, const char *body, size_t body_len,
-	    const char *author_name);
+void store_comment_facts_query(struct db_query *, struct store_numbers *,
+    const char *key, int64_t user_id, const char *email, const char *ip,
+    const char *body, size_t body_len, const char *author_name);
 struct comment_facts_row {
-	const char	*settings;	/* all settings as JSON text */
-	int		 post_open;	/* true for a post not yet stored */
-	const char	*ban_kind;	/* the ban that applies, or NULL */
-	const char	*ban_reason;
-	int64_t		 rate_wait;	/* seconds; > 0: over the limit */
-	int		 duplicate;	/* the same words lately */
-	int		 prior_approved;	/* the e-mail has an approved
+	const char *settings; /* all settings as JSON text */
+	int         post_open; /* true for a post not yet stored */
+	const char *ban_kind; /* the ban that applies, or NULL */
+	const char *ban_reason;
+	int64_t     rate_wait; /* seconds; > 0: over the limit */
+	int         duplicate; /* the same words lately */
+	int         prior_approved; /* the e-mail has an approved
 						 * comment */
-	const char	*verdict_url;	/* NULL: no verdict hook */
-	const char	*verdict_secret;	/* sealed, bytea text */
-	const char	*verdict_old_secret;	/* during a rotation, or NULL */
+	const char *verdict_url; /* NULL: no verdict hook */
+	const char *verdict_secret; /* sealed, bytea text */
+	const char *verdict_old_secret; /* during a rotation, or NULL */
 };
 /* Reads the answer: 0, or -1 (r zeroed) when there was none. */
-int	store_comment_facts_row(struct db_query *,
-	    struct comment_facts_row *);
+int store_comment_facts_row(struct db_query *, struct comment_facts_row *);
 
 /* Hooks. See store_json and store_found for what they answer. */
-void	store_hooks_query(struct db_query *);
+void store_hooks_query(struct db_query *);
 /* events_literal: a text[] literal of checked type names. */
-void	store_hook_create_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, const char *url, const char *kind,
-	    const char *events_literal, int enabled, const char *sealed_sql);
+void store_hook_create_query(struct db_query *, struct store_numbers *,
+    int64_t actor, const char *url, const char *kind,
+    const char *events_literal, int enabled, const char *sealed_sql);
 /* NULL leaves a field; enabled: -1 leaves it. */
-void	store_hook_update_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, int64_t id, const char *url,
-	    const char *events_literal, int enabled, const char *sealed_sql,
-	    int grace_seconds);
-void	store_hook_delete_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, int64_t id);
-void	store_hook_deliveries_query(struct db_query *, struct store_numbers *,
-	    int64_t id, int limit);
-void	store_hook_ping_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, int64_t id);
+void store_hook_update_query(struct db_query *, struct store_numbers *,
+    int64_t actor, int64_t id, const char *url, const char *events_literal,
+    int enabled, const char *sealed_sql, int grace_seconds);
+void store_hook_delete_query(struct db_query *, struct store_numbers *,
+    int64_t actor, int64_t id);
+void store_hook_deliveries_query(struct db_query *, struct store_numbers *,
+    int64_t id, int limit);
+void store_hook_ping_query(struct db_query *, struct store_numbers *,
+    int64_t actor, int64_t id);
 /* The new delivery's id, or 0 when there is no such hook. */
-int64_t	store_hook_ping_delivery(struct db_query *);
-void	store_redeliver_query(struct db_query *, struct store_numbers *,
-	    int64_t actor, int64_t id);
+int64_t store_hook_ping_delivery(struct db_query *);
+void    store_redeliver_query(struct db_query *, struct store_numbers *,
+       int64_t actor, int64_t id);
 
 #endif

@@ -17,7 +17,7 @@ static const char *status_names[] = {
 int
 comment_status_parse(const char *s, enum comment_status *st)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++) {
 		if (strcmp(s, status_names[i]) == 0) {
@@ -46,7 +46,7 @@ comment_shown(const struct comment *c)
 static int
 by_id(const void *a, const void *b)
 {
-	const struct comment	*x = a, *y = b;
+	const struct comment *x = a, *y = b;
 
 	return ((x->id > y->id) - (x->id < y->id));
 }
@@ -54,7 +54,7 @@ by_id(const void *a, const void *b)
 static struct comment *
 find_by_id(struct comment *items, size_t n, int64_t id)
 {
-	struct comment	key;
+	struct comment key;
 
 	key.id = id;
 	return (bsearch(&key, items, n, sizeof(*items), by_id));
@@ -82,21 +82,21 @@ cmp_sorted(const struct comment *x, const struct comment *y,
 	abort();
 }
 
-static enum thread_sort	qsort_order;	/* qsort has no context argument */
+static enum thread_sort qsort_order; /* qsort has no context argument */
 
 static int
 cmp_top(const void *a, const void *b)
 {
-	return (cmp_sorted(*(struct comment * const *)a,
-	    *(struct comment * const *)b, qsort_order));
+	return (cmp_sorted(*(struct comment *const *)a,
+	    *(struct comment *const *)b, qsort_order));
 }
 
 int
 thread_build(struct thread *t, struct comment *items, size_t n,
     enum thread_sort sort)
 {
-	struct comment	*c, *p;
-	size_t		 i;
+	struct comment *c, *p;
+	size_t          i;
 
 	t->items = items;
 	t->nitems = n;
@@ -124,7 +124,7 @@ thread_build(struct thread *t, struct comment *items, size_t n,
 			continue;
 		p = find_by_id(items, n, c->parent_id);
 		if (p == NULL || p->id >= c->id) {
-			c->visible = 0;		/* orphan: nowhere to show it */
+			c->visible = 0; /* orphan: nowhere to show it */
 			continue;
 		}
 		if (!c->visible)
@@ -166,8 +166,8 @@ void
 thread_page(const struct thread *t, const struct cursor *after, size_t limit,
     enum thread_sort sort, struct thread_page *pg)
 {
-	struct comment	 key;
-	size_t		 lo, hi, mid;
+	struct comment        key;
+	size_t                lo, hi, mid;
 	const struct comment *last;
 
 	lo = 0;
@@ -202,9 +202,9 @@ thread_page(const struct thread *t, const struct cursor *after, size_t limit,
 void
 comment_write_json(struct buf *b, const struct comment *c)
 {
-	const struct comment	*r;
-	int			 shown = comment_shown(c);
-	char			 until[RFC3339_LEN];
+	const struct comment *r;
+	int                   shown = comment_shown(c);
+	char                  until[RFC3339_LEN];
 
 	buf_printf(b, "{\"id\":%" PRId64 ",\"parent_id\":", c->id);
 	if (c->parent_id != 0)
@@ -248,7 +248,7 @@ void
 thread_write_json(struct buf *b, const struct thread *t,
     const struct thread_page *pg)
 {
-	size_t	i;
+	size_t i;
 
 	buf_putc(b, '[');
 	for (i = 0; i < pg->count; i++) {
@@ -262,11 +262,13 @@ thread_write_json(struct buf *b, const struct thread *t,
 static void
 write_comment_html(struct buf *b, const struct comment *c)
 {
-	const struct comment	*r;
+	const struct comment *r;
 
-	buf_printf(b, "<li class=\"parley-comment\" id=\"c%" PRId64 "\">", c->id);
+	buf_printf(b, "<li class=\"parley-comment\" id=\"c%" PRId64 "\">",
+	    c->id);
 	if (!comment_shown(c)) {
-		buf_puts(b, "<p class=\"parley-deleted\">This comment was "
+		buf_puts(b,
+		    "<p class=\"parley-deleted\">This comment was "
 		    "deleted.</p>");
 	} else {
 		buf_puts(b, "<div class=\"parley-meta\"><b>");
@@ -300,7 +302,7 @@ void
 thread_write_html(struct buf *b, const struct thread *t,
     const struct thread_page *pg)
 {
-	size_t	i;
+	size_t i;
 
 	buf_puts(b, "<ol class=\"parley-thread\">");
 	for (i = 0; i < pg->count; i++)

@@ -15,82 +15,84 @@
 struct buf;
 
 enum comment_status {
-	STATUS_PENDING, STATUS_APPROVED, STATUS_SPAM, STATUS_DELETED
+	STATUS_PENDING,
+	STATUS_APPROVED,
+	STATUS_SPAM,
+	STATUS_DELETED
 };
 
 struct comment {
-	int64_t			 id;
-	int64_t			 parent_id;	/* 0: top level */
-	enum comment_status	 status;
-	const char		*author_name;
-	const char		*author_url;	/* NULL: none */
-	const char		*author_role;	/* "guest", "reader", ... */
-	const char		*html;
-	const char		*created_at;	/* RFC 3339 UTC */
-	const char		*edited_at;	/* NULL: never edited */
-	int64_t			 created_us;	/* sort key */
-	int64_t			 score;
-	int			 own;		/* the caller's: shown as is */
-	int64_t			 edit_until_us;	/* own: end of the edit window */
-	int			 reveal;	/* for moderators: always shown */
-	char			 avatar[33];	/* hex hash, "" for none */
+	int64_t             id;
+	int64_t             parent_id; /* 0: top level */
+	enum comment_status status;
+	const char         *author_name;
+	const char         *author_url; /* NULL: none */
+	const char         *author_role; /* "guest", "reader", ... */
+	const char         *html;
+	const char         *created_at; /* RFC 3339 UTC */
+	const char         *edited_at; /* NULL: never edited */
+	int64_t             created_us; /* sort key */
+	int64_t             score;
+	int                 own; /* the caller's: shown as is */
+	int64_t             edit_until_us; /* own: end of the edit window */
+	int                 reveal; /* for moderators: always shown */
+	char                avatar[33]; /* hex hash, "" for none */
 
 	/* Filled in by thread_build. */
-	int			 visible;	/* shown, maybe as placeholder */
-	struct comment		*parent;
-	struct comment		*first_child;
-	struct comment		*last_child;
-	struct comment		*next_sibling;
+	int             visible; /* shown, maybe as placeholder */
+	struct comment *parent;
+	struct comment *first_child;
+	struct comment *last_child;
+	struct comment *next_sibling;
 };
 
 struct post_info {
-	const char	*key;
-	const char	*title;
-	const char	*url;
-	int64_t		 comment_count;
-	int		 open;
+	const char *key;
+	const char *title;
+	const char *url;
+	int64_t     comment_count;
+	int         open;
 };
 
 struct thread {
-	struct comment	 *items;	/* borrowed; sorted by id by build */
-	size_t		  nitems;
-	struct comment	**top;		/* visible top-level, in sort order */
-	size_t		  ntop;
+	struct comment  *items; /* borrowed; sorted by id by build */
+	size_t           nitems;
+	struct comment **top; /* visible top-level, in sort order */
+	size_t           ntop;
 };
 
 struct thread_page {
-	size_t		first;		/* index into top */
-	size_t		count;
-	int		has_next;
-	struct cursor	next;
+	size_t        first; /* index into top */
+	size_t        count;
+	int           has_next;
+	struct cursor next;
 };
 
-int	comment_status_parse(const char *, enum comment_status *);
+int         comment_status_parse(const char *, enum comment_status *);
 const char *comment_status_name(enum comment_status);
 
 /* Links replies to parents, marks what readers see (approved comments and
  * the placeholders of non-approved ones that have visible replies), and
  * sorts visible top-level comments. Replies whose parent is missing are
  * dropped. Returns 0, or -1 on allocation failure. */
-int	thread_build(struct thread *, struct comment *, size_t,
-	    enum thread_sort);
-void	thread_free(struct thread *);
+int  thread_build(struct thread *, struct comment *, size_t, enum thread_sort);
+void thread_free(struct thread *);
 
 /* The page of at most limit top-level comments after the cursor (NULL:
  * from the start). */
-void	thread_page(const struct thread *, const struct cursor *, size_t,
-	    enum thread_sort, struct thread_page *);
+void thread_page(const struct thread *, const struct cursor *, size_t,
+    enum thread_sort, struct thread_page *);
 
 /* One COMMENT object of SPEC.md, with its replies. A comment that is not
  * approved (and not the caller's own) is written as a placeholder. The
  * caller's own comments also say "own": true and until when they may be
  * edited, so any of the caller's devices can offer it. */
-void	comment_write_json(struct buf *, const struct comment *);
+void comment_write_json(struct buf *, const struct comment *);
 /* SPEC.md's COMMENT objects of the page, as a JSON array. */
-void	thread_write_json(struct buf *, const struct thread *,
-	    const struct thread_page *);
+void thread_write_json(struct buf *, const struct thread *,
+    const struct thread_page *);
 /* The page as nested HTML lists, every string escaped. */
-void	thread_write_html(struct buf *, const struct thread *,
-	    const struct thread_page *);
+void thread_write_html(struct buf *, const struct thread *,
+    const struct thread_page *);
 
 #endif

@@ -4,12 +4,12 @@
 
 #include "token.h"
 
-#define B64URL	sodium_base64_VARIANT_URLSAFE_NO_PADDING
+#define B64URL sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 void
 token_new(char out[TOKEN_TEXT_LEN + 1])
 {
-	unsigned char	raw[TOKEN_BYTES];
+	unsigned char raw[TOKEN_BYTES];
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2base64(out, TOKEN_TEXT_LEN + 1, raw, sizeof(raw), B64URL);
@@ -26,10 +26,10 @@ b64url_char(char c)
 int
 token_decode(const char *text, unsigned char out[TOKEN_BYTES])
 {
-	char		 again[TOKEN_TEXT_LEN + 1];
-	const char	*end;
-	size_t		 i, n;
-	int		 ok;
+	char        again[TOKEN_TEXT_LEN + 1];
+	const char *end;
+	size_t      i, n;
+	int         ok;
 
 	if (text == NULL || strnlen(text, TOKEN_TEXT_LEN + 1) != TOKEN_TEXT_LEN)
 		return (-1);
@@ -38,8 +38,8 @@ token_decode(const char *text, unsigned char out[TOKEN_BYTES])
 		if (!b64url_char(text[i]))
 			return (-1);
 	if (sodium_base642bin(out, TOKEN_BYTES, text, TOKEN_TEXT_LEN, NULL, &n,
-	    &end, B64URL) != 0 || n != TOKEN_BYTES ||
-	    end != text + TOKEN_TEXT_LEN) {
+	        &end, B64URL) != 0 ||
+	    n != TOKEN_BYTES || end != text + TOKEN_TEXT_LEN) {
 		sodium_memzero(out, TOKEN_BYTES);
 		return (-1);
 	}
@@ -62,7 +62,7 @@ token_decode(const char *text, unsigned char out[TOKEN_BYTES])
 int
 token_hash(const char *text, unsigned char out[TOKEN_HASH_BYTES])
 {
-	unsigned char	raw[TOKEN_BYTES];
+	unsigned char raw[TOKEN_BYTES];
 
 	if (token_decode(text, raw) == -1)
 		return (-1);
@@ -74,7 +74,7 @@ token_hash(const char *text, unsigned char out[TOKEN_HASH_BYTES])
 int
 token_hash_sql(const char *text, char out[TOKEN_HASH_SQL_LEN])
 {
-	unsigned char	h[TOKEN_HASH_BYTES];
+	unsigned char h[TOKEN_HASH_BYTES];
 
 	if (token_hash(text, h) == -1)
 		return (-1);
@@ -89,15 +89,17 @@ token_hash_sql(const char *text, char out[TOKEN_HASH_SQL_LEN])
 static int
 parse_stored(const char *s, unsigned char out[TOKEN_HASH_BYTES])
 {
-	size_t	n;
+	size_t n;
 
-	if (s == NULL || strnlen(s, TOKEN_HASH_SQL_LEN) != TOKEN_HASH_SQL_LEN - 1)
+	if (s == NULL ||
+	    strnlen(s, TOKEN_HASH_SQL_LEN) != TOKEN_HASH_SQL_LEN - 1)
 		return (-1);
 	if (s[0] != '\\' || s[1] != 'x')
 		return (-1);
 	/* No ignore set and no end pointer: any stray character fails. */
 	if (sodium_hex2bin(out, TOKEN_HASH_BYTES, s + 2, 2 * TOKEN_HASH_BYTES,
-	    NULL, &n, NULL) != 0 || n != TOKEN_HASH_BYTES)
+	        NULL, &n, NULL) != 0 ||
+	    n != TOKEN_HASH_BYTES)
 		return (-1);
 	return (0);
 }
@@ -105,8 +107,8 @@ parse_stored(const char *s, unsigned char out[TOKEN_HASH_BYTES])
 int
 token_matches(const char *presented, const char *stored_sql)
 {
-	unsigned char	want[TOKEN_HASH_BYTES], got[TOKEN_HASH_BYTES];
-	int		match;
+	unsigned char want[TOKEN_HASH_BYTES], got[TOKEN_HASH_BYTES];
+	int           match;
 
 	if (parse_stored(stored_sql, want) == -1)
 		return (0);

@@ -26,9 +26,9 @@ usage(void)
 static void
 generate(char *out, size_t len)
 {
-	static const char	abc[] = "abcdefghijkmnpqrstuvwxyz"
-				    "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-	size_t			i;
+	static const char abc[] = "abcdefghijkmnpqrstuvwxyz"
+	                          "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	size_t            i;
 
 	for (i = 0; i + 1 < len; i++)
 		out[i] = abc[randombytes_uniform(sizeof(abc) - 1)];
@@ -38,9 +38,9 @@ generate(char *out, size_t len)
 int
 main(int argc, char **argv)
 {
-	char	pw[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX];
-	size_t	n;
-	int	gen;
+	char   pw[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX];
+	size_t n;
+	int    gen;
 
 	gen = argc == 2 && strcmp(argv[1], "--generate") == 0;
 	if (argc > 2 || (argc == 2 && !gen))
@@ -56,9 +56,10 @@ main(int argc, char **argv)
 	}
 	n = strlen(pw);
 	if (!password_acceptable(pw, n)) {
-		fprintf(stderr, "parley-passwd: a password needs at least %d "
-		    "characters (at most %d bytes)\n", PASSWORD_MIN_CHARS,
-		    PASSWORD_MAX_BYTES);
+		fprintf(stderr,
+		    "parley-passwd: a password needs at least %d "
+		    "characters (at most %d bytes)\n",
+		    PASSWORD_MIN_CHARS, PASSWORD_MAX_BYTES);
 		sodium_memzero(pw, sizeof(pw));
 		return (2);
 	}

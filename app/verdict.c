@@ -14,8 +14,8 @@
 static size_t
 keep_answer(char *p, size_t size, size_t n, void *arg)
 {
-	struct verdict_call	*vc = arg;
-	size_t			 len = size * n, room;
+	struct verdict_call *vc = arg;
+	size_t               len = size * n, room;
 
 	room = sizeof(vc->answer) - 1 - vc->answer_len;
 	if (len < room)
@@ -30,13 +30,13 @@ keep_answer(char *p, size_t size, size_t n, void *arg)
 static int
 verdict_entry(struct kore_task *t)
 {
-	struct verdict_call	*vc = (struct verdict_call *)t;
-	struct curl_slist	*h = NULL;
-	struct hook_guard	 guard;
-	char			 line[256];
-	CURL			*c;
-	CURLcode		 rc;
-	long			 status = 0;
+	struct verdict_call *vc = (struct verdict_call *)t;
+	struct curl_slist   *h = NULL;
+	struct hook_guard    guard;
+	char                 line[256];
+	CURL                *c;
+	CURLcode             rc;
+	long                 status = 0;
 
 	if ((c = curl_easy_init()) == NULL) {
 		(void)snprintf(vc->error, sizeof(vc->error), "curl init");
@@ -67,7 +67,7 @@ verdict_entry(struct kore_task *t)
 	} else {
 		(void)snprintf(vc->error, sizeof(vc->error), "%s",
 		    guard.refused[0] != '\0' ? guard.refused :
-		    curl_easy_strerror(rc));
+		                               curl_easy_strerror(rc));
 	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
@@ -96,12 +96,12 @@ verdict_call_start(struct verdict_call *vc, const char *url,
     const char *sealed_secret, const char *sealed_old,
     const struct verdict_comment *c, long timeout_ms, struct mod_verdict *v)
 {
-	unsigned char	 secret[HOOK_SECRET_BYTES], old[HOOK_SECRET_BYTES];
-	struct buf	 body;
-	int		 has_old;
+	unsigned char secret[HOOK_SECRET_BYTES], old[HOOK_SECRET_BYTES];
+	struct buf    body;
+	int           has_old;
 
-	if (hook_secret_open(keys_get(KEY_SECRETBOX), sealed_secret,
-	    secret) == -1) {
+	if (hook_secret_open(keys_get(KEY_SECRETBOX), sealed_secret, secret) ==
+	    -1) {
 		v->outcome = MOD_HOLD;
 		(void)snprintf(v->reason, sizeof(v->reason),
 		    "held: the verdict hook's secret could not be opened");

@@ -12,18 +12,18 @@
 #include "buf.h"
 
 struct verdict_comment {
-	int64_t		 id;		/* an edit's comment; 0 when new */
-	const char	*post;
-	int64_t		 parent_id;	/* 0: top level */
-	const char	*body;
-	size_t		 body_len;
-	const char	*html;
-	const char	*author_name;
-	const char	*author_email;	/* NULL if none */
-	const char	*author_url;	/* NULL if none */
-	int64_t		 user_id;	/* 0: a guest */
-	const char	*ip;		/* NULL if unknown */
-	const char	*created_at;	/* RFC 3339: when it is asked */
+	int64_t     id; /* an edit's comment; 0 when new */
+	const char *post;
+	int64_t     parent_id; /* 0: top level */
+	const char *body;
+	size_t      body_len;
+	const char *html;
+	const char *author_name;
+	const char *author_email; /* NULL if none */
+	const char *author_url; /* NULL if none */
+	int64_t     user_id; /* 0: a guest */
+	const char *ip; /* NULL if unknown */
+	const char *created_at; /* RFC 3339: when it is asked */
 };
 
 /*
@@ -31,6 +31,6 @@ struct verdict_comment {
  * "parent_id","body","html","author":{"name","email","url","user_id"},
  * "ip"}, "edit":{"id"}?}}: "edit" only for an edit of comment id.
  */
-void	verdict_body(struct buf *, const struct verdict_comment *);
+void verdict_body(struct buf *, const struct verdict_comment *);
 
 #endif

@@ -42,47 +42,47 @@
 
 #include "wordlist.h"
 
-#define NONE	SIZE_MAX
-#define NONODE	UINT32_MAX
+#define NONE   SIZE_MAX
+#define NONODE UINT32_MAX
 
 struct wl_slot {
-	const char	*key;		/* NULL: empty slot */
-	size_t		 len;
-	uint64_t	 hash;
-	size_t		 entry;		/* the entry that is just key */
-	uint32_t	 trie;		/* longer entries' rest, or NONODE */
+	const char *key; /* NULL: empty slot */
+	size_t      len;
+	uint64_t    hash;
+	size_t      entry; /* the entry that is just key */
+	uint32_t    trie; /* longer entries' rest, or NONODE */
 };
 
 struct wl_table {
-	struct wl_slot	*slot;
-	size_t		 cap;		/* a power of two, or 0 */
-	size_t		 used;
+	struct wl_slot *slot;
+	size_t          cap; /* a power of two, or 0 */
+	size_t          used;
 };
 
 /* A trie node: children are a list through sibling. */
 struct wl_node {
-	uint32_t	child;
-	uint32_t	sibling;
-	uint32_t	entry;		/* an entry ends here, or NONODE */
-	unsigned char	byte;
+	uint32_t      child;
+	uint32_t      sibling;
+	uint32_t      entry; /* an entry ends here, or NONODE */
+	unsigned char byte;
 };
 
 struct wl_index {
-	char		**fold;		/* case-folded entries */
-	size_t		 *flen;
-	size_t		  cap;		/* of entries, fold and flen */
-	struct wl_table	  first;	/* first word -> entry and trie */
-	struct wl_table	  all;		/* whole folded entries: duplicates */
-	struct wl_node	 *node;
-	uint32_t	  nnode;
-	uint32_t	  nodecap;
-	uint32_t	  loose;	/* entries without a first word */
+	char          **fold; /* case-folded entries */
+	size_t         *flen;
+	size_t          cap; /* of entries, fold and flen */
+	struct wl_table first; /* first word -> entry and trie */
+	struct wl_table all; /* whole folded entries: duplicates */
+	struct wl_node *node;
+	uint32_t        nnode;
+	uint32_t        nodecap;
+	uint32_t        loose; /* entries without a first word */
 };
 
 static void *
 wl_alloc(size_t n, size_t size)
 {
-	void	*p;
+	void *p;
 
 	if ((p = calloc(n ? n : 1, size)) == NULL)
 		abort();
@@ -103,8 +103,8 @@ wl_grow(void *p, size_t n, size_t size)
 static uint64_t
 wl_hash(const char *s, size_t n)
 {
-	uint64_t	h = UINT64_C(14695981039346656037);
-	size_t		i;
+	uint64_t h = UINT64_C(14695981039346656037);
+	size_t   i;
 
 	for (i = 0; i < n; i++) {
 		h ^= (unsigned char)s[i];
@@ -119,19 +119,20 @@ wl_hash(const char *s, size_t n)
  * a word, and after a letter it is part of the word. Format characters
  * are gone before classes are asked for.
  */
-#define WL_OTHER	0
-#define WL_WORD		1
-#define WL_EXTEND	2
+#define WL_OTHER  0
+#define WL_WORD   1
+#define WL_EXTEND 2
 /* How far back a boundary check looks through a run of WL_EXTEND. */
-#define WL_EXTEND_MAX	32
+#define WL_EXTEND_MAX 32
 
 static int
 wl_class(ucs4_t c)
 {
 	if (c < 0x80)
 		return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '\'' ?
-		    WL_WORD : WL_OTHER);
+		            (c >= '0' && c <= '9') || c == '_' || c == '\'' ?
+		        WL_WORD :
+		        WL_OTHER);
 	if (uc_is_alnum(c))
 		return (WL_WORD);
 	if (uc_is_general_category(c, UC_CATEGORY_M))
@@ -143,8 +144,8 @@ wl_class(ucs4_t c)
 static size_t
 wl_char(const uint8_t *p, size_t n, int *cls)
 {
-	ucs4_t	c;
-	int	k;
+	ucs4_t c;
+	int    k;
 
 	if (p[0] < 0x80) {
 		*cls = wl_class(p[0]);
@@ -159,8 +160,8 @@ wl_char(const uint8_t *p, size_t n, int *cls)
 static int
 wl_word_before(const uint8_t *f, size_t pos)
 {
-	size_t	q, steps;
-	int	cls;
+	size_t q, steps;
+	int    cls;
 
 	for (steps = 0; pos > 0 && steps < WL_EXTEND_MAX; steps++) {
 		/* Back to the lead byte of the previous character. */
@@ -178,7 +179,7 @@ wl_word_before(const uint8_t *f, size_t pos)
 static int
 wl_word_at(const uint8_t *f, size_t m, size_t pos)
 {
-	int	cls;
+	int cls;
 
 	if (pos >= m)
 		return (0);
@@ -191,8 +192,8 @@ wl_word_at(const uint8_t *f, size_t m, size_t pos)
 static struct wl_slot *
 tbl_find(const struct wl_table *t, const char *key, size_t len, uint64_t h)
 {
-	size_t		 i;
-	struct wl_slot	*s;
+	size_t          i;
+	struct wl_slot *s;
 
 	if (t->cap == 0)
 		return (NULL);
@@ -209,10 +210,10 @@ tbl_find(const struct wl_table *t, const char *key, size_t len, uint64_t h)
 static void
 tbl_place(struct wl_table *t, const struct wl_slot *s)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = s->hash & (t->cap - 1); t->slot[i].key != NULL;
-	    i = (i + 1) & (t->cap - 1))
+	     i = (i + 1) & (t->cap - 1))
 		;
 	t->slot[i] = *s;
 	t->used++;
@@ -222,8 +223,8 @@ tbl_place(struct wl_table *t, const struct wl_slot *s)
 static struct wl_slot *
 tbl_put(struct wl_table *t, const char *key, size_t len, uint64_t h)
 {
-	struct wl_slot	*old, s;
-	size_t		 i, ocap;
+	struct wl_slot *old, s;
+	size_t          i, ocap;
 
 	/* Keep the load under a half so probes stay short. */
 	if ((t->used + 1) * 2 > t->cap) {
@@ -252,7 +253,7 @@ tbl_put(struct wl_table *t, const char *key, size_t len, uint64_t h)
 static uint32_t
 node_new(struct wl_index *ix, unsigned char byte)
 {
-	struct wl_node	*n;
+	struct wl_node *n;
 
 	if (ix->nnode == ix->nodecap) {
 		if (ix->nodecap > UINT32_MAX / 2 - 1)
@@ -269,7 +270,7 @@ node_new(struct wl_index *ix, unsigned char byte)
 static uint32_t
 node_child(const struct wl_index *ix, uint32_t at, unsigned char byte)
 {
-	uint32_t	c;
+	uint32_t c;
 
 	for (c = ix->node[at].child; c != NONODE; c = ix->node[c].sibling) {
 		if (ix->node[c].byte == byte)
@@ -280,11 +281,10 @@ node_child(const struct wl_index *ix, uint32_t at, unsigned char byte)
 
 /* Adds n bytes under *root (made if need be), ending in entry e. */
 static void
-trie_add(struct wl_index *ix, uint32_t *root, const char *s, size_t n,
-    size_t e)
+trie_add(struct wl_index *ix, uint32_t *root, const char *s, size_t n, size_t e)
 {
-	uint32_t	at, c;
-	size_t		i;
+	uint32_t at, c;
+	size_t   i;
 
 	if (*root == NONODE)
 		*root = node_new(ix, 0);
@@ -306,17 +306,16 @@ trie_add(struct wl_index *ix, uint32_t *root, const char *s, size_t n,
  * matches there and ends on a word boundary, or NONE.
  */
 static size_t
-trie_walk(const struct wl_index *ix, uint32_t root, const uint8_t *f,
-    size_t m, size_t pos)
+trie_walk(const struct wl_index *ix, uint32_t root, const uint8_t *f, size_t m,
+    size_t pos)
 {
-	uint32_t	at = root;
-	size_t		best = NONE;
+	uint32_t at = root;
+	size_t   best = NONE;
 
 	for (; pos < m; pos++) {
 		if ((at = node_child(ix, at, f[pos])) == NONODE)
 			break;
-		if (ix->node[at].entry != NONODE &&
-		    !wl_word_at(f, m, pos + 1))
+		if (ix->node[at].entry != NONODE && !wl_word_at(f, m, pos + 1))
 			best = ix->node[at].entry;
 	}
 	return (best);
@@ -325,7 +324,7 @@ trie_walk(const struct wl_index *ix, uint32_t root, const uint8_t *f,
 static int
 wl_ascii(const char *s, size_t n)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if ((unsigned char)s[i] >= 0x80)
@@ -336,15 +335,15 @@ wl_ascii(const char *s, size_t n)
 
 /* Output of wl_convert: grows as needed, always room for a NUL. */
 struct wl_out {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
+	char  *p;
+	size_t len;
+	size_t cap;
 };
 
 static void
 out_add(struct wl_out *o, const void *s, size_t n, int lower)
 {
-	size_t	i;
+	size_t i;
 
 	if (n > SIZE_MAX / 2 - o->len)
 		abort();
@@ -368,8 +367,8 @@ out_add(struct wl_out *o, const void *s, size_t n, int lower)
 static void
 out_lower(struct wl_out *o, const uint8_t *s, size_t n)
 {
-	uint8_t	 stack[256], *r;
-	size_t	 len = sizeof(stack);
+	uint8_t stack[256], *r;
+	size_t  len = sizeof(stack);
 
 	if ((r = u8_tolower(s, n, NULL, UNINORM_NFC, stack, &len)) == NULL) {
 		if (errno == ENOMEM)
@@ -387,9 +386,9 @@ out_lower(struct wl_out *o, const uint8_t *s, size_t n)
 static int
 wl_unfolded(const uint8_t *s, size_t n)
 {
-	size_t	i;
-	ucs4_t	c;
-	int	k;
+	size_t i;
+	ucs4_t c;
+	int    k;
 
 	for (i = 0; i < n; i += k) {
 		if (s[i] < 0x80) {
@@ -410,7 +409,7 @@ wl_unfolded(const uint8_t *s, size_t n)
 static uint8_t *
 wl_casefold(const uint8_t *s, size_t n, uint8_t *stack, size_t *len)
 {
-	uint8_t	*r;
+	uint8_t *r;
 
 	if ((r = u8_casefold(s, n, NULL, UNINORM_NFKC, stack, len)) == NULL &&
 	    errno == ENOMEM)
@@ -428,8 +427,8 @@ wl_casefold(const uint8_t *s, size_t n, uint8_t *stack, size_t *len)
 static void
 out_fold(struct wl_out *o, const uint8_t *s, size_t n)
 {
-	uint8_t	 stack[256], stack2[256], *r, *r2;
-	size_t	 len = sizeof(stack), len2 = sizeof(stack2);
+	uint8_t stack[256], stack2[256], *r, *r2;
+	size_t  len = sizeof(stack), len2 = sizeof(stack2);
 
 	if (n == 0)
 		return;
@@ -464,10 +463,10 @@ wl_format_char(ucs4_t c)
 static uint8_t *
 wl_visible(const uint8_t *in, size_t n, size_t *m)
 {
-	uint8_t	*v;
-	size_t	 i, j;
-	ucs4_t	 c;
-	int	 k;
+	uint8_t *v;
+	size_t   i, j;
+	ucs4_t   c;
+	int      k;
 
 	for (i = 0; i < n && in[i] < 0x80; i++)
 		;
@@ -496,10 +495,10 @@ wl_visible(const uint8_t *in, size_t n, size_t *m)
 static uint8_t *
 wl_valid(const uint8_t *in, size_t n)
 {
-	uint8_t	*v;
-	size_t	 i;
-	ucs4_t	 c;
-	int	 k;
+	uint8_t *v;
+	size_t   i;
+	ucs4_t   c;
+	int      k;
 
 	if (u8_check(in, n) == NULL)
 		return (NULL);
@@ -532,10 +531,10 @@ wl_valid(const uint8_t *in, size_t n)
 static char *
 wl_convert(const char *text, size_t n, int fold, size_t *outlen)
 {
-	struct wl_out	 o = { NULL, 0, 0 };
-	const uint8_t	*in = (const uint8_t *)text;
-	uint8_t		*clean;
-	size_t		 i, a, b, s;
+	struct wl_out  o = { NULL, 0, 0 };
+	const uint8_t *in = (const uint8_t *)text;
+	uint8_t       *clean;
+	size_t         i, a, b, s;
 
 	out_add(&o, "", 0, 0);
 	if (!fold) {
@@ -572,7 +571,7 @@ wl_convert(const char *text, size_t n, int fold, size_t *outlen)
 static struct wl_index *
 wl_index(struct wordlist *wl)
 {
-	struct wl_index	*ix;
+	struct wl_index *ix;
 
 	if (wl->index == NULL) {
 		ix = wl_alloc(1, sizeof(*ix));
@@ -593,8 +592,8 @@ wordlist_init(struct wordlist *wl)
 static int
 wl_blank(unsigned char c)
 {
-	return (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	    c == '\v' || c == '\f');
+	return (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	    c == '\f');
 }
 
 /*
@@ -604,12 +603,12 @@ wl_blank(unsigned char c)
 void
 wordlist_add(struct wordlist *wl, const char *s, size_t n)
 {
-	struct wl_index	*ix;
-	struct wl_slot	*slot;
-	char		*fold, *lower;
-	size_t		 flen, llen, w, k, i;
-	uint64_t	 h;
-	int		 cls;
+	struct wl_index *ix;
+	struct wl_slot  *slot;
+	char            *fold, *lower;
+	size_t           flen, llen, w, k, i;
+	uint64_t         h;
+	int              cls;
 
 	if (s == NULL)
 		return;
@@ -666,11 +665,11 @@ wordlist_add(struct wordlist *wl, const char *s, size_t n)
 
 /* The entries that start at the word [i, j): the longest, or NONE. */
 static size_t
-wl_word_match(const struct wl_index *ix, const uint8_t *f, size_t m,
-    size_t i, size_t j)
+wl_word_match(const struct wl_index *ix, const uint8_t *f, size_t m, size_t i,
+    size_t j)
 {
-	const struct wl_slot	*slot;
-	size_t			 e;
+	const struct wl_slot *slot;
+	size_t                e;
 
 	slot = tbl_find(&ix->first, (const char *)f + i, j - i,
 	    wl_hash((const char *)f + i, j - i));
@@ -686,11 +685,11 @@ wl_word_match(const struct wl_index *ix, const uint8_t *f, size_t m,
 const char *
 wordlist_match(const struct wordlist *wl, const char *text, size_t len)
 {
-	const struct wl_index	*ix = wl->index;
-	const uint8_t		*f;
-	char			*folded;
-	size_t			 m, i, j, k, best = NONE;
-	int			 cls, prev = 0;
+	const struct wl_index *ix = wl->index;
+	const uint8_t         *f;
+	char                  *folded;
+	size_t                 m, i, j, k, best = NONE;
+	int                    cls, prev = 0;
 
 	if (wl->n == 0 || ix == NULL || text == NULL || len == 0)
 		return (NULL);
@@ -726,8 +725,8 @@ wordlist_match(const struct wordlist *wl, const char *text, size_t len)
 void
 wordlist_free(struct wordlist *wl)
 {
-	struct wl_index	*ix = wl->index;
-	size_t		 i;
+	struct wl_index *ix = wl->index;
+	size_t           i;
 
 	for (i = 0; i < wl->n; i++) {
 		free(wl->entries[i]);

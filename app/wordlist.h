@@ -14,14 +14,14 @@
 #include <stddef.h>
 
 struct wordlist {
-	char	**entries;	/* lower-cased, NUL-terminated, owned */
-	size_t	  n;
-	void	 *index;	/* private: whatever makes lookups fast */
+	char **entries; /* lower-cased, NUL-terminated, owned */
+	size_t n;
+	void  *index; /* private: whatever makes lookups fast */
 };
 
-void	wordlist_init(struct wordlist *);
+void wordlist_init(struct wordlist *);
 /* Adds an entry (lower-cased copy; blank or duplicate entries ignored). */
-void	wordlist_add(struct wordlist *, const char *, size_t);
+void wordlist_add(struct wordlist *, const char *, size_t);
 /*
  * The first entry occurring in text (UTF-8, len bytes) as a whole word or
  * phrase: preceded and followed by a non-word character or the text's
@@ -31,6 +31,6 @@ void	wordlist_add(struct wordlist *, const char *, size_t);
  * Returns the entry, or NULL.
  */
 const char *wordlist_match(const struct wordlist *, const char *, size_t);
-void	wordlist_free(struct wordlist *);
+void        wordlist_free(struct wordlist *);
 
 #endif

@@ -25,10 +25,10 @@
 static uint8_t *
 ref_fold(const uint8_t *s, size_t n, size_t *m)
 {
-	uint8_t	*visible, *nfkc, *r;
-	size_t	 i, v = 0, len;
-	ucs4_t	 c;
-	int	 k;
+	uint8_t *visible, *nfkc, *r;
+	size_t   i, v = 0, len;
+	ucs4_t   c;
+	int      k;
 
 	if ((visible = malloc(n + 1)) == NULL)
 		abort();
@@ -51,7 +51,7 @@ ref_fold(const uint8_t *s, size_t n, size_t *m)
 static int
 ref_class(const uint8_t *p, size_t n, size_t *k)
 {
-	ucs4_t	c;
+	ucs4_t c;
 
 	*k = u8_mbtouc(&c, p, n);
 	if (c == '_' || c == '\'' || uc_is_alnum(c))
@@ -64,10 +64,10 @@ ref_class(const uint8_t *p, size_t n, size_t *k)
 static const char *
 ref_match(const struct wordlist *wl, const uint8_t *text, size_t n)
 {
-	uint8_t		*f, *e;
-	int		*word, *before, prev = 0, c;
-	size_t		 m, i, k, x, el, blen = 0;
-	const char	*best = NULL;
+	uint8_t    *f, *e;
+	int        *word, *before, prev = 0, c;
+	size_t      m, i, k, x, el, blen = 0;
+	const char *best = NULL;
 
 	f = ref_fold(text, n, &m);
 	/* word[i]: the character at i is part of a word; before[i]: the

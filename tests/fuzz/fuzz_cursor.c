@@ -8,17 +8,17 @@
 
 #include "cursor.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum thread_sort sorts[] = { SORT_OLDEST, SORT_NEWEST,
-	    SORT_TOP };
-	struct cursor	 c, again;
-	enum thread_sort s;
-	char		*text, out[CURSOR_MAX];
-	size_t		 i;
+		SORT_TOP };
+	struct cursor                 c, again;
+	enum thread_sort              s;
+	char                         *text, out[CURSOR_MAX];
+	size_t                        i;
 
 	/* Cursors come from query strings: C strings. */
 	if ((text = malloc(size + 1)) == NULL)

@@ -15,16 +15,16 @@
 #include "comment_input.h"
 #include "settings.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 comments(json_t *j)
 {
-	struct comment_input	in;
-	struct apierr		e;
-	const char		*body;
-	size_t			 len;
-	int			 guest;
+	struct comment_input in;
+	struct apierr        e;
+	const char          *body;
+	size_t               len;
+	int                  guest;
 
 	for (guest = 0; guest <= 1; guest++) {
 		memset(&in, 0, sizeof(in));
@@ -40,8 +40,8 @@ comments(json_t *j)
 static void
 accounts(json_t *j)
 {
-	struct account_input	in;
-	struct apierr		e;
+	struct account_input in;
+	struct apierr        e;
 
 	memset(&in, 0, sizeof(in));
 	(void)account_register_parse(j, &in, &e);
@@ -57,9 +57,9 @@ accounts(json_t *j)
 static void
 settings(json_t *j)
 {
-	struct settings	 s, again;
-	struct apierr	 e;
-	json_t		*out, *out2;
+	struct settings s, again;
+	struct apierr   e;
+	json_t         *out, *out2;
 
 	settings_defaults(&s);
 	if (settings_apply(&s, j, &e) == 0) {
@@ -80,10 +80,10 @@ settings(json_t *j)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t	*j;
+	json_t *j;
 
 	if ((j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
-	    NULL)) == NULL)
+	         NULL)) == NULL)
 		return (0);
 	comments(j);
 	accounts(j);

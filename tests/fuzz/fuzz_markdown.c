@@ -12,20 +12,33 @@
 #include "buf.h"
 #include "markdown.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define REL	"\" rel=\"nofollow ugc noopener\">"
+#define REL "\" rel=\"nofollow ugc noopener\">"
 
 static const char *const tags[] = {
-	"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol",
-	"li", "a",
+	"p",
+	"br",
+	"em",
+	"strong",
+	"code",
+	"pre",
+	"blockquote",
+	"ul",
+	"ol",
+	"li",
+	"a",
 };
 static const char *const entities[] = {
-	"&amp;", "&lt;", "&gt;", "&quot;", "&#39;",
+	"&amp;",
+	"&lt;",
+	"&gt;",
+	"&quot;",
+	"&#39;",
 };
 
-#define NTAGS		(sizeof(tags) / sizeof(tags[0]))
-#define NENTITIES	(sizeof(entities) / sizeof(entities[0]))
+#define NTAGS     (sizeof(tags) / sizeof(tags[0]))
+#define NENTITIES (sizeof(entities) / sizeof(entities[0]))
 
 static int
 is_container(const char *tag)
@@ -38,7 +51,7 @@ is_container(const char *tag)
 static size_t
 entity_at(const char *p)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < NENTITIES; i++) {
 		if (strncmp(p, entities[i], strlen(entities[i])) == 0)
@@ -51,8 +64,8 @@ entity_at(const char *p)
 static const char *
 href_end(const char *p)
 {
-	const char	*v = p;
-	size_t		 e;
+	const char *v = p;
+	size_t      e;
 
 	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0 &&
 	    strncasecmp(v, "http://", 7) != 0 &&
@@ -75,12 +88,12 @@ href_end(const char *p)
 static void
 check_html(const char *html)
 {
-	const char	**stack = NULL;
-	const char	*p, *name;
-	size_t		 depth = 0, cap = 0, containers = 0, i, n, e;
-	int		 closing;
+	const char **stack = NULL;
+	const char  *p, *name;
+	size_t       depth = 0, cap = 0, containers = 0, i, n, e;
+	int          closing;
 
-	for (p = html; *p != '\0'; ) {
+	for (p = html; *p != '\0';) {
 		if (*p == '>' || *p == '"' || *p == '\'')
 			abort();
 		if (*p == '&') {
@@ -107,7 +120,8 @@ check_html(const char *html)
 		name = tags[i];
 		p += n;
 		if (closing) {
-			if (*p++ != '>' || depth == 0 || stack[depth - 1] != name)
+			if (*p++ != '>' || depth == 0 ||
+			    stack[depth - 1] != name)
 				abort();
 			if (is_container(name))
 				containers--;
@@ -147,8 +161,8 @@ check_html(const char *html)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct buf	html, text;
-	int		rc;
+	struct buf html, text;
+	int        rc;
 
 	buf_init(&html);
 	rc = markdown_render(&html, (const char *)data, size);

@@ -14,13 +14,13 @@
 
 #include "netaddr.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* The next line of *p (NUL-terminated in place), or NULL. */
 static char *
 line(char **p)
 {
-	char	*s = *p, *nl;
+	char *s = *p, *nl;
 
 	if (s == NULL)
 		return (NULL);
@@ -35,7 +35,7 @@ line(char **p)
 static void
 check_address(const char *a)
 {
-	unsigned char	bin[16];
+	unsigned char bin[16];
 
 	if (strlen(a) >= NETADDR_TEXT_MAX)
 		abort();
@@ -47,10 +47,10 @@ check_address(const char *a)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct netaddr_proxies	 proxies;
-	struct netaddr_cidr	 cidr;
-	char			*text, *rest, *proxy_line, *peer, *xff, *l;
-	char			 out[NETADDR_TEXT_MAX];
+	struct netaddr_proxies proxies;
+	struct netaddr_cidr    cidr;
+	char                  *text, *rest, *proxy_line, *peer, *xff, *l;
+	char                   out[NETADDR_TEXT_MAX];
 
 	if ((text = malloc(size + 1)) == NULL)
 		abort();
@@ -73,11 +73,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Each line as a block, which holds the address it names. */
 	memcpy(text, data, size);
 	text[size] = '\0';
-	for (rest = text; (l = line(&rest)) != NULL; ) {
+	for (rest = text; (l = line(&rest)) != NULL;) {
 		if (netaddr_cidr_parse(l, &cidr) == -1)
 			continue;
-		if (cidr.prefix < 0 || cidr.prefix >
-		    (cidr.family == AF_INET ? 32 : 128))
+		if (cidr.prefix < 0 ||
+		    cidr.prefix > (cidr.family == AF_INET ? 32 : 128))
 			abort();
 		if (strchr(l, '/') == NULL && !netaddr_cidr_contains(&cidr, l))
 			abort();

@@ -9,14 +9,14 @@
 
 #include "query.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct query_iter	 it;
-	char			*text, *first = NULL, *got;
-	int			 r, bad, malformed = 0;
+	struct query_iter it;
+	char             *text, *first = NULL, *got;
+	int               r, bad, malformed = 0;
 
 	if ((text = malloc(size + 1)) == NULL)
 		abort();
@@ -38,8 +38,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	got = query_get(text, "post", &bad);
 	/* Before the first malformed pair, both see the same value. */
-	if (!malformed && !bad && ((got == NULL) != (first == NULL) ||
-	    (got != NULL && strcmp(got, first) != 0)))
+	if (!malformed && !bad &&
+	    ((got == NULL) != (first == NULL) ||
+	        (got != NULL && strcmp(got, first) != 0)))
 		abort();
 	free(got);
 	free(first);

@@ -12,18 +12,18 @@
 #include "wordlist.h"
 #include "../wordlist_ref.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define ENTRIES_MAX	16
-#define REF_TEXT_MAX	256
+#define ENTRIES_MAX  16
+#define REF_TEXT_MAX 256
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct wordlist	 wl;
-	const uint8_t	*p = data, *end = data + size, *nl, *text;
-	const char	*got, *want;
-	size_t		 i, n = 0, tlen;
+	struct wordlist wl;
+	const uint8_t  *p = data, *end = data + size, *nl, *text;
+	const char     *got, *want;
+	size_t          i, n = 0, tlen;
 
 	wordlist_init(&wl);
 	text = end;

@@ -14,7 +14,7 @@
 static void
 take(struct announce *a, char *out, size_t outlen, int *deliveries)
 {
-	char	*keys;
+	char *keys;
 
 	announce_take(a, &keys, deliveries);
 	snprintf(out, outlen, "%s", keys == NULL ? "*" : keys);
@@ -23,9 +23,9 @@ take(struct announce *a, char *out, size_t outlen, int *deliveries)
 
 Test(announce, keys_coalesce_without_repeats)
 {
-	struct announce	a;
-	char		got[256];
-	int		d;
+	struct announce a;
+	char            got[256];
+	int             d;
 
 	announce_init(&a);
 	cr_assert_eq(announce_pending(&a), 0);
@@ -48,9 +48,9 @@ Test(announce, keys_coalesce_without_repeats)
 
 Test(announce, prefix_of_a_key_is_another_key)
 {
-	struct announce	a;
-	char		got[256];
-	int		d;
+	struct announce a;
+	char            got[256];
+	int             d;
 
 	announce_init(&a);
 	announce_post(&a, "/ab");
@@ -64,9 +64,9 @@ Test(announce, prefix_of_a_key_is_another_key)
 
 Test(announce, deliveries_alone)
 {
-	struct announce	a;
-	char		got[256];
-	int		d;
+	struct announce a;
+	char            got[256];
+	int             d;
 
 	announce_init(&a);
 	announce_deliveries(&a);
@@ -82,10 +82,10 @@ Test(announce, deliveries_alone)
 Test(announce, every_post_for_null_empty_or_newline)
 {
 	static const char *const everything[] = { NULL, "", "/x\n/y" };
-	struct announce	a;
-	char		got[256];
-	size_t		i;
-	int		d;
+	struct announce          a;
+	char                     got[256];
+	size_t                   i;
+	int                      d;
 
 	for (i = 0; i < 3; i++) {
 		announce_init(&a);
@@ -104,9 +104,9 @@ Test(announce, every_post_for_null_empty_or_newline)
 
 Test(announce, too_many_keys_become_every_post)
 {
-	struct announce	a;
-	char		key[32], got[8192];
-	int		d, i;
+	struct announce a;
+	char            key[32], got[8192];
+	int             d, i;
 
 	announce_init(&a);
 	for (i = 0; i < ANNOUNCE_KEYS_MAX; i++) {
@@ -126,9 +126,9 @@ Test(announce, too_many_keys_become_every_post)
 
 Test(announce, too_many_bytes_become_every_post)
 {
-	struct announce	a;
-	char		key[257], got[8192];
-	int		d, i;
+	struct announce a;
+	char            key[257], got[8192];
+	int             d, i;
 
 	announce_init(&a);
 	for (i = 0; i < 20; i++) {

@@ -36,7 +36,7 @@ put(const char *key, const char *post, const char *body)
 
 Test(cache, put_and_get)
 {
-	const struct cache_entry	*e;
+	const struct cache_entry *e;
 
 	cr_assert_not_null(put("k1", "p1", "{\"a\":1}"));
 	e = cache_get("k1");
@@ -66,7 +66,7 @@ Test(cache, invalidate_drops_one_post)
 
 Test(cache, fill_started_before_a_change_is_not_kept)
 {
-	uint64_t	gen = cache_generation();
+	uint64_t gen = cache_generation();
 
 	cache_invalidate("p1");
 	cr_assert_null(cache_put("t1", "p1", "old", 3, gen));
@@ -86,7 +86,7 @@ Test(cache, unusable_cache_neither_answers_nor_stores)
 
 Test(cache, budget_evicts_least_recent)
 {
-	char	body[4096];
+	char body[4096];
 
 	cache_init(4 * sizeof(body));
 	memset(body, 'x', sizeof(body) - 1);
@@ -111,12 +111,16 @@ Test(cache, budget_evicts_least_recent)
  */
 Test(cache, chosen_keys_do_not_share_a_bucket)
 {
-	unsigned char	h[8];
-	unsigned int	v, i, found = 0;
-	char		key[64];
+	unsigned char h[8];
+	unsigned int  v, i, found = 0;
+	char          key[64];
 
 	for (i = 0; found < 200; i++) {
-		snprintf(key, sizeof(key), "t\x1fpost-%u\x1f" "0\x1f" "50", i);
+		snprintf(key, sizeof(key),
+		    "t\x1fpost-%u\x1f"
+		    "0\x1f"
+		    "50",
+		    i);
 		crypto_generichash(h, sizeof(h), (unsigned char *)key,
 		    strlen(key), NULL, 0);
 		memcpy(&v, h, sizeof(v));

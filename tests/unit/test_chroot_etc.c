@@ -15,14 +15,14 @@
 
 #include "chroot_etc.h"
 
-static char	top[] = "/tmp/parley-etc-XXXXXX";
-static char	src[256], root[256];
+static char top[] = "/tmp/parley-etc-XXXXXX";
+static char src[256], root[256];
 
 static void
 put(const char *dir, const char *name, const char *text)
 {
-	char	path[512];
-	FILE	*f;
+	char  path[512];
+	FILE *f;
 
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
 	cr_assert_not_null(f = fopen(path, "w"), "%s", path);
@@ -34,10 +34,10 @@ put(const char *dir, const char *name, const char *text)
 static const char *
 get(const char *dir, const char *name)
 {
-	static char	text[4096];
-	char		path[512];
-	size_t		n;
-	FILE		*f;
+	static char text[4096];
+	char        path[512];
+	size_t      n;
+	FILE       *f;
 
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if ((f = fopen(path, "r")) == NULL)
@@ -65,7 +65,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char	cmd[300];
+	char cmd[300];
 
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	(void)system(cmd);
@@ -75,8 +75,8 @@ TestSuite(chroot_etc, .init = setup, .fini = teardown);
 
 Test(chroot_etc, copies_what_the_resolver_reads_and_nothing_else)
 {
-	char		err[256], etc[300], path[400];
-	struct stat	st;
+	char        err[256], etc[300], path[400];
+	struct stat st;
 
 	(void)umask(077);
 	cr_assert_eq(chroot_etc_copy(src, root, err, sizeof(err)), 3, "%s",
@@ -100,7 +100,7 @@ Test(chroot_etc, copies_what_the_resolver_reads_and_nothing_else)
 
 Test(chroot_etc, a_restart_brings_changes_and_removals)
 {
-	char	err[256], etc[300], path[300];
+	char err[256], etc[300], path[300];
 
 	put(src, "gai.conf", "precedence ::ffff:0:0/96 100\n");
 	cr_assert_eq(chroot_etc_copy(src, root, err, sizeof(err)), 4);
@@ -115,7 +115,7 @@ Test(chroot_etc, a_restart_brings_changes_and_removals)
 
 Test(chroot_etc, never_writes_into_the_systems_etc)
 {
-	char	err[256], link[300];
+	char err[256], link[300];
 
 	/* Root "/" (no chroot): nothing to do, and nothing done. */
 	cr_assert_eq(chroot_etc_copy(src, "/", err, sizeof(err)), 0);
@@ -130,7 +130,7 @@ Test(chroot_etc, never_writes_into_the_systems_etc)
 
 Test(chroot_etc, errors_name_the_file)
 {
-	char	err[256], bad[300];
+	char err[256], bad[300];
 
 	(void)snprintf(bad, sizeof(bad), "%s/no/such/root", top);
 	cr_assert_eq(chroot_etc_copy(src, bad, err, sizeof(err)), -1);

@@ -27,8 +27,8 @@ static const char full_json[] =
 static json_t *
 parse(const char *text)
 {
-	json_t		*j;
-	json_error_t	 err;
+	json_t      *j;
+	json_error_t err;
 
 	j = json_loads(text, JSON_ALLOW_NUL, &err);
 	cr_assert_not_null(j, "bad test JSON: %s", err.text);
@@ -40,15 +40,15 @@ static json_t *
 minimal(void)
 {
 	return (parse("{\"post\": \"198\", \"body\": \"Hi\","
-	    " \"author_name\": \"Bo\"}"));
+	              " \"author_name\": \"Bo\"}"));
 }
 
 /* n copies of s, NUL-terminated; free it. */
 static char *
 repeat(const char *s, size_t n)
 {
-	size_t	 len = strlen(s), i;
-	char	*out;
+	size_t len = strlen(s), i;
+	char  *out;
 
 	out = malloc(len * n + 1);
 	cr_assert_not_null(out);
@@ -70,13 +70,12 @@ set_str(json_t *o, const char *key, const char *v)
 static void
 accept(json_t *o, struct comment_input *in)
 {
-	struct apierr	e;
+	struct apierr e;
 
 	memset(&e, 0, sizeof(e));
 	cr_assert_eq(comment_input_parse(o, in, &e), 0,
-	    "refused: %d %s (%s) field %s", e.status,
-	    e.code ? e.code : "-", e.message ? e.message : "-",
-	    e.field ? e.field : "-");
+	    "refused: %d %s (%s) field %s", e.status, e.code ? e.code : "-",
+	    e.message ? e.message : "-", e.field ? e.field : "-");
 	cr_assert_not_null(in->author_name);
 }
 
@@ -84,8 +83,8 @@ accept(json_t *o, struct comment_input *in)
 static void
 refuse(json_t *o, const char *field, const char *code)
 {
-	struct comment_input	in;
-	struct apierr		e;
+	struct comment_input in;
+	struct apierr        e;
 
 	memset(&e, 0, sizeof(e));
 	cr_assert_eq(comment_input_parse(o, &in, &e), -1,
@@ -105,10 +104,9 @@ refuse(json_t *o, const char *field, const char *code)
 
 /* The minimal object with key set to v (a string), refused. */
 static void
-refuse_str(const char *key, const char *v, const char *field,
-    const char *code)
+refuse_str(const char *key, const char *v, const char *field, const char *code)
 {
-	json_t	*o = minimal();
+	json_t *o = minimal();
 
 	set_str(o, key, v);
 	refuse(o, field, code);
@@ -118,8 +116,8 @@ refuse_str(const char *key, const char *v, const char *field,
 static void
 accept_str(const char *key, const char *v)
 {
-	struct comment_input	 in;
-	json_t			*o = minimal();
+	struct comment_input in;
+	json_t              *o = minimal();
 
 	set_str(o, key, v);
 	accept(o, &in);
@@ -129,8 +127,8 @@ accept_str(const char *key, const char *v)
 
 Test(comment_input, full_input)
 {
-	struct comment_input	 in;
-	json_t			*o = parse(full_json);
+	struct comment_input in;
+	json_t              *o = parse(full_json);
 
 	accept(o, &in);
 	cr_assert_str_eq(in.post, "/2018/03/getting-to-yes/");
@@ -139,7 +137,8 @@ Test(comment_input, full_input)
 	    "https://blog.example/2018/03/getting-to-yes/");
 	cr_assert_eq(in.parent_id, 12);
 	cr_assert_str_eq(in.body, "Hello **world**\n\nSecond paragraph.");
-	cr_assert_eq(in.body_len, strlen("Hello **world**\n\nSecond paragraph."));
+	cr_assert_eq(in.body_len,
+	    strlen("Hello **world**\n\nSecond paragraph."));
 	cr_assert_str_eq(in.author_name, "Ann Reader");
 	/* A copy the caller owns, not the JSON's string. */
 	cr_assert_neq((const char *)in.author_name,
@@ -158,8 +157,8 @@ Test(comment_input, full_input)
 
 Test(comment_input, minimal_input_defaults)
 {
-	struct comment_input	 in;
-	json_t			*o = minimal();
+	struct comment_input in;
+	json_t              *o = minimal();
 
 	accept(o, &in);
 	cr_assert_str_eq(in.post, "198");
@@ -180,10 +179,11 @@ Test(comment_input, minimal_input_defaults)
 
 Test(comment_input, nulls_mean_absent)
 {
-	struct comment_input	 in;
-	json_t			*o;
+	struct comment_input in;
+	json_t              *o;
 
-	o = parse("{\"post\": \"198\", \"body\": \"Hi\", \"author_name\": \"Bo\","
+	o = parse(
+	    "{\"post\": \"198\", \"body\": \"Hi\", \"author_name\": \"Bo\","
 	    " \"post_title\": null, \"post_url\": null, \"parent_id\": null,"
 	    " \"author_email\": null, \"author_url\": null, \"hp\": null}");
 	accept(o, &in);
@@ -199,10 +199,11 @@ Test(comment_input, nulls_mean_absent)
 
 Test(comment_input, empty_strings_mean_absent)
 {
-	struct comment_input	 in;
-	json_t			*o;
+	struct comment_input in;
+	json_t              *o;
 
-	o = parse("{\"post\": \"198\", \"body\": \"Hi\", \"author_name\": \"Bo\","
+	o = parse(
+	    "{\"post\": \"198\", \"body\": \"Hi\", \"author_name\": \"Bo\","
 	    " \"post_title\": \"\", \"post_url\": \"\","
 	    " \"author_email\": \"\", \"author_url\": \"\"}");
 	accept(o, &in);
@@ -216,7 +217,7 @@ Test(comment_input, empty_strings_mean_absent)
 
 Test(comment_input, required_fields)
 {
-	json_t	*o;
+	json_t *o;
 
 	o = minimal();
 	json_object_del(o, "post");
@@ -256,7 +257,7 @@ Test(comment_input, blank_body_is_required)
 
 Test(comment_input, wrong_types)
 {
-	json_t	*o;
+	json_t *o;
 
 	o = minimal();
 	json_object_set_new(o, "body", json_integer(5));
@@ -289,8 +290,8 @@ Test(comment_input, wrong_types)
 
 Test(comment_input, parent_id_values)
 {
-	struct comment_input	 in;
-	json_t			*o;
+	struct comment_input in;
+	json_t              *o;
 
 	o = minimal();
 	json_object_set_new(o, "parent_id", json_string("5"));
@@ -319,7 +320,8 @@ Test(comment_input, parent_id_values)
 	comment_input_free(&in);
 	json_decref(o);
 
-	o = parse("{\"post\": \"198\", \"body\": \"Hi\", \"author_name\": \"Bo\","
+	o = parse(
+	    "{\"post\": \"198\", \"body\": \"Hi\", \"author_name\": \"Bo\","
 	    " \"parent_id\": 9223372036854775807}");
 	accept(o, &in);
 	cr_assert_eq(in.parent_id, INT64_MAX);
@@ -329,7 +331,7 @@ Test(comment_input, parent_id_values)
 
 Test(comment_input, post_key_length)
 {
-	char	*s;
+	char *s;
 
 	s = repeat("k", POST_KEY_MAX);
 	accept_str("post", s);
@@ -353,9 +355,9 @@ Test(comment_input, post_key_length)
 
 Test(comment_input, title_length_in_characters)
 {
-	char	*s;
+	char *s;
 
-	s = repeat("\xc3\xa9", POST_TITLE_MAX);		/* 600 bytes */
+	s = repeat("\xc3\xa9", POST_TITLE_MAX); /* 600 bytes */
 	accept_str("post_title", s);
 	free(s);
 
@@ -380,9 +382,9 @@ Test(comment_input, post_url)
 
 Test(comment_input, name_length_in_characters)
 {
-	struct comment_input	 in;
-	json_t			*o;
-	char			*s, *padded;
+	struct comment_input in;
+	json_t              *o;
+	char                *s, *padded;
 
 	s = repeat("\xc3\xa9", AUTHOR_NAME_MAX);
 	accept_str("author_name", s);
@@ -427,11 +429,11 @@ Test(comment_input, name_control_characters)
 
 Test(comment_input, body_length_in_characters)
 {
-	struct comment_input	 in;
-	json_t			*o;
-	char			*s;
+	struct comment_input in;
+	json_t              *o;
+	char                *s;
 
-	s = repeat("\xc3\xbc", BODY_MAX);		/* 20000 bytes */
+	s = repeat("\xc3\xbc", BODY_MAX); /* 20000 bytes */
 	o = minimal();
 	set_str(o, "body", s);
 	accept(o, &in);
@@ -460,8 +462,8 @@ Test(comment_input, body_control_characters)
 
 Test(comment_input, author_url)
 {
-	struct comment_input	 in;
-	json_t			*o;
+	struct comment_input in;
+	json_t              *o;
 
 	refuse_str("author_url", "javascript:alert(1)", "author_url",
 	    "invalid_value");
@@ -485,9 +487,9 @@ Test(comment_input, author_url)
 
 Test(comment_input, author_email)
 {
-	struct comment_input	 in;
-	json_t			*o;
-	char			*local, *s;
+	struct comment_input in;
+	json_t              *o;
+	char                *local, *s;
 
 	refuse_str("author_email", "ann.example.com", "author_email",
 	    "invalid_value");
@@ -531,8 +533,8 @@ Test(comment_input, author_email)
 
 Test(comment_input, honeypot)
 {
-	struct comment_input	 in;
-	json_t			*o;
+	struct comment_input in;
+	json_t              *o;
 
 	o = minimal();
 	set_str(o, "hp", "x");
@@ -572,17 +574,23 @@ Test(comment_input, honeypot)
 
 Test(comment_input, embedded_nul_refused)
 {
-	static const char	*keys[] = {
-		"post", "post_title", "post_url", "body", "author_name",
-		"author_email", "author_url",
+	static const char *keys[] = {
+		"post",
+		"post_title",
+		"post_url",
+		"body",
+		"author_name",
+		"author_email",
+		"author_url",
 	};
-	json_t			*o;
-	size_t			 i;
+	json_t *o;
+	size_t  i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		o = minimal();
 		cr_assert_eq(json_object_set_new(o, keys[i],
-		    json_stringn("ab\0cd", 5)), 0);
+		                 json_stringn("ab\0cd", 5)),
+		    0);
 		refuse(o, keys[i], "invalid_value");
 	}
 	/* A trailing NUL too. */
@@ -593,11 +601,11 @@ Test(comment_input, embedded_nul_refused)
 
 Test(comment_input, body_parse)
 {
-	struct apierr	 e;
-	const char	*body;
-	size_t		 len;
-	json_t		*o;
-	char		*s;
+	struct apierr e;
+	const char   *body;
+	size_t        len;
+	json_t       *o;
+	char         *s;
 
 	o = parse("{\"body\": \"Some *text*\\n\", \"other\": 1}");
 	cr_assert_eq(body_parse(o, &body, &len, &e), 0);
@@ -642,7 +650,7 @@ Test(comment_input, body_parse)
 	json_decref(o);
 
 	o = json_object();
-	s = repeat("\xe2\x82\xac", BODY_MAX);		/* 10000 "€" */
+	s = repeat("\xe2\x82\xac", BODY_MAX); /* 10000 "€" */
 	set_str(o, "body", s);
 	cr_assert_eq(body_parse(o, &body, &len, &e), 0);
 	cr_assert_eq(len, 3 * BODY_MAX);
@@ -659,7 +667,7 @@ Test(comment_input, body_parse)
 
 Test(comment_input, post_key_valid)
 {
-	char	*s;
+	char *s;
 
 	cr_assert_eq(post_key_valid(NULL), 0);
 	cr_assert_eq(post_key_valid(""), 0);
@@ -684,7 +692,7 @@ Test(comment_input, post_key_valid)
 
 Test(comment_input, http_url_valid)
 {
-	char	*s, *path;
+	char *s, *path;
 
 	cr_assert_eq(http_url_valid("http://example.com"), 1);
 	cr_assert_eq(http_url_valid("https://example.com/a?b=c&d=e#f"), 1);

@@ -14,7 +14,7 @@
 static void
 parse_ok(struct config *c, const char *text)
 {
-	char	err[256];
+	char err[256];
 
 	err[0] = '\0';
 	cr_assert_eq(config_parse(c, text, err, sizeof(err)), 0,
@@ -25,8 +25,8 @@ parse_ok(struct config *c, const char *text)
 static void
 parse_fails(const char *text, const char *want)
 {
-	struct config	c;
-	char		err[256];
+	struct config c;
+	char          err[256];
 
 	memset(err, 0, sizeof(err));
 	cr_assert_eq(config_parse(&c, text, err, sizeof(err)), -1,
@@ -41,7 +41,7 @@ parse_fails(const char *text, const char *want)
 
 Test(config, full_example)
 {
-	struct config	c;
+	struct config c;
 
 	parse_ok(&c,
 	    "# Parley settings\n"
@@ -68,7 +68,7 @@ Test(config, full_example)
 
 Test(config, defaults)
 {
-	struct config	c;
+	struct config c;
 
 	parse_ok(&c, "database = dbname=parley\n");
 	cr_assert_str_eq(c.database, "dbname=parley");
@@ -85,7 +85,7 @@ Test(config, defaults)
 
 Test(config, comments_blank_lines_and_whitespace)
 {
-	struct config	c;
+	struct config c;
 
 	parse_ok(&c,
 	    "\n"
@@ -109,7 +109,7 @@ Test(config, comments_blank_lines_and_whitespace)
 
 Test(config, values_keep_equals_and_hash)
 {
-	struct config	c;
+	struct config c;
 
 	parse_ok(&c, "database = password=a#b=c dbname=p\n");
 	cr_assert_str_eq(c.database, "password=a#b=c dbname=p");
@@ -118,7 +118,7 @@ Test(config, values_keep_equals_and_hash)
 
 Test(config, later_lines_win_and_origins_add_up)
 {
-	struct config	c;
+	struct config c;
 
 	parse_ok(&c,
 	    "database = first\n"
@@ -141,9 +141,10 @@ Test(config, later_lines_win_and_origins_add_up)
 
 Test(config, empty_origins)
 {
-	struct config	c;
+	struct config c;
 
-	parse_ok(&c, "database = x\nallowed_origins =\nallowed_origins = , ,\n");
+	parse_ok(&c,
+	    "database = x\nallowed_origins =\nallowed_origins = , ,\n");
 	cr_assert_eq(c.norigins, 0);
 	config_free(&c);
 }
@@ -153,7 +154,8 @@ Test(config, missing_database)
 	parse_fails("", "database");
 	parse_fails("# nothing\n\n", "database");
 	parse_fails("assets_dir = a\nallowed_origins = https://a.example\n"
-	    "session_ttl_seconds = 3\n", "database");
+	            "session_ttl_seconds = 3\n",
+	    "database");
 }
 
 Test(config, unknown_setting)
@@ -164,7 +166,8 @@ Test(config, unknown_setting)
 	parse_fails("database = x\n= y\n", "unknown");
 	/* After origins were allocated: they are freed (LeakSanitizer). */
 	parse_fails("database = x\nallowed_origins = https://a https://b\n"
-	    "assets_dir = y\nbogus = 1\n", "bogus");
+	            "assets_dir = y\nbogus = 1\n",
+	    "bogus");
 }
 
 Test(config, line_without_equals)
@@ -177,26 +180,28 @@ Test(config, line_without_equals)
 /* Blank lines are lines too: the number must be the one an editor shows. */
 Test(config, line_number_counts_blank_lines)
 {
-	struct config	c;
-	char		err[256];
+	struct config c;
+	char          err[256];
 
 	memset(err, 0, sizeof(err));
 	cr_assert_eq(config_parse(&c, "database = x\n\n\nnope\n", err,
-	    sizeof(err)), -1);
+	                 sizeof(err)),
+	    -1);
 	cr_expect_not_null(strstr(err, "line 4"),
 	    "error \"%s\" should name line 4", err);
 
 	memset(err, 0, sizeof(err));
 	cr_assert_eq(config_parse(&c, "\n\n\n\n\n\n\n\n\nwrong\n", err,
-	    sizeof(err)), -1);
+	                 sizeof(err)),
+	    -1);
 	cr_expect_not_null(strstr(err, "line 10"),
 	    "error \"%s\" should name line 10", err);
 }
 
 Test(config, session_ttl_range)
 {
-	struct config	c;
-	const char	*k = "session_ttl_seconds";
+	struct config c;
+	const char   *k = "session_ttl_seconds";
 
 	parse_fails("database = x\nsession_ttl_seconds = 0\n", k);
 	parse_fails("database = x\nsession_ttl_seconds = 31536001\n", k);
@@ -206,7 +211,8 @@ Test(config, session_ttl_range)
 	parse_fails("database = x\nsession_ttl_seconds = 5 6\n", k);
 	parse_fails("database = x\nsession_ttl_seconds = -1\n", k);
 	parse_fails("database = x\nsession_ttl_seconds = "
-	    "99999999999999999999999\n", k);
+	            "99999999999999999999999\n",
+	    k);
 
 	parse_ok(&c, "database = x\nsession_ttl_seconds = 1\n");
 	cr_assert_eq(c.session_ttl_seconds, 1);
@@ -218,7 +224,7 @@ Test(config, session_ttl_range)
 
 Test(config, deliver_hooks_flag)
 {
-	struct config	c;
+	struct config c;
 
 	parse_ok(&c, "database = x\n");
 	cr_assert_eq(c.deliver_hooks, 1, "a worker delivers by default");
@@ -236,7 +242,7 @@ Test(config, deliver_hooks_flag)
 
 Test(config, hook_ca_file)
 {
-	struct config	c;
+	struct config c;
 
 	parse_ok(&c, "database = x\n");
 	cr_assert_null(c.hook_ca_file, "only the system's CAs by default");
@@ -246,7 +252,8 @@ Test(config, hook_ca_file)
 	config_free(&c);
 	cr_assert_null(c.hook_ca_file, "freed and cleared");
 	/* Later lines win; an empty value (a template's) means none. */
-	parse_ok(&c, "database = x\nhook_ca_file = a.pem\nhook_ca_file = b.pem\n");
+	parse_ok(&c,
+	    "database = x\nhook_ca_file = a.pem\nhook_ca_file = b.pem\n");
 	cr_assert_str_eq(c.hook_ca_file, "b.pem");
 	config_free(&c);
 	parse_ok(&c, "database = x\nhook_ca_file = a.pem\nhook_ca_file =\n");
@@ -258,10 +265,10 @@ Test(config, hook_ca_file)
 
 Test(config, origins_limit)
 {
-	struct config	c;
-	char		text[1024];
-	size_t		i;
-	int		n;
+	struct config c;
+	char          text[1024];
+	size_t        i;
+	int           n;
 
 	n = snprintf(text, sizeof(text), "database = x\nallowed_origins =");
 	for (i = 0; i < CONFIG_ORIGINS_MAX; i++)
@@ -285,32 +292,36 @@ Test(config, origins_limit)
 
 Test(config, small_error_buffer)
 {
-	struct config	c;
-	char		err[8];
+	struct config c;
+	char          err[8];
 
 	memset(err, 'X', sizeof(err));
-	cr_assert_eq(config_parse(&c, "database = x\n"
-	    "a_very_long_unknown_setting_name = 1\n", err, sizeof(err)), -1);
+	cr_assert_eq(config_parse(&c,
+	                 "database = x\n"
+	                 "a_very_long_unknown_setting_name = 1\n",
+	                 err, sizeof(err)),
+	    -1);
 	cr_assert_eq(strnlen(err, sizeof(err)), sizeof(err) - 1);
 	cr_assert_str_eq(err, "unknown");
 }
 
 Test(config, load_missing_file)
 {
-	struct config	c;
-	char		err[256];
+	struct config c;
+	char          err[256];
 
 	memset(err, 0, sizeof(err));
 	cr_assert_eq(config_load(&c, "/nonexistent/parley.conf", err,
-	    sizeof(err)), -1);
+	                 sizeof(err)),
+	    -1);
 	cr_assert_not_null(strstr(err, "/nonexistent/parley.conf"), "%s", err);
 	cr_assert_not_null(strstr(err, "No such file"), "%s", err);
 }
 
 Test(config, load_directory)
 {
-	struct config	c;
-	char		err[256];
+	struct config c;
+	char          err[256];
 
 	memset(err, 0, sizeof(err));
 	cr_assert_eq(config_load(&c, "/", err, sizeof(err)), -1);
@@ -321,9 +332,9 @@ Test(config, load_directory)
 static char *
 temp_file(const char *text)
 {
-	char	*path;
-	FILE	*f;
-	int	 fd;
+	char *path;
+	FILE *f;
+	int   fd;
 
 	path = strdup("/tmp/parley-test-config-XXXXXX");
 	cr_assert_not_null(path);
@@ -338,12 +349,13 @@ temp_file(const char *text)
 
 Test(config, load_file)
 {
-	struct config	 c;
-	char		 err[256];
-	char		*path;
-	int		 rc;
+	struct config c;
+	char          err[256];
+	char         *path;
+	int           rc;
 
-	path = temp_file("# test\ndatabase = dbname=parley_test\n"
+	path = temp_file(
+	    "# test\ndatabase = dbname=parley_test\n"
 	    "allowed_origins = http://127.0.0.1:8080\nsession_ttl_seconds = 4\n");
 	err[0] = '\0';
 	rc = config_load(&c, path, err, sizeof(err));
@@ -360,10 +372,10 @@ Test(config, load_file)
 
 Test(config, load_file_with_error)
 {
-	struct config	 c;
-	char		 err[256];
-	char		*path;
-	int		 rc;
+	struct config c;
+	char          err[256];
+	char         *path;
+	int           rc;
 
 	path = temp_file("database = x\nsession_ttl_seconds = 0\n");
 	err[0] = '\0';
@@ -377,10 +389,10 @@ Test(config, load_file_with_error)
 
 Test(config, load_empty_file)
 {
-	struct config	 c;
-	char		 err[256];
-	char		*path;
-	int		 rc;
+	struct config c;
+	char          err[256];
+	char         *path;
+	int           rc;
 
 	path = temp_file("");
 	err[0] = '\0';

@@ -24,7 +24,8 @@ static void
 craft_n(const char *plain, size_t n, char out[CURSOR_MAX * 2])
 {
 	cr_assert_lt(sodium_base64_ENCODED_LEN(n,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING), (size_t)CURSOR_MAX * 2);
+	                 sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	    (size_t)CURSOR_MAX * 2);
 	sodium_bin2base64(out, CURSOR_MAX * 2, (const unsigned char *)plain, n,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
@@ -39,8 +40,8 @@ craft(const char *plain, char out[CURSOR_MAX * 2])
 static void
 refuse_plain(const char *plain, enum thread_sort sort)
 {
-	char		text[CURSOR_MAX * 2];
-	struct cursor	c;
+	char          text[CURSOR_MAX * 2];
+	struct cursor c;
 
 	craft(plain, text);
 	cr_assert_eq(cursor_decode(text, sort, &c), -1,
@@ -50,19 +51,18 @@ refuse_plain(const char *plain, enum thread_sort sort)
 static void
 refuse_text(const char *text, enum thread_sort sort)
 {
-	struct cursor	c;
+	struct cursor c;
 
 	cr_assert_eq(cursor_decode(text, sort, &c), -1,
 	    "text \"%s\" should be refused", text);
 }
 
 static void
-round_trip(enum thread_sort sort, int64_t score, int64_t created_us,
-    int64_t id)
+round_trip(enum thread_sort sort, int64_t score, int64_t created_us, int64_t id)
 {
-	struct cursor	in, out;
-	char		text[CURSOR_MAX];
-	size_t		i, n;
+	struct cursor in, out;
+	char          text[CURSOR_MAX];
+	size_t        i, n;
 
 	memset(&in, 0, sizeof(in));
 	in.sort = sort;
@@ -76,9 +76,9 @@ round_trip(enum thread_sort sort, int64_t score, int64_t created_us,
 	cr_assert_gt(n, 0);
 	for (i = 0; i < n; i++) {
 		cr_assert((text[i] >= 'A' && text[i] <= 'Z') ||
-		    (text[i] >= 'a' && text[i] <= 'z') ||
-		    (text[i] >= '0' && text[i] <= '9') ||
-		    text[i] == '-' || text[i] == '_',
+		        (text[i] >= 'a' && text[i] <= 'z') ||
+		        (text[i] >= '0' && text[i] <= '9') || text[i] == '-' ||
+		        text[i] == '_',
 		    "byte %zu of \"%s\" is not base64url", i, text);
 	}
 
@@ -93,7 +93,7 @@ round_trip(enum thread_sort sort, int64_t score, int64_t created_us,
 
 Test(cursor, sort_parse)
 {
-	enum thread_sort	s;
+	enum thread_sort s;
 
 	s = SORT_TOP;
 	cr_assert_eq(cursor_sort_parse(NULL, &s), 0);
@@ -109,12 +109,19 @@ Test(cursor, sort_parse)
 
 Test(cursor, sort_parse_refuses_others)
 {
-	static const char	*bad[] = {
-		"", "Oldest", "TOP", "old", "oldest ", " top", "best",
-		"newest\n", "topp",
+	static const char *bad[] = {
+		"",
+		"Oldest",
+		"TOP",
+		"old",
+		"oldest ",
+		" top",
+		"best",
+		"newest\n",
+		"topp",
 	};
-	enum thread_sort	 s;
-	size_t			 i;
+	enum thread_sort s;
+	size_t           i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(cursor_sort_parse(bad[i], &s), -1,
@@ -123,9 +130,11 @@ Test(cursor, sort_parse_refuses_others)
 
 Test(cursor, encode_format)
 {
-	struct cursor	c = { .sort = SORT_OLDEST, .score = 0,
-			    .created_us = 1, .id = 2 };
-	char		text[CURSOR_MAX];
+	struct cursor c = { .sort = SORT_OLDEST,
+		.score = 0,
+		.created_us = 1,
+		.id = 2 };
+	char          text[CURSOR_MAX];
 
 	/* base64url("o.0.1.2") without padding */
 	cursor_encode(&c, text);
@@ -173,10 +182,12 @@ Test(cursor, round_trip_extremes)
 
 Test(cursor, refuses_other_sort)
 {
-	struct cursor	c = { .sort = SORT_OLDEST, .score = 3,
-			    .created_us = 1700000000000000, .id = 5 };
-	struct cursor	out;
-	char		text[CURSOR_MAX];
+	struct cursor    c = { .sort = SORT_OLDEST,
+		   .score = 3,
+		   .created_us = 1700000000000000,
+		   .id = 5 };
+	struct cursor    out;
+	char             text[CURSOR_MAX];
 	enum thread_sort made, other;
 
 	for (made = SORT_OLDEST; made <= SORT_TOP; made++) {
@@ -195,8 +206,8 @@ Test(cursor, refuses_other_sort)
 
 Test(cursor, accepts_hand_made)
 {
-	char		text[CURSOR_MAX * 2];
-	struct cursor	c;
+	char          text[CURSOR_MAX * 2];
+	struct cursor c;
 
 	craft("t.-3.17.42", text);
 	cr_assert_eq(cursor_decode(text, SORT_TOP, &c), 0);
@@ -214,14 +225,14 @@ Test(cursor, accepts_hand_made)
 
 Test(cursor, refuses_null_empty_and_garbage)
 {
-	struct cursor	c;
+	struct cursor c;
 
 	cr_assert_eq(cursor_decode(NULL, SORT_OLDEST, &c), -1);
 	refuse_text("", SORT_OLDEST);
 	refuse_text("not a cursor", SORT_OLDEST);
 	refuse_text("!!!!", SORT_OLDEST);
-	refuse_text("A", SORT_OLDEST);		/* impossible length */
-	refuse_text("AAAA", SORT_OLDEST);	/* three NUL bytes */
+	refuse_text("A", SORT_OLDEST); /* impossible length */
+	refuse_text("AAAA", SORT_OLDEST); /* three NUL bytes */
 	refuse_text("by4wLjEuMg.", SORT_OLDEST);
 	refuse_text("%62y4wLjEuMg", SORT_OLDEST);
 }
@@ -240,7 +251,7 @@ Test(cursor, refuses_non_base64url_characters)
 
 Test(cursor, refuses_padding)
 {
-	struct cursor	c;
+	struct cursor c;
 
 	cr_assert_eq(cursor_decode("by4wLjEuMg", SORT_OLDEST, &c), 0);
 	refuse_text("by4wLjEuMg==", SORT_OLDEST);
@@ -255,10 +266,10 @@ Test(cursor, refuses_non_canonical_trailing_bits)
 
 Test(cursor, length_bound)
 {
-	char		plain[128], text[CURSOR_MAX * 2];
-	char		big[300];
-	struct cursor	c;
-	int		n;
+	char          plain[128], text[CURSOR_MAX * 2];
+	char          big[300];
+	struct cursor c;
+	int           n;
 
 	/*
 	 * 71 bytes of plaintext encode to 95 characters, the longest cursor
@@ -293,18 +304,18 @@ Test(cursor, length_bound)
 
 Test(cursor, refuses_wrong_shape)
 {
-	refuse_plain("o.1.2.3.4", SORT_OLDEST);	/* extra field */
+	refuse_plain("o.1.2.3.4", SORT_OLDEST); /* extra field */
 	refuse_plain("o.1.2.3.", SORT_OLDEST);
-	refuse_plain("o.1.2", SORT_OLDEST);	/* missing field */
+	refuse_plain("o.1.2", SORT_OLDEST); /* missing field */
 	refuse_plain("o.1", SORT_OLDEST);
 	refuse_plain("o.", SORT_OLDEST);
 	refuse_plain("o", SORT_OLDEST);
-	refuse_plain("o..1.2", SORT_OLDEST);	/* empty field */
+	refuse_plain("o..1.2", SORT_OLDEST); /* empty field */
 	refuse_plain("o.0..2", SORT_OLDEST);
 	refuse_plain("o.0.1.", SORT_OLDEST);
-	refuse_plain("o,0.1.2", SORT_OLDEST);	/* no dot after the tag */
+	refuse_plain("o,0.1.2", SORT_OLDEST); /* no dot after the tag */
 	refuse_plain("oo.0.1.2", SORT_OLDEST);
-	refuse_plain("x.0.1.2", SORT_OLDEST);	/* unknown tag */
+	refuse_plain("x.0.1.2", SORT_OLDEST); /* unknown tag */
 	refuse_plain("O.0.1.2", SORT_OLDEST);
 	refuse_plain("T.0.1.2", SORT_TOP);
 	refuse_plain(".0.1.2", SORT_OLDEST);
@@ -333,7 +344,7 @@ Test(cursor, refuses_non_digit_numbers)
 	refuse_plain("o.0.-+1.2", SORT_OLDEST);
 	refuse_plain("o.0.- 1.2", SORT_OLDEST);
 	refuse_plain("t.\t1.1.2", SORT_TOP);
-	refuse_plain("t.1.5.\xd9\xa3", SORT_TOP);	/* Arabic-Indic 3 */
+	refuse_plain("t.1.5.\xd9\xa3", SORT_TOP); /* Arabic-Indic 3 */
 }
 
 Test(cursor, refuses_out_of_range_numbers)
@@ -348,7 +359,7 @@ Test(cursor, refuses_out_of_range_numbers)
 
 Test(cursor, refuses_embedded_nul)
 {
-	char	text[CURSOR_MAX * 2];
+	char          text[CURSOR_MAX * 2];
 	struct cursor c;
 
 	craft_n("o.0.1.2\0", 8, text);
@@ -360,7 +371,9 @@ Test(cursor, refuses_embedded_nul)
 	craft_n("\0o.0.1.2", 8, text);
 	cr_assert_eq(cursor_decode(text, SORT_OLDEST, &c), -1,
 	    "leading NUL accepted");
-	craft_n("o.0.1.2\0" "9", 9, text);
+	craft_n("o.0.1.2\0"
+	        "9",
+	    9, text);
 	cr_assert_eq(cursor_decode(text, SORT_OLDEST, &c), -1,
 	    "NUL before extra digits accepted");
 }

@@ -16,15 +16,15 @@
 #include "delivery.h"
 #include "hook_sign.h"
 
-#define UUID	"0f8fad5b-d9cb-469f-a165-70867728950e"
-#define EVENT	"7c9e6679-7425-40de-944b-e07fc1f90ae7"
-#define NOW	((time_t)1767225600)
+#define UUID  "0f8fad5b-d9cb-469f-a165-70867728950e"
+#define EVENT "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+#define NOW   ((time_t)1767225600)
 
-static unsigned char	key[32], other[32];
-static unsigned char	cur[HOOK_SECRET_BYTES], old[HOOK_SECRET_BYTES];
-static char		cur_sealed[HOOK_SEALED_SQL_LEN];
-static char		old_sealed[HOOK_SEALED_SQL_LEN];
-static char		stray_sealed[HOOK_SEALED_SQL_LEN];
+static unsigned char key[32], other[32];
+static unsigned char cur[HOOK_SECRET_BYTES], old[HOOK_SECRET_BYTES];
+static char          cur_sealed[HOOK_SEALED_SQL_LEN];
+static char          old_sealed[HOOK_SEALED_SQL_LEN];
+static char          stray_sealed[HOOK_SEALED_SQL_LEN];
 
 static void
 setup(void)
@@ -45,7 +45,7 @@ TestSuite(delivery, .init = setup);
 static struct delivery
 sample(void)
 {
-	struct delivery	d;
+	struct delivery d;
 
 	memset(&d, 0, sizeof(d));
 	d.col[DELIVERY_ID] = "42";
@@ -65,8 +65,8 @@ static void
 expected_sig(const unsigned char *secret, const char *ts,
     const struct buf *body, char out[HOOK_SIG_LEN + 1])
 {
-	crypto_auth_hmacsha256_state	st;
-	unsigned char			mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	unsigned char                mac[crypto_auth_hmacsha256_BYTES];
 
 	crypto_auth_hmacsha256_init(&st, secret, HOOK_SECRET_BYTES);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)UUID,
@@ -85,13 +85,14 @@ expected_sig(const unsigned char *secret, const char *ts,
 
 Test(delivery, body_is_the_event_with_its_data_as_is)
 {
-	struct delivery	 d = sample();
-	struct buf	 b;
-	json_t		*j;
+	struct delivery d = sample();
+	struct buf      b;
+	json_t         *j;
 
 	buf_init(&b);
 	delivery_body(&b, &d);
-	cr_assert_str_eq(b.data, "{\"id\":\"" EVENT "\",\"type\":"
+	cr_assert_str_eq(b.data,
+	    "{\"id\":\"" EVENT "\",\"type\":"
 	    "\"comment.created\",\"created_at\":\"2026-01-01T00:00:00Z\","
 	    "\"data\":{\"comment\": {\"id\": 7, \"body\": \"<b>\"}}}");
 	j = json_loadb(b.data, b.len, 0, NULL);
@@ -113,10 +114,10 @@ Test(delivery, body_is_the_event_with_its_data_as_is)
 
 Test(delivery, request_is_signed_with_the_current_secret)
 {
-	struct delivery		d = sample();
-	struct delivery_request	r;
-	struct buf		want;
-	char			sig[HOOK_SIG_LEN + 1];
+	struct delivery         d = sample();
+	struct delivery_request r;
+	struct buf              want;
+	char                    sig[HOOK_SIG_LEN + 1];
 
 	cr_assert_eq(delivery_request_build(&r, &d, key, NOW), 0);
 	buf_init(&want);
@@ -140,10 +141,10 @@ Test(delivery, request_is_signed_with_the_current_secret)
 
 Test(delivery, both_secrets_sign_during_a_rotation)
 {
-	struct delivery		d = sample();
-	struct delivery_request	r;
-	char			a[HOOK_SIG_LEN + 1], b[HOOK_SIG_LEN + 1];
-	char			line[128];
+	struct delivery         d = sample();
+	struct delivery_request r;
+	char                    a[HOOK_SIG_LEN + 1], b[HOOK_SIG_LEN + 1];
+	char                    line[128];
 
 	d.col[DELIVERY_OLD_SECRET] = old_sealed;
 	cr_assert_eq(delivery_request_build(&r, &d, key, NOW), 0);
@@ -163,8 +164,8 @@ Test(delivery, both_secrets_sign_during_a_rotation)
 
 Test(delivery, nothing_is_sent_unsigned)
 {
-	struct delivery		d = sample();
-	struct delivery_request	r;
+	struct delivery         d = sample();
+	struct delivery_request r;
 
 	d.col[DELIVERY_SECRET] = stray_sealed;
 	cr_assert_eq(delivery_request_build(&r, &d, key, NOW), -1);
@@ -174,9 +175,9 @@ Test(delivery, nothing_is_sent_unsigned)
 
 Test(delivery, a_header_value_cannot_start_a_header)
 {
-	struct delivery		d = sample();
-	struct delivery_request	r;
-	int			i;
+	struct delivery         d = sample();
+	struct delivery_request r;
+	int                     i;
 
 	d.col[DELIVERY_TYPE] = "x\r\nX-Evil: 1\n\xc3\xa9";
 	cr_assert_eq(delivery_request_build(&r, &d, key, NOW), 0);
@@ -188,8 +189,8 @@ Test(delivery, a_header_value_cannot_start_a_header)
 
 Test(delivery, the_first_bytes_of_an_answer_are_kept)
 {
-	struct buf	raw;
-	char		chunk[700];
+	struct buf raw;
+	char       chunk[700];
 
 	memset(chunk, 'a', sizeof(chunk));
 	buf_init(&raw);
@@ -207,7 +208,7 @@ Test(delivery, the_first_bytes_of_an_answer_are_kept)
 static void
 answer(struct delivery_attempt *a, long status, const char *raw, size_t n)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	delivery_response_add(&b, raw, n);
@@ -218,9 +219,9 @@ answer(struct delivery_attempt *a, long status, const char *raw, size_t n)
 
 Test(delivery, an_answer_is_recorded_as_text)
 {
-	static const char	odd[] = "ok\0\x1b[0m\xff caf\xc3\xa9\t\r\n";
-	struct delivery_attempt	a;
-	char			big[DELIVERY_RESPONSE_MAX + 1];
+	static const char       odd[] = "ok\0\x1b[0m\xff caf\xc3\xa9\t\r\n";
+	struct delivery_attempt a;
+	char                    big[DELIVERY_RESPONSE_MAX + 1];
 
 	answer(&a, 200, "thanks", 6);
 	cr_assert_eq(a.status, 200);
@@ -263,7 +264,7 @@ Test(delivery, an_answer_is_recorded_as_text)
 
 Test(delivery, no_answer_is_recorded_as_no_answer)
 {
-	struct delivery_attempt	a;
+	struct delivery_attempt a;
 
 	delivery_attempt_init(&a);
 	delivery_failed(&a, "Couldn't connect to server", 0, 0);
@@ -274,12 +275,12 @@ Test(delivery, no_answer_is_recorded_as_no_answer)
 	/* A status before the failure: an answer cut short, sent again. */
 	delivery_failed(&a, "Timeout was reached", 200, 0);
 	cr_assert_eq(a.status, 0);
-	cr_assert_str_eq(a.error,
-	    "Timeout was reached (after an HTTP status)");
+	cr_assert_str_eq(a.error, "Timeout was reached (after an HTTP status)");
 	cr_assert_null(delivery_response(&a));
 
 	delivery_failed(&a, "SSL certificate problem", 0, 1);
-	cr_assert_str_eq(a.error, "SSL certificate problem (Parley trusts "
+	cr_assert_str_eq(a.error,
+	    "SSL certificate problem (Parley trusts "
 	    "the system's CAs and those of hook_ca_file)");
 	delivery_attempt_free(&a);
 }
@@ -288,7 +289,7 @@ static void
 expect_log(const struct delivery *d, const struct delivery_attempt *a,
     const char *want)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	delivery_log_line(&b, d, a);
@@ -298,24 +299,28 @@ expect_log(const struct delivery *d, const struct delivery_attempt *a,
 
 Test(delivery, one_log_line_without_credentials)
 {
-	struct delivery		d = sample();
-	struct delivery_attempt	a;
+	struct delivery         d = sample();
+	struct delivery_attempt a;
 
 	delivery_attempt_init(&a);
 	a.status = 200;
 	a.ms = 12;
-	expect_log(&d, &a, "deliver: " UUID " comment.created -> "
+	expect_log(&d, &a,
+	    "deliver: " UUID " comment.created -> "
 	    "https://hooks.example/in?x=1: 200 (12 ms)\n");
 
 	d.col[DELIVERY_URL] = "https://user:pa%40ss@hooks.example/in";
-	expect_log(&d, &a, "deliver: " UUID " comment.created -> "
+	expect_log(&d, &a,
+	    "deliver: " UUID " comment.created -> "
 	    "https://hooks.example/in: 200 (12 ms)\n");
 	/* An '@' past the host is no password. */
 	d.col[DELIVERY_URL] = "https://hooks.example/a@b?c@d";
-	expect_log(&d, &a, "deliver: " UUID " comment.created -> "
+	expect_log(&d, &a,
+	    "deliver: " UUID " comment.created -> "
 	    "https://hooks.example/a@b?c@d: 200 (12 ms)\n");
 	d.col[DELIVERY_URL] = "not a url @ all";
-	expect_log(&d, &a, "deliver: " UUID " comment.created -> "
+	expect_log(&d, &a,
+	    "deliver: " UUID " comment.created -> "
 	    "not a url @ all: 200 (12 ms)\n");
 
 	/* No answer: the error, kept to one line. */
@@ -323,14 +328,15 @@ Test(delivery, one_log_line_without_credentials)
 	d.col[DELIVERY_TYPE] = "ping\r\nforged";
 	delivery_failed(&a, "refused:\nnext line", 0, 0);
 	a.ms = 3;
-	expect_log(&d, &a, "deliver: " UUID " ping??forged -> "
+	expect_log(&d, &a,
+	    "deliver: " UUID " ping??forged -> "
 	    "http://h?.example/?: refused:?next line (3 ms)\n");
 	delivery_attempt_free(&a);
 }
 
 Test(delivery, a_batch_stops_in_time_for_its_lease)
 {
-	int64_t	last = DELIVERY_LEASE_S * 1000L - DELIVERY_TIMEOUT_MS - 5000L;
+	int64_t last = DELIVERY_LEASE_S * 1000L - DELIVERY_TIMEOUT_MS - 5000L;
 
 	cr_assert(delivery_lease_left(0));
 	cr_assert(delivery_lease_left(last));

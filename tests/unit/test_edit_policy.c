@@ -10,9 +10,9 @@
 
 #include "edit_policy.h"
 
-#define S	INT64_C(1000000)	/* one second in microseconds */
-#define T0	INT64_C(1700000000000000)
-#define WIN	INT64_C(900)		/* 15 minutes */
+#define S   INT64_C(1000000) /* one second in microseconds */
+#define T0  INT64_C(1700000000000000)
+#define WIN INT64_C(900) /* 15 minutes */
 
 TestSuite(edit_policy);
 
@@ -20,7 +20,7 @@ TestSuite(edit_policy);
 static struct edit_request
 req(void)
 {
-	struct edit_request	r;
+	struct edit_request r;
 
 	memset(&r, 0, sizeof(r));
 	r.created_us = T0;
@@ -44,7 +44,7 @@ decide(struct edit_request r)
 
 Test(edit_policy, moderator_always_allowed)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	r.actor_id = 5;
 	r.actor_is_moderator = 1;
@@ -65,7 +65,7 @@ Test(edit_policy, moderator_always_allowed)
 
 Test(edit_policy, author_inside_and_after_window)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	r.actor_id = r.author_id = 42;
 	cr_assert_eq(decide(r), EDIT_ALLOWED);
@@ -81,7 +81,7 @@ Test(edit_policy, author_inside_and_after_window)
 
 Test(edit_policy, author_window_boundary)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	r.actor_id = r.author_id = 42;
 	r.now_us = T0 + WIN * S - 1;
@@ -96,7 +96,7 @@ Test(edit_policy, author_window_boundary)
 
 Test(edit_policy, author_with_no_window)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	r.actor_id = r.author_id = 42;
 	r.now_us = T0;
@@ -114,7 +114,7 @@ Test(edit_policy, author_with_no_window)
 
 Test(edit_policy, guest_with_matching_token)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	r.edit_token_presented = 1;
 	r.edit_token_matches = 1;
@@ -126,7 +126,7 @@ Test(edit_policy, guest_with_matching_token)
 
 Test(edit_policy, logged_in_non_author_with_guest_token)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	/* Wrote it as a guest, logged in since: the token still counts. */
 	r.actor_id = 9;
@@ -142,7 +142,7 @@ Test(edit_policy, logged_in_non_author_with_guest_token)
 
 Test(edit_policy, wrong_token_is_not_yours)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	r.edit_token_presented = 1;
 	r.edit_token_matches = 0;
@@ -157,7 +157,7 @@ Test(edit_policy, wrong_token_is_not_yours)
 
 Test(edit_policy, logged_in_not_author_is_not_yours)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	r.actor_id = 9;
 	r.author_id = 10;
@@ -170,7 +170,7 @@ Test(edit_policy, logged_in_not_author_is_not_yours)
 
 Test(edit_policy, no_credentials)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	cr_assert_eq(decide(r), EDIT_NO_CREDENTIALS);
 	cr_assert_eq(decide(late(r)), EDIT_NO_CREDENTIALS);
@@ -218,7 +218,7 @@ Test(edit_policy, window_end_plain)
 
 Test(edit_policy, window_end_saturates)
 {
-	int64_t	maxw = INT64_MAX / S;	/* largest window that fits */
+	int64_t maxw = INT64_MAX / S; /* largest window that fits */
 
 	/* window_s * 10^6 alone would overflow. */
 	cr_assert_eq(edit_window_end(T0, INT64_MAX), INT64_MAX);
@@ -242,7 +242,7 @@ Test(edit_policy, window_end_saturates)
 
 Test(edit_policy, decide_with_huge_window)
 {
-	struct edit_request	r = req();
+	struct edit_request r = req();
 
 	r.actor_id = r.author_id = 42;
 	r.window_seconds = INT64_MAX;

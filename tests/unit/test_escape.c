@@ -15,22 +15,22 @@
 #include "buf.h"
 #include "escape.h"
 
-#define FFFD	"\\ufffd"
+#define FFFD "\\ufffd"
 
-static char	*html(const char *, size_t);
-static char	*json(const char *, size_t, size_t *);
-static void	 expect_html(const char *, const char *);
-static void	 expect_json(const char *, size_t, const char *);
-static int	 only_fffd(const char *);
-static void	 check_script_safe(const char *, size_t);
-static void	 round_trip(const char *, size_t);
-static uint32_t	 rnd(uint32_t *);
-static size_t	 put_utf8(char *, uint32_t);
+static char    *html(const char *, size_t);
+static char    *json(const char *, size_t, size_t *);
+static void     expect_html(const char *, const char *);
+static void     expect_json(const char *, size_t, const char *);
+static int      only_fffd(const char *);
+static void     check_script_safe(const char *, size_t);
+static void     round_trip(const char *, size_t);
+static uint32_t rnd(uint32_t *);
+static size_t   put_utf8(char *, uint32_t);
 
 static char *
 html(const char *s, size_t n)
 {
-	struct buf	 b;
+	struct buf b;
 
 	buf_init(&b);
 	escape_html(&b, s, n);
@@ -40,7 +40,7 @@ html(const char *s, size_t n)
 static char *
 json(const char *s, size_t n, size_t *lenp)
 {
-	struct buf	 b;
+	struct buf b;
 
 	buf_init(&b);
 	escape_json(&b, s, n);
@@ -50,7 +50,7 @@ json(const char *s, size_t n, size_t *lenp)
 static void
 expect_html(const char *in, const char *want)
 {
-	char	*got;
+	char *got;
 
 	got = html(in, strlen(in));
 	cr_expect_str_eq(got, want, "escape_html(\"%s\")", in);
@@ -60,8 +60,8 @@ expect_html(const char *in, const char *want)
 static void
 expect_json(const char *in, size_t n, const char *want)
 {
-	char	*got;
-	size_t	 len;
+	char  *got;
+	size_t len;
 
 	got = json(in, n, &len);
 	cr_expect_eq(len, strlen(want), "length for %s", want);
@@ -73,7 +73,7 @@ expect_json(const char *in, size_t n, const char *want)
 static int
 only_fffd(const char *s)
 {
-	size_t	n, i;
+	size_t n, i;
 
 	n = strlen(s);
 	if (n < 2 + 6 || s[0] != '"' || s[n - 1] != '"' || (n - 2) % 6 != 0)
@@ -92,7 +92,7 @@ only_fffd(const char *s)
 static void
 check_script_safe(const char *s, size_t n)
 {
-	size_t	i;
+	size_t i;
 
 	cr_assert_null(u8_check((const uint8_t *)s, n),
 	    "escape_json output is not valid UTF-8");
@@ -104,7 +104,7 @@ check_script_safe(const char *s, size_t n)
 		if (i + 2 < n && (unsigned char)s[i] == 0xe2 &&
 		    (unsigned char)s[i + 1] == 0x80)
 			cr_assert((unsigned char)s[i + 2] != 0xa8 &&
-			    (unsigned char)s[i + 2] != 0xa9,
+			        (unsigned char)s[i + 2] != 0xa9,
 			    "raw U+2028/9 at %zu", i);
 	}
 }
@@ -117,11 +117,11 @@ check_script_safe(const char *s, size_t n)
 static void
 round_trip(const char *s, size_t n)
 {
-	struct buf	 doc;
-	json_t		*root, *str;
-	json_error_t	 err;
-	const char	*v;
-	size_t		 vlen;
+	struct buf   doc;
+	json_t      *root, *str;
+	json_error_t err;
+	const char  *v;
+	size_t       vlen;
 
 	buf_init(&doc);
 	buf_putc(&doc, '[');
@@ -130,8 +130,7 @@ round_trip(const char *s, size_t n)
 	buf_putc(&doc, ']');
 
 	root = json_loadb(doc.data, doc.len, JSON_ALLOW_NUL, &err);
-	cr_assert_not_null(root, "jansson rejected %s: %s", doc.data,
-	    err.text);
+	cr_assert_not_null(root, "jansson rejected %s: %s", doc.data, err.text);
 	cr_assert(json_is_array(root) && json_array_size(root) == 1);
 	str = json_array_get(root, 0);
 	cr_assert(json_is_string(str));
@@ -216,7 +215,7 @@ Test(escape_html, plain_and_mixed)
 
 Test(escape_html, appends_and_counts)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_puts(&b, "x=");
@@ -262,8 +261,7 @@ Test(escape_json, html_specials)
 	expect_json("<", 1, "\"\\u003c\"");
 	expect_json(">", 1, "\"\\u003e\"");
 	expect_json("&", 1, "\"\\u0026\"");
-	expect_json("</script><!--", 13,
-	    "\"\\u003c/script\\u003e\\u003c!--\"");
+	expect_json("</script><!--", 13, "\"\\u003c/script\\u003e\\u003c!--\"");
 	/* Not special in JSON or HTML script text. */
 	expect_json("'", 1, "\"'\"");
 }
@@ -277,34 +275,35 @@ Test(escape_json, line_separators)
 
 Test(escape_json, multibyte_passes_through)
 {
-	static const char	s[] = "caf\xc3\xa9 \xe2\x82\xac "
+	static const char s[] =
+	    "caf\xc3\xa9 \xe2\x82\xac "
 	    "\xf0\x9f\x98\x80 \xe4\xb8\xad \xef\xbf\xbd \xf4\x8f\xbf\xbf";
 
-	expect_json(s, sizeof(s) - 1, "\"caf\xc3\xa9 \xe2\x82\xac "
+	expect_json(s, sizeof(s) - 1,
+	    "\"caf\xc3\xa9 \xe2\x82\xac "
 	    "\xf0\x9f\x98\x80 \xe4\xb8\xad \xef\xbf\xbd \xf4\x8f\xbf\xbf\"");
 }
 
 Test(escape_json, invalid_bytes_become_fffd)
 {
 	static const struct {
-		const char	*in;
-		size_t		 len;
+		const char *in;
+		size_t      len;
 	} bad[] = {
-		{ "\xff", 1 },
-		{ "\xfe", 1 },
-		{ "\x80", 1 },			/* lone continuation */
-		{ "\xe2\x82", 2 },		/* truncated euro sign */
-		{ "\xf0\x9f\x98", 3 },		/* truncated emoji */
-		{ "\xc0\x80", 2 },		/* overlong NUL */
-		{ "\xc1\xbf", 2 },		/* overlong */
-		{ "\xe0\x80\xaf", 3 },		/* overlong '/' */
-		{ "\xed\xa0\x80", 3 },		/* surrogate U+D800 */
-		{ "\xed\xbf\xbf", 3 },		/* surrogate U+DFFF */
-		{ "\xf4\x90\x80\x80", 4 },	/* above U+10FFFF */
-		{ "\xf8\x88\x80\x80\x80", 5 },	/* old 5-byte form */
+		{ "\xff", 1 }, { "\xfe", 1 },
+		{ "\x80", 1 }, /* lone continuation */
+		{ "\xe2\x82", 2 }, /* truncated euro sign */
+		{ "\xf0\x9f\x98", 3 }, /* truncated emoji */
+		{ "\xc0\x80", 2 }, /* overlong NUL */
+		{ "\xc1\xbf", 2 }, /* overlong */
+		{ "\xe0\x80\xaf", 3 }, /* overlong '/' */
+		{ "\xed\xa0\x80", 3 }, /* surrogate U+D800 */
+		{ "\xed\xbf\xbf", 3 }, /* surrogate U+DFFF */
+		{ "\xf4\x90\x80\x80", 4 }, /* above U+10FFFF */
+		{ "\xf8\x88\x80\x80\x80", 5 }, /* old 5-byte form */
 	};
-	char	*got;
-	size_t	 i, len;
+	char  *got;
+	size_t i, len;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		got = json(bad[i].in, bad[i].len, &len);
@@ -314,10 +313,15 @@ Test(escape_json, invalid_bytes_become_fffd)
 	/* One bad byte is one replacement. */
 	expect_json("\xff", 1, "\"" FFFD "\"");
 	/* Good text either side survives. */
-	expect_json("a\xff" "b", 3, "\"a" FFFD "b\"");
-	got = json("a\xe2\x82" "b", 4, &len);
+	expect_json("a\xff"
+	            "b",
+	    3, "\"a" FFFD "b\"");
+	got = json("a\xe2\x82"
+	           "b",
+	    4, &len);
 	cr_expect(strncmp(got, "\"a" FFFD, 8) == 0 &&
-	    strcmp(got + len - 2, "b\"") == 0, "%s", got);
+	        strcmp(got + len - 2, "b\"") == 0,
+	    "%s", got);
 	free(got);
 	/* A truncated sequence must not swallow the quote-worthy byte
 	 * after it. */
@@ -334,7 +338,7 @@ Test(escape_json, nul_in_middle)
 
 Test(escape_json, appends)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_puts(&b, "{\"k\":");
@@ -346,7 +350,7 @@ Test(escape_json, appends)
 
 Test(escape_json, cstr)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	escape_json_cstr(&b, NULL);
@@ -367,8 +371,8 @@ Test(escape_json, cstr)
 Test(escape_json, round_trip_fixed)
 {
 	static const struct {
-		const char	*s;
-		size_t		 len;
+		const char *s;
+		size_t      len;
 	} cases[] = {
 		{ "", 0 },
 		{ "plain", 5 },
@@ -378,7 +382,9 @@ Test(escape_json, round_trip_fixed)
 		{ "\x01\x02\x1f\x7f", 4 },
 		{ "\xe2\x80\xa8\xe2\x80\xa9", 6 },
 		{ "\xc2\x80\xc2\x85\xdf\xbf", 6 },
-		{ "\xef\xbb\xbf" "bom", 6 },
+		{ "\xef\xbb\xbf"
+		  "bom",
+		    6 },
 		{ "\xef\xbf\xbe\xef\xbf\xbf", 6 },
 		{ "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", 8 },
 		{ "\xff", 1 },
@@ -387,7 +393,7 @@ Test(escape_json, round_trip_fixed)
 		{ "\xed\xa0\x80\xed\xb0\x80", 6 },
 		{ "ok\xf5ok", 5 },
 	};
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		round_trip(cases[i].s, cases[i].len);
@@ -395,10 +401,10 @@ Test(escape_json, round_trip_fixed)
 
 Test(escape_json, round_trip_random)
 {
-	char		s[256];
-	uint32_t	seed = 0x2545f491, cp;
-	size_t		n, len;
-	int		i;
+	char     s[256];
+	uint32_t seed = 0x2545f491, cp;
+	size_t   n, len;
+	int      i;
 
 	/* Random bytes: mostly invalid UTF-8. */
 	for (i = 0; i < 300; i++) {
@@ -442,7 +448,7 @@ Test(escape_json, round_trip_random)
 static char *
 clean(const char *s, size_t n, size_t max, int flags)
 {
-	struct buf	 b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_append(&b, "", 0);
@@ -452,18 +458,17 @@ clean(const char *s, size_t n, size_t max, int flags)
 }
 
 static void
-expect_clean(const char *in, size_t n, size_t max, int flags,
-    const char *want)
+expect_clean(const char *in, size_t n, size_t max, int flags, const char *want)
 {
-	char	*got;
+	char *got;
 
 	got = clean(in, n, max, flags);
-	cr_expect_str_eq(got, want, "escape_text_clean(\"%s\", %zu, %d)",
-	    in, max, flags);
+	cr_expect_str_eq(got, want, "escape_text_clean(\"%s\", %zu, %d)", in,
+	    max, flags);
 	free(got);
 }
 
-#define CLEAN(in, flags, want)						\
+#define CLEAN(in, flags, want)                                                 \
 	expect_clean((in), sizeof(in) - 1, SIZE_MAX, (flags), (want))
 
 Test(escape_text_clean, printable_text_stays)
@@ -479,7 +484,11 @@ Test(escape_text_clean, printable_text_stays)
 
 Test(escape_text_clean, each_control_character_is_one_question_mark)
 {
-	CLEAN("a\x01" "b\x1f" "c\x7f" "d", 0, "a?b?c?d");
+	CLEAN("a\x01"
+	      "b\x1f"
+	      "c\x7f"
+	      "d",
+	    0, "a?b?c?d");
 	CLEAN("a\0b", 0, "a?b");
 	CLEAN("\x1b[31mred", 0, "?[31mred");
 	/* C1 controls are two bytes, one character: one '?'. */
@@ -488,22 +497,30 @@ Test(escape_text_clean, each_control_character_is_one_question_mark)
 	CLEAN("one\ntwo\r\nthree\tfour", 0, "one?two??three?four");
 	CLEAN("one\ntwo\r\nthree\tfour", ESCAPE_TEXT_LINES,
 	    "one\ntwo\r\nthree\tfour");
-	CLEAN("a\x01\x7f\xc2\x85" "b", ESCAPE_TEXT_LINES, "a???b");
+	CLEAN("a\x01\x7f\xc2\x85"
+	      "b",
+	    ESCAPE_TEXT_LINES, "a???b");
 	/* Still one line: U+2028 is not a control character, but not
 	 * ASCII. */
-	CLEAN("a\xe2\x80\xa8" "b", ESCAPE_TEXT_ASCII, "a?b");
+	CLEAN("a\xe2\x80\xa8"
+	      "b",
+	    ESCAPE_TEXT_ASCII, "a?b");
 }
 
 Test(escape_text_clean, each_invalid_byte_is_one_question_mark)
 {
 	CLEAN("\xff", 0, "?");
-	CLEAN("a\xff" "b", 0, "a?b");
-	CLEAN("\x80", 0, "?");			/* lone continuation */
-	CLEAN("x\xe2\x82", 0, "x??");		/* cut at the end */
-	CLEAN("\xe2\x82" "b", 0, "??b");	/* cut in the middle */
-	CLEAN("\xc0\x80", 0, "??");		/* overlong NUL */
-	CLEAN("\xed\xa0\x80", 0, "???");	/* surrogate */
-	CLEAN("\xf4\x90\x80\x80", 0, "????");	/* past U+10FFFF */
+	CLEAN("a\xff"
+	      "b",
+	    0, "a?b");
+	CLEAN("\x80", 0, "?"); /* lone continuation */
+	CLEAN("x\xe2\x82", 0, "x??"); /* cut at the end */
+	CLEAN("\xe2\x82"
+	      "b",
+	    0, "??b"); /* cut in the middle */
+	CLEAN("\xc0\x80", 0, "??"); /* overlong NUL */
+	CLEAN("\xed\xa0\x80", 0, "???"); /* surrogate */
+	CLEAN("\xf4\x90\x80\x80", 0, "????"); /* past U+10FFFF */
 	/* A cut sequence does not swallow the character after it. */
 	CLEAN("\xe2\x82\n", ESCAPE_TEXT_LINES, "??\n");
 }
@@ -522,7 +539,9 @@ Test(escape_text_clean, squeeze_makes_a_run_one_space)
 	CLEAN("line one\nline\ttwo\x7f\xc2\x85 end", ESCAPE_TEXT_SQUEEZE,
 	    "line one line two  end");
 	CLEAN("bad \xff bytes", ESCAPE_TEXT_SQUEEZE, "bad   bytes");
-	CLEAN("\n\x01" "x", ESCAPE_TEXT_SQUEEZE, " x");
+	CLEAN("\n\x01"
+	      "x",
+	    ESCAPE_TEXT_SQUEEZE, " x");
 	/* A run at the end leaves nothing. */
 	CLEAN("trailing\r\n", ESCAPE_TEXT_SQUEEZE, "trailing");
 	CLEAN("\xff\xfe", ESCAPE_TEXT_SQUEEZE, "");
@@ -537,8 +556,12 @@ Test(escape_text_clean, max_cuts_between_characters)
 	expect_clean("abc", 3, 0, 0, "");
 	expect_clean("abc", 3, 3, 0, "abc");
 	/* Never inside a character, even when a later one would fit. */
-	expect_clean("a\xc3\xa9" "b", 4, 2, 0, "a");
-	expect_clean("a\xc3\xa9" "b", 4, 3, 0, "a\xc3\xa9");
+	expect_clean("a\xc3\xa9"
+	             "b",
+	    4, 2, 0, "a");
+	expect_clean("a\xc3\xa9"
+	             "b",
+	    4, 3, 0, "a\xc3\xa9");
 	expect_clean("\xf0\x9f\x98\x80", 4, 3, 0, "");
 	/* Replacements count. */
 	expect_clean("\x01\x02\x03", 3, 2, 0, "??");
@@ -552,7 +575,7 @@ Test(escape_text_clean, max_cuts_between_characters)
 
 Test(escape_text_clean, appends)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	escape_text_clean(&b, NULL, 0, SIZE_MAX, 0);
@@ -566,14 +589,13 @@ Test(escape_text_clean, appends)
 /* Whatever comes in, what goes out keeps the promise of escape.h. */
 Test(escape_text_clean, random_input_keeps_the_contract)
 {
-	static const int	flags[] = { 0, ESCAPE_TEXT_ASCII,
-	    ESCAPE_TEXT_LINES, ESCAPE_TEXT_SQUEEZE,
-	    ESCAPE_TEXT_SQUEEZE | ESCAPE_TEXT_LINES };
-	char			 s[96], *got;
-	const uint8_t		*p;
-	uint32_t		 seed = 0x9e3779b9, c;
-	size_t			 n, len, max, i, j;
-	int			 k, f;
+	static const int flags[] = { 0, ESCAPE_TEXT_ASCII, ESCAPE_TEXT_LINES,
+		ESCAPE_TEXT_SQUEEZE, ESCAPE_TEXT_SQUEEZE | ESCAPE_TEXT_LINES };
+	char             s[96], *got;
+	const uint8_t   *p;
+	uint32_t         seed = 0x9e3779b9, c;
+	size_t           n, len, max, i, j;
+	int              k, f;
 
 	for (i = 0; i < 2000; i++) {
 		len = rnd(&seed) % sizeof(s);

@@ -11,7 +11,7 @@
 
 #include "hook_sign.h"
 
-static unsigned char	key[32], other[32];
+static unsigned char key[32], other[32];
 
 static void
 setup(void)
@@ -25,11 +25,11 @@ TestSuite(hook_sign, .init = setup);
 
 Test(hook_sign, secret_text_is_whsec_and_standard_base64_of_raw)
 {
-	unsigned char	raw[HOOK_SECRET_BYTES], back[HOOK_SECRET_BYTES];
-	char		text[HOOK_SECRET_TEXT_LEN + 1];
-	const char	*b64 = text + 6;
-	size_t		n;
-	int		i, standard = 0;
+	unsigned char raw[HOOK_SECRET_BYTES], back[HOOK_SECRET_BYTES];
+	char          text[HOOK_SECRET_TEXT_LEN + 1];
+	const char   *b64 = text + 6;
+	size_t        n;
+	int           i, standard = 0;
 
 	/* Standard base64 shows '+' and '/' (base64url: '-' and '_'). */
 	for (i = 0; i < 64; i++) {
@@ -38,8 +38,9 @@ Test(hook_sign, secret_text_is_whsec_and_standard_base64_of_raw)
 		cr_assert(strncmp(text, "whsec_", 6) == 0, "%s", text);
 		cr_assert_eq(text[HOOK_SECRET_TEXT_LEN - 1], '=', "padded");
 		cr_assert_eq(sodium_base642bin(back, sizeof(back), b64,
-		    strlen(b64), NULL, &n, NULL,
-		    sodium_base64_VARIANT_ORIGINAL), 0);
+		                 strlen(b64), NULL, &n, NULL,
+		                 sodium_base64_VARIANT_ORIGINAL),
+		    0);
 		cr_assert_eq(n, HOOK_SECRET_BYTES);
 		cr_assert_eq(memcmp(raw, back, n), 0);
 		cr_assert(strpbrk(b64, "-_") == NULL, "%s", text);
@@ -50,9 +51,9 @@ Test(hook_sign, secret_text_is_whsec_and_standard_base64_of_raw)
 
 Test(hook_sign, seal_and_open)
 {
-	unsigned char	raw[HOOK_SECRET_BYTES], back[HOOK_SECRET_BYTES];
-	char		text[HOOK_SECRET_TEXT_LEN + 1], a[HOOK_SEALED_SQL_LEN],
-			b[HOOK_SEALED_SQL_LEN];
+	unsigned char raw[HOOK_SECRET_BYTES], back[HOOK_SECRET_BYTES];
+	char          text[HOOK_SECRET_TEXT_LEN + 1], a[HOOK_SEALED_SQL_LEN],
+	    b[HOOK_SEALED_SQL_LEN];
 
 	hook_secret_new(raw, text);
 	hook_secret_seal(key, raw, a);
@@ -79,21 +80,22 @@ Test(hook_sign, seal_and_open)
  */
 Test(hook_sign, signature_matches_a_known_answer)
 {
-	unsigned char	k[HOOK_SECRET_BYTES];
-	char		sig[HOOK_SIG_LEN + 1];
-	size_t		i;
+	unsigned char k[HOOK_SECRET_BYTES];
+	char          sig[HOOK_SIG_LEN + 1];
+	size_t        i;
 
 	for (i = 0; i < sizeof(k); i++)
 		k[i] = (unsigned char)i;
 	hook_sign(k, "5d1a4c3e-1f7b-4c2a-9e8d-7b6a5c4d3e2f", "1700000000",
 	    "{\"id\":1}", 8, sig);
-	cr_assert_str_eq(sig, "v1,7r8CggApRRAo2vVXZCJG+ERZiohffho/zGPqnyBFOQA=");
+	cr_assert_str_eq(sig,
+	    "v1,7r8CggApRRAo2vVXZCJG+ERZiohffho/zGPqnyBFOQA=");
 	cr_assert_eq(strlen(sig), HOOK_SIG_LEN);
 }
 
 Test(hook_sign, every_part_of_the_signed_content_counts)
 {
-	char	base[HOOK_SIG_LEN + 1], sig[HOOK_SIG_LEN + 1];
+	char base[HOOK_SIG_LEN + 1], sig[HOOK_SIG_LEN + 1];
 
 	hook_sign(key, "id", "12", "body", 4, base);
 	hook_sign(key, "id2", "12", "body", 4, sig);
@@ -114,9 +116,9 @@ Test(hook_sign, every_part_of_the_signed_content_counts)
 
 Test(hook_sign, rotation_signs_with_both_space_separated)
 {
-	unsigned char	cur[HOOK_SECRET_BYTES], old[HOOK_SECRET_BYTES];
-	char		both[HOOK_SIGNATURES_MAX], one[HOOK_SIG_LEN + 1],
-			two[HOOK_SIG_LEN + 1], solo[HOOK_SIGNATURES_MAX];
+	unsigned char cur[HOOK_SECRET_BYTES], old[HOOK_SECRET_BYTES];
+	char          both[HOOK_SIGNATURES_MAX], one[HOOK_SIG_LEN + 1],
+	    two[HOOK_SIG_LEN + 1], solo[HOOK_SIGNATURES_MAX];
 
 	memset(cur, 1, sizeof(cur));
 	memset(old, 2, sizeof(old));
@@ -133,8 +135,8 @@ Test(hook_sign, rotation_signs_with_both_space_separated)
 
 Test(hook_sign, ids_are_random_v4_uuids)
 {
-	char	a[HOOK_ID_LEN + 1], b[HOOK_ID_LEN + 1];
-	int	i;
+	char a[HOOK_ID_LEN + 1], b[HOOK_ID_LEN + 1];
+	int  i;
 
 	hook_id_new(a);
 	hook_id_new(b);
@@ -145,7 +147,8 @@ Test(hook_sign, ids_are_random_v4_uuids)
 			cr_assert_eq(a[i], '-', "%s", a);
 		else
 			cr_assert(isxdigit((unsigned char)a[i]) &&
-			    !isupper((unsigned char)a[i]), "%s", a);
+			        !isupper((unsigned char)a[i]),
+			    "%s", a);
 	}
 	cr_assert_eq(a[14], '4', "version 4: %s", a);
 	cr_assert(strchr("89ab", a[19]) != NULL, "variant: %s", a);

@@ -20,12 +20,14 @@
 
 #include "keys.h"
 
-#define HEX_A	"000102030405060708090a0b0c0d0e0f" \
-		"101112131415161718191a1b1c1d1e1f"
-#define HEX_B	"f0e1d2c3b4a5968778695a4b3c2d1e0f" \
-		"0123456789abcdef0123456789abcdef"
+#define HEX_A                                                                  \
+	"000102030405060708090a0b0c0d0e0f"                                     \
+	"101112131415161718191a1b1c1d1e1f"
+#define HEX_B                                                                  \
+	"f0e1d2c3b4a5968778695a4b3c2d1e0f"                                     \
+	"0123456789abcdef0123456789abcdef"
 
-static char	dir[64];
+static char dir[64];
 
 static void
 keys_setup(void)
@@ -39,15 +41,16 @@ keys_setup(void)
 static void
 keys_teardown(void)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		 p[256];
+	DIR           *d;
+	struct dirent *de;
+	char           p[256];
 
 	keys_wipe();
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
 		if (rmdir(p) == -1)
@@ -62,8 +65,8 @@ TestSuite(keys, .init = keys_setup, .fini = keys_teardown);
 static const char *
 in_dir(const char *name)
 {
-	static char	p[2][256];
-	static int	which;
+	static char p[2][256];
+	static int  which;
 
 	which ^= 1;
 	snprintf(p[which], sizeof(p[which]), "%s/%s", dir, name);
@@ -74,8 +77,8 @@ in_dir(const char *name)
 static const char *
 put_file(const char *name, const char *text, size_t n, mode_t mode)
 {
-	const char	*p = in_dir(name);
-	int		 fd;
+	const char *p = in_dir(name);
+	int         fd;
 
 	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	cr_assert_neq(fd, -1, "open %s", p);
@@ -95,45 +98,47 @@ put_key(const char *name, const char *text, mode_t mode)
 static void
 refused(const char *path, const char *what)
 {
-	char	err[512];
+	char err[512];
 
 	err[0] = '\0';
 	cr_assert_eq(keys_load(path, err, sizeof(err)), -1, "%s loaded", path);
 	cr_assert_neq(err[0], '\0', "no message for %s", path);
 	if (what != NULL)
-		cr_assert_not_null(strstr(err, what), "message \"%s\" lacks "
-		    "\"%s\"", err, what);
+		cr_assert_not_null(strstr(err, what),
+		    "message \"%s\" lacks "
+		    "\"%s\"",
+		    err, what);
 }
 
 static void
 loads(const char *path)
 {
-	char	err[512] = "";
+	char err[512] = "";
 
-	cr_assert_eq(keys_load(path, err, sizeof(err)), 0, "%s: %s", path,
-	    err);
+	cr_assert_eq(keys_load(path, err, sizeof(err)), 0, "%s: %s", path, err);
 }
 
 static void
 derive(const char *hex, enum key_purpose p, unsigned char out[KEY_BYTES])
 {
-	unsigned char	master[KEY_BYTES];
+	unsigned char master[KEY_BYTES];
 
 	cr_assert_eq(sodium_hex2bin(master, sizeof(master), hex, strlen(hex),
-	    NULL, NULL, NULL), 0);
-	crypto_kdf_derive_from_key(out, KEY_BYTES, (uint64_t)p + 1,
-	    "parleyk1", master);
+	                 NULL, NULL, NULL),
+	    0);
+	crypto_kdf_derive_from_key(out, KEY_BYTES, (uint64_t)p + 1, "parleyk1",
+	    master);
 }
 
 Test(keys, creates_missing_file_0600)
 {
-	const char	*p = in_dir("key");
-	struct stat	 st;
-	char		 text[128];
-	ssize_t		 n;
-	int		 fd, i;
+	const char *p = in_dir("key");
+	struct stat st;
+	char        text[128];
+	ssize_t     n;
+	int         fd, i;
 
-	umask(0);	/* the mode must not rely on the umask */
+	umask(0); /* the mode must not rely on the umask */
 	loads(p);
 	cr_assert_eq(lstat(p, &st), 0);
 	cr_assert(S_ISREG(st.st_mode));
@@ -146,18 +151,18 @@ Test(keys, creates_missing_file_0600)
 	cr_assert_eq(n, 65);
 	for (i = 0; i < 64; i++)
 		cr_assert((text[i] >= '0' && text[i] <= '9') ||
-		    (text[i] >= 'a' && text[i] <= 'f'), "char %d: %c", i,
-		    text[i]);
+		        (text[i] >= 'a' && text[i] <= 'f'),
+		    "char %d: %c", i, text[i]);
 	cr_assert_eq(text[64], '\n');
 }
 
 Test(keys, reload_gives_same_keys)
 {
-	const char	*p = in_dir("key");
-	unsigned char	 k1[KEY_BYTES], k2[KEY_BYTES];
-	char		 h1[65], h2[65], text[66];
-	unsigned char	 want[KEY_BYTES];
-	int		 fd;
+	const char   *p = in_dir("key");
+	unsigned char k1[KEY_BYTES], k2[KEY_BYTES];
+	char          h1[65], h2[65], text[66];
+	unsigned char want[KEY_BYTES];
+	int           fd;
 
 	loads(p);
 	memcpy(k1, keys_get(KEY_SECRETBOX), KEY_BYTES);
@@ -180,7 +185,7 @@ Test(keys, reload_gives_same_keys)
 
 Test(keys, two_new_files_differ)
 {
-	unsigned char	k1[KEY_BYTES];
+	unsigned char k1[KEY_BYTES];
 
 	loads(in_dir("one"));
 	memcpy(k1, keys_get(KEY_VOTER_IP), KEY_BYTES);
@@ -190,9 +195,9 @@ Test(keys, two_new_files_differ)
 
 Test(keys, subkeys_from_known_master)
 {
-	unsigned char	want[KEY_BYTES];
-	unsigned char	h[32];
-	char		hex[65], got[65];
+	unsigned char want[KEY_BYTES];
+	unsigned char h[32];
+	char          hex[65], got[65];
 
 	loads(put_key("key", HEX_A "\n", 0600));
 	derive(HEX_A, KEY_VOTER_IP, want);
@@ -200,7 +205,8 @@ Test(keys, subkeys_from_known_master)
 	derive(HEX_A, KEY_SECRETBOX, want);
 	cr_assert_eq(memcmp(keys_get(KEY_SECRETBOX), want, KEY_BYTES), 0);
 	cr_assert_neq(memcmp(keys_get(KEY_VOTER_IP), keys_get(KEY_SECRETBOX),
-	    KEY_BYTES), 0);
+	                  KEY_BYTES),
+	    0);
 
 	/* The voter hash is keyed BLAKE2b-256 of the string, in hex. */
 	derive(HEX_A, KEY_VOTER_IP, want);
@@ -213,8 +219,8 @@ Test(keys, subkeys_from_known_master)
 
 Test(keys, voter_hash_shape_and_separation)
 {
-	char	a[65], b[65], c[65];
-	int	i;
+	char a[65], b[65], c[65];
+	int  i;
 
 	loads(put_key("key", HEX_A "\n", 0600));
 	keys_voter_ip_hash("192.0.2.1", a);
@@ -235,9 +241,9 @@ Test(keys, voter_hash_shape_and_separation)
 
 Test(keys, newline_optional_hex_case_free)
 {
-	unsigned char	k[KEY_BYTES];
-	char		upper[65];
-	size_t		i;
+	unsigned char k[KEY_BYTES];
+	char          upper[65];
+	size_t        i;
 
 	loads(put_key("nl", HEX_B "\n", 0600));
 	memcpy(k, keys_get(KEY_VOTER_IP), KEY_BYTES);
@@ -256,10 +262,10 @@ Test(keys, newline_optional_hex_case_free)
 
 Test(keys, exposed_file_refused)
 {
-	static const mode_t	modes[] = { 0644, 0640, 0604, 0660, 0606, 0620,
-	    0602, 0610, 0601, 0777 };
-	const char		*p;
-	size_t			 i;
+	static const mode_t modes[] = { 0644, 0640, 0604, 0660, 0606, 0620,
+		0602, 0610, 0601, 0777 };
+	const char         *p;
+	size_t              i;
 
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		p = put_key("key", HEX_A "\n", modes[i]);
@@ -282,9 +288,9 @@ Test(keys, malformed_refused)
 		" " HEX_A "\n",
 		"0x" HEX_A,
 	};
-	char		 text[80];
-	const char	*p;
-	size_t		 i;
+	char        text[80];
+	const char *p;
+	size_t      i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p = put_key("key", bad[i], 0600);
@@ -293,11 +299,15 @@ Test(keys, malformed_refused)
 	}
 
 	/* Short: 63 and 62 digits, with and without the newline. */
-	p = put_key("key", "000102030405060708090a0b0c0d0e0f"
-	    "101112131415161718191a1b1c1d1e1\n", 0600);
+	p = put_key("key",
+	    "000102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e1\n",
+	    0600);
 	refused(p, "hex");
-	p = put_key("key", "000102030405060708090a0b0c0d0e0f"
-	    "101112131415161718191a1b1c1d1e", 0600);
+	p = put_key("key",
+	    "000102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e",
+	    0600);
 	refused(p, "hex");
 
 	/* A non-hex digit anywhere. */
@@ -321,8 +331,8 @@ Test(keys, malformed_refused)
 
 Test(keys, symlink_refused)
 {
-	const char	*target, *link;
-	struct stat	 st;
+	const char *target, *link;
+	struct stat st;
 
 	/* To a good key file. */
 	target = put_key("real", HEX_A "\n", 0600);
@@ -354,7 +364,7 @@ Test(keys, missing_directory_reported)
 
 Test(keys, failed_load_keeps_earlier_keys)
 {
-	unsigned char	k[KEY_BYTES];
+	unsigned char k[KEY_BYTES];
 
 	loads(put_key("good", HEX_A "\n", 0600));
 	memcpy(k, keys_get(KEY_VOTER_IP), KEY_BYTES);
@@ -364,8 +374,8 @@ Test(keys, failed_load_keeps_earlier_keys)
 
 Test(keys, wipe_zeroes_keys)
 {
-	const unsigned char	*k;
-	unsigned char		 zero[KEY_BYTES] = { 0 };
+	const unsigned char *k;
+	unsigned char        zero[KEY_BYTES] = { 0 };
 
 	loads(put_key("key", HEX_A "\n", 0600));
 	k = keys_get(KEY_SECRETBOX);
@@ -391,7 +401,7 @@ Test(keys, get_after_wipe_aborts, .signal = SIGABRT)
 
 Test(keys, voter_hash_before_load_aborts, .signal = SIGABRT)
 {
-	char	h[65];
+	char h[65];
 
 	keys_teardown();
 	keys_voter_ip_hash("192.0.2.1", h);

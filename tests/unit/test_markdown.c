@@ -13,25 +13,25 @@
 #include "buf.h"
 #include "markdown.h"
 
-#define REL	"\" rel=\"nofollow ugc noopener\">"
+#define REL "\" rel=\"nofollow ugc noopener\">"
 
-static char	*render_n(const char *, size_t);
-static char	*render(const char *);
-static void	 expect(const char *, const char *);
-static int	 lower(int);
-static int	 has_prefix_ci(const char *, size_t, const char *);
+static char       *render_n(const char *, size_t);
+static char       *render(const char *);
+static void        expect(const char *, const char *);
+static int         lower(int);
+static int         has_prefix_ci(const char *, size_t, const char *);
 static const char *find_ci(const char *, size_t, const char *);
-static int	 html_check(const char *, char *, size_t);
-static void	 assert_safe(const char *, size_t, const char *);
-static uint32_t	 rnd(uint32_t *);
+static int         html_check(const char *, char *, size_t);
+static void        assert_safe(const char *, size_t, const char *);
+static uint32_t    rnd(uint32_t *);
 
 /* Renders len bytes and returns the NUL-terminated HTML; never NULL. */
 static char *
 render_n(const char *src, size_t len)
 {
-	struct buf	 b;
-	char		*s;
-	size_t		 n;
+	struct buf b;
+	char      *s;
+	size_t     n;
 
 	buf_init(&b);
 	cr_assert_eq(markdown_render(&b, src, len), 0,
@@ -51,7 +51,7 @@ render(const char *src)
 static void
 expect(const char *src, const char *want)
 {
-	char	*got;
+	char *got;
 
 	got = render(src);
 	cr_expect_str_eq(got, want, "input: \"%s\"", src);
@@ -68,7 +68,7 @@ lower(int c)
 static int
 has_prefix_ci(const char *s, size_t n, const char *prefix)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; prefix[i] != '\0'; i++)
 		if (i >= n || lower((unsigned char)s[i]) != prefix[i])
@@ -80,7 +80,7 @@ has_prefix_ci(const char *s, size_t n, const char *prefix)
 static const char *
 find_ci(const char *s, size_t n, const char *needle)
 {
-	size_t	i, m;
+	size_t i, m;
 
 	m = strlen(needle);
 	for (i = 0; i + m <= n; i++)
@@ -99,37 +99,50 @@ find_ci(const char *s, size_t n, const char *needle)
  * reason in why.
  */
 static const char *const allowed_tags[] = {
-	"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol",
-	"li", "a",
+	"p",
+	"br",
+	"em",
+	"strong",
+	"code",
+	"pre",
+	"blockquote",
+	"ul",
+	"ol",
+	"li",
+	"a",
 };
 static const char *const html_escapes[] = {
-	"&amp;", "&lt;", "&gt;", "&quot;", "&#39;",
+	"&amp;",
+	"&lt;",
+	"&gt;",
+	"&quot;",
+	"&#39;",
 };
 
-#define NTAGS		(sizeof(allowed_tags) / sizeof(allowed_tags[0]))
-#define NESCAPES	(sizeof(html_escapes) / sizeof(html_escapes[0]))
-#define CHECK_DEPTH	1024
+#define NTAGS       (sizeof(allowed_tags) / sizeof(allowed_tags[0]))
+#define NESCAPES    (sizeof(html_escapes) / sizeof(html_escapes[0]))
+#define CHECK_DEPTH 1024
 
 static int
 html_check(const char *html, char *why, size_t whylen)
 {
-	const char	*stack[CHECK_DEPTH];
-	const char	*p, *name, *v, *tag;
-	char		 url[16];
-	size_t		 depth, namelen, i, j, k, ulen;
-	int		 closing, in_a, ok;
+	const char *stack[CHECK_DEPTH];
+	const char *p, *name, *v, *tag;
+	char        url[16];
+	size_t      depth, namelen, i, j, k, ulen;
+	int         closing, in_a, ok;
 
 	depth = 0;
-	for (p = html; *p != '\0'; ) {
+	for (p = html; *p != '\0';) {
 		if (*p == '>' || *p == '"' || *p == '\'') {
-			snprintf(why, whylen, "bare '%c' at offset %zu",
-			    *p, (size_t)(p - html));
+			snprintf(why, whylen, "bare '%c' at offset %zu", *p,
+			    (size_t)(p - html));
 			return (0);
 		}
 		if (*p == '&') {
 			for (i = 0; i < NESCAPES; i++)
 				if (strncmp(p, html_escapes[i],
-				    strlen(html_escapes[i])) == 0)
+				        strlen(html_escapes[i])) == 0)
 					break;
 			if (i == NESCAPES) {
 				snprintf(why, whylen, "stray '&' at offset %zu",
@@ -197,8 +210,10 @@ html_check(const char *html, char *why, size_t whylen)
 			    *p != '>' && *p != '\'')
 				p++;
 			if (strncmp(p, REL, strlen(REL)) != 0) {
-				snprintf(why, whylen, "bad <a> attributes: "
-				    "%.80s", tag);
+				snprintf(why, whylen,
+				    "bad <a> attributes: "
+				    "%.80s",
+				    tag);
 				return (0);
 			}
 
@@ -215,13 +230,14 @@ html_check(const char *html, char *why, size_t whylen)
 			/* Decode the escapes in the first few bytes, then
 			 * judge the scheme. */
 			ulen = 0;
-			for (j = 0; v + j < p && ulen < sizeof(url); ) {
+			for (j = 0; v + j < p && ulen < sizeof(url);) {
 				ok = 0;
 				if (v[j] == '&') {
 					for (k = 0; k < NESCAPES; k++) {
 						if (strncmp(v + j,
-						    html_escapes[k],
-						    strlen(html_escapes[k])))
+						        html_escapes[k],
+						        strlen(
+						            html_escapes[k])))
 							continue;
 						url[ulen++] = "&<>\"'"[k];
 						j += strlen(html_escapes[k]);
@@ -248,8 +264,10 @@ html_check(const char *html, char *why, size_t whylen)
 			p += strlen(REL);
 		} else {
 			if (*p != '>') {
-				snprintf(why, whylen, "attributes on <%s>: "
-				    "%.40s", name, tag);
+				snprintf(why, whylen,
+				    "attributes on <%s>: "
+				    "%.40s",
+				    name, tag);
 				return (0);
 			}
 			p++;
@@ -273,12 +291,11 @@ html_check(const char *html, char *why, size_t whylen)
 static void
 assert_safe(const char *html, size_t len, const char *src)
 {
-	char	why[256];
+	char why[256];
 
 	cr_assert_eq(strlen(html), len, "NUL byte in output for \"%s\"", src);
 	cr_assert(html_check(html, why, sizeof(why)),
-	    "unsafe output: %s\ninput: \"%s\"\noutput: \"%s\"",
-	    why, src, html);
+	    "unsafe output: %s\ninput: \"%s\"\noutput: \"%s\"", why, src, html);
 }
 
 /*
@@ -287,7 +304,7 @@ assert_safe(const char *html, size_t len, const char *src)
 
 Test(markdown, empty)
 {
-	struct buf	b;
+	struct buf b;
 
 	/* Even with nothing to write, data is an empty C string. */
 	buf_init(&b);
@@ -308,7 +325,7 @@ Test(markdown, empty)
 
 Test(markdown, appends)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_puts(&b, "X");
@@ -430,16 +447,19 @@ Test(markdown, backslash_escapes)
 
 Test(markdown, nul_becomes_replacement)
 {
-	char	*got;
+	char *got;
 
 	got = render_n("a\0b", 3);
-	cr_expect_str_eq(got, "<p>a\xef\xbf\xbd" "b</p>\n");
+	cr_expect_str_eq(got,
+	    "<p>a\xef\xbf\xbd"
+	    "b</p>\n");
 	free(got);
 	got = render_n("```\nx\0y\n```", 11);
 	cr_expect_str_eq(got, "<pre><code>x\xef\xbf\xbdy\n</code></pre>\n");
 	free(got);
 	got = render_n("```\n\0\0y\0\n```", 12);
-	cr_expect_str_eq(got, "<pre><code>\xef\xbf\xbd\xef\xbf\xbdy"
+	cr_expect_str_eq(got,
+	    "<pre><code>\xef\xbf\xbd\xef\xbf\xbdy"
 	    "\xef\xbf\xbd\n</code></pre>\n");
 	free(got);
 	got = render_n("`\0`", 3);
@@ -521,8 +541,8 @@ Test(markdown, link_without_allowed_scheme_is_text)
 /* Behaviour of md4c 0.4.8 that markdown.c has to work around. */
 Test(markdown, md4c_quirks)
 {
-	static const char	overread[] = "[a](b)";
-	char			*got;
+	static const char overread[] = "[a](b)";
+	char             *got;
 
 	/* md4c reads the byte after the input; here it is ')' and must
 	 * not complete the link (nor send md4c off past the buffer). */
@@ -541,15 +561,15 @@ Test(markdown, md4c_quirks)
  * explicit substring checks below; some also have an exact expectation.
  */
 
-#define NUL_IN_HREF	"[x](java\0script:alert(1))"
+#define NUL_IN_HREF "[x](java\0script:alert(1))"
 
 struct xss_case {
-	const char	*src;
-	size_t		 len;	/* 0: strlen(src) */
-	const char	*want;	/* NULL: no exact expectation */
+	const char *src;
+	size_t      len; /* 0: strlen(src) */
+	const char *want; /* NULL: no exact expectation */
 };
 
-static const struct xss_case	xss_cases[] = {
+static const struct xss_case xss_cases[] = {
 	{ "<script>alert(1)</script>", 0,
 	    "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n" },
 	{ "<img src=x onerror=alert(1)>", 0,
@@ -606,8 +626,8 @@ static const struct xss_case	xss_cases[] = {
 	{ "<svg/onload=alert(1)>", 0, "<p>&lt;svg/onload=alert(1)&gt;</p>\n" },
 	{ "<iframe src=\"javascript:alert(1)\"></iframe>", 0, NULL },
 	{ "<style>*{x:expression(alert(1))}</style>", 0, NULL },
-	{ "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-	    0, NULL },
+	{ "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>", 0,
+	    NULL },
 	{ "[a](http://x)<b onmouseover=alert(1)>", 0,
 	    "<p><a href=\"http://x" REL
 	    "a</a>&lt;b onmouseover=alert(1)&gt;</p>\n" },
@@ -639,10 +659,10 @@ static const struct xss_case	xss_cases[] = {
 
 Test(markdown, xss)
 {
-	const struct xss_case	*c;
-	const char		*p, *tag, *end, *href;
-	char			*got;
-	size_t			 i, len;
+	const struct xss_case *c;
+	const char            *p, *tag, *end, *href;
+	char                  *got;
+	size_t                 i, len;
 
 	for (i = 0; i < sizeof(xss_cases) / sizeof(xss_cases[0]); i++) {
 		c = &xss_cases[i];
@@ -653,8 +673,7 @@ Test(markdown, xss)
 			cr_expect_str_eq(got, c->want, "input: \"%s\"", c->src);
 
 		/* Belt and braces on top of the checker. */
-		cr_expect_null(find_ci(got, strlen(got), "<script"),
-		    "%s", got);
+		cr_expect_null(find_ci(got, strlen(got), "<script"), "%s", got);
 		cr_expect_null(find_ci(got, strlen(got), "<img"), "%s", got);
 		cr_expect_null(find_ci(got, strlen(got), "<iframe"), "%s", got);
 		cr_expect_null(find_ci(got, strlen(got), "<svg"), "%s", got);
@@ -669,12 +688,12 @@ Test(markdown, xss)
 				continue;
 			href += 6;
 			len = (size_t)(end - href);
-			cr_expect_null(find_ci(href, len, "javascript:"),
-			    "%s", got);
-			cr_expect_null(find_ci(href, len, "vbscript:"),
-			    "%s", got);
-			cr_expect(!has_prefix_ci(href, len, "data:"),
-			    "%s", got);
+			cr_expect_null(find_ci(href, len, "javascript:"), "%s",
+			    got);
+			cr_expect_null(find_ci(href, len, "vbscript:"), "%s",
+			    got);
+			cr_expect(!has_prefix_ci(href, len, "data:"), "%s",
+			    got);
 		}
 		free(got);
 	}
@@ -693,8 +712,8 @@ Test(markdown, checker_rejects)
 		"<a href=\"http://x\">a</a>",
 		"<a href=\"http://x\" rel=\"nofollow ugc noopener\" x>a</a>",
 		"<a href=\"http://x\" rel=\"nofollow ugc noopener\">"
-		    "<a href=\"http://y\" rel=\"nofollow ugc noopener\">"
-		    "a</a></a>",
+		"<a href=\"http://y\" rel=\"nofollow ugc noopener\">"
+		"a</a></a>",
 		"<p>a",
 		"<p><em>a</p></em>",
 		"</p>",
@@ -704,14 +723,16 @@ Test(markdown, checker_rejects)
 		"<P>a</P>",
 		"< p>",
 	};
-	char	why[256];
-	size_t	i;
+	char   why[256];
+	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect(!html_check(bad[i], why, sizeof(why)),
 		    "checker accepted \"%s\"", bad[i]);
 	cr_expect(html_check("<p><a href=\"mailto:a@b" REL "a</a><br>"
-	    "&amp;&lt;&gt;&quot;&#39;</p>\n", why, sizeof(why)), "%s", why);
+	                     "&amp;&lt;&gt;&quot;&#39;</p>\n",
+	              why, sizeof(why)),
+	    "%s", why);
 }
 
 /*
@@ -730,23 +751,79 @@ rnd(uint32_t *s)
 }
 
 static const char *const fuzz_tokens[] = {
-	"<", ">", "[", "]", "(", ")", "!", "*", "_", "`", "```", "~~~", "\n",
-	"\n\n", " ", "  ", "\t", "\\", "&", ";", "#", "&#58;", "&#106;",
-	"&amp;", "\"", "'", "=", "/", ":", "-", "1.", "> ", "- ", "    ",
-	"http://", "https://", "www.", "mailto:", "javascript:", "data:",
-	"vbscript:", "a.com", "@", "x", "script", "img", "onerror", "a",
-	"href", "<a href=\"", "\0", "\x01", "\x7f", "\xc3\xa9", "\xff",
-	"\xe2\x80\xa8", "[x]: ", "](", "<http://", "%6A", "|", "---", "===",
+	"<",
+	">",
+	"[",
+	"]",
+	"(",
+	")",
+	"!",
+	"*",
+	"_",
+	"`",
+	"```",
+	"~~~",
+	"\n",
+	"\n\n",
+	" ",
+	"  ",
+	"\t",
+	"\\",
+	"&",
+	";",
+	"#",
+	"&#58;",
+	"&#106;",
+	"&amp;",
+	"\"",
+	"'",
+	"=",
+	"/",
+	":",
+	"-",
+	"1.",
+	"> ",
+	"- ",
+	"    ",
+	"http://",
+	"https://",
+	"www.",
+	"mailto:",
+	"javascript:",
+	"data:",
+	"vbscript:",
+	"a.com",
+	"@",
+	"x",
+	"script",
+	"img",
+	"onerror",
+	"a",
+	"href",
+	"<a href=\"",
+	"\0",
+	"\x01",
+	"\x7f",
+	"\xc3\xa9",
+	"\xff",
+	"\xe2\x80\xa8",
+	"[x]: ",
+	"](",
+	"<http://",
+	"%6A",
+	"|",
+	"---",
+	"===",
 };
 
 Test(markdown, fuzz)
 {
-	char		 src[512];
-	char		*got;
-	const char	*t;
-	uint32_t	 seed = 0x9e3779b9;
-	size_t		 i, n, tl, ntok;
-	int		 iter;
+	char        src[512];
+	char       *got;
+	const char *t;
+	uint32_t    seed = 0x9e3779b9;
+	size_t      i, n, tl, ntok;
+	int         iter;
 
 	ntok = sizeof(fuzz_tokens) / sizeof(fuzz_tokens[0]);
 	for (iter = 0; iter < 3000; iter++) {
@@ -783,7 +860,7 @@ static char *
 bomb(const char *head, const char *unit, size_t ulen, const char *tail,
     size_t max, size_t *len)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	buf_puts(&b, head);
@@ -796,7 +873,7 @@ bomb(const char *head, const char *unit, size_t ulen, const char *tail,
 static size_t
 count(const char *s, const char *needle)
 {
-	size_t	n = 0;
+	size_t n = 0;
 
 	while ((s = strstr(s, needle)) != NULL) {
 		n++;
@@ -809,8 +886,8 @@ count(const char *s, const char *needle)
 static size_t
 container_depth(const char *html)
 {
-	size_t		 d = 0, max = 0;
-	const char	*p;
+	size_t      d = 0, max = 0;
+	const char *p;
 
 	for (p = html; (p = strchr(p, '<')) != NULL; p++) {
 		if (strncmp(p, "<blockquote>", 12) == 0 ||
@@ -826,8 +903,8 @@ container_depth(const char *html)
 
 Test(markdown, quote_nesting_capped)
 {
-	char	*src, *got;
-	size_t	 len;
+	char  *src, *got;
+	size_t len;
 
 	/* The review's bomb: 9,990 '>' made 9,990 nested quotes. */
 	src = bomb("", ">", 1, "", 9990, &len);
@@ -855,10 +932,10 @@ Test(markdown, quote_nesting_capped)
 
 Test(markdown, list_nesting_capped)
 {
-	struct buf	 src;
-	char		*got, item[16];
-	size_t		 len, i;
-	char		*s;
+	struct buf src;
+	char      *got, item[16];
+	size_t     len, i;
+	char      *s;
 
 	/* "- " 4,990 times and a letter made 4,990 nested lists (without
 	 * the letter, it is a thematic break). */
@@ -898,11 +975,11 @@ Test(markdown, list_nesting_capped)
 
 /* The worst inputs found: each must stay within the bound of markdown.h. */
 static const struct {
-	const char	*what;
-	const char	*head;
-	const char	*unit;
-	size_t		 ulen;		/* 0: strlen(unit) */
-	const char	*tail;
+	const char *what;
+	const char *head;
+	const char *unit;
+	size_t      ulen; /* 0: strlen(unit) */
+	const char *tail;
 } bombs[] = {
 	{ "quotes", "", ">", 0, "" },
 	{ "spaced quotes", "", "> ", 0, "x" },
@@ -921,14 +998,16 @@ static const struct {
 	{ "strong em spans", "", "***a*** ", 0, "" },
 	{ "code spans", "", "`a`", 0, "" },
 	{ "hard breaks", "", "a\\\n", 0, "a" },
-	{ "reference links", "[a]: http://example.com/"
+	{ "reference links",
+	    "[a]: http://example.com/"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\n\n",
 	    "[a]", 0, "" },
-	{ "reference images in links", "[a]: http://example.com/&&&&&&&&&&"
+	{ "reference images in links",
+	    "[a]: http://example.com/&&&&&&&&&&"
 	    "&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&\n\n",
 	    "[![a][a]][a]", 0, "" },
 	{ "inline links", "", "[a](http://x) ", 0, "" },
@@ -949,9 +1028,9 @@ static const struct {
 
 Test(markdown, output_bounded)
 {
-	struct buf	 b;
-	char		*src;
-	size_t		 i, len, ulen;
+	struct buf b;
+	char      *src;
+	size_t     i, len, ulen;
 
 	for (i = 0; i < sizeof(bombs) / sizeof(bombs[0]); i++) {
 		ulen = bombs[i].ulen ? bombs[i].ulen : strlen(bombs[i].unit);
@@ -973,9 +1052,10 @@ Test(markdown, output_bounded)
  * what no person writes. */
 Test(markdown, budget_spares_ordinary_comments)
 {
-	char	*got;
+	char *got;
 
-	got = render("See [the talks](https://example.com/2018/03/talks), "
+	got = render(
+	    "See [the talks](https://example.com/2018/03/talks), "
 	    "<https://example.org/a>, www.example.net and a@example.com.\n\n"
 	    "> *quoted* **text** with `code`\n\n- one\n- two\n  - three\n");
 	cr_expect_eq(count(got, "<a href="), 4, "%s", got);
@@ -988,7 +1068,7 @@ Test(markdown, budget_spares_ordinary_comments)
 static void
 expect_text(const char *src, const char *want)
 {
-	struct buf	b;
+	struct buf b;
 
 	buf_init(&b);
 	cr_assert_eq(markdown_text(&b, src, strlen(src)), 0);
@@ -998,7 +1078,7 @@ expect_text(const char *src, const char *want)
 
 Test(markdown, text_as_read)
 {
-	struct buf	b;
+	struct buf b;
 
 	expect_text("sp*a*m and sp**a**m and sp`a`m",
 	    "spam and spam and spam\n");
@@ -1007,7 +1087,8 @@ Test(markdown, text_as_read)
 	expect_text("> quoted\n\n- a\n- b", "\nquoted\n\n\na\nb\n\n");
 	expect_text("[click](http://evil.example/&x) here",
 	    "click here\n\nhttp://evil.example/&x");
-	expect_text("x www.a.example y", "x www.a.example y\n\n"
+	expect_text("x www.a.example y",
+	    "x www.a.example y\n\n"
 	    "http://www.a.example");
 	/* Only what the HTML would hold: no image targets, no javascript:. */
 	expect_text("![alt](http://img.example/x.png) [j](javascript:x)",
@@ -1016,6 +1097,8 @@ Test(markdown, text_as_read)
 
 	buf_init(&b);
 	cr_assert_eq(markdown_text(&b, "a\0b", 3), 0);
-	cr_expect_str_eq(b.data, "a\xef\xbf\xbd" "b\n");
+	cr_expect_str_eq(b.data,
+	    "a\xef\xbf\xbd"
+	    "b\n");
 	buf_free(&b);
 }

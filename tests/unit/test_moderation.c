@@ -14,7 +14,7 @@
 #include "moderation.h"
 #include "settings.h"
 
-static struct settings	set;
+static struct settings set;
 
 static void
 setup(void)
@@ -34,7 +34,7 @@ TestSuite(moderation, .init = setup, .fini = teardown);
 static struct mod_facts
 guest(void)
 {
-	struct mod_facts	f;
+	struct mod_facts f;
 
 	memset(&f, 0, sizeof(f));
 	f.is_guest = 1;
@@ -52,7 +52,7 @@ guest(void)
 static struct mod_facts
 member(void)
 {
-	struct mod_facts	f = guest();
+	struct mod_facts f = guest();
 
 	f.is_guest = 0;
 	f.prior_approved = 0;
@@ -64,7 +64,7 @@ member(void)
 static struct mod_facts
 moderator(void)
 {
-	struct mod_facts	f = member();
+	struct mod_facts f = member();
 
 	f.is_moderator = 1;
 	return (f);
@@ -73,7 +73,7 @@ moderator(void)
 static struct mod_verdict
 decide(struct mod_facts f)
 {
-	struct mod_verdict	v;
+	struct mod_verdict v;
 
 	memset(&v, 0x5a, sizeof(v));
 	moderation_decide(&set, &f, &v);
@@ -84,9 +84,9 @@ decide(struct mod_facts f)
 static void
 patch(const char *text)
 {
-	json_t		*j;
-	json_error_t	 err;
-	struct apierr	 e;
+	json_t       *j;
+	json_error_t  err;
+	struct apierr e;
 
 	j = json_loads(text, 0, &err);
 	cr_assert_not_null(j, "bad test JSON: %s", err.text);
@@ -94,21 +94,23 @@ patch(const char *text)
 	json_decref(j);
 }
 
-#define assert_verdict(v, o, r) do {					\
-	cr_assert_eq((v).outcome, (o), "outcome %s, reason %s",		\
-	    mod_outcome_name((v).outcome), (v).reason);			\
-	cr_assert_str_eq((v).reason, (r));				\
-} while (0)
+#define assert_verdict(v, o, r)                                                \
+	do {                                                                   \
+		cr_assert_eq((v).outcome, (o), "outcome %s, reason %s",        \
+		    mod_outcome_name((v).outcome), (v).reason);                \
+		cr_assert_str_eq((v).reason, (r));                             \
+	} while (0)
 
-#define assert_refused(v, st, c, r) do {				\
-	assert_verdict((v), MOD_REFUSE, (r));				\
-	cr_assert_eq((v).http_status, (st));				\
-	cr_assert_str_eq((v).code, (c));				\
-} while (0)
+#define assert_refused(v, st, c, r)                                            \
+	do {                                                                   \
+		assert_verdict((v), MOD_REFUSE, (r));                          \
+		cr_assert_eq((v).http_status, (st));                           \
+		cr_assert_str_eq((v).code, (c));                               \
+	} while (0)
 
 Test(moderation, approved_by_default)
 {
-	struct mod_verdict	v;
+	struct mod_verdict v;
 
 	v = decide(guest());
 	assert_verdict(v, MOD_APPROVE, "approved");
@@ -120,20 +122,18 @@ Test(moderation, approved_by_default)
 
 Test(moderation, stage2_post_closed)
 {
-	struct mod_facts	f = guest();
+	struct mod_facts f = guest();
 
 	f.post_open = 0;
-	assert_refused(decide(f), 403, "post_closed",
-	    "refused: post closed");
+	assert_refused(decide(f), 403, "post_closed", "refused: post closed");
 	f = member();
 	f.post_open = 0;
-	assert_refused(decide(f), 403, "post_closed",
-	    "refused: post closed");
+	assert_refused(decide(f), 403, "post_closed", "refused: post closed");
 }
 
 Test(moderation, stage2_banned)
 {
-	struct mod_facts	f = guest();
+	struct mod_facts f = guest();
 
 	f.ban_kind = "email";
 	f.ban_reason = "repeated spam";
@@ -152,10 +152,10 @@ Test(moderation, stage2_banned)
 
 Test(moderation, ban_reason_cleaned_and_truncated)
 {
-	struct mod_facts	 f = guest();
-	struct mod_verdict	 v;
-	char			 longer[1000];
-	size_t			 i;
+	struct mod_facts   f = guest();
+	struct mod_verdict v;
+	char               longer[1000];
+	size_t             i;
 
 	f.ban_kind = "ip";
 	f.ban_reason = "line one\nline\ttwo\x7f\xc2\x85 end";
@@ -182,21 +182,20 @@ Test(moderation, ban_reason_cleaned_and_truncated)
 
 Test(moderation, stage2_guests_not_allowed)
 {
-	struct mod_facts	f = guest();
+	struct mod_facts f = guest();
 
 	patch("{\"allow_guests\": false}");
 	assert_refused(decide(f), 403, "guests_not_allowed",
 	    "refused: guests not allowed");
 	/* Members and moderators are not guests. */
 	assert_verdict(decide(member()), MOD_APPROVE, "approved");
-	assert_verdict(decide(moderator()), MOD_APPROVE,
-	    "approved: moderator");
+	assert_verdict(decide(moderator()), MOD_APPROVE, "approved: moderator");
 }
 
 Test(moderation, stage3_rate_limited)
 {
-	struct mod_facts	f = guest();
-	struct mod_verdict	v;
+	struct mod_facts   f = guest();
+	struct mod_verdict v;
 
 	f.rate_wait = 42;
 	v = decide(f);
@@ -209,7 +208,7 @@ Test(moderation, stage3_rate_limited)
 
 Test(moderation, stage4_honeypot)
 {
-	struct mod_facts	f = guest();
+	struct mod_facts f = guest();
 
 	f.honeypot = 1;
 	assert_verdict(decide(f), MOD_SPAM, "spam: honeypot field filled");
@@ -217,7 +216,7 @@ Test(moderation, stage4_honeypot)
 
 Test(moderation, stage5_duplicate)
 {
-	struct mod_facts	f = member();
+	struct mod_facts f = member();
 
 	f.duplicate = 1;
 	assert_refused(decide(f), 409, "duplicate",
@@ -226,10 +225,10 @@ Test(moderation, stage5_duplicate)
 
 Test(moderation, stage6_disallowed_in_each_field)
 {
-	struct mod_facts	f;
+	struct mod_facts f;
 
 	patch("{\"disallowed_words\": [\"Viagra\", \"spammer@evil.test\","
-	    " \"evil.test\", \"198.51.100.7\", \"Bot\"]}");
+	      " \"evil.test\", \"198.51.100.7\", \"Bot\"]}");
 
 	f = guest();
 	f.body = "Cheap VIAGRA here";
@@ -286,7 +285,7 @@ Test(moderation, stage6_disallowed_in_each_field)
 
 Test(moderation, stage7_hold_words)
 {
-	struct mod_facts	f = guest();
+	struct mod_facts f = guest();
 
 	patch("{\"hold_words\": [\"crypto\", \"buy now\"]}");
 	f.body = "Try CRYPTO today";
@@ -297,8 +296,7 @@ Test(moderation, stage7_hold_words)
 	assert_verdict(decide(f), MOD_HOLD, "held: word 'buy now' in name");
 	f = guest();
 	f.author_url = "https://example.org/crypto";
-	assert_verdict(decide(f), MOD_HOLD,
-	    "held: word 'crypto' in website");
+	assert_verdict(decide(f), MOD_HOLD, "held: word 'crypto' in website");
 	f = guest();
 	f.body = "cryptography is fine";
 	f.body_len = strlen(f.body);
@@ -307,7 +305,7 @@ Test(moderation, stage7_hold_words)
 
 Test(moderation, stage7_links)
 {
-	struct mod_facts	f = guest();
+	struct mod_facts f = guest();
 
 	f.links = 1;
 	assert_verdict(decide(f), MOD_APPROVE, "approved");
@@ -330,7 +328,7 @@ Test(moderation, stage7_links)
 
 Test(moderation, stage8_first_comment)
 {
-	struct mod_facts	f = guest();
+	struct mod_facts f = guest();
 
 	f.prior_approved = 0;
 	assert_verdict(decide(f), MOD_HOLD,
@@ -351,16 +349,15 @@ Test(moderation, stage9_require_approval)
 	    "held: every comment needs approval");
 	assert_verdict(decide(member()), MOD_HOLD,
 	    "held: every comment needs approval");
-	assert_verdict(decide(moderator()), MOD_APPROVE,
-	    "approved: moderator");
+	assert_verdict(decide(moderator()), MOD_APPROVE, "approved: moderator");
 }
 
 Test(moderation, order_of_stages)
 {
-	struct mod_facts	f;
+	struct mod_facts f;
 
 	patch("{\"disallowed_words\": [\"viagra\"], \"hold_words\":"
-	    " [\"crypto\"], \"require_approval\": true}");
+	      " [\"crypto\"], \"require_approval\": true}");
 
 	/* Banned with many links: refused, not held. */
 	f = guest();
@@ -425,10 +422,10 @@ Test(moderation, order_of_stages)
 
 Test(moderation, moderators_skip_3_to_10)
 {
-	struct mod_facts	f = moderator();
+	struct mod_facts f = moderator();
 
 	patch("{\"disallowed_words\": [\"viagra\"], \"hold_words\":"
-	    " [\"crypto\"], \"require_approval\": true}");
+	      " [\"crypto\"], \"require_approval\": true}");
 	f.links = 5;
 	f.rate_wait = 30;
 	f.duplicate = 1;
@@ -448,10 +445,10 @@ Test(moderation, moderators_skip_3_to_10)
 
 Test(moderation, thousand_disallowed_words)
 {
-	struct wordlist	*wl = &set.disallowed_words;
+	struct wordlist *wl = &set.disallowed_words;
 	struct mod_facts f = guest();
-	char		 w[32];
-	int		 i;
+	char             w[32];
+	int              i;
 
 	for (i = 0; i < 1000; i++) {
 		snprintf(w, sizeof(w), "Bad%dWord", i);
@@ -477,9 +474,9 @@ Test(moderation, thousand_disallowed_words)
 
 Test(moderation, long_word_reason_fits)
 {
-	struct mod_facts	f = guest();
-	struct mod_verdict	v;
-	char			word[101];
+	struct mod_facts   f = guest();
+	struct mod_verdict v;
+	char               word[101];
 
 	/* The longest entry settings allow, in the longest field name. */
 	memset(word, 'w', 100);
@@ -489,8 +486,8 @@ Test(moderation, long_word_reason_fits)
 	v = decide(f);
 	cr_assert_eq(v.outcome, MOD_SPAM);
 	cr_assert_eq(strncmp(v.reason, "spam: disallowed word 'www", 26), 0);
-	cr_assert_eq(strcmp(v.reason + strlen(v.reason) - 12,
-	    "' in website"), 0);
+	cr_assert_eq(strcmp(v.reason + strlen(v.reason) - 12, "' in website"),
+	    0);
 }
 
 Test(moderation, outcome_names)
@@ -506,9 +503,11 @@ Test(moderation, count_links)
 	cr_assert_eq(moderation_count_links(NULL), 0);
 	cr_assert_eq(moderation_count_links(""), 0);
 	cr_assert_eq(moderation_count_links("<p>no links</p>"), 0);
-	cr_assert_eq(moderation_count_links(
-	    "<p><a href=\"https://a.example/\" rel=\"nofollow ugc noopener\">"
-	    "a</a> and <a href=\"https://b.example/\">b</a></p>"), 2);
+	cr_assert_eq(
+	    moderation_count_links(
+	        "<p><a href=\"https://a.example/\" rel=\"nofollow ugc noopener\">"
+	        "a</a> and <a href=\"https://b.example/\">b</a></p>"),
+	    2);
 	/* Other tags starting with "a" are not links. */
 	cr_assert_eq(moderation_count_links("<abbr>x</abbr><a>y</a>"), 0);
 	cr_assert_eq(moderation_count_links("<a <a <a "), 3);
@@ -518,11 +517,11 @@ Test(moderation, count_links)
 
 Test(moderation, verdict_hook_answers)
 {
-	struct mod_verdict	v;
-	const char		*a = "{\"verdict\":\"approve\",\"reason\":\"looks fine\"}";
-	const char		*s = "{\"verdict\":\"spam\"}";
-	const char		*h = "{\"verdict\":\"hold\",\"reason\":\"new\\nline\"}";
-	const char		*odd = "{\"verdict\":\"maybe\"}";
+	struct mod_verdict v;
+	const char *a = "{\"verdict\":\"approve\",\"reason\":\"looks fine\"}";
+	const char *s = "{\"verdict\":\"spam\"}";
+	const char *h = "{\"verdict\":\"hold\",\"reason\":\"new\\nline\"}";
+	const char *odd = "{\"verdict\":\"maybe\"}";
 
 	moderation_verdict_answer(&v, 200, a, strlen(a), NULL);
 	cr_assert_eq(v.outcome, MOD_APPROVE);
@@ -535,7 +534,8 @@ Test(moderation, verdict_hook_answers)
 	cr_assert_str_eq(v.reason, "held: by the verdict hook: new?line");
 	moderation_verdict_answer(&v, 200, odd, strlen(odd), NULL);
 	cr_assert_eq(v.outcome, MOD_HOLD);
-	cr_assert_str_eq(v.reason, "held: the verdict hook's answer was not understood");
+	cr_assert_str_eq(v.reason,
+	    "held: the verdict hook's answer was not understood");
 	moderation_verdict_answer(&v, 200, "garbage", 7, NULL);
 	cr_assert_eq(v.outcome, MOD_HOLD);
 	moderation_verdict_answer(&v, 200, NULL, 0, NULL);
@@ -556,21 +556,23 @@ Test(moderation, verdict_hook_answers)
 Test(moderation, words_found_in_the_rendered_text)
 {
 	static const char *const dodges[] = {
-		"cheap sp*a*m here",			/* emphasis in a word */
+		"cheap sp*a*m here", /* emphasis in a word */
 		"cheap sp**a**m here",
 		"cheap sp`a`m here",
-		"cheap sp\xc2\xad" "am here",		/* soft hyphen */
-		"cheap sp\xe2\x80\x8b" "am here",	/* zero width space */
+		"cheap sp\xc2\xad"
+		"am here", /* soft hyphen */
+		"cheap sp\xe2\x80\x8b"
+		"am here", /* zero width space */
 		"cheap \xef\xbd\x93\xef\xbd\x90\xef\xbd\x81\xef\xbd\x8d",
 		"cheap SP*A*M!",
 		"> quoted *sp*am",
 		"[buy](http://x.example/) cheap spa*m*",
 	};
-	struct mod_facts	f;
-	size_t			i;
+	struct mod_facts f;
+	size_t           i;
 
 	patch("{\"disallowed_words\": [\"spam\"],"
-	    " \"hold_words\": [\"evil.example\"]}");
+	      " \"hold_words\": [\"evil.example\"]}");
 	for (i = 0; i < sizeof(dodges) / sizeof(dodges[0]); i++) {
 		f = guest();
 		f.body = dodges[i];
@@ -583,7 +585,8 @@ Test(moderation, words_found_in_the_rendered_text)
 	f = guest();
 	f.body = "[my site](https://www.evil.example/offer)";
 	f.body_len = strlen(f.body);
-	assert_verdict(decide(f), MOD_HOLD, "held: word 'evil.example' in body");
+	assert_verdict(decide(f), MOD_HOLD,
+	    "held: word 'evil.example' in body");
 
 	/* What the reader does not see as the word is not the word. */
 	f = guest();
@@ -594,11 +597,12 @@ Test(moderation, words_found_in_the_rendered_text)
 
 Test(moderation, author_fields_normalised)
 {
-	struct mod_facts	f;
+	struct mod_facts f;
 
 	patch("{\"disallowed_words\": [\"bot\"]}");
 	f = guest();
-	f.author_name = "Friendly b\xc2\xad" "ot";
+	f.author_name = "Friendly b\xc2\xad"
+	                "ot";
 	assert_verdict(decide(f), MOD_SPAM,
 	    "spam: disallowed word 'bot' in name");
 	f = guest();
@@ -611,7 +615,7 @@ Test(moderation, author_fields_normalised)
 static struct mod_verdict
 decide_edit(struct mod_facts f)
 {
-	struct mod_verdict	v;
+	struct mod_verdict v;
 
 	memset(&v, 0x5a, sizeof(v));
 	moderation_decide_edit(&set, &f, &v);
@@ -621,11 +625,11 @@ decide_edit(struct mod_facts f)
 
 Test(moderation, edits_pass_the_content_stages_only)
 {
-	struct mod_facts	f = guest();
+	struct mod_facts f = guest();
 
 	patch("{\"disallowed_words\": [\"casino\"], \"hold_words\": "
-	    "[\"refund\"], \"max_links\": 2, \"require_approval\": true,"
-	    " \"first_comment_approval\": true}");
+	      "[\"refund\"], \"max_links\": 2, \"require_approval\": true,"
+	      " \"first_comment_approval\": true}");
 	/* Not content: a rate limit, a duplicate, first comment, require
 	 * approval, a closed post are for new comments only. */
 	f.rate_wait = 30;
@@ -639,8 +643,7 @@ Test(moderation, edits_pass_the_content_stages_only)
 	    "spam: disallowed word 'casino' in body");
 	f.body = "I want a refund";
 	f.body_len = strlen(f.body);
-	assert_verdict(decide_edit(f), MOD_HOLD,
-	    "held: word 'refund' in body");
+	assert_verdict(decide_edit(f), MOD_HOLD, "held: word 'refund' in body");
 	f.body = "plain";
 	f.body_len = strlen(f.body);
 	f.links = 2;

@@ -17,7 +17,7 @@ TestSuite(netaddr);
 static struct netaddr_cidr
 cidr(const char *s)
 {
-	struct netaddr_cidr	c;
+	struct netaddr_cidr c;
 
 	cr_assert_eq(netaddr_cidr_parse(s, &c), 0, "refused: %s", s);
 	return (c);
@@ -26,7 +26,7 @@ cidr(const char *s)
 static struct netaddr_proxies
 proxies(const char *list)
 {
-	struct netaddr_proxies	p;
+	struct netaddr_proxies p;
 
 	memset(&p, 0, sizeof(p));
 	cr_assert_eq(netaddr_proxies_parse(&p, list), 0, "refused: %s", list);
@@ -37,7 +37,7 @@ proxies(const char *list)
 static const char *
 client(const struct netaddr_proxies *p, const char *peer, const char *xff)
 {
-	static char	out[NETADDR_TEXT_MAX];
+	static char out[NETADDR_TEXT_MAX];
 
 	memset(out, 'x', sizeof(out));
 	netaddr_client(p, peer, xff, out);
@@ -47,7 +47,7 @@ client(const struct netaddr_proxies *p, const char *peer, const char *xff)
 
 Test(netaddr, cidr_parse)
 {
-	struct netaddr_cidr	c;
+	struct netaddr_cidr c;
 
 	c = cidr("10.0.0.0/8");
 	cr_assert_eq(c.family, AF_INET);
@@ -83,16 +83,37 @@ Test(netaddr, cidr_parse)
 Test(netaddr, cidr_parse_refused)
 {
 	static const char *const bad[] = {
-		"", "/", "/8", "10.0.0.0/", "10.0.0.0/33", "::/129",
-		"10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/ 8", "10.0.0.0/8 ",
-		" 10.0.0.0/8", "10.0.0.0/8/8", "10.0.0.0/0008", "10.0.0.0/x",
-		"10.0.0", "10.0.0.256", "010.0.0.1", "1.2.3.4.5", "garbage",
-		"localhost", "1.2.3.4:80", "[::1]", "fe80::1%eth0", ":::1",
-		"2001:db8::g", "10.0.0.0/8,", "1.2.3.4\n",
+		"",
+		"/",
+		"/8",
+		"10.0.0.0/",
+		"10.0.0.0/33",
+		"::/129",
+		"10.0.0.0/-1",
+		"10.0.0.0/+8",
+		"10.0.0.0/ 8",
+		"10.0.0.0/8 ",
+		" 10.0.0.0/8",
+		"10.0.0.0/8/8",
+		"10.0.0.0/0008",
+		"10.0.0.0/x",
+		"10.0.0",
+		"10.0.0.256",
+		"010.0.0.1",
+		"1.2.3.4.5",
+		"garbage",
+		"localhost",
+		"1.2.3.4:80",
+		"[::1]",
+		"fe80::1%eth0",
+		":::1",
+		"2001:db8::g",
+		"10.0.0.0/8,",
+		"1.2.3.4\n",
 		"aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:a",
 	};
-	struct netaddr_cidr	c;
-	size_t			i;
+	struct netaddr_cidr c;
+	size_t              i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(netaddr_cidr_parse(bad[i], &c), -1,
@@ -102,7 +123,7 @@ Test(netaddr, cidr_parse_refused)
 
 Test(netaddr, contains)
 {
-	struct netaddr_cidr	c;
+	struct netaddr_cidr c;
 
 	c = cidr("10.0.0.0/8");
 	cr_assert(netaddr_cidr_contains(&c, "10.0.0.1"));
@@ -155,7 +176,7 @@ Test(netaddr, contains)
 
 Test(netaddr, proxies_parse)
 {
-	struct netaddr_proxies	p;
+	struct netaddr_proxies p;
 
 	p = proxies("10.0.0.0/8 127.0.0.1,::1 , fd00::/8,,\t192.168.0.1  ");
 	cr_assert_eq(p.n, 5);
@@ -175,19 +196,20 @@ Test(netaddr, proxies_parse)
 
 Test(netaddr, proxies_refused)
 {
-	struct netaddr_proxies	p;
-	char			list[1024];
-	size_t			i;
+	struct netaddr_proxies p;
+	char                   list[1024];
+	size_t                 i;
 
 	memset(&p, 0, sizeof(p));
 	cr_assert_eq(netaddr_proxies_parse(&p, "10.0.0.0/8 bogus"), -1);
 	cr_assert_eq(p.n, 0, "a bad list adds nothing");
 	cr_assert_eq(netaddr_proxies_parse(&p, "10.0.0.0/33"), -1);
-	cr_assert_eq(netaddr_proxies_parse(&p,
-	    "10.0.0.0/8;127.0.0.1"), -1);
-	cr_assert_eq(netaddr_proxies_parse(&p,
-	    "aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa/128-and-far-too-long-"
-	    "to-be-an-address"), -1);
+	cr_assert_eq(netaddr_proxies_parse(&p, "10.0.0.0/8;127.0.0.1"), -1);
+	cr_assert_eq(
+	    netaddr_proxies_parse(&p,
+	        "aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa:aaaa/128-and-far-too-long-"
+	        "to-be-an-address"),
+	    -1);
 	cr_assert_eq(p.n, 0);
 
 	/* 16 fit, 17 do not. */
@@ -207,11 +229,10 @@ Test(netaddr, proxies_refused)
 
 Test(netaddr, peer_not_a_proxy_ignores_xff)
 {
-	struct netaddr_proxies	p = proxies("10.0.0.0/8");
+	struct netaddr_proxies p = proxies("10.0.0.0/8");
 
 	/* A random client forging the header. */
-	cr_assert_str_eq(client(&p, "198.51.100.4", "1.1.1.1"),
-	    "198.51.100.4");
+	cr_assert_str_eq(client(&p, "198.51.100.4", "1.1.1.1"), "198.51.100.4");
 	cr_assert_str_eq(client(&p, "198.51.100.4", "10.0.0.1, 1.1.1.1"),
 	    "198.51.100.4");
 	/* No proxies configured: the header is never believed. */
@@ -222,7 +243,7 @@ Test(netaddr, peer_not_a_proxy_ignores_xff)
 
 Test(netaddr, no_xff_is_the_peer)
 {
-	struct netaddr_proxies	p = proxies("10.0.0.0/8");
+	struct netaddr_proxies p = proxies("10.0.0.0/8");
 
 	cr_assert_str_eq(client(&p, "10.0.0.2", NULL), "10.0.0.2");
 	cr_assert_str_eq(client(&p, "198.51.100.4", NULL), "198.51.100.4");
@@ -232,39 +253,38 @@ Test(netaddr, no_xff_is_the_peer)
 
 Test(netaddr, proxy_peer_believed)
 {
-	struct netaddr_proxies	p = proxies("10.0.0.0/8");
+	struct netaddr_proxies p = proxies("10.0.0.0/8");
 
 	cr_assert_str_eq(client(&p, "10.0.0.1", "1.1.1.1, 10.0.0.2"),
 	    "1.1.1.1");
 	cr_assert_str_eq(client(&p, "10.0.0.1", "1.1.1.1"), "1.1.1.1");
-	cr_assert_str_eq(client(&p, "10.0.0.1", "1.1.1.1,10.0.0.2"),
-	    "1.1.1.1");
+	cr_assert_str_eq(client(&p, "10.0.0.1", "1.1.1.1,10.0.0.2"), "1.1.1.1");
 	/* The client's own forged entries on the left are not believed. */
 	cr_assert_str_eq(client(&p, "10.0.0.1",
-	    "6.6.6.6, 7.7.7.7, 1.1.1.1, 10.0.0.2"), "1.1.1.1");
+	                     "6.6.6.6, 7.7.7.7, 1.1.1.1, 10.0.0.2"),
+	    "1.1.1.1");
 	/* Text is normalised. */
 	cr_assert_str_eq(client(&p, "10.0.0.1", "2001:DB8:0:0::1"),
 	    "2001:db8::1");
-	cr_assert_str_eq(client(&p, "10.0.0.1", " ::ffff:1.1.1.1 "),
-	    "1.1.1.1");
+	cr_assert_str_eq(client(&p, "10.0.0.1", " ::ffff:1.1.1.1 "), "1.1.1.1");
 }
 
 Test(netaddr, chain_of_proxies)
 {
-	struct netaddr_proxies	p = proxies("10.0.0.0/8, 192.168.1.1");
+	struct netaddr_proxies p = proxies("10.0.0.0/8, 192.168.1.1");
 
 	cr_assert_str_eq(client(&p, "10.0.0.1",
-	    "1.1.1.1, 10.9.9.9, 192.168.1.1, 10.0.0.3"), "1.1.1.1");
+	                     "1.1.1.1, 10.9.9.9, 192.168.1.1, 10.0.0.3"),
+	    "1.1.1.1");
 	/* All proxies: the leftmost. */
 	cr_assert_str_eq(client(&p, "10.0.0.1", "10.1.1.1, 192.168.1.1"),
 	    "10.1.1.1");
-	cr_assert_str_eq(client(&p, "10.0.0.1", "192.168.1.1"),
-	    "192.168.1.1");
+	cr_assert_str_eq(client(&p, "10.0.0.1", "192.168.1.1"), "192.168.1.1");
 }
 
 Test(netaddr, malformed_entries_stop_the_walk)
 {
-	struct netaddr_proxies	p = proxies("10.0.0.0/8");
+	struct netaddr_proxies p = proxies("10.0.0.0/8");
 
 	/* The last good address seen: here the proxy entry. */
 	cr_assert_str_eq(client(&p, "10.0.0.1", "1.1.1.1, junk, 10.0.0.2"),
@@ -276,8 +296,7 @@ Test(netaddr, malformed_entries_stop_the_walk)
 	    "10.0.0.3");
 	/* Ports and brackets are malformed. */
 	cr_assert_str_eq(client(&p, "10.0.0.1", "1.1.1.1:5678"), "10.0.0.1");
-	cr_assert_str_eq(client(&p, "10.0.0.1", "[2001:db8::1]"),
-	    "10.0.0.1");
+	cr_assert_str_eq(client(&p, "10.0.0.1", "[2001:db8::1]"), "10.0.0.1");
 	cr_assert_str_eq(client(&p, "10.0.0.1", "[2001:db8::1]:443"),
 	    "10.0.0.1");
 	cr_assert_str_eq(client(&p, "10.0.0.1", "unknown, 10.0.0.5"),
@@ -285,20 +304,20 @@ Test(netaddr, malformed_entries_stop_the_walk)
 	/* Malformed entries left of the client do not matter. */
 	cr_assert_str_eq(client(&p, "10.0.0.1", "junk, 1.1.1.1"), "1.1.1.1");
 	/* A huge entry. */
-	cr_assert_str_eq(client(&p, "10.0.0.1",
-	    "1.1.1.1, 1111111111111111111111111111111111111111111111111111"
-	    "111111111111111111111111111111111111111111111111111111111111"),
+	cr_assert_str_eq(
+	    client(&p, "10.0.0.1",
+	        "1.1.1.1, 1111111111111111111111111111111111111111111111111111"
+	        "111111111111111111111111111111111111111111111111111111111111"),
 	    "10.0.0.1");
 }
 
 Test(netaddr, ipv6)
 {
-	struct netaddr_proxies	p = proxies("fd00::/8 ::1");
+	struct netaddr_proxies p = proxies("fd00::/8 ::1");
 
 	cr_assert_str_eq(client(&p, "::1", "2001:db8::7, fd00::2"),
 	    "2001:db8::7");
-	cr_assert_str_eq(client(&p, "fd00::1", "203.0.113.7"),
-	    "203.0.113.7");
+	cr_assert_str_eq(client(&p, "fd00::1", "203.0.113.7"), "203.0.113.7");
 	cr_assert_str_eq(client(&p, "2001:db8::99", "203.0.113.7"),
 	    "2001:db8::99");
 	cr_assert_str_eq(client(&p, "2001:0db8:0000::0099", NULL),
@@ -307,22 +326,21 @@ Test(netaddr, ipv6)
 
 Test(netaddr, ipv4_mapped_peer)
 {
-	struct netaddr_proxies	p = proxies("127.0.0.1");
+	struct netaddr_proxies p = proxies("127.0.0.1");
 
 	/* A dual-stack listener reports IPv4 peers mapped. */
-	cr_assert_str_eq(client(&p, "::ffff:127.0.0.1", "1.1.1.1"),
-	    "1.1.1.1");
+	cr_assert_str_eq(client(&p, "::ffff:127.0.0.1", "1.1.1.1"), "1.1.1.1");
 	cr_assert_str_eq(client(&p, "::ffff:127.0.0.1", NULL), "127.0.0.1");
 	cr_assert_str_eq(client(&p, "::ffff:198.51.100.4", "1.1.1.1"),
 	    "198.51.100.4");
 	/* Mapped entries in the header are proxies too. */
-	cr_assert_str_eq(client(&p, "127.0.0.1",
-	    "1.1.1.1, ::ffff:127.0.0.1"), "1.1.1.1");
+	cr_assert_str_eq(client(&p, "127.0.0.1", "1.1.1.1, ::ffff:127.0.0.1"),
+	    "1.1.1.1");
 }
 
 Test(netaddr, bad_peer)
 {
-	struct netaddr_proxies	p = proxies("0.0.0.0/0");
+	struct netaddr_proxies p = proxies("0.0.0.0/0");
 
 	cr_assert_str_eq(client(&p, NULL, "1.1.1.1"), "");
 	cr_assert_str_eq(client(&p, "", "1.1.1.1"), "");
@@ -333,11 +351,11 @@ Test(netaddr, bad_peer)
 static const char *
 limit_key(const char *addr, int want)
 {
-	static char	out[NETADDR_TEXT_MAX];
+	static char out[NETADDR_TEXT_MAX];
 
 	memset(out, 'x', sizeof(out));
-	cr_assert_eq(netaddr_limit_key(addr, out), want, "%s", addr ?
-	    addr : "(null)");
+	cr_assert_eq(netaddr_limit_key(addr, out), want, "%s",
+	    addr ? addr : "(null)");
 	cr_assert_lt(strlen(out), sizeof(out));
 	return (out);
 }
@@ -353,8 +371,8 @@ Test(netaddr, limit_key_groups_ipv6_by_64)
 	cr_assert_str_eq(limit_key("2001:db8::1", 0), "2001:db8::/64");
 	cr_assert_str_eq(limit_key("fe80::1:2:3:4", 0), "fe80::/64");
 	cr_assert_str_eq(limit_key("::1", 0), "::/64");
-	cr_assert_str_eq(limit_key("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
-	    0), "2001:db8:ffff:ffff::/64");
+	cr_assert_str_eq(limit_key("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 0),
+	    "2001:db8:ffff:ffff::/64");
 }
 
 Test(netaddr, limit_key_keeps_ipv4_whole)
@@ -369,12 +387,21 @@ Test(netaddr, limit_key_keeps_ipv4_whole)
 
 Test(netaddr, limit_key_refuses_what_is_not_an_address)
 {
-	const char	*bad[] = {
-		"", " 192.0.2.7", "192.0.2.7 ", "192.0.2.7:80", "[::1]",
-		"2001:db8::/64", "192.0.2.0/24", "fe80::1%eth0", "localhost",
-		"2001:db8:1:2:3:4:5:6:7", "1.2.3", "::ffff:1.2.3.4.5",
+	const char *bad[] = {
+		"",
+		" 192.0.2.7",
+		"192.0.2.7 ",
+		"192.0.2.7:80",
+		"[::1]",
+		"2001:db8::/64",
+		"192.0.2.0/24",
+		"fe80::1%eth0",
+		"localhost",
+		"2001:db8:1:2:3:4:5:6:7",
+		"1.2.3",
+		"::ffff:1.2.3.4.5",
 	};
-	size_t		 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_str_eq(limit_key(bad[i], -1), "", "%s", bad[i]);
@@ -383,13 +410,14 @@ Test(netaddr, limit_key_refuses_what_is_not_an_address)
 
 Test(netaddr, limit_key_fits_the_longest_address)
 {
-	char	long6[NETADDR_TEXT_MAX];
+	char long6[NETADDR_TEXT_MAX];
 
 	/* The longest text inet_ntop makes, IPv4-in-IPv6 included. */
 	cr_assert_str_eq(limit_key("1234:5678:9abc:def0:1234:5678:9abc:def0",
-	    0), "1234:5678:9abc:def0::/64");
-	cr_assert_str_eq(limit_key("1234:5678:9abc:def0::255.255.255.255",
-	    0), "1234:5678:9abc:def0::/64");
+	                     0),
+	    "1234:5678:9abc:def0::/64");
+	cr_assert_str_eq(limit_key("1234:5678:9abc:def0::255.255.255.255", 0),
+	    "1234:5678:9abc:def0::/64");
 	memset(long6, 'a', sizeof(long6) - 1);
 	long6[sizeof(long6) - 1] = '\0';
 	cr_assert_str_eq(limit_key(long6, -1), "");

@@ -16,19 +16,19 @@ TestSuite(origin);
 static void
 canonical(const char *in, const char *want)
 {
-	char		 out[ORIGIN_MAX + 1];
-	const char	*why = NULL;
+	char        out[ORIGIN_MAX + 1];
+	const char *why = NULL;
 
-	cr_assert_eq(origin_normalize(in, out, &why), 0, "%s refused: %s",
-	    in, why ? why : "");
+	cr_assert_eq(origin_normalize(in, out, &why), 0, "%s refused: %s", in,
+	    why ? why : "");
 	cr_assert_str_eq(out, want, "%s gave %s, not %s", in, out, want);
 }
 
 static void
 refused(const char *in, const char *why_part)
 {
-	char		 out[ORIGIN_MAX + 1];
-	const char	*why = NULL;
+	char        out[ORIGIN_MAX + 1];
+	const char *why = NULL;
 
 	cr_assert_eq(origin_normalize(in, out, &why), -1, "%s accepted", in);
 	cr_assert_not_null(why);
@@ -42,12 +42,14 @@ Test(origin, as_browsers_send_it)
 	canonical("https://blog.example.org:443", "https://blog.example.org");
 	canonical("http://blog.example.org:80", "http://blog.example.org");
 	canonical("http://blog.example.org:443", "http://blog.example.org:443");
-	canonical("https://blog.example.org:8443", "https://blog.example.org:8443");
+	canonical("https://blog.example.org:8443",
+	    "https://blog.example.org:8443");
 	canonical("http://127.0.0.1:8080", "http://127.0.0.1:8080");
 	canonical("http://[::1]:8080", "http://[::1]:8080");
 	canonical("https://[2001:DB8::1]", "https://[2001:db8::1]");
 	canonical("http://localhost", "http://localhost");
-	canonical("https://xn--bcher-kva.example", "https://xn--bcher-kva.example");
+	canonical("https://xn--bcher-kva.example",
+	    "https://xn--bcher-kva.example");
 }
 
 Test(origin, refuses_what_is_not_an_origin)
@@ -79,24 +81,24 @@ Test(origin, refuses_what_is_not_an_origin)
 
 Test(origin, refuses_overlong_names)
 {
-	char	in[400];
+	char in[400];
 
 	strcpy(in, "https://");
 	memset(in + 8, 'a', 64);
 	strcpy(in + 72, ".example");
-	refused(in, "host");		/* a 64-byte label */
+	refused(in, "host"); /* a 64-byte label */
 	memset(in + 8, 'a', 63);
 	in[71] = '.';
 	memset(in + 72, 'b', 63);
 	strcpy(in + 135, ".example");
-	refused(in, "host");		/* over ORIGIN_MAX */
+	refused(in, "host"); /* over ORIGIN_MAX */
 }
 
 static int
 parse(const char *text, struct origin_list *l, struct apierr *e)
 {
-	json_t	*j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-	int	 rc;
+	json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	int     rc;
 
 	cr_assert_not_null(j, "bad test JSON: %s", text);
 	memset(e, 0, sizeof(*e));
@@ -107,14 +109,17 @@ parse(const char *text, struct origin_list *l, struct apierr *e)
 
 Test(origin, list_is_normalised_without_repeats)
 {
-	struct origin_list	l;
-	struct apierr		e;
-	json_t			*j;
-	char			*text;
+	struct origin_list l;
+	struct apierr      e;
+	json_t            *j;
+	char              *text;
 
-	cr_assert_eq(parse("[\"https://Blog.example.org/\","
-	    " \"https://blog.example.org:443\", \"http://127.0.0.1:8080\"]",
-	    &l, &e), 0);
+	cr_assert_eq(
+	    parse(
+	        "[\"https://Blog.example.org/\","
+	        " \"https://blog.example.org:443\", \"http://127.0.0.1:8080\"]",
+	        &l, &e),
+	    0);
 	cr_assert_eq(l.n, 2);
 	cr_assert(origin_list_has(&l, "https://blog.example.org"));
 	cr_assert(origin_list_has(&l, "http://127.0.0.1:8080"));
@@ -131,14 +136,14 @@ Test(origin, list_is_normalised_without_repeats)
 
 Test(origin, list_refused_whole_naming_the_field)
 {
-	struct origin_list	l;
-	struct apierr		e;
-	char			big[4096];
-	size_t			i, n;
+	struct origin_list l;
+	struct apierr      e;
+	char               big[4096];
+	size_t             i, n;
 
-	l.n = 7;	/* untouched on failure */
-	cr_assert_eq(parse("[\"https://ok.example\", \"https://x/y\"]", &l,
-	    &e), -1);
+	l.n = 7; /* untouched on failure */
+	cr_assert_eq(parse("[\"https://ok.example\", \"https://x/y\"]", &l, &e),
+	    -1);
 	cr_assert_eq(l.n, 7);
 	cr_assert_eq(e.status, 422);
 	cr_assert_str_eq(e.code, "invalid_value");
@@ -150,8 +155,8 @@ Test(origin, list_refused_whole_naming_the_field)
 	n = 0;
 	n += snprintf(big + n, sizeof(big) - n, "[");
 	for (i = 0; i < 51; i++)
-		n += snprintf(big + n, sizeof(big) - n, "%s\"https://s%zu.example\"",
-		    i ? "," : "", i);
+		n += snprintf(big + n, sizeof(big) - n,
+		    "%s\"https://s%zu.example\"", i ? "," : "", i);
 	snprintf(big + n, sizeof(big) - n, "]");
 	cr_assert_eq(parse(big, &l, &e), -1);
 	cr_assert(strstr(e.message, "50") != NULL);
@@ -160,10 +165,11 @@ Test(origin, list_refused_whole_naming_the_field)
 
 Test(origin, of_a_url)
 {
-	char	out[ORIGIN_MAX + 1];
+	char out[ORIGIN_MAX + 1];
 
 	cr_assert_eq(origin_of_url("https://Blog.example.org/2018/03/x?y#z",
-	    out), 0);
+	                 out),
+	    0);
 	cr_assert_str_eq(out, "https://blog.example.org");
 	cr_assert_eq(origin_of_url("http://127.0.0.1:8080", out), 0);
 	cr_assert_str_eq(out, "http://127.0.0.1:8080");

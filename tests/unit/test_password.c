@@ -10,7 +10,7 @@
 
 #include "password.h"
 
-#define PW	"correct horse battery staple"
+#define PW "correct horse battery staple"
 
 static void
 password_setup(void)
@@ -46,7 +46,7 @@ Test(password, acceptable_length_in_characters)
 
 Test(password, acceptable_byte_limit)
 {
-	char	buf[PASSWORD_MAX_BYTES + 2];
+	char buf[PASSWORD_MAX_BYTES + 2];
 
 	memset(buf, 'a', sizeof(buf));
 	cr_assert_eq(password_acceptable(buf, PASSWORD_MAX_BYTES), 1);
@@ -61,11 +61,13 @@ Test(password, acceptable_byte_limit)
 Test(password, acceptable_needs_valid_utf8)
 {
 	cr_assert_eq(acceptable("abcdefghij\xff"), 0);
-	cr_assert_eq(acceptable("abcdefghij\xc3"), 0);		/* truncated */
-	cr_assert_eq(acceptable("abcdefghij\xc0\xaf"), 0);	/* overlong */
-	cr_assert_eq(acceptable("abcdefghij\xed\xa0\x80"), 0);	/* surrogate */
+	cr_assert_eq(acceptable("abcdefghij\xc3"), 0); /* truncated */
+	cr_assert_eq(acceptable("abcdefghij\xc0\xaf"), 0); /* overlong */
+	cr_assert_eq(acceptable("abcdefghij\xed\xa0\x80"), 0); /* surrogate */
 	cr_assert_eq(acceptable("abcdefghij\xf4\x90\x80\x80"), 0); /* >10FFFF */
-	cr_assert_eq(acceptable("\x80" "abcdefghij"), 0);
+	cr_assert_eq(acceptable("\x80"
+	                        "abcdefghij"),
+	    0);
 	cr_assert_eq(acceptable("abcdefghij\xc3\xa9"), 1);
 }
 
@@ -78,16 +80,18 @@ Test(password, acceptable_refuses_nul)
 
 Test(password, hash_and_verify)
 {
-	char	h[PASSWORD_HASH_MAX];
+	char h[PASSWORD_HASH_MAX];
 
 	cr_assert_eq(password_hash(PW, strlen(PW), h), 0);
 	cr_assert_eq(strncmp(h, "$argon2id$", 10), 0, "hash: %s", h);
 	cr_assert_lt(strlen(h), sizeof(h));
 	cr_assert_eq(password_verify(PW, strlen(PW), h), 1);
 	cr_assert_eq(password_verify("correct horse battery stapl",
-	    strlen(PW) - 1, h), 0);
-	cr_assert_eq(password_verify("Correct horse battery staple",
-	    strlen(PW), h), 0);
+	                 strlen(PW) - 1, h),
+	    0);
+	cr_assert_eq(password_verify("Correct horse battery staple", strlen(PW),
+	                 h),
+	    0);
 	cr_assert_eq(password_verify("", 0, h), 0);
 	cr_assert_eq(password_verify(NULL, 0, h), 0);
 	/* Fresh hashes need no rehash. */
@@ -96,14 +100,15 @@ Test(password, hash_and_verify)
 
 Test(password, verify_refuses_oversized_and_malformed)
 {
-	char	big[PASSWORD_MAX_BYTES + 1];
-	char	h[PASSWORD_HASH_MAX];
+	char big[PASSWORD_MAX_BYTES + 1];
+	char h[PASSWORD_HASH_MAX];
 
 	memset(big, 'a', sizeof(big));
 	/* A real hash of the long string, so only the limit can refuse it. */
 	cr_assert_eq(crypto_pwhash_str_alg(h, big, sizeof(big),
-	    crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
-	    crypto_pwhash_ALG_ARGON2ID13), 0);
+	                 crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
+	                 crypto_pwhash_ALG_ARGON2ID13),
+	    0);
 	cr_assert_eq(crypto_pwhash_str_verify(h, big, sizeof(big)), 0);
 	cr_assert_eq(password_verify(big, sizeof(big), h), 0);
 
@@ -115,27 +120,32 @@ Test(password, verify_refuses_oversized_and_malformed)
 
 Test(password, needs_rehash_for_weaker_or_other)
 {
-	char	h[PASSWORD_HASH_MAX];
+	char h[PASSWORD_HASH_MAX];
 
 	cr_assert_eq(crypto_pwhash_str_alg(h, PW, strlen(PW),
-	    crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
-	    crypto_pwhash_ALG_ARGON2ID13), 0);
+	                 crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
+	                 crypto_pwhash_ALG_ARGON2ID13),
+	    0);
 	cr_assert_eq(password_needs_rehash(h), 1);
 	/* Still a valid hash for login until it is replaced. */
 	cr_assert_eq(password_verify(PW, strlen(PW), h), 1);
 
 	/* argon2i (its minimum ops is 3). */
 	cr_assert_eq(crypto_pwhash_str_alg(h, PW, strlen(PW),
-	    crypto_pwhash_argon2i_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
-	    crypto_pwhash_ALG_ARGON2I13), 0);
+	                 crypto_pwhash_argon2i_OPSLIMIT_MIN,
+	                 crypto_pwhash_MEMLIMIT_MIN,
+	                 crypto_pwhash_ALG_ARGON2I13),
+	    0);
 	cr_assert_eq(strncmp(h, "$argon2i$", 9), 0);
 	cr_assert_eq(password_needs_rehash(h), 1);
 
 	cr_assert_eq(password_needs_rehash(""), 1);
 	cr_assert_eq(password_needs_rehash("garbage"), 1);
 	cr_assert_eq(password_needs_rehash("$argon2id$"), 1);
-	cr_assert_eq(password_needs_rehash(
-	    "$2b$12$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"), 1);
+	cr_assert_eq(
+	    password_needs_rehash(
+	        "$2b$12$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"),
+	    1);
 	cr_assert_eq(password_needs_rehash(NULL), 1);
 }
 
@@ -143,8 +153,8 @@ Test(password, needs_rehash_for_weaker_or_other)
 static size_t
 params_len(const char *h)
 {
-	const char	*p = h;
-	int		 dollars = 0;
+	const char *p = h;
+	int         dollars = 0;
 
 	while (*p != '\0' && dollars < 4)
 		if (*p++ == '$')
@@ -155,12 +165,15 @@ params_len(const char *h)
 Test(password, dummy_hash_is_stable_and_matches_nothing_common)
 {
 	static const char *const common[] = {
-		"", "password", "1234567890", "0000000000000000000000000000"
-		    "000000000000000000000000000000000000",
+		"",
+		"password",
+		"1234567890",
+		"0000000000000000000000000000"
+		"000000000000000000000000000000000000",
 		PW,
 	};
-	char	a[PASSWORD_HASH_MAX], b[PASSWORD_HASH_MAX];
-	size_t	i;
+	char   a[PASSWORD_HASH_MAX], b[PASSWORD_HASH_MAX];
+	size_t i;
 
 	cr_assert_eq(password_dummy_hash(a), 0);
 	cr_assert_eq(password_dummy_hash(b), 0);

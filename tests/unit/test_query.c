@@ -14,8 +14,8 @@ static void
 expect_pair(struct query_iter *it, const char *name, const char *value,
     size_t value_len)
 {
-	cr_assert_eq(query_iter_next(it), 1, "expected the pair %s=%s",
-	    name, value);
+	cr_assert_eq(query_iter_next(it), 1, "expected the pair %s=%s", name,
+	    value);
 	cr_assert_str_eq(it->name, name);
 	cr_assert_eq(it->value_len, value_len);
 	cr_assert_eq(memcmp(it->value, value, value_len + 1), 0,
@@ -36,7 +36,7 @@ expect_end(struct query_iter *it)
 static void
 expect_malformed(const char *qs)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, qs);
 	cr_assert_eq(query_iter_next(&it), -1, "\"%s\" should be refused", qs);
@@ -49,7 +49,7 @@ expect_malformed(const char *qs)
 
 Test(query, single_pair)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "post=198");
 	expect_pair(&it, "post", "198", 3);
@@ -59,7 +59,7 @@ Test(query, single_pair)
 
 Test(query, several_pairs_and_repeated_names_in_order)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "a=1&b=2&a=3&c=&a=4");
 	expect_pair(&it, "a", "1", 1);
@@ -73,7 +73,7 @@ Test(query, several_pairs_and_repeated_names_in_order)
 
 Test(query, plus_is_space)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "q=hello+world+&my+name=x");
 	expect_pair(&it, "q", "hello world ", 12);
@@ -84,7 +84,7 @@ Test(query, plus_is_space)
 
 Test(query, percent_decoding)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	/* %2B is a literal '+', not a space; %26 and %3D are not separators. */
 	query_iter_init(&it, "%41=%41b%2B%26%3D%25&k=%2F2018%2F03%2F");
@@ -96,7 +96,7 @@ Test(query, percent_decoding)
 
 Test(query, hex_upper_and_lower_case)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "u=%c3%a9&U=%C3%A9&m=%c3%A9");
 	expect_pair(&it, "u", "\xc3\xa9", 2);
@@ -108,7 +108,7 @@ Test(query, hex_upper_and_lower_case)
 
 Test(query, high_byte_escape)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "b=%FF%7f");
 	expect_pair(&it, "b", "\xff\x7f", 2);
@@ -118,7 +118,7 @@ Test(query, high_byte_escape)
 
 Test(query, empty_value)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "a=");
 	expect_pair(&it, "a", "", 0);
@@ -128,7 +128,7 @@ Test(query, empty_value)
 
 Test(query, name_without_equals_has_empty_value)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "flag&b=2&last");
 	expect_pair(&it, "flag", "", 0);
@@ -140,7 +140,7 @@ Test(query, name_without_equals_has_empty_value)
 
 Test(query, empty_name)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "=v");
 	expect_pair(&it, "", "v", 1);
@@ -150,7 +150,7 @@ Test(query, empty_name)
 
 Test(query, value_keeps_later_equals_signs)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "a=b=c");
 	expect_pair(&it, "a", "b=c", 3);
@@ -160,7 +160,7 @@ Test(query, value_keeps_later_equals_signs)
 
 Test(query, empty_pairs_are_skipped)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "&&a=1&&b=2&&");
 	expect_pair(&it, "a", "1", 1);
@@ -175,7 +175,7 @@ Test(query, empty_pairs_are_skipped)
 
 Test(query, null_and_empty_query_string)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, NULL);
 	expect_end(&it);
@@ -210,7 +210,7 @@ Test(query, nul_escape_refused)
 
 Test(query, error_after_good_pairs_stops_iteration)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "a=1&b=%zz&c=3");
 	expect_pair(&it, "a", "1", 1);
@@ -223,7 +223,7 @@ Test(query, error_after_good_pairs_stops_iteration)
 
 Test(query, escape_at_the_very_end_of_a_pair)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	/* "%41" ends exactly at the '&': all three bytes belong to the pair. */
 	query_iter_init(&it, "a=%41&b=%42");
@@ -240,7 +240,7 @@ Test(query, escape_at_the_very_end_of_a_pair)
 
 Test(query, free_is_idempotent)
 {
-	struct query_iter	it;
+	struct query_iter it;
 
 	query_iter_init(&it, "a=1&b=2");
 	expect_pair(&it, "a", "1", 1);
@@ -252,8 +252,8 @@ Test(query, free_is_idempotent)
 
 Test(query, get_returns_first_value)
 {
-	char	*v;
-	int	 bad = 42;
+	char *v;
+	int   bad = 42;
 
 	v = query_get("sort=top&post=%2Fa+b&post=second", "post", &bad);
 	cr_assert_eq(bad, 0);
@@ -269,8 +269,8 @@ Test(query, get_returns_first_value)
 
 Test(query, get_empty_and_valueless)
 {
-	char	*v;
-	int	 bad = 42;
+	char *v;
+	int   bad = 42;
 
 	v = query_get("a=&b", "a", &bad);
 	cr_assert_eq(bad, 0);
@@ -287,7 +287,7 @@ Test(query, get_empty_and_valueless)
 
 Test(query, get_absent_is_null)
 {
-	int	 bad = 42;
+	int bad = 42;
 
 	cr_assert_null(query_get("a=1&b=2", "c", &bad));
 	cr_assert_eq(bad, 0);
@@ -302,7 +302,7 @@ Test(query, get_absent_is_null)
 
 Test(query, get_sets_bad_on_malformed)
 {
-	int	 bad = 0;
+	int bad = 0;
 
 	/* The malformed pair comes before the name: not found, and bad. */
 	cr_assert_null(query_get("x=%zz&a=1", "a", &bad));
@@ -319,8 +319,8 @@ Test(query, get_sets_bad_on_malformed)
 
 Test(query, get_resets_bad)
 {
-	char	*v;
-	int	 bad = 1;
+	char *v;
+	int   bad = 1;
 
 	v = query_get("a=1", "a", &bad);
 	cr_assert_eq(bad, 0);

@@ -19,8 +19,8 @@ TestSuite(settings);
 static json_t *
 parse(const char *text)
 {
-	json_t		*j;
-	json_error_t	 err;
+	json_t      *j;
+	json_error_t err;
 
 	j = json_loads(text, JSON_ALLOW_NUL, &err);
 	cr_assert_not_null(j, "bad test JSON: %s: %s", err.text, text);
@@ -31,8 +31,8 @@ parse(const char *text)
 static int
 apply(struct settings *s, const char *text, struct apierr *e)
 {
-	json_t	*j = parse(text);
-	int	 rc;
+	json_t *j = parse(text);
+	int     rc;
 
 	memset(e, 0, sizeof(*e));
 	rc = settings_apply(s, j, e);
@@ -48,9 +48,9 @@ apply(struct settings *s, const char *text, struct apierr *e)
 static void
 refused(const char *text, const char *code, const char *field)
 {
-	struct settings	 s;
-	struct apierr	 e;
-	json_t		*before, *after;
+	struct settings s;
+	struct apierr   e;
+	json_t         *before, *after;
 
 	settings_defaults(&s);
 	before = settings_to_json(&s);
@@ -71,7 +71,7 @@ refused(const char *text, const char *code, const char *field)
 static void
 accepted(const char *text, struct settings *s)
 {
-	struct apierr	e;
+	struct apierr e;
 
 	cr_assert_eq(apply(s, text, &e), 0, "refused: %s (%s, %s)", text,
 	    e.code, e.field);
@@ -79,7 +79,7 @@ accepted(const char *text, struct settings *s)
 
 Test(settings, defaults)
 {
-	struct settings	s;
+	struct settings s;
 
 	settings_defaults(&s);
 	cr_assert_eq(s.require_approval, 0);
@@ -96,19 +96,22 @@ Test(settings, defaults)
 
 Test(settings, to_json_has_all_eleven)
 {
-	struct settings	 s;
-	json_t		*j, *want;
+	struct settings s;
+	json_t         *j, *want;
 
 	settings_defaults(&s);
 	j = settings_to_json(&s);
 	cr_assert_eq(json_object_size(j), 11);
-	cr_assert_eq(json_integer_value(json_object_get(j, "verdict_timeout_ms")), 2000);
-	want = parse("{\"require_approval\": false,"
-	    " \"first_comment_approval\": true, \"max_links\": 2,"
-	    " \"hold_words\": [], \"disallowed_words\": [],"
-	    " \"rate_limit_per_minute\": 5, \"edit_window_seconds\": 900,"
-	    " \"max_depth\": 5, \"allow_guests\": true,"
-	    " \"verdict_timeout_ms\": 2000, \"allowed_origins\": []}");
+	cr_assert_eq(json_integer_value(
+	                 json_object_get(j, "verdict_timeout_ms")),
+	    2000);
+	want =
+	    parse("{\"require_approval\": false,"
+	          " \"first_comment_approval\": true, \"max_links\": 2,"
+	          " \"hold_words\": [], \"disallowed_words\": [],"
+	          " \"rate_limit_per_minute\": 5, \"edit_window_seconds\": 900,"
+	          " \"max_depth\": 5, \"allow_guests\": true,"
+	          " \"verdict_timeout_ms\": 2000, \"allowed_origins\": []}");
 	cr_assert(json_equal(j, want));
 	json_decref(j);
 	json_decref(want);
@@ -117,7 +120,7 @@ Test(settings, to_json_has_all_eleven)
 
 Test(settings, empty_object_changes_nothing)
 {
-	struct settings	s;
+	struct settings s;
 
 	settings_defaults(&s);
 	accepted("{}", &s);
@@ -128,9 +131,9 @@ Test(settings, empty_object_changes_nothing)
 
 Test(settings, not_an_object)
 {
-	struct settings	 s;
-	struct apierr	 e;
-	json_t		*j = parse("[1]");
+	struct settings s;
+	struct apierr   e;
+	json_t         *j = parse("[1]");
 
 	settings_defaults(&s);
 	cr_assert_eq(settings_apply(&s, j, &e), -1);
@@ -140,17 +143,25 @@ Test(settings, not_an_object)
 }
 
 static const char *const bools[] = {
-	"require_approval", "first_comment_approval", "allow_guests",
+	"require_approval",
+	"first_comment_approval",
+	"allow_guests",
 };
 
 Test(settings, booleans)
 {
-	struct settings	 s;
-	char		 text[128];
-	size_t		 i, k;
-	int		*member[3];
+	struct settings          s;
+	char                     text[128];
+	size_t                   i, k;
+	int                     *member[3];
 	static const char *const bad[] = {
-		"0", "1", "\"true\"", "null", "[]", "{}", "1.0",
+		"0",
+		"1",
+		"\"true\"",
+		"null",
+		"[]",
+		"{}",
+		"1.0",
 	};
 
 	settings_defaults(&s);
@@ -174,9 +185,9 @@ Test(settings, booleans)
 }
 
 struct range {
-	const char	*name;
-	long long	 min;
-	long long	 max;
+	const char *name;
+	long long   min;
+	long long   max;
 };
 
 static const struct range ranges[] = {
@@ -200,24 +211,28 @@ int_value(const struct settings *s, const char *name)
 
 Test(settings, integers_and_bounds)
 {
-	struct settings	 s;
-	char		 text[128];
-	size_t		 i, k;
+	struct settings          s;
+	char                     text[128];
+	size_t                   i, k;
 	static const char *const bad[] = {
-		"2.0", "\"2\"", "true", "null", "[2]", "1e3",
-		"9223372036854775807", "-9223372036854775808",
+		"2.0",
+		"\"2\"",
+		"true",
+		"null",
+		"[2]",
+		"1e3",
+		"9223372036854775807",
+		"-9223372036854775808",
 	};
 
 	settings_defaults(&s);
 	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
 		const struct range *r = &ranges[i];
 
-		snprintf(text, sizeof(text), "{\"%s\": %lld}", r->name,
-		    r->min);
+		snprintf(text, sizeof(text), "{\"%s\": %lld}", r->name, r->min);
 		accepted(text, &s);
 		cr_assert_eq(int_value(&s, r->name), r->min, "%s", r->name);
-		snprintf(text, sizeof(text), "{\"%s\": %lld}", r->name,
-		    r->max);
+		snprintf(text, sizeof(text), "{\"%s\": %lld}", r->name, r->max);
 		accepted(text, &s);
 		cr_assert_eq(int_value(&s, r->name), r->max, "%s", r->name);
 		snprintf(text, sizeof(text), "{\"%s\": %lld}", r->name,
@@ -239,9 +254,9 @@ Test(settings, integers_and_bounds)
 
 Test(settings, unknown_setting)
 {
-	struct settings	 s;
-	struct apierr	 e;
-	json_t		*j;
+	struct settings s;
+	struct apierr   e;
+	json_t         *j;
 
 	refused("{\"max_linkz\": 2}", "unknown_setting", NULL);
 	refused("{\"max_links\": 3, \"MAX_LINKS\": 3}", "unknown_setting",
@@ -261,28 +276,42 @@ Test(settings, unknown_setting)
 
 Test(settings, all_or_nothing)
 {
-	struct settings	 s;
-	struct apierr	 e;
-	json_t		*before, *after;
+	struct settings s;
+	struct apierr   e;
+	json_t         *before, *after;
 
 	settings_defaults(&s);
 	accepted("{\"hold_words\": [\"cheap\"],"
-	    " \"disallowed_words\": [\"viagra\"]}", &s);
+	         " \"disallowed_words\": [\"viagra\"]}",
+	    &s);
 	before = settings_to_json(&s);
 
 	/* Good members before and after the bad one change nothing. */
-	cr_assert_eq(apply(&s, "{\"max_links\": 7, \"hold_words\": [\"x\"],"
-	    " \"max_depth\": 11, \"allow_guests\": false}", &e), -1);
+	cr_assert_eq(apply(&s,
+	                 "{\"max_links\": 7, \"hold_words\": [\"x\"],"
+	                 " \"max_depth\": 11, \"allow_guests\": false}",
+	                 &e),
+	    -1);
 	cr_assert_str_eq(e.field, "max_depth");
-	cr_assert_eq(apply(&s, "{\"disallowed_words\": [\"a\", \"b\"],"
-	    " \"hold_words\": [\"ok\", 3]}", &e), -1);
+	cr_assert_eq(apply(&s,
+	                 "{\"disallowed_words\": [\"a\", \"b\"],"
+	                 " \"hold_words\": [\"ok\", 3]}",
+	                 &e),
+	    -1);
 	cr_assert_str_eq(e.field, "hold_words");
-	cr_assert_eq(apply(&s, "{\"hold_words\": [\"new\"],"
-	    " \"disallowed_words\": [\"\"]}", &e), -1);
+	cr_assert_eq(apply(&s,
+	                 "{\"hold_words\": [\"new\"],"
+	                 " \"disallowed_words\": [\"\"]}",
+	                 &e),
+	    -1);
 	cr_assert_str_eq(e.field, "disallowed_words");
 	cr_assert_eq(apply(&s, "{\"hold_words\": [], \"nope\": 1}", &e), -1);
-	cr_assert_eq(apply(&s, "{\"hold_words\": [],"
-	    " \"allowed_origins\": [\"https://blog.example.org/x\"]}", &e), -1);
+	cr_assert_eq(
+	    apply(&s,
+	        "{\"hold_words\": [],"
+	        " \"allowed_origins\": [\"https://blog.example.org/x\"]}",
+	        &e),
+	    -1);
 	cr_assert_str_eq(e.field, "allowed_origins");
 
 	after = settings_to_json(&s);
@@ -304,17 +333,18 @@ Test(settings, all_or_nothing)
 
 Test(settings, word_lists_cleaned)
 {
-	struct settings	 s;
-	json_t		*j, *want;
+	struct settings s;
+	json_t         *j, *want;
 
 	settings_defaults(&s);
 	accepted("{\"hold_words\": [\"  Cheap  \", \"ÉTÉ\", \"cheap\","
-	    " \"CHEAP\", \"buy  now\", \"\\u00a0nbsp\\u3000\", \"été\"],"
-	    " \"disallowed_words\": [\"Viagra\"]}", &s);
+	         " \"CHEAP\", \"buy  now\", \"\\u00a0nbsp\\u3000\", \"été\"],"
+	         " \"disallowed_words\": [\"Viagra\"]}",
+	    &s);
 	j = settings_to_json(&s);
 	want = parse("[\"cheap\", \"été\", \"buy  now\", \"nbsp\"]");
-	cr_assert(json_equal(json_object_get(j, "hold_words"), want),
-	    "got %s", json_dumps(json_object_get(j, "hold_words"), 0));
+	cr_assert(json_equal(json_object_get(j, "hold_words"), want), "got %s",
+	    json_dumps(json_object_get(j, "hold_words"), 0));
 	json_decref(want);
 	want = parse("[\"viagra\"]");
 	cr_assert(json_equal(json_object_get(j, "disallowed_words"), want));
@@ -327,12 +357,21 @@ Test(settings, word_lists_cleaned)
 Test(settings, word_list_entries_refused)
 {
 	static const char *const bad[] = {
-		"\"\"", "\"  \"", "\"\\t\"", "\"a\\u0001b\"", "\"a\\nb\"",
-		"\"x\\u007f\"", "\"\\u0085x\"", "\"nul\\u0000x\"", "3", "null",
-		"[\"x\"]", "true",
+		"\"\"",
+		"\"  \"",
+		"\"\\t\"",
+		"\"a\\u0001b\"",
+		"\"a\\nb\"",
+		"\"x\\u007f\"",
+		"\"\\u0085x\"",
+		"\"nul\\u0000x\"",
+		"3",
+		"null",
+		"[\"x\"]",
+		"true",
 	};
-	char	text[128];
-	size_t	i;
+	char   text[128];
+	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(text, sizeof(text), "{\"hold_words\": [\"ok\", %s]}",
@@ -352,9 +391,9 @@ Test(settings, word_list_entries_refused)
 static char *
 words_object(const char *name, size_t n, size_t len, const char *pad)
 {
-	struct buf	b;
-	size_t		i;
-	char		w[16];
+	struct buf b;
+	size_t     i;
+	char       w[16];
 
 	buf_init(&b);
 	buf_printf(&b, "{\"%s\": [", name);
@@ -373,8 +412,8 @@ words_object(const char *name, size_t n, size_t len, const char *pad)
 static char *
 repeat_word(const char *name, const char *unit, size_t n)
 {
-	struct buf	b;
-	size_t		i;
+	struct buf b;
+	size_t     i;
 
 	buf_init(&b);
 	buf_printf(&b, "{\"%s\": [\"", name);
@@ -386,8 +425,8 @@ repeat_word(const char *name, const char *unit, size_t n)
 
 Test(settings, word_list_limits)
 {
-	struct settings	 s;
-	char		*text;
+	struct settings s;
+	char           *text;
 
 	settings_defaults(&s);
 	text = words_object("disallowed_words", 5000, 8, "");
@@ -427,17 +466,19 @@ Test(settings, word_list_limits)
 
 Test(settings, round_trip)
 {
-	struct settings	 s, t;
-	json_t		*j, *k;
+	struct settings s, t;
+	json_t         *j, *k;
 
 	settings_defaults(&s);
-	accepted("{\"require_approval\": true,"
+	accepted(
+	    "{\"require_approval\": true,"
 	    " \"first_comment_approval\": false, \"max_links\": 0,"
 	    " \"hold_words\": [\"Zeta\", \"alpha\", \"buy now\", \"#tag\"],"
 	    " \"disallowed_words\": [\"spam\", \"Straße\", \"1.2.3.4\"],"
 	    " \"rate_limit_per_minute\": 0, \"edit_window_seconds\": 2592000,"
 	    " \"max_depth\": 10, \"allow_guests\": false,"
-	    " \"allowed_origins\": [\"HTTPS://Blog.Example.org:443/\"]}", &s);
+	    " \"allowed_origins\": [\"HTTPS://Blog.Example.org:443/\"]}",
+	    &s);
 	j = settings_to_json(&s);
 
 	settings_defaults(&t);

@@ -16,9 +16,10 @@
 #include "cursor.h"
 #include "thread.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-#define IDS(...)	(const int64_t[]){ __VA_ARGS__ }, \
-			NELEM(((const int64_t[]){ __VA_ARGS__ }))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define IDS(...)                                                               \
+	(const int64_t[]){ __VA_ARGS__ },                                      \
+	    NELEM(((const int64_t[]){ __VA_ARGS__ }))
 
 static void
 thread_setup(void)
@@ -33,7 +34,7 @@ static struct comment
 mk(int64_t id, int64_t parent_id, enum comment_status st, int64_t created_us,
     int64_t score)
 {
-	struct comment	c;
+	struct comment c;
 
 	memset(&c, 0, sizeof(c));
 	c.id = id;
@@ -54,7 +55,7 @@ mk(int64_t id, int64_t parent_id, enum comment_status st, int64_t created_us,
 static struct comment *
 by_id(const struct thread *t, int64_t id)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < t->nitems; i++) {
 		if (t->items[i].id == id)
@@ -67,27 +68,28 @@ by_id(const struct thread *t, int64_t id)
 static void
 expect_top(const struct thread *t, const int64_t *ids, size_t n)
 {
-	size_t	i;
+	size_t i;
 
 	cr_assert_eq(t->ntop, n, "ntop is %zu, want %zu", t->ntop, n);
 	for (i = 0; i < n; i++)
 		cr_assert_eq(t->top[i]->id, ids[i],
-		    "top[%zu] is %" PRId64 ", want %" PRId64, i,
-		    t->top[i]->id, ids[i]);
+		    "top[%zu] is %" PRId64 ", want %" PRId64, i, t->top[i]->id,
+		    ids[i]);
 }
 
 /* The replies of c, in order, with their links back to c. */
 static void
 expect_replies(const struct comment *c, const int64_t *ids, size_t n)
 {
-	const struct comment	*r, *last = NULL;
-	size_t			 i = 0;
+	const struct comment *r, *last = NULL;
+	size_t                i = 0;
 
 	for (r = c->first_child; r != NULL; r = r->next_sibling) {
 		cr_assert_lt(i, n, "comment %" PRId64 " has too many replies",
 		    c->id);
-		cr_assert_eq(r->id, ids[i], "reply %zu of %" PRId64 " is %"
-		    PRId64 ", want %" PRId64, i, c->id, r->id, ids[i]);
+		cr_assert_eq(r->id, ids[i],
+		    "reply %zu of %" PRId64 " is %" PRId64 ", want %" PRId64, i,
+		    c->id, r->id, ids[i]);
 		cr_assert_eq(r->parent, c);
 		cr_assert(r->visible);
 		last = r;
@@ -103,10 +105,10 @@ static void
 expect_page(const struct thread *t, const struct thread_page *pg,
     const int64_t *ids, size_t n)
 {
-	size_t	i;
+	size_t i;
 
-	cr_assert_eq(pg->count, n, "page has %zu comments, want %zu",
-	    pg->count, n);
+	cr_assert_eq(pg->count, n, "page has %zu comments, want %zu", pg->count,
+	    n);
 	cr_assert_leq(pg->first + pg->count, t->ntop);
 	for (i = 0; i < n; i++)
 		cr_assert_eq(t->top[pg->first + i]->id, ids[i],
@@ -117,9 +119,9 @@ expect_page(const struct thread *t, const struct thread_page *pg,
 static json_t *
 page_json(const struct thread *t, const struct thread_page *pg)
 {
-	struct buf	 b;
-	json_t		*j;
-	json_error_t	 err;
+	struct buf   b;
+	json_t      *j;
+	json_error_t err;
 
 	buf_init(&b);
 	thread_write_json(&b, t, pg);
@@ -133,9 +135,9 @@ page_json(const struct thread *t, const struct thread_page *pg)
 static json_t *
 comment_json(const struct comment *c)
 {
-	struct buf	 b;
-	json_t		*j;
-	json_error_t	 err;
+	struct buf   b;
+	json_t      *j;
+	json_error_t err;
 
 	buf_init(&b);
 	comment_write_json(&b, c);
@@ -149,7 +151,7 @@ comment_json(const struct comment *c)
 static char *
 page_html(const struct thread *t, const struct thread_page *pg)
 {
-	struct buf	 b;
+	struct buf b;
 
 	buf_init(&b);
 	thread_write_html(&b, t, pg);
@@ -159,7 +161,7 @@ page_html(const struct thread *t, const struct thread_page *pg)
 static const char *
 jstr(json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	cr_assert(json_is_string(v), "\"%s\" is not a string", key);
 	return (json_string_value(v));
@@ -168,7 +170,7 @@ jstr(json_t *o, const char *key)
 static json_int_t
 jint(json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	cr_assert(json_is_integer(v), "\"%s\" is not an integer", key);
 	return (json_integer_value(v));
@@ -177,7 +179,7 @@ jint(json_t *o, const char *key)
 static void
 jnull(json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	cr_assert_not_null(v, "\"%s\" is missing", key);
 	cr_assert(json_is_null(v), "\"%s\" is not null", key);
@@ -191,7 +193,7 @@ static json_t *
 check_comment(json_t *c, int64_t id, int64_t parent_id, const char *status,
     size_t nreplies)
 {
-	json_t	*author, *replies;
+	json_t *author, *replies;
 
 	cr_assert(json_is_object(c));
 	cr_assert_eq(json_object_size(c), 9, "COMMENT has %zu members",
@@ -215,8 +217,9 @@ check_comment(json_t *c, int64_t id, int64_t parent_id, const char *status,
 	cr_assert(json_is_string(json_object_get(c, "edited_at")) ||
 	    json_is_null(json_object_get(c, "edited_at")));
 	(void)jint(c, "score");
-	cr_assert_str_eq(jstr(c, "status"), status, "comment %" PRId64
-	    " has status %s, want %s", id, jstr(c, "status"), status);
+	cr_assert_str_eq(jstr(c, "status"), status,
+	    "comment %" PRId64 " has status %s, want %s", id, jstr(c, "status"),
+	    status);
 	replies = json_object_get(c, "replies");
 	cr_assert(json_is_array(replies));
 	cr_assert_eq(json_array_size(replies), nreplies,
@@ -229,7 +232,7 @@ check_comment(json_t *c, int64_t id, int64_t parent_id, const char *status,
 static void
 check_placeholder(json_t *c, const char *created_at)
 {
-	json_t	*author = json_object_get(c, "author");
+	json_t *author = json_object_get(c, "author");
 
 	cr_assert_str_eq(jstr(c, "status"), "deleted");
 	cr_assert_str_eq(jstr(author, "name"), "");
@@ -258,8 +261,8 @@ static struct comment *
 sample(size_t *n)
 {
 	static const struct {
-		int64_t			id, parent;
-		enum comment_status	st;
+		int64_t             id, parent;
+		enum comment_status st;
 	} rows[] = {
 		{ 11, 0, STATUS_APPROVED },
 		{ 5, 1, STATUS_APPROVED },
@@ -276,8 +279,8 @@ sample(size_t *n)
 		{ 7, 99, STATUS_APPROVED },
 		{ 13, 14, STATUS_APPROVED },
 	};
-	struct comment	*items;
-	size_t		 i;
+	struct comment *items;
+	size_t          i;
 
 	*n = NELEM(rows);
 	items = calloc(*n, sizeof(*items));
@@ -290,7 +293,7 @@ sample(size_t *n)
 
 Test(thread, status_names)
 {
-	enum comment_status	st;
+	enum comment_status st;
 
 	cr_assert_eq(comment_status_parse("pending", &st), 0);
 	cr_assert_eq(st, STATUS_PENDING);
@@ -312,10 +315,10 @@ Test(thread, status_names)
 /* An unknown post: no rows at all. */
 Test(thread, empty_thread)
 {
-	struct thread		t;
-	struct thread_page	pg;
-	struct buf		b;
-	char			*html;
+	struct thread      t;
+	struct thread_page pg;
+	struct buf         b;
+	char              *html;
 
 	cr_assert_eq(thread_build(&t, NULL, 0, SORT_OLDEST), 0);
 	cr_assert_eq(t.ntop, 0);
@@ -337,9 +340,9 @@ Test(thread, empty_thread)
 
 Test(thread, build_nests_and_prunes)
 {
-	struct thread	 t;
-	struct comment	*items;
-	size_t		 n, i;
+	struct thread   t;
+	struct comment *items;
+	size_t          n, i;
 
 	items = sample(&n);
 	cr_assert_eq(thread_build(&t, items, n, SORT_OLDEST), 0);
@@ -377,11 +380,11 @@ Test(thread, build_nests_and_prunes)
 
 Test(thread, build_json_shape)
 {
-	struct thread		 t;
-	struct thread_page	 pg;
-	struct comment		*items;
-	json_t			*arr, *c1, *r, *r2, *c4;
-	size_t			 n;
+	struct thread      t;
+	struct thread_page pg;
+	struct comment    *items;
+	json_t            *arr, *c1, *r, *r2, *c4;
+	size_t             n;
 
 	items = sample(&n);
 	cr_assert_eq(thread_build(&t, items, n, SORT_OLDEST), 0);
@@ -412,13 +415,15 @@ Test(thread, build_json_shape)
 Test(thread, hidden_without_visible_replies)
 {
 	static const enum comment_status hidden[] = {
-		STATUS_PENDING, STATUS_SPAM, STATUS_DELETED,
+		STATUS_PENDING,
+		STATUS_SPAM,
+		STATUS_DELETED,
 	};
-	struct comment		items[3];
-	struct thread		t;
-	struct thread_page	pg;
-	json_t			*arr;
-	size_t			i;
+	struct comment     items[3];
+	struct thread      t;
+	struct thread_page pg;
+	json_t            *arr;
+	size_t             i;
 
 	for (i = 0; i < NELEM(hidden); i++) {
 		/* 1: not approved, with a reply 3 that is not approved either. */
@@ -442,14 +447,16 @@ Test(thread, hidden_without_visible_replies)
 Test(thread, placeholder_keeps_replies_for_every_hidden_status)
 {
 	static const enum comment_status hidden[] = {
-		STATUS_PENDING, STATUS_SPAM, STATUS_DELETED,
+		STATUS_PENDING,
+		STATUS_SPAM,
+		STATUS_DELETED,
 	};
-	struct comment		items[2];
-	struct thread		t;
-	struct thread_page	pg;
-	json_t			*arr, *c, *r;
-	char			*html;
-	size_t			i;
+	struct comment     items[2];
+	struct thread      t;
+	struct thread_page pg;
+	json_t            *arr, *c, *r;
+	char              *html;
+	size_t             i;
 
 	for (i = 0; i < NELEM(hidden); i++) {
 		items[0] = mk(2, 1, STATUS_APPROVED, 2000, 4);
@@ -480,10 +487,13 @@ Test(thread, placeholder_keeps_replies_for_every_hidden_status)
 		json_decref(arr);
 
 		html = page_html(&t, &pg);
-		cr_assert_not_null(strstr(html, "<li class=\"parley-comment\" "
-		    "id=\"c1\"><p class=\"parley-deleted\">This comment was "
-		    "deleted.</p><ol class=\"parley-replies\">"
-		    "<li class=\"parley-comment\" id=\"c2\">"), "%s", html);
+		cr_assert_not_null(
+		    strstr(html,
+		        "<li class=\"parley-comment\" "
+		        "id=\"c1\"><p class=\"parley-deleted\">This comment was "
+		        "deleted.</p><ol class=\"parley-replies\">"
+		        "<li class=\"parley-comment\" id=\"c2\">"),
+		    "%s", html);
 		cr_assert_null(strstr(html, "Secret"), "%s", html);
 		cr_assert_null(strstr(html, "secret"), "%s", html);
 		cr_assert_not_null(strstr(html, "<p>Reply</p>"));
@@ -495,10 +505,10 @@ Test(thread, placeholder_keeps_replies_for_every_hidden_status)
 Test(thread, placeholders_chain_up)
 {
 	/* pending 1 <- deleted 2 <- approved 3: 1 and 2 are placeholders. */
-	struct comment		items[3];
-	struct thread		t;
-	struct thread_page	pg;
-	json_t			*arr, *r;
+	struct comment     items[3];
+	struct thread      t;
+	struct thread_page pg;
+	json_t            *arr, *r;
 
 	items[0] = mk(3, 2, STATUS_APPROVED, 3000, 0);
 	items[1] = mk(2, 1, STATUS_DELETED, 2000, 0);
@@ -520,16 +530,16 @@ Test(thread, placeholders_chain_up)
 
 Test(thread, orphans_dropped)
 {
-	struct comment		items[4];
-	struct thread		t;
-	struct thread_page	pg;
-	json_t			*arr;
-	char			*html;
+	struct comment     items[4];
+	struct thread      t;
+	struct thread_page pg;
+	json_t            *arr;
+	char              *html;
 
 	items[0] = mk(1, 0, STATUS_APPROVED, 1000, 0);
-	items[1] = mk(5, 3, STATUS_APPROVED, 5000, 0);	/* 3 not loaded */
+	items[1] = mk(5, 3, STATUS_APPROVED, 5000, 0); /* 3 not loaded */
 	items[1].author_name = "Orphan";
-	items[2] = mk(6, 5, STATUS_APPROVED, 6000, 0);	/* under the orphan */
+	items[2] = mk(6, 5, STATUS_APPROVED, 6000, 0); /* under the orphan */
 	items[2].author_name = "Orphan's child";
 	items[3] = mk(7, 1, STATUS_APPROVED, 7000, 0);
 	cr_assert_eq(thread_build(&t, items, 4, SORT_OLDEST), 0);
@@ -563,8 +573,8 @@ five_tops(struct comment items[5])
 
 Test(thread, sort_oldest)
 {
-	struct comment	items[5];
-	struct thread	t;
+	struct comment items[5];
+	struct thread  t;
 
 	five_tops(items);
 	cr_assert_eq(thread_build(&t, items, 5, SORT_OLDEST), 0);
@@ -574,8 +584,8 @@ Test(thread, sort_oldest)
 
 Test(thread, sort_newest)
 {
-	struct comment	items[5];
-	struct thread	t;
+	struct comment items[5];
+	struct thread  t;
 
 	five_tops(items);
 	cr_assert_eq(thread_build(&t, items, 5, SORT_NEWEST), 0);
@@ -585,8 +595,8 @@ Test(thread, sort_newest)
 
 Test(thread, sort_top)
 {
-	struct comment	items[5];
-	struct thread	t;
+	struct comment items[5];
+	struct thread  t;
 
 	/* Score descending, then oldest first. */
 	five_tops(items);
@@ -597,8 +607,8 @@ Test(thread, sort_top)
 
 Test(thread, sort_by_time_not_id)
 {
-	struct comment	items[3];
-	struct thread	t;
+	struct comment items[3];
+	struct thread  t;
 
 	/* Imported comments: ids do not follow creation times. */
 	items[0] = mk(1, 0, STATUS_APPROVED, 300, 0);
@@ -614,8 +624,8 @@ Test(thread, sort_by_time_not_id)
 
 Test(thread, sort_ties_by_id)
 {
-	struct comment	items[4];
-	struct thread	t;
+	struct comment items[4];
+	struct thread  t;
 
 	/* Same time and score: oldest and top put the lower id first,
 	 * newest the higher id first. */
@@ -636,11 +646,11 @@ Test(thread, sort_ties_by_id)
 
 Test(thread, replies_oldest_first_whatever_the_sort)
 {
-	struct comment		items[5];
-	struct thread		t;
-	struct thread_page	pg;
-	json_t			*arr, *r;
-	enum thread_sort	sort;
+	struct comment     items[5];
+	struct thread      t;
+	struct thread_page pg;
+	json_t            *arr, *r;
+	enum thread_sort   sort;
 
 	for (sort = SORT_OLDEST; sort <= SORT_TOP; sort++) {
 		items[0] = mk(4, 1, STATUS_APPROVED, 400, 1);
@@ -668,8 +678,8 @@ Test(thread, replies_oldest_first_whatever_the_sort)
 static struct cursor
 via_text(const struct thread_page *pg, enum thread_sort sort)
 {
-	struct cursor	c;
-	char		text[CURSOR_MAX];
+	struct cursor c;
+	char          text[CURSOR_MAX];
 
 	cr_assert(pg->has_next);
 	cr_assert_eq(pg->next.sort, sort);
@@ -683,11 +693,11 @@ via_text(const struct thread_page *pg, enum thread_sort sort)
 static void
 page_through(enum thread_sort sort, const int64_t *order)
 {
-	struct comment		items[5];
-	struct thread		t;
-	struct thread_page	pg;
-	struct cursor		c;
-	const struct comment	*last;
+	struct comment        items[5];
+	struct thread         t;
+	struct thread_page    pg;
+	struct cursor         c;
+	const struct comment *last;
 
 	five_tops(items);
 	cr_assert_eq(thread_build(&t, items, 5, sort), 0);
@@ -737,11 +747,11 @@ Test(thread, paging_top)
 
 Test(thread, paging_json_pages)
 {
-	struct comment		items[5];
-	struct thread		t;
-	struct thread_page	pg;
-	struct cursor		c;
-	json_t			*arr;
+	struct comment     items[5];
+	struct thread      t;
+	struct thread_page pg;
+	struct cursor      c;
+	json_t            *arr;
 
 	five_tops(items);
 	cr_assert_eq(thread_build(&t, items, 5, SORT_TOP), 0);
@@ -759,14 +769,14 @@ Test(thread, paging_json_pages)
 
 Test(thread, paging_exact_multiple_and_large_limit)
 {
-	struct comment		items[5];
-	struct thread		t;
-	struct thread_page	pg;
-	struct cursor		c;
+	struct comment     items[5];
+	struct thread      t;
+	struct thread_page pg;
+	struct cursor      c;
 
 	five_tops(items);
 	cr_assert_eq(thread_build(&t, items, 4, SORT_OLDEST), 0);
-	expect_top(&t, IDS(1, 2, 3, 5));	/* id 4 was left out */
+	expect_top(&t, IDS(1, 2, 3, 5)); /* id 4 was left out */
 	thread_page(&t, NULL, 2, SORT_OLDEST, &pg);
 	c = via_text(&pg, SORT_OLDEST);
 	thread_page(&t, &c, 2, SORT_OLDEST, &pg);
@@ -787,11 +797,11 @@ Test(thread, paging_exact_multiple_and_large_limit)
 
 Test(thread, cursor_past_the_end)
 {
-	struct comment		items[5];
-	struct thread		t;
-	struct thread_page	pg;
-	struct cursor		c;
-	json_t			*arr;
+	struct comment     items[5];
+	struct thread      t;
+	struct thread_page pg;
+	struct cursor      c;
+	json_t            *arr;
 
 	five_tops(items);
 	cr_assert_eq(thread_build(&t, items, 5, SORT_OLDEST), 0);
@@ -828,10 +838,10 @@ Test(thread, cursor_past_the_end)
 
 Test(thread, cursor_survives_changes_between_pages)
 {
-	struct comment		items[7];
-	struct thread		t;
-	struct thread_page	pg;
-	struct cursor		c;
+	struct comment     items[7];
+	struct thread      t;
+	struct thread_page pg;
+	struct cursor      c;
 
 	/* Page 1 of newest: 5, 4. */
 	five_tops(items);
@@ -856,7 +866,7 @@ Test(thread, cursor_survives_changes_between_pages)
 	 * sort key it names. Cursor after (score 5, 300, id 3). */
 	five_tops(items);
 	c = (struct cursor){ SORT_TOP, 5, 300, 3 };
-	items[0].score = 0;	/* id 3 drops to score 0 */
+	items[0].score = 0; /* id 3 drops to score 0 */
 	cr_assert_eq(thread_build(&t, items, 5, SORT_TOP), 0);
 	expect_top(&t, IDS(2, 1, 5, 3, 4));
 	thread_page(&t, &c, 2, SORT_TOP, &pg);
@@ -866,8 +876,8 @@ Test(thread, cursor_survives_changes_between_pages)
 
 Test(thread, own_comment_json_shows_pending)
 {
-	struct comment	c;
-	json_t		*j, *author;
+	struct comment c;
+	json_t        *j, *author;
 
 	c = mk(7, 3, STATUS_PENDING, 7000, 0);
 	c.author_name = "Me";
@@ -893,10 +903,10 @@ Test(thread, own_comment_json_shows_pending)
 
 Test(thread, own_pending_with_reply_shows_pending)
 {
-	struct comment		items[3];
-	struct thread		t;
-	struct thread_page	pg;
-	json_t			*arr, *c;
+	struct comment     items[3];
+	struct thread      t;
+	struct thread_page pg;
+	json_t            *arr, *c;
 
 	items[0] = mk(1, 0, STATUS_APPROVED, 1000, 0);
 	items[1] = mk(2, 0, STATUS_PENDING, 2000, 0);
@@ -921,16 +931,16 @@ Test(thread, own_pending_with_reply_shows_pending)
  */
 Test(thread, own_pending_comment_is_visible)
 {
-	struct comment		items[3];
-	struct thread		t;
-	struct thread_page	pg;
-	json_t			*arr, *c;
+	struct comment     items[3];
+	struct thread      t;
+	struct thread_page pg;
+	json_t            *arr, *c;
 
 	items[0] = mk(1, 0, STATUS_APPROVED, 1000, 0);
-	items[1] = mk(2, 0, STATUS_PENDING, 2000, 0);	/* mine, top level */
+	items[1] = mk(2, 0, STATUS_PENDING, 2000, 0); /* mine, top level */
 	items[1].own = 1;
 	items[1].author_name = "Me";
-	items[2] = mk(3, 1, STATUS_PENDING, 3000, 0);	/* mine, a reply */
+	items[2] = mk(3, 1, STATUS_PENDING, 3000, 0); /* mine, a reply */
 	items[2].own = 1;
 	cr_assert_eq(thread_build(&t, items, 3, SORT_OLDEST), 0);
 	/* Non-fatal checks, so the thread is freed whatever happens. */
@@ -958,13 +968,14 @@ Test(thread, own_pending_comment_is_visible)
 Test(thread, own_flag_reveals_only_pending)
 {
 	static const enum comment_status hidden[] = {
-		STATUS_SPAM, STATUS_DELETED,
+		STATUS_SPAM,
+		STATUS_DELETED,
 	};
-	struct comment		items[3];
-	struct thread		t;
-	struct thread_page	pg;
-	json_t			*arr, *c;
-	size_t			i;
+	struct comment     items[3];
+	struct thread      t;
+	struct thread_page pg;
+	json_t            *arr, *c;
+	size_t             i;
 
 	for (i = 0; i < NELEM(hidden); i++) {
 		items[0] = mk(1, 0, hidden[i], 1000, 3);
@@ -972,7 +983,7 @@ Test(thread, own_flag_reveals_only_pending)
 		items[0].author_name = "Me";
 		items[0].html = "<p>removed</p>";
 		items[1] = mk(2, 1, STATUS_APPROVED, 2000, 0);
-		items[2] = mk(3, 0, hidden[i], 3000, 0);	/* no replies */
+		items[2] = mk(3, 0, hidden[i], 3000, 0); /* no replies */
 		items[2].own = 1;
 		cr_assert_eq(thread_build(&t, items, 3, SORT_OLDEST), 0);
 		expect_top(&t, IDS(1));
@@ -988,10 +999,10 @@ Test(thread, own_flag_reveals_only_pending)
 
 Test(thread, own_pending_html_shows_it)
 {
-	struct comment		items[1];
-	struct thread		t;
-	struct thread_page	pg;
-	char			*html;
+	struct comment     items[1];
+	struct thread      t;
+	struct thread_page pg;
+	char              *html;
 
 	items[0] = mk(1, 0, STATUS_PENDING, 1000, 0);
 	items[0].own = 1;
@@ -1009,13 +1020,13 @@ Test(thread, own_pending_html_shows_it)
 
 Test(thread, json_values)
 {
-	struct comment		items[2];
-	struct thread		t;
-	struct thread_page	pg;
-	json_t			*arr, *c, *a, *r;
+	struct comment     items[2];
+	struct thread      t;
+	struct thread_page pg;
+	json_t            *arr, *c, *a, *r;
 
-	items[0] = mk(9007199254740993LL, 0, STATUS_APPROVED,
-	    1700000000000000, -3);
+	items[0] =
+	    mk(9007199254740993LL, 0, STATUS_APPROVED, 1700000000000000, -3);
 	items[0].author_name = "Ann \"the\" <b>\\ \xc3\xa9\n";
 	items[0].author_url = "https://ann.example/?a=1&b=\"2\"";
 	items[0].author_role = "moderator";
@@ -1055,8 +1066,8 @@ Test(thread, json_values)
 
 Test(thread, json_is_safe_in_script)
 {
-	struct comment	c;
-	struct buf	b;
+	struct comment c;
+	struct buf     b;
 
 	c = mk(1, 0, STATUS_APPROVED, 1000, 0);
 	c.author_name = "</script><script>alert(1)</script>";
@@ -1069,10 +1080,10 @@ Test(thread, json_is_safe_in_script)
 
 Test(thread, html_exact)
 {
-	struct comment		items[4];
-	struct thread		t;
-	struct thread_page	pg;
-	char			*html;
+	struct comment     items[4];
+	struct thread      t;
+	struct thread_page pg;
+	char              *html;
 
 	items[0] = mk(4, 3, STATUS_APPROVED, 4000, 0);
 	items[0].author_name = "Cy";
@@ -1120,10 +1131,10 @@ Test(thread, html_exact)
 
 Test(thread, html_escapes_author)
 {
-	struct comment		items[2];
-	struct thread		t;
-	struct thread_page	pg;
-	char			*html;
+	struct comment     items[2];
+	struct thread      t;
+	struct thread_page pg;
+	char              *html;
 
 	items[0] = mk(1, 0, STATUS_APPROVED, 1000, 0);
 	items[0].author_name = "<script>alert(1)</script>";
@@ -1139,22 +1150,24 @@ Test(thread, html_escapes_author)
 	cr_assert_null(strstr(html, "<i>"), "%s", html);
 	cr_assert_null(strstr(html, "O'Brien"), "%s", html);
 	cr_assert_not_null(strstr(html,
-	    "<a href=\"http://x/&quot;onmouseover=&quot;y\" "
-	    "rel=\"nofollow ugc noopener\">"
-	    "&lt;script&gt;alert(1)&lt;/script&gt;</a>"), "%s", html);
-	cr_assert_not_null(strstr(html,
-	    "<b>O&#39;Brien &amp; &lt;i&gt;Co&lt;/i&gt;</b>"), "%s", html);
+	                       "<a href=\"http://x/&quot;onmouseover=&quot;y\" "
+	                       "rel=\"nofollow ugc noopener\">"
+	                       "&lt;script&gt;alert(1)&lt;/script&gt;</a>"),
+	    "%s", html);
+	cr_assert_not_null(
+	    strstr(html, "<b>O&#39;Brien &amp; &lt;i&gt;Co&lt;/i&gt;</b>"),
+	    "%s", html);
 	free(html);
 	thread_free(&t);
 }
 
 Test(thread, html_page_only)
 {
-	struct comment		items[5];
-	struct thread		t;
-	struct thread_page	pg;
-	struct cursor		c;
-	char			*html;
+	struct comment     items[5];
+	struct thread      t;
+	struct thread_page pg;
+	struct cursor      c;
+	char              *html;
 
 	five_tops(items);
 	cr_assert_eq(thread_build(&t, items, 5, SORT_NEWEST), 0);

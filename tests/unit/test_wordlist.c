@@ -36,9 +36,9 @@ match(const struct wordlist *wl, const char *text)
 static struct wordlist
 list(const char *first, ...)
 {
-	struct wordlist	 wl;
-	va_list		 ap;
-	const char	*s;
+	struct wordlist wl;
+	va_list         ap;
+	const char     *s;
 
 	wordlist_init(&wl);
 	va_start(ap, first);
@@ -50,7 +50,7 @@ list(const char *first, ...)
 
 Test(wordlist, empty_list_and_text)
 {
-	struct wordlist	wl;
+	struct wordlist wl;
 
 	wordlist_init(&wl);
 	cr_assert_null(match(&wl, "anything at all"));
@@ -69,7 +69,7 @@ Test(wordlist, empty_list_and_text)
 
 Test(wordlist, whole_words_only)
 {
-	struct wordlist	wl = list("ass", NULL);
+	struct wordlist wl = list("ass", NULL);
 
 	cr_assert_null(match(&wl, "a class act"));
 	cr_assert_null(match(&wl, "assassin"));
@@ -92,7 +92,7 @@ Test(wordlist, whole_words_only)
 
 Test(wordlist, apostrophe_in_entry)
 {
-	struct wordlist	wl = list("don't", NULL);
+	struct wordlist wl = list("don't", NULL);
 
 	cr_assert_str_eq(match(&wl, "I DON'T know"), "don't");
 	cr_assert_null(match(&wl, "don"));
@@ -103,7 +103,7 @@ Test(wordlist, apostrophe_in_entry)
 
 Test(wordlist, digits)
 {
-	struct wordlist	wl = list("42", "v2", NULL);
+	struct wordlist wl = list("42", "v2", NULL);
 
 	cr_assert_str_eq(match(&wl, "the answer is 42."), "42");
 	cr_assert_null(match(&wl, "420 and 142 and 4.2"));
@@ -114,7 +114,7 @@ Test(wordlist, digits)
 
 Test(wordlist, unicode_case)
 {
-	struct wordlist	wl = list("été", "СПАМ", "λόγος", NULL);
+	struct wordlist wl = list("été", "СПАМ", "λόγος", NULL);
 
 	/* Lower-cased copies are stored. */
 	cr_assert_str_eq(wl.entries[0], "été");
@@ -131,7 +131,7 @@ Test(wordlist, unicode_case)
 
 Test(wordlist, casefold_sharp_s)
 {
-	struct wordlist	wl = list("Straße", NULL);
+	struct wordlist wl = list("Straße", NULL);
 
 	/* Shown lower-cased, compared folded: ß is ss. */
 	cr_assert_str_eq(wl.entries[0], "straße");
@@ -148,7 +148,7 @@ Test(wordlist, casefold_sharp_s)
 
 Test(wordlist, normalization_and_marks)
 {
-	struct wordlist	wl = list("café", "cafe", NULL);
+	struct wordlist wl = list("café", "cafe", NULL);
 
 	/* Decomposed e + U+0301 is the same word as precomposed é. */
 	cr_assert_str_eq(match(&wl, "un cafe\xcc\x81 noir"), "café");
@@ -170,23 +170,35 @@ Test(wordlist, normalization_and_marks)
 
 Test(wordlist, format_characters_and_orphan_marks)
 {
-	struct wordlist	wl = list("ass", "c++", "\xd9\x85\xdb\x8c", NULL);
+	struct wordlist wl = list("ass", "c++", "\xd9\x85\xdb\x8c", NULL);
 
 	/* Marks and format characters continue a word, never start one. */
-	cr_assert_str_eq(match(&wl, "\xef\xbb\xbf" "ass"), "ass");
-	cr_assert_str_eq(match(&wl, "a \xcc\x81" "ass"), "ass");
-	cr_assert_null(match(&wl, "ass\xc2\xad" "hole"));
+	cr_assert_str_eq(match(&wl,
+	                     "\xef\xbb\xbf"
+	                     "ass"),
+	    "ass");
+	cr_assert_str_eq(match(&wl,
+	                     "a \xcc\x81"
+	                     "ass"),
+	    "ass");
+	cr_assert_null(match(&wl,
+	    "ass\xc2\xad"
+	    "hole"));
 	cr_assert_null(match(&wl, "ass\xcc\x81"));
 	/* ZERO WIDTH SPACE is a format character like the others: it is
 	 * removed, and "ass" + U+200B + "hole" reads "asshole". */
-	cr_assert_null(match(&wl, "ass\xe2\x80\x8b" "hole"));
+	cr_assert_null(match(&wl,
+	    "ass\xe2\x80\x8b"
+	    "hole"));
 	/* After a non-word character a mark is not part of a word. */
 	cr_assert_str_eq(match(&wl, "c++\xcc\x81 rocks"), "c++");
 	/* Persian: ZWNJ joins the parts of one word. */
-	cr_assert_null(match(&wl, "\xd9\x85\xdb\x8c\xe2\x80\x8c"
+	cr_assert_null(match(&wl,
+	    "\xd9\x85\xdb\x8c\xe2\x80\x8c"
 	    "\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85"));
-	cr_assert_str_eq(match(&wl, "\xd9\x85\xdb\x8c "
-	    "\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85"),
+	cr_assert_str_eq(match(&wl,
+	                     "\xd9\x85\xdb\x8c "
+	                     "\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85"),
 	    "\xd9\x85\xdb\x8c");
 	wordlist_free(&wl);
 
@@ -199,7 +211,7 @@ Test(wordlist, format_characters_and_orphan_marks)
 
 Test(wordlist, phrases)
 {
-	struct wordlist	wl = list("buy now", "c++", "viagra.com", NULL);
+	struct wordlist wl = list("buy now", "c++", "viagra.com", NULL);
 
 	cr_assert_str_eq(match(&wl, "Please BUY NOW!"), "buy now");
 	cr_assert_str_eq(match(&wl, "buy now"), "buy now");
@@ -214,8 +226,7 @@ Test(wordlist, phrases)
 	cr_assert_null(match(&wl, "abc++"));
 	cr_assert_null(match(&wl, "c++x"));
 	cr_assert_null(match(&wl, "c+"));
-	cr_assert_str_eq(match(&wl, "see www.VIAGRA.com today"),
-	    "viagra.com");
+	cr_assert_str_eq(match(&wl, "see www.VIAGRA.com today"), "viagra.com");
 	cr_assert_null(match(&wl, "see viagra.community"));
 	cr_assert_null(match(&wl, "see myviagra.com"));
 	wordlist_free(&wl);
@@ -223,7 +234,7 @@ Test(wordlist, phrases)
 
 Test(wordlist, phrases_sharing_a_first_word)
 {
-	struct wordlist	wl = list("buy now", "buy cheap pills", "buy", NULL);
+	struct wordlist wl = list("buy now", "buy cheap pills", "buy", NULL);
 
 	cr_assert_str_eq(match(&wl, "go buy cheap pills"), "buy cheap pills");
 	cr_assert_str_eq(match(&wl, "buy now"), "buy now");
@@ -233,14 +244,13 @@ Test(wordlist, phrases_sharing_a_first_word)
 	wl = list("buy now", "buy cheap pills", NULL);
 	cr_assert_null(match(&wl, "buy cheap"));
 	cr_assert_null(match(&wl, "buy cheap pillsbury"));
-	cr_assert_str_eq(match(&wl, "buy buy cheap pills"),
-	    "buy cheap pills");
+	cr_assert_str_eq(match(&wl, "buy buy cheap pills"), "buy cheap pills");
 	wordlist_free(&wl);
 }
 
 Test(wordlist, entries_without_a_first_word)
 {
-	struct wordlist	wl = list("#spam", "...", NULL);
+	struct wordlist wl = list("#spam", "...", NULL);
 
 	cr_assert_str_eq(match(&wl, "this is #SPAM"), "#spam");
 	cr_assert_str_eq(match(&wl, "#spam"), "#spam");
@@ -257,7 +267,7 @@ Test(wordlist, entries_without_a_first_word)
 
 Test(wordlist, earliest_occurrence_wins)
 {
-	struct wordlist	wl = list("zebra", "#alpha", "apple", NULL);
+	struct wordlist wl = list("zebra", "#alpha", "apple", NULL);
 
 	cr_assert_str_eq(match(&wl, "an apple and a zebra"), "apple");
 	cr_assert_str_eq(match(&wl, "a zebra and an apple"), "zebra");
@@ -268,8 +278,8 @@ Test(wordlist, earliest_occurrence_wins)
 
 Test(wordlist, returns_the_owned_entry)
 {
-	struct wordlist	 wl = list("one", "Two", "three", NULL);
-	const char	*m;
+	struct wordlist wl = list("one", "Two", "three", NULL);
+	const char     *m;
 
 	m = match(&wl, "TWO");
 	cr_assert_eq(m, wl.entries[1]);
@@ -279,7 +289,7 @@ Test(wordlist, returns_the_owned_entry)
 
 Test(wordlist, blanks_duplicates_and_trimming)
 {
-	struct wordlist	wl;
+	struct wordlist wl;
 
 	wordlist_init(&wl);
 	add(&wl, "");
@@ -306,7 +316,7 @@ Test(wordlist, blanks_duplicates_and_trimming)
 
 Test(wordlist, bad_entries_ignored)
 {
-	struct wordlist	wl;
+	struct wordlist wl;
 
 	wordlist_init(&wl);
 	add(&wl, "bad\xff");
@@ -318,11 +328,14 @@ Test(wordlist, bad_entries_ignored)
 
 Test(wordlist, invalid_utf8_text)
 {
-	struct wordlist	wl = list("ass", "été", NULL);
+	struct wordlist wl = list("ass", "été", NULL);
 
 	/* Invalid bytes separate words and never crash. */
 	cr_assert_str_eq(match(&wl, "ass\xffhole"), "ass");
-	cr_assert_str_eq(match(&wl, "\xc3" "ass"), "ass");
+	cr_assert_str_eq(match(&wl,
+	                     "\xc3"
+	                     "ass"),
+	    "ass");
 	cr_assert_str_eq(match(&wl, "\xe9t\xe9 or ÉTÉ"), "été");
 	cr_assert_null(match(&wl, "\xff\xfe\xc3"));
 	cr_assert_null(match(&wl, "\xe2\x82"));
@@ -339,7 +352,7 @@ Test(wordlist, invalid_utf8_text)
 static void
 rand_word(unsigned int *seed, char *out, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		out[i] = 'a' + rand_r(seed) % 26;
@@ -348,11 +361,11 @@ rand_word(unsigned int *seed, char *out, size_t len)
 
 Test(wordlist, five_thousand_entries)
 {
-	struct wordlist	 wl;
-	struct buf	 text;
-	unsigned int	 seed = 198;
-	char		 w[32], probe[64];
-	size_t		 i;
+	struct wordlist wl;
+	struct buf      text;
+	unsigned int    seed = 198;
+	char            w[32], probe[64];
+	size_t          i;
 
 	wordlist_init(&wl);
 	/* Entries have a digit, text words do not: no accidental hit. */
@@ -375,7 +388,7 @@ Test(wordlist, five_thousand_entries)
 
 	/* Each entry, planted at the end, is found; and only whole. */
 	for (i = 0; i < wl.n; i += 97) {
-		size_t	 base = text.len;
+		size_t base = text.len;
 
 		buf_printf(&text, " %s.", wl.entries[i]);
 		cr_assert_eq(wordlist_match(&wl, text.data, text.len),
@@ -396,24 +409,56 @@ Test(wordlist, five_thousand_entries)
 
 /* Pieces texts and entries are made of: words, marks, joiners, case. */
 static const char *const pieces[] = {
-	"a", "b", "ab", "A", "B", "ss", "SS", "\xc3\x9f", "\xc3\xa9",
-	"e\xcc\x81", "E", "\xcc\x81", "\xe2\x80\x8c", "\xe2\x80\x8b",
-	"\xc2\xad", "'", "_", "1", " ", " ", " ", ".", "-", "#", "++",
-	"\xce\xa3", "\xcf\x82", "\xd0\x96", "\xd0\xb6", "\xe0\xa4\xbf",
-	"\xef\xbb\xbf", "\xef\xbd\x81", "\xef\xbc\xa2", "\xef\xac\x81",
-	"\xc2\xa0", "\xe2\x80\x8d", "\xf0\x9d\x90\x80", "\xe2\x93\x90",
+	"a",
+	"b",
+	"ab",
+	"A",
+	"B",
+	"ss",
+	"SS",
+	"\xc3\x9f",
+	"\xc3\xa9",
+	"e\xcc\x81",
+	"E",
+	"\xcc\x81",
+	"\xe2\x80\x8c",
+	"\xe2\x80\x8b",
+	"\xc2\xad",
+	"'",
+	"_",
+	"1",
+	" ",
+	" ",
+	" ",
+	".",
+	"-",
+	"#",
+	"++",
+	"\xce\xa3",
+	"\xcf\x82",
+	"\xd0\x96",
+	"\xd0\xb6",
+	"\xe0\xa4\xbf",
+	"\xef\xbb\xbf",
+	"\xef\xbd\x81",
+	"\xef\xbc\xa2",
+	"\xef\xac\x81",
+	"\xc2\xa0",
+	"\xe2\x80\x8d",
+	"\xf0\x9d\x90\x80",
+	"\xe2\x93\x90",
 };
 
 static void
 rand_text(unsigned int *seed, char *out, size_t max, int parts)
 {
-	size_t	n = 0, l;
-	int	i;
+	size_t n = 0, l;
+	int    i;
 
 	out[0] = '\0';
 	for (i = 0; i < parts; i++) {
-		const char *p = pieces[rand_r(seed) %
-		    (sizeof(pieces) / sizeof(pieces[0]))];
+		const char *p =
+		    pieces[rand_r(seed) % (sizeof(pieces) / sizeof(pieces[0]))];
 
 		l = strlen(p);
 		if (n + l >= max)
@@ -426,11 +471,11 @@ rand_text(unsigned int *seed, char *out, size_t max, int parts)
 
 Test(wordlist, agrees_with_brute_force)
 {
-	struct wordlist	 wl;
-	unsigned int	 seed = 2018;
-	char		 text[256], entry[64];
-	const char	*got, *want;
-	int		 round, i, n, hits = 0;
+	struct wordlist wl;
+	unsigned int    seed = 2018;
+	char            text[256], entry[64];
+	const char     *got, *want;
+	int             round, i, n, hits = 0;
 
 	for (round = 0; round < 3000; round++) {
 		wordlist_init(&wl);
@@ -460,17 +505,31 @@ Test(wordlist, agrees_with_brute_force)
  */
 Test(wordlist, invisible_characters_do_not_hide_a_word)
 {
-	struct wordlist	wl = list("spam", "buy now", NULL);
+	struct wordlist wl = list("spam", "buy now", NULL);
 
 	/* Soft hyphen, zero width space, joiner and non-joiner, word
 	 * joiner, byte order mark, left-to-right mark. */
-	cr_assert_str_eq(match(&wl, "sp\xc2\xad" "am"), "spam");
-	cr_assert_str_eq(match(&wl, "s\xe2\x80\x8bp\xe2\x80\x8b" "am"),
+	cr_assert_str_eq(match(&wl,
+	                     "sp\xc2\xad"
+	                     "am"),
 	    "spam");
-	cr_assert_str_eq(match(&wl, "sp\xe2\x80\x8d" "am"), "spam");
-	cr_assert_str_eq(match(&wl, "sp\xe2\x80\x8c" "am!"), "spam");
+	cr_assert_str_eq(match(&wl,
+	                     "s\xe2\x80\x8bp\xe2\x80\x8b"
+	                     "am"),
+	    "spam");
+	cr_assert_str_eq(match(&wl,
+	                     "sp\xe2\x80\x8d"
+	                     "am"),
+	    "spam");
+	cr_assert_str_eq(match(&wl,
+	                     "sp\xe2\x80\x8c"
+	                     "am!"),
+	    "spam");
 	cr_assert_str_eq(match(&wl, "s\xe2\x81\xa0pam"), "spam");
-	cr_assert_str_eq(match(&wl, "sp\xef\xbb\xbf" "am"), "spam");
+	cr_assert_str_eq(match(&wl,
+	                     "sp\xef\xbb\xbf"
+	                     "am"),
+	    "spam");
 	cr_assert_str_eq(match(&wl, "x \xe2\x80\x8eSPAM\xe2\x80\x8f y"),
 	    "spam");
 	cr_assert_str_eq(match(&wl, "bu\xc2\xady now"), "buy now");
@@ -481,31 +540,44 @@ Test(wordlist, invisible_characters_do_not_hide_a_word)
 
 Test(wordlist, compatibility_forms_are_the_word)
 {
-	struct wordlist	wl = list("spam", "profit", "42", NULL);
+	struct wordlist wl = list("spam", "profit", "42", NULL);
 
 	/* Full-width letters and digits. */
-	cr_assert_str_eq(match(&wl, "\xef\xbd\x93\xef\xbd\x90\xef\xbd\x81"
-	    "\xef\xbd\x8d"), "spam");
-	cr_assert_str_eq(match(&wl, "\xef\xbc\xb3\xef\xbc\xb0\xef\xbc\xa1"
-	    "\xef\xbc\xad!"), "spam");
+	cr_assert_str_eq(match(&wl,
+	                     "\xef\xbd\x93\xef\xbd\x90\xef\xbd\x81"
+	                     "\xef\xbd\x8d"),
+	    "spam");
+	cr_assert_str_eq(match(&wl,
+	                     "\xef\xbc\xb3\xef\xbc\xb0\xef\xbc\xa1"
+	                     "\xef\xbc\xad!"),
+	    "spam");
 	cr_assert_str_eq(match(&wl, "\xef\xbc\x94\xef\xbc\x92"), "42");
 	/* Mathematical bold capitals: NFKC makes them capitals, and only
 	 * then do they fold. */
-	cr_assert_str_eq(match(&wl, "\xf0\x9d\x90\x92\xf0\x9d\x90\x8f"
-	    "\xf0\x9d\x90\x80\xf0\x9d\x90\x8c"), "spam");
+	cr_assert_str_eq(match(&wl,
+	                     "\xf0\x9d\x90\x92\xf0\x9d\x90\x8f"
+	                     "\xf0\x9d\x90\x80\xf0\x9d\x90\x8c"),
+	    "spam");
 	/* Circled letters, and the fi ligature. */
-	cr_assert_str_eq(match(&wl, "\xe2\x93\xa2\xe2\x93\x9f\xe2\x93\x90"
-	    "\xe2\x93\x9c"), "spam");
+	cr_assert_str_eq(match(&wl,
+	                     "\xe2\x93\xa2\xe2\x93\x9f\xe2\x93\x90"
+	                     "\xe2\x93\x9c"),
+	    "spam");
 	cr_assert_str_eq(match(&wl, "pro\xef\xac\x81t"), "profit");
 	/* A no-break space is a space. */
-	cr_assert_null(match(&wl, "4\xc2\xa0" "2"));
-	cr_assert_str_eq(match(&wl, "x\xc2\xa0" "42"), "42");
+	cr_assert_null(match(&wl,
+	    "4\xc2\xa0"
+	    "2"));
+	cr_assert_str_eq(match(&wl,
+	                     "x\xc2\xa0"
+	                     "42"),
+	    "42");
 	wordlist_free(&wl);
 }
 
 Test(wordlist, entries_normalised_like_texts)
 {
-	struct wordlist	wl;
+	struct wordlist wl;
 
 	/* An entry typed full-width, or with a soft hyphen, is the plain
 	 * word: it matches plain text, and the plain word is a duplicate. */
@@ -514,7 +586,9 @@ Test(wordlist, entries_normalised_like_texts)
 	    "\xef\xbd\x93\xef\xbd\x90\xef\xbd\x81\xef\xbd\x8d");
 	add(&wl, "SPAM");
 	cr_assert_eq(wl.n, 1);
-	add(&wl, "sp\xc2\xad" "am");
+	add(&wl,
+	    "sp\xc2\xad"
+	    "am");
 	cr_assert_eq(wl.n, 1);
 	wordlist_free(&wl);
 
