@@ -37,7 +37,7 @@ all: build
 
 help:
 	@sed -n '1,3p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: run test unit integration browser fuzz-smoke fuzz bench lint-js fmt-js admin build db stop-db clean"
+	@echo "targets: run test unit integration browser fuzz-smoke fuzz bench lint fmt lint-c fmt-c lint-js fmt-js admin build db stop-db clean"
 
 deps:
 	@scripts/deps.sh
@@ -131,9 +131,24 @@ build/assets.stamp: assets $(wildcard assets/*) scripts/build-assets.sh \
 	@scripts/build-assets.sh
 	@touch $@
 
-# JavaScript style (ESLint, eslint.config.mjs): lint-js fails on any
-# finding, fmt-js fixes what it can.
-.PHONY: lint-js fmt-js
+# Style. C: clang-format with .clang-format; lint-c fails on any line it
+# would change, fmt-c applies it. JavaScript: ESLint with
+# eslint.config.mjs; lint-js fails on any finding, fmt-js fixes what it
+# can. `make lint` runs both, as CI does.
+.PHONY: lint fmt lint-c fmt-c lint-js fmt-js
+C_SOURCES = $(shell git ls-files --cached --others --exclude-standard \
+    '*.c' '*.h' 2>/dev/null || find app tests -name '*.[ch]')
+lint: lint-c lint-js
+fmt: fmt-c fmt-js
+lint-c:
+	@PARLEY_WITH_LINT=1 scripts/deps.sh
+	@clang-format --dry-run --Werror $(C_SOURCES) || { \
+	    echo "lint-c: the lines above differ from .clang-format;" \
+	        "make fmt-c rewrites them" >&2; exit 1; }
+	@echo "lint-c: $(words $(C_SOURCES)) files as .clang-format says"
+fmt-c:
+	@PARLEY_WITH_LINT=1 scripts/deps.sh
+	clang-format -i $(C_SOURCES)
 JS_DIRS	= assets tests
 lint-js: node_modules/.package-lock.json
 	node_modules/.bin/eslint $(JS_DIRS)

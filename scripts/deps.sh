@@ -11,6 +11,9 @@ packages=(kore libsodium-dev libjansson-dev libmd4c-dev libunistring-dev
 [ "${PARLEY_WITH_BENCH:-0}" = 1 ] && packages+=(wrk postgresql-contrib)
 # Integration tests: node, and a real nginx in front of Parley.
 [ "${PARLEY_WITH_NODE:-0}" = 1 ] && packages+=(nodejs npm nginx)
+# Style checks: Debian's clang-format (14 on Debian 12, which .clang-format
+# is written for).
+[ "${PARLEY_WITH_LINT:-0}" = 1 ] && packages+=(clang-format)
 # Fuzzing: clang, and libFuzzer with clang 14's sanitizer runtimes.
 [ "${PARLEY_WITH_FUZZ:-0}" = 1 ] && packages+=(clang libclang-rt-14-dev)
 
