@@ -86,9 +86,9 @@ CREATE OR REPLACE FUNCTION rate_wait(p_user_id bigint, p_ip inet,
 RETURNS integer
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-	v_at	timestamptz;
-	v_wait	double precision := 0;
-	v_net	cidr;
+	v_net		cidr;
+	v_by_ip		timestamptz;	-- the p_limit-th latest of the minute
+	v_by_user	timestamptz;
 BEGIN
 	IF p_limit <= 0 THEN
 		RETURN 0;
@@ -99,36 +99,27 @@ BEGIN
 		    'rate:' || v_net::text, 0));
 		-- A range the (ip, created_at) index answers with any plan;
 		-- <<= alone it uses only when the block is a constant.
-		SELECT c.created_at INTO v_at FROM comments c
+		SELECT c.created_at INTO v_by_ip FROM comments c
 		    WHERE c.ip BETWEEN set_masklen(v_net::inet, 128)
 		    AND set_masklen(broadcast(v_net), 128) AND c.ip <<= v_net
 		    AND c.created_at > now() - interval '1 minute'
 		    ORDER BY c.created_at DESC OFFSET p_limit - 1 LIMIT 1;
-		IF FOUND THEN
-			v_wait := extract(epoch FROM
-			    v_at + interval '1 minute' - now());
-		END IF;
 	ELSIF p_ip IS NOT NULL THEN
-		SELECT c.created_at INTO v_at FROM comments c
+		SELECT c.created_at INTO v_by_ip FROM comments c
 		    WHERE c.ip = p_ip
 		    AND c.created_at > now() - interval '1 minute'
 		    ORDER BY c.created_at DESC OFFSET p_limit - 1 LIMIT 1;
-		IF FOUND THEN
-			v_wait := extract(epoch FROM
-			    v_at + interval '1 minute' - now());
-		END IF;
 	END IF;
 	IF p_user_id IS NOT NULL THEN
-		SELECT c.created_at INTO v_at FROM comments c
+		SELECT c.created_at INTO v_by_user FROM comments c
 		    WHERE c.user_id = p_user_id
 		    AND c.created_at > now() - interval '1 minute'
 		    ORDER BY c.created_at DESC OFFSET p_limit - 1 LIMIT 1;
-		IF FOUND THEN
-			v_wait := greatest(v_wait, extract(epoch FROM
-			    v_at + interval '1 minute' - now()));
-		END IF;
 	END IF;
-	RETURN greatest(ceil(v_wait), 0)::integer;
+	-- That comment leaves the minute's window at +1 minute; greatest()
+	-- skips a NULL (fewer than p_limit comments: no wait).
+	RETURN coalesce(ceil(extract(epoch FROM greatest(v_by_ip, v_by_user)
+	    + interval '1 minute' - now())), 0)::integer;
 END $$;
 
 -- Everything the pipeline needs to judge a new comment, in one row: the
