@@ -1,7 +1,7 @@
 /*
  * Moderators' comments: GET /api/v1/admin/comments (filters, search,
  * paging, held and spam counts), POST /api/v1/admin/comments/moderate
- * (bulk approve, spam, trash, restore, delete) and PATCH
+ * (bulk approve, hold, spam, trash, restore, delete) and PATCH
  * /api/v1/admin/comments/ID (edit). Every change is audited in storage.
  */
 #include <string.h>
@@ -145,8 +145,8 @@ handler_admin_comments(struct http_request *req)
 	return (admin_run(req, list_ops, 1, "GET"));
 }
 
-static const char *const actions[] = { "approve", "spam", "trash", "restore",
-	"delete" };
+static const char *const actions[] = { "approve", "hold", "spam", "trash",
+	"restore", "delete" };
 
 static int
 moderate_prepare(struct http_request *req, struct admin_state *s,
@@ -166,8 +166,8 @@ moderate_prepare(struct http_request *req, struct admin_state *s,
 	}
 	if (i == sizeof(actions) / sizeof(actions[0]))
 		return (apierr_set(e, 422, "invalid_value",
-		    "action must be "
-		    "approve, spam, trash, restore or delete.",
+		    "action must be approve, hold, spam, trash, restore or "
+		    "delete.",
 		    "action"));
 	ids = json_object_get(s->json, "ids");
 	if (!json_is_array(ids) || (n = json_array_size(ids)) == 0 ||

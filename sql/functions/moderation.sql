@@ -5,9 +5,11 @@ LANGUAGE sql STABLE AS $$
 	FROM comments WHERE id = p_id;
 $$;
 
--- Bulk moderation. approve/spam/trash/restore change the status (restore
--- brings trashed or spammed comments back as approved); delete removes
--- for good (replies are kept, re-attached to the deleted one's parent).
+-- Bulk moderation. approve/hold/spam/trash/restore change the status
+-- (hold: back to the queue; restore: a trashed or spammed comment back to
+-- the queue or thread it was in, see comments_status_before); delete
+-- removes for good (replies are kept, re-attached to the deleted one's
+-- parent).
 -- Returns how many comments changed.
 CREATE OR REPLACE FUNCTION comments_moderate(p_actor bigint, p_ids bigint[],
 	p_action text) RETURNS integer
@@ -16,13 +18,18 @@ DECLARE
 	v_id		bigint;
 	v_before	jsonb;
 	v_status	text;
+	v_target	text;
 	v_count		integer := 0;
-	v_target	text := CASE p_action WHEN 'approve' THEN 'approved'
-			    WHEN 'spam' THEN 'spam' WHEN 'trash' THEN 'deleted'
-			    WHEN 'restore' THEN 'approved' END;
 BEGIN
 	FOR v_id IN SELECT DISTINCT unnest(p_ids) ORDER BY 1 LOOP
-		SELECT c.status INTO v_status FROM comments c WHERE c.id = v_id
+		SELECT c.status, CASE p_action WHEN 'approve' THEN 'approved'
+		    WHEN 'hold' THEN 'pending' WHEN 'spam' THEN 'spam'
+		    WHEN 'trash' THEN 'deleted'
+		    -- Back where it was before spam or the trash; unknown:
+		    -- the queue, so restore never publishes what nobody
+		    -- approved.
+		    WHEN 'restore' THEN coalesce(c.status_before, 'pending') END
+		    INTO v_status, v_target FROM comments c WHERE c.id = v_id
 		    FOR UPDATE;
 		CONTINUE WHEN NOT FOUND;
 		v_before := comment_audit_json(v_id);
@@ -37,7 +44,9 @@ BEGIN
 			CONTINUE;
 		END IF;
 		CONTINUE WHEN v_status = v_target;
-		CONTINUE WHEN p_action = 'restore' AND v_status = 'pending';
+		-- Restore brings back what was removed, nothing else.
+		CONTINUE WHEN p_action = 'restore' AND
+		    v_status NOT IN ('spam', 'deleted');
 		UPDATE comments SET status = v_target WHERE id = v_id;
 		PERFORM audit(p_actor, 'comment.' || p_action, 'comment',
 		    v_id::text, v_before, comment_audit_json(v_id));
@@ -45,6 +54,25 @@ BEGIN
 	END LOOP;
 	RETURN v_count;
 END $$;
+
+-- Remembers where a comment was (queue or thread) when it goes to spam or
+-- the trash, whoever moves it, for comments_moderate's restore. Moves
+-- between spam and the trash keep what it was before either; a return
+-- to the queue or the thread forgets it.
+CREATE OR REPLACE FUNCTION comments_status_before() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.status IN ('pending', 'approved') THEN
+		NEW.status_before := NULL;
+	ELSIF OLD.status IN ('pending', 'approved') THEN
+		NEW.status_before := OLD.status;
+	END IF;
+	RETURN NEW;
+END $$;
+
+CREATE OR REPLACE TRIGGER comments_status_before BEFORE UPDATE OF status
+    ON comments FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status)
+    EXECUTE FUNCTION comments_status_before();
 
 -- A moderator's edit, audited. No row if the comment does not exist.
 CREATE OR REPLACE FUNCTION comment_moderator_edit(p_actor bigint, p_id bigint,

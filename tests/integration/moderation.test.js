@@ -336,6 +336,46 @@ test('the admin listing filters, searches and pages; bulk actions change threads
   assert.equal((await call(srv.base, 'PATCH', '/api/v1/admin/comments/999999999', { json: { body: 'x' }, headers: bearer(moderator) })).status, 404);
 });
 
+test('restore returns a comment where it was before spam or the trash; hold sends it to the queue', async () => {
+  defaults({ disallowed_words: ['casino'] });
+  const key = uniqueKey();
+  const mod = (action, ids) => call(srv.base, 'POST', '/api/v1/admin/comments/moderate', { json: { ids, action }, headers: bearer(moderator) });
+  const status = (id) => stored(id)[0];
+  const publicIds = async () => (await call(srv.base, 'GET', `/api/v1/comments?post=${key}`)).json.comments.map((c) => c.id);
+
+  setSettings({ require_approval: true });
+  const held = (await guestPost({ post: key, body: 'held, then trashed' })).json.comment.id;
+  const held2 = (await guestPost({ post: key, body: 'held, then spam' })).json.comment.id;
+  setSettings({ require_approval: false });
+  const shown = (await guestPost({ post: key, body: 'published, then spam, then trash' })).json.comment.id;
+  const judged = (await guestPost({ post: key, body: 'casino' })).json.comment.id;
+  const own = await guestPost({ post: key, body: 'deleted by its author' });
+  assert.deepEqual([status(held), status(held2), status(shown), status(judged)], ['pending', 'pending', 'approved', 'spam']);
+
+  assert.deepEqual((await mod('trash', [held])).json, { updated: 1 });
+  assert.deepEqual((await mod('spam', [held2])).json, { updated: 1 });
+  await mod('spam', [shown]);
+  await mod('trash', [shown]);
+  assert.equal((await call(srv.base, 'DELETE', `/api/v1/comments/${own.json.comment.id}`, { headers: { 'x-edit-token': own.json.edit_token, ...from(freshIp()) } })).status, 204);
+
+  assert.deepEqual((await mod('restore', [held, held2, shown, judged, own.json.comment.id])).json, { updated: 5 });
+  assert.equal(status(held), 'pending', 'a held comment trashed and restored is back in the queue');
+  assert.equal(status(held2), 'pending', 'a held comment marked spam and restored is back in the queue');
+  assert.equal(status(shown), 'approved', 'a published comment comes back published, through spam and trash');
+  assert.equal(status(judged), 'pending', 'the pipeline\'s spam was never approved: restore holds it');
+  assert.equal(status(own.json.comment.id), 'approved');
+  assert.deepEqual((await publicIds()).sort(), [shown, own.json.comment.id].sort());
+  assert.deepEqual((await mod('restore', [held, shown])).json, { updated: 0 }, 'restore leaves the queue and the thread alone');
+
+  assert.deepEqual((await mod('hold', [shown])).json, { updated: 1 });
+  assert.equal(status(shown), 'pending');
+  assert.deepEqual(await publicIds(), [own.json.comment.id]);
+  const log = (await call(srv.base, 'GET', '/api/v1/admin/audit?limit=200', { headers: bearer(moderator) })).json.entries;
+  const restored = log.find((e) => e.action === 'comment.restore' && e.target.id === String(held));
+  assert.deepEqual([restored.before.status, restored.after.status], ['deleted', 'pending']);
+  assert.ok(log.some((e) => e.action === 'comment.hold' && e.target.id === String(shown)));
+});
+
 test('the audit log records who did what, and cannot be changed', async () => {
   defaults();
   const key = uniqueKey();
