@@ -1,18 +1,30 @@
 /*
- * POST /api/v1/comments/ID/vote {"value": 1|0|-1} → {"score"}: one vote
- * per account, or per guest by a keyed hash of the IP (raw IPs are not
- * kept for votes); 0 withdraws the vote.
+ * POST /api/v1/comments/ID/vote {"value": 1|0|-1} → {"score","my_vote"}:
+ * one vote per account, or per guest by a keyed hash of the IP (raw IPs
+ * are not kept for votes); 0 withdraws the vote. Nobody votes on their
+ * own comment (403 own_comment).
+ *
+ * GET /api/v1/votes?post=KEY → {"votes":{"ID":1|-1,...},"own":[ID,...]}:
+ * the caller's votes on the post and (members) their own comments there,
+ * so the widget marks arrows for whoever is voting now, not for whoever
+ * voted on this device before. Per caller, so never cached.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
 #include "auth.h"
 #include "cache.h"
+#include "comment_input.h"
 #include "keys.h"
 #include "netaddr.h"
+#include "query.h"
 #include "store.h"
 
 int handler_vote(struct http_request *);
+int handler_votes(struct http_request *);
+
+#define VOTER_LEN (2 + 64 + 1)
 
 struct vote_state {
 	int                  querying;
@@ -21,7 +33,7 @@ struct vote_state {
 	struct store_numbers nums;
 	int64_t              id;
 	int                  value;
-	char                 voter[2 + 64 + 1];
+	char                 voter[VOTER_LEN];
 };
 
 static void
@@ -55,22 +67,25 @@ vote_parse(struct http_request *req, struct vote_state *s, struct apierr *e)
 	return (0);
 }
 
+/* Who votes: "u:" and the account, or "g:" and a keyed hash of the
+ * guest's address. */
 static void
-set_voter(struct http_request *req, struct vote_state *s)
+set_voter(struct http_request *req, const struct auth *auth,
+    char voter[VOTER_LEN])
 {
 	char ip[API_IP_MAX], net[NETADDR_TEXT_MAX];
 
-	if (s->auth.valid) {
-		(void)snprintf(s->voter, sizeof(s->voter), "u:%lld",
-		    (long long)s->auth.user_id);
+	if (auth->valid) {
+		(void)snprintf(voter, VOTER_LEN, "u:%lld",
+		    (long long)auth->user_id);
 		return;
 	}
 	api_client_ip(req, ip);
 	/* One guest per IPv4 address or IPv6 /64, as every limit counts. */
 	if (netaddr_limit_key(ip, net) == -1)
 		(void)kore_strlcpy(net, ip, sizeof(net));
-	memcpy(s->voter, "g:", 2);
-	keys_voter_ip_hash(net, s->voter + 2);
+	memcpy(voter, "g:", 2);
+	keys_voter_ip_hash(net, voter + 2);
 }
 
 static void
@@ -90,7 +105,8 @@ vote_respond(struct http_request *req, struct vote_state *s)
 	if (row.post != NULL)
 		cache_invalidate(row.post);
 	buf_init(&b);
-	buf_printf(&b, "{\"score\":%lld}", (long long)row.score);
+	buf_printf(&b, "{\"score\":%lld,\"my_vote\":%d}", (long long)row.score,
+	    s->value);
 	api_send_json(req, 200, &b);
 	buf_free(&b);
 }
@@ -117,7 +133,7 @@ handler_vote(struct http_request *req)
 	if (!s->querying) {
 		if ((r = auth_resolve(req, &s->auth, AUTH_OPTIONAL)) != 1)
 			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
-		set_voter(req, s);
+		set_voter(req, &s->auth, s->voter);
 		store_vote_query(&s->q, &s->nums, s->id, s->voter, s->value,
 		    s->auth.valid ? s->auth.user_id : 0);
 		s->querying = 1;
@@ -125,6 +141,105 @@ handler_vote(struct http_request *req)
 	if ((r = api_query_ready(req, &s->q)) != 1)
 		return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
 	vote_respond(req, s);
+	db_done(&s->q);
+	return (KORE_RESULT_OK);
+}
+
+struct votes_state {
+	int                  querying;
+	struct auth          auth;
+	struct db_query      q;
+	struct store_numbers nums;
+	char                *key;
+	char                 voter[VOTER_LEN];
+};
+
+static void
+votes_state_free(struct http_request *req)
+{
+	struct votes_state *s = http_state_get(req);
+
+	auth_cleanup(&s->auth);
+	db_done(&s->q);
+	free(s->key);
+}
+
+static int
+votes_params(struct http_request *req, struct votes_state *s, struct apierr *e)
+{
+	int bad;
+
+	s->key = query_get(api_query(req), "post", &bad);
+	if (bad)
+		return (apierr_set(e, 400, "malformed_query",
+		    "The query string is malformed.", NULL));
+	if (s->key == NULL)
+		return (apierr_set(e, 422, "required",
+		    "Name the post: ?post=KEY.", "post"));
+	if (!post_key_valid(s->key))
+		return (apierr_set(e, 422, "invalid_value",
+		    "The post key must be 1 to 256 bytes without control "
+		    "characters.",
+		    "post"));
+	return (0);
+}
+
+static void
+votes_respond(struct http_request *req, struct votes_state *s)
+{
+	struct votes_of_row r;
+	struct buf          b;
+	int                 row, n;
+
+	buf_init(&b);
+	buf_puts(&b, "{\"votes\":{");
+	for (row = n = 0; store_votes_of_row(&s->q, row, &r) == 0; row++) {
+		if (r.own)
+			continue;
+		buf_printf(&b, "%s\"%lld\":%d", n++ > 0 ? "," : "",
+		    (long long)r.comment_id, r.value);
+	}
+	buf_puts(&b, "},\"own\":[");
+	for (row = n = 0; store_votes_of_row(&s->q, row, &r) == 0; row++) {
+		if (r.own)
+			buf_printf(&b, "%s%lld", n++ > 0 ? "," : "",
+			    (long long)r.comment_id);
+	}
+	buf_puts(&b, "]}");
+	api_send_json(req, 200, &b);
+	buf_free(&b);
+}
+
+int
+handler_votes(struct http_request *req)
+{
+	struct votes_state *s;
+	struct apierr       e;
+	int                 r;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
+		api_method_not_allowed(req, "GET, HEAD");
+		return (KORE_RESULT_OK);
+	}
+	if (!http_state_exists(req)) {
+		s = http_state_create(req, sizeof(*s), votes_state_free);
+		if (votes_params(req, s, &e) == -1) {
+			api_error_from(req, &e);
+			return (KORE_RESULT_OK);
+		}
+	}
+	s = http_state_get(req);
+	if (!s->querying) {
+		if ((r = auth_resolve(req, &s->auth, AUTH_OPTIONAL)) != 1)
+			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+		set_voter(req, &s->auth, s->voter);
+		store_votes_of_query(&s->q, &s->nums, s->key, s->voter,
+		    s->auth.valid ? s->auth.user_id : 0);
+		s->querying = 1;
+	}
+	if ((r = api_query_ready(req, &s->q)) != 1)
+		return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+	votes_respond(req, s);
 	db_done(&s->q);
 	return (KORE_RESULT_OK);
 }

@@ -189,6 +189,21 @@ static const char sql_vote[] =
 	"SELECT err, score, post FROM vote_set($1::bigint, $2, $3::integer,"
 	" $4::bigint)";
 enum { VOTE_ERR, VOTE_SCORE, VOTE_POST };
+/* A caller's votes on a post's published comments (own false), then the
+ * caller's own comments there (own true, value 0). Found from the voter's
+ * and the author's side (indexes votes_voter, comments_user), so a post of any
+ * size costs what the caller did on it. */
+static const char sql_votes_of[] =
+	"SELECT v.comment_id, v.value, false FROM votes v"
+	" JOIN comments c ON c.id = v.comment_id AND c.status = 'approved'"
+	" JOIN posts p ON p.id = c.post_id AND p.key = $1"
+	" WHERE v.voter = $2"
+	" UNION ALL"
+	" SELECT c.id, 0, true FROM comments c"
+	" JOIN posts p ON p.id = c.post_id AND p.key = $1"
+	" WHERE $3::bigint IS NOT NULL AND c.user_id = $3::bigint"
+	" AND c.status IN ('approved', 'pending')";
+enum { VOTES_COMMENT, VOTES_VALUE, VOTES_OWN };
 
 static const char sql_moderate[] =
 	"SELECT comments_moderate($1::bigint, $2::bigint[], $3)";
@@ -450,6 +465,27 @@ const char store_sql_listen[] =
     " BEGIN; LISTEN parley_thread; LISTEN parley_sites; COMMIT;"
     " SELECT coalesce((SELECT value::text FROM settings"
     " WHERE name = 'allowed_origins'), '[]')";
+
+void
+store_votes_of_query(struct db_query *q, struct store_numbers *nums,
+    const char *key, const char *voter, int64_t user_id)
+{
+	db_query_init(q, sql_votes_of);
+	db_param(q, key);
+	db_param(q, voter);
+	param_id(q, nums, 0, user_id);
+}
+
+int
+store_votes_of_row(struct db_query *q, int row, struct votes_of_row *r)
+{
+	if (row >= db_rows(q))
+		return (-1);
+	r->comment_id = db_int(q, row, VOTES_COMMENT);
+	r->value = (int)db_int(q, row, VOTES_VALUE);
+	r->own = db_bool(q, row, VOTES_OWN);
+	return (0);
+}
 
 void
 store_counts_query(struct db_query *q, const char *keys_json)

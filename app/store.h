@@ -205,6 +205,18 @@ struct vote_row {
  * "own_comment"; "no_row" when nothing came back). */
 const char *store_vote_row(struct db_query *, struct vote_row *);
 
+/* The caller's votes and own comments on the post key (see sql_votes_of):
+ * voter as for store_vote_query, user_id 0 for a guest. */
+void store_votes_of_query(struct db_query *, struct store_numbers *,
+    const char *key, const char *voter, int64_t user_id);
+struct votes_of_row {
+	int64_t comment_id;
+	int     value; /* 1 or -1; 0 on an own comment's row */
+	int     own; /* the caller wrote it */
+};
+/* Fills r from row row: 0, or -1 past the last row. */
+int store_votes_of_row(struct db_query *, int row, struct votes_of_row *);
+
 /* Moderators' listing, newest first. Any filter may be NULL. */
 struct admin_filter {
 	const char *status;

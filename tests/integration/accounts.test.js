@@ -746,13 +746,13 @@ test('votes: one per account, 0 withdraws, switching counts once', async () => {
 
   let r = await v(1);
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json, { score: 1 });
-  assert.deepEqual((await v(1)).json, { score: 1 });
-  assert.deepEqual((await v(-1)).json, { score: -1 });
-  assert.deepEqual((await v(-1)).json, { score: -1 });
-  assert.deepEqual((await v(0)).json, { score: 0 });
-  assert.deepEqual((await v(0)).json, { score: 0 });
-  assert.deepEqual((await v(1)).json, { score: 1 });
+  assert.deepEqual(r.json, { score: 1, my_vote: 1 });
+  assert.deepEqual((await v(1)).json, { score: 1, my_vote: 1 });
+  assert.deepEqual((await v(-1)).json, { score: -1, my_vote: -1 });
+  assert.deepEqual((await v(-1)).json, { score: -1, my_vote: -1 });
+  assert.deepEqual((await v(0)).json, { score: 0, my_vote: 0 });
+  assert.deepEqual((await v(0)).json, { score: 0, my_vote: 0 });
+  assert.deepEqual((await v(1)).json, { score: 1, my_vote: 1 });
   assert.equal((await thread(long, key)).json.comments[0].score, 1);
 
   assertError(await vote(long, c.id, 1, bearer(writer.token)), 403, 'own_comment');
@@ -770,11 +770,11 @@ test('guests vote once per address; votes on deleted comments are 404', async ()
   const key = uniqueKey('gvote');
   const c = await comment(long, key, 'guests vote here');
   const member = await register(long);
-  assert.deepEqual((await vote(long, c.comment.id, 1)).json, { score: 1 });
-  assert.deepEqual((await vote(long, c.comment.id, 1)).json, { score: 1 });
-  assert.deepEqual((await vote(long, c.comment.id, 1, bearer(member.token))).json, { score: 2 });
-  assert.deepEqual((await vote(long, c.comment.id, -1)).json, { score: 0 });
-  assert.deepEqual((await vote(long, c.comment.id, 0)).json, { score: 1 });
+  assert.deepEqual((await vote(long, c.comment.id, 1)).json, { score: 1, my_vote: 1 });
+  assert.deepEqual((await vote(long, c.comment.id, 1)).json, { score: 1, my_vote: 1 });
+  assert.deepEqual((await vote(long, c.comment.id, 1, bearer(member.token))).json, { score: 2, my_vote: 1 });
+  assert.deepEqual((await vote(long, c.comment.id, -1)).json, { score: 0, my_vote: -1 });
+  assert.deepEqual((await vote(long, c.comment.id, 0)).json, { score: 1, my_vote: 0 });
   // A guest's vote is not kept by raw address.
   const voters = sqlOn(long, `SELECT voter FROM votes WHERE comment_id = ${c.comment.id}`).map((x) => x[0]);
   assert.equal(voters.length, 1);
@@ -783,6 +783,38 @@ test('guests vote once per address; votes on deleted comments are 404', async ()
   assert.equal((await del(long, c.comment.id, { 'x-edit-token': c.edit_token })).status, 204);
   assertError(await vote(long, c.comment.id, 1), 404, 'not_found');
   assertError(await vote(long, c.comment.id, 1, bearer(member.token)), 404, 'not_found');
+});
+
+test('GET /votes tells the caller their own votes and comments on a post, whoever voted before on the device', async () => {
+  const writer = await register(long, { name: 'Writer' });
+  const voter = await register(long, { name: 'Voter' });
+  const key = uniqueKey('myvotes');
+  const mine = (await comment(long, key, 'by the writer', { token: writer.token })).comment;
+  const other = (await comment(long, key, 'by a guest')).comment;
+  const elsewhere = (await comment(long, uniqueKey('myvotes'), 'another post')).comment;
+  const votes = (headers = {}) => call(long.base, 'GET', `/api/v1/votes?post=${encodeURIComponent(key)}`, { headers });
+
+  assert.deepEqual((await vote(long, mine.id, 1, bearer(voter.token))).json, { score: 1, my_vote: 1 });
+  assert.deepEqual((await vote(long, other.id, -1, bearer(voter.token))).json, { score: -1, my_vote: -1 });
+  await vote(long, elsewhere.id, 1, bearer(voter.token));
+  await vote(long, other.id, 1, bearer(writer.token));
+  await vote(long, other.id, 1); // a guest, from this address
+
+  let r = await votes(bearer(voter.token));
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  assert.deepEqual(r.json, { votes: { [mine.id]: 1, [other.id]: -1 }, own: [] });
+  assert.deepEqual((await votes(bearer(writer.token))).json, { votes: { [other.id]: 1 }, own: [mine.id] });
+  // After logout the same device is a guest: the guest's vote, not the member's.
+  assert.deepEqual((await votes()).json, { votes: { [other.id]: 1 }, own: [] });
+  assert.deepEqual((await call(long.base, 'GET', '/api/v1/votes?post=nobody-here')).json, { votes: {}, own: [] });
+  await vote(long, other.id, 0, bearer(voter.token));
+  assert.deepEqual((await votes(bearer(voter.token))).json, { votes: { [mine.id]: 1 }, own: [] });
+
+  assertError(await call(long.base, 'GET', '/api/v1/votes'), 422, 'required', 'post');
+  assertError(await call(long.base, 'GET', `/api/v1/votes?post=${'x'.repeat(300)}`), 422, 'invalid_value', 'post');
+  assertError(await votes(bearer(unknownToken())), 401, 'invalid_token');
+  assert.equal((await call(long.base, 'POST', `/api/v1/votes?post=${key}`, { json: {} })).status, 405);
 });
 
 test('votes sent all at once still count once per voter', async () => {
@@ -805,9 +837,9 @@ test('votes order sort=top', async () => {
   for (let i = 0; i < 3; i++) ids.push((await comment(long, key, `c${i}`)).comment.id);
   // c2: +3, c0: 0, c1: -1
   for (const h of [{}, bearer(a.token), bearer(b.token)]) assert.equal((await vote(long, ids[2], 1, h)).status, 200);
-  assert.deepEqual((await vote(long, ids[1], -1, bearer(a.token))).json, { score: -1 });
-  assert.deepEqual((await vote(long, ids[0], 1, bearer(b.token))).json, { score: 1 });
-  assert.deepEqual((await vote(long, ids[0], 0, bearer(b.token))).json, { score: 0 });
+  assert.deepEqual((await vote(long, ids[1], -1, bearer(a.token))).json, { score: -1, my_vote: -1 });
+  assert.deepEqual((await vote(long, ids[0], 1, bearer(b.token))).json, { score: 1, my_vote: 1 });
+  assert.deepEqual((await vote(long, ids[0], 0, bearer(b.token))).json, { score: 0, my_vote: 0 });
 
   const top = (await thread(long, key, { query: '&sort=top' })).json.comments;
   assert.deepEqual(top.map((c) => c.id), [ids[2], ids[0], ids[1]]);

@@ -78,7 +78,7 @@ test('a vote drops only its own post from the cache', async () => {
     json: { value: 1 }, headers: { 'x-forwarded-for': '198.51.100.9' },
   });
   assert.equal(v.status, 200, v.text);
-  assert.deepEqual(v.json, { score: 1 });
+  assert.deepEqual(v.json, { score: 1, my_vote: 1 });
   // The voter sees the new score at once...
   assert.equal(JSON.parse((await get(threadPath(keyB))).text).comments[0].score, 1);
   // ...and the other post is still answered from the cache.
