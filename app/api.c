@@ -63,6 +63,21 @@ api_send_json(struct http_request *req, int status, const struct buf *b)
 	http_response(req, status, b->data, b->len);
 }
 
+/* {"code","message"[,"field"]} of one fault. */
+static void
+error_members(struct buf *b, const char *code, const char *message,
+    const char *field)
+{
+	buf_puts(b, "\"code\":");
+	escape_json_cstr(b, code);
+	buf_puts(b, ",\"message\":");
+	escape_json_cstr(b, message);
+	if (field != NULL) {
+		buf_puts(b, ",\"field\":");
+		escape_json_cstr(b, field);
+	}
+}
+
 void
 api_error(struct http_request *req, int status, const char *code,
     const char *message, const char *field)
@@ -70,14 +85,8 @@ api_error(struct http_request *req, int status, const char *code,
 	struct buf b;
 
 	buf_init(&b);
-	buf_puts(&b, "{\"error\":{\"code\":");
-	escape_json_cstr(&b, code);
-	buf_puts(&b, ",\"message\":");
-	escape_json_cstr(&b, message);
-	if (field != NULL) {
-		buf_puts(&b, ",\"field\":");
-		escape_json_cstr(&b, field);
-	}
+	buf_puts(&b, "{\"error\":{");
+	error_members(&b, code, message, field);
 	buf_puts(&b, "}}");
 	api_send_json(req, status, &b);
 	buf_free(&b);
@@ -86,7 +95,26 @@ api_error(struct http_request *req, int status, const char *code,
 void
 api_error_from(struct http_request *req, const struct apierr *e)
 {
-	api_error(req, e->status, e->code, e->message, e->field);
+	struct buf b;
+	size_t     i;
+
+	if (e->n_all == 0) {
+		api_error(req, e->status, e->code, e->message, e->field);
+		return;
+	}
+	buf_init(&b);
+	buf_puts(&b, "{\"error\":{");
+	error_members(&b, e->code, e->message, e->field);
+	buf_puts(&b, ",\"errors\":[");
+	for (i = 0; i < e->n_all; i++) {
+		buf_puts(&b, i > 0 ? ",{" : "{");
+		error_members(&b, e->all[i].code, e->all[i].message,
+		    e->all[i].field);
+		buf_putc(&b, '}');
+	}
+	buf_puts(&b, "]}}");
+	api_send_json(req, e->status, &b);
+	buf_free(&b);
 }
 
 /* What each op's codes answer. Only api_error_for_code reads it. */

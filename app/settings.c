@@ -155,112 +155,127 @@ words_parse(json_t *v, const char *name, struct wordlist *out, struct apierr *e)
 	return (0);
 }
 
+/* What settings_apply gathers before it changes anything. */
+struct settings_draft {
+	struct settings    tmp; /* scalars */
+	struct wordlist    hold, disallowed;
+	struct origin_list origins;
+	int                have_hold, have_dis, have_origins;
+};
+
+/* A true/false or integer setting into d->tmp; 1 if key is one, 0 if
+ * not, -1 (e filled) if v does not fit it. */
+static int
+scalar_apply(struct settings_draft *d, const char *key, json_t *v,
+    struct apierr *e)
+{
+	const struct int_setting *is;
+	json_int_t                iv;
+	size_t                    i;
+
+	for (i = 0; i < sizeof(bool_settings) / sizeof(bool_settings[0]); i++) {
+		if (strcmp(key, bool_settings[i]) != 0)
+			continue;
+		if (!json_is_boolean(v))
+			return (apierr_set(e, 422, "invalid_value",
+			    "This setting must be true or false.",
+			    bool_settings[i]));
+		*int_member(&d->tmp, key) = json_is_true(v);
+		return (1);
+	}
+	for (i = 0; i < sizeof(int_settings) / sizeof(int_settings[0]); i++) {
+		is = &int_settings[i];
+		if (strcmp(key, is->name) != 0)
+			continue;
+		/* Integers only: 2.0 and "2" are refused. */
+		iv = json_is_integer(v) ? json_integer_value(v) : -1;
+		if (!json_is_integer(v) || iv < is->min || iv > is->max)
+			return (apierr_set(e, 422, "invalid_value", is->message,
+			    is->name));
+		*int_member(&d->tmp, key) = (int)iv;
+		return (1);
+	}
+	return (0);
+}
+
+/* One member of a settings object into d: 0, or -1 with e filled. */
+static int
+member_apply(struct settings_draft *d, const char *key, json_t *v,
+    struct apierr *e)
+{
+	int r;
+
+	if ((r = scalar_apply(d, key, v, e)) != 0)
+		return (r == 1 ? 0 : -1);
+	/* A repeated key (if the parser allows it) replaces. */
+	if (strcmp(key, "hold_words") == 0) {
+		wordlist_free(&d->hold);
+		d->have_hold = 1;
+		return (words_parse(v, "hold_words", &d->hold, e));
+	}
+	if (strcmp(key, "disallowed_words") == 0) {
+		wordlist_free(&d->disallowed);
+		d->have_dis = 1;
+		return (words_parse(v, "disallowed_words", &d->disallowed, e));
+	}
+	if (strcmp(key, "allowed_origins") == 0) {
+		origin_list_free(&d->origins);
+		d->have_origins = 1;
+		return (
+		    origin_list_parse(v, "allowed_origins", &d->origins, e));
+	}
+	/* key lives in obj: see settings.h. */
+	return (apierr_set(e, 422, "unknown_setting",
+	    "There is no setting of this name.", key));
+}
+
 int
 settings_apply(struct settings *s, json_t *obj, struct apierr *e)
 {
-	struct settings    tmp;
-	struct wordlist    hold, disallowed;
-	struct origin_list origins;
-	json_t            *v;
-	const char        *key;
-	json_int_t         iv;
-	size_t             i;
-	int                have_hold = 0, have_dis = 0, have_origins = 0, done;
+	struct settings_draft d;
+	struct apierr         one;
+	json_t               *v;
+	const char           *key;
 
+	e->n_all = 0;
 	if (!json_is_object(obj))
 		return (apierr_set(e, 400, "malformed_json",
 		    "The settings must be a JSON object.", NULL));
 
-	/* Scalars into a copy, word lists into new lists: moved at the end. */
-	tmp = *s;
-	wordlist_init(&hold);
-	wordlist_init(&disallowed);
-	origin_list_init(&origins);
-
+	/* Scalars into a copy, word lists into new lists: moved at the end,
+	 * only when every member is right. Every wrong one is reported. */
+	memset(&d, 0, sizeof(d));
+	d.tmp = *s;
+	wordlist_init(&d.hold);
+	wordlist_init(&d.disallowed);
+	origin_list_init(&d.origins);
 	json_object_foreach(obj, key, v)
 	{
-		done = 0;
-		for (i = 0;
-		     i < sizeof(bool_settings) / sizeof(bool_settings[0]) &&
-		     !done;
-		     i++) {
-			if (strcmp(key, bool_settings[i]) != 0)
-				continue;
-			if (!json_is_boolean(v)) {
-				apierr_set(e, 422, "invalid_value",
-				    "This setting must be true or false.",
-				    bool_settings[i]);
-				goto fail;
-			}
-			*int_member(&tmp, key) = json_is_true(v);
-			done = 1;
-		}
-		for (i = 0;
-		     i < sizeof(int_settings) / sizeof(int_settings[0]) &&
-		     !done;
-		     i++) {
-			if (strcmp(key, int_settings[i].name) != 0)
-				continue;
-			/* Integers only: 2.0 and "2" are refused. */
-			iv = json_is_integer(v) ? json_integer_value(v) : -1;
-			if (!json_is_integer(v) || iv < int_settings[i].min ||
-			    iv > int_settings[i].max) {
-				apierr_set(e, 422, "invalid_value",
-				    int_settings[i].message,
-				    int_settings[i].name);
-				goto fail;
-			}
-			*int_member(&tmp, key) = (int)iv;
-			done = 1;
-		}
-		if (done)
-			continue;
-		if (strcmp(key, "hold_words") == 0) {
-			/* A repeated key (if the parser allows it) replaces. */
-			wordlist_free(&hold);
-			if (words_parse(v, "hold_words", &hold, e) == -1)
-				goto fail;
-			have_hold = 1;
-		} else if (strcmp(key, "disallowed_words") == 0) {
-			wordlist_free(&disallowed);
-			if (words_parse(v, "disallowed_words", &disallowed,
-			        e) == -1)
-				goto fail;
-			have_dis = 1;
-		} else if (strcmp(key, "allowed_origins") == 0) {
-			origin_list_free(&origins);
-			if (origin_list_parse(v, "allowed_origins", &origins,
-			        e) == -1)
-				goto fail;
-			have_origins = 1;
-		} else {
-			/* key lives in obj: see settings.h. */
-			apierr_set(e, 422, "unknown_setting",
-			    "There is no setting of this name.", key);
-			goto fail;
-		}
+		if (member_apply(&d, key, v, &one) == -1)
+			apierr_add(e, one.status, one.code, one.message,
+			    one.field);
+	}
+	if (e->n_all > 0) {
+		wordlist_free(&d.hold);
+		wordlist_free(&d.disallowed);
+		origin_list_free(&d.origins);
+		return (-1);
 	}
 
-	if (have_hold) {
+	if (d.have_hold) {
 		wordlist_free(&s->hold_words);
-		tmp.hold_words = hold;
+		d.tmp.hold_words = d.hold;
 	}
-	if (have_dis) {
+	if (d.have_dis) {
 		wordlist_free(&s->disallowed_words);
-		tmp.disallowed_words = disallowed;
+		d.tmp.disallowed_words = d.disallowed;
 	}
-	if (have_origins) {
+	if (d.have_origins) {
 		origin_list_free(&s->allowed_origins);
-		tmp.allowed_origins = origins;
+		d.tmp.allowed_origins = d.origins;
 	}
-	*s = tmp;
+	*s = d.tmp;
 	return (0);
-
-fail:
-	wordlist_free(&hold);
-	wordlist_free(&disallowed);
-	origin_list_free(&origins);
-	return (-1);
 }
 
 static void

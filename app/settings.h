@@ -43,8 +43,9 @@ void settings_defaults(struct settings *);
  * SETTINGS_WORDS_MAX entries of SETTINGS_WORD_MAX bytes; entries are
  * trimmed and lower-cased, duplicates dropped. allowed_origins: see
  * origin_list_parse. An empty object is valid.
- * Returns 0 or -1. For "unknown_setting", e->field points to the key
- * inside the object: use the error before releasing the object.
+ * Returns 0 or -1. Every wrong member is listed in e->all (the first is
+ * e's own). For "unknown_setting", the field points to the key inside the
+ * object: use the error before releasing the object.
  */
 int settings_apply(struct settings *, json_t *, struct apierr *);
 /* The settings as a JSON object (word lists as stored). Caller decrefs. */

@@ -274,6 +274,14 @@ test('settings are validated, stored and read by every worker at once', async ()
     assert.equal(r.status, 422, JSON.stringify(json));
     assert.equal(r.json.error.field, field);
   }
+  // Every bad member is reported at once, in an errors list.
+  const many = await call(srv.base, 'PATCH', '/api/v1/admin/settings',
+    { json: { max_links: 500, require_approval: 'yes', max_depth: 3, hold_words: [''], colour: 'red' }, headers: bearer(moderator) });
+  assert.equal(many.status, 422);
+  assert.deepEqual(many.json.error.errors.map((x) => [x.code, x.field]), [['invalid_value', 'max_links'],
+    ['invalid_value', 'require_approval'], ['invalid_value', 'hold_words'], ['unknown_setting', 'colour']]);
+  assert.deepEqual([many.json.error.code, many.json.error.field], ['invalid_value', 'max_links']);
+  assert.ok(many.json.error.errors.every((x) => x.message.length > 10));
   // All or nothing: one bad member stores nothing.
   await call(srv.base, 'PATCH', '/api/v1/admin/settings', { json: { max_links: 7, max_depth: 0 }, headers: bearer(moderator) });
   assert.equal(sql("SELECT value FROM settings WHERE name = 'max_links'")[0][0], '2');

@@ -142,6 +142,46 @@ Test(settings, not_an_object)
 	settings_free(&s);
 }
 
+Test(settings, every_fault_listed)
+{
+	struct settings s;
+	struct apierr   e;
+
+	settings_defaults(&s);
+	cr_assert_eq(apply(&s,
+	                 "{\"max_links\": 101, \"max_depth\": 3,"
+	                 " \"allow_guests\": 0, \"hold_words\": 7}",
+	                 &e),
+	    -1);
+	cr_assert_eq(e.n_all, 3);
+	cr_assert_str_eq(e.field, "max_links");
+	cr_assert_str_eq(e.all[0].field, "max_links");
+	cr_assert_str_eq(e.all[1].field, "allow_guests");
+	cr_assert_str_eq(e.all[2].field, "hold_words");
+	cr_assert_eq(s.max_depth, 5, "nothing applied");
+	settings_free(&s);
+}
+
+Test(settings, fault_list_is_bounded)
+{
+	struct settings s;
+	struct apierr   e;
+	struct buf      b;
+	int             i;
+
+	settings_defaults(&s);
+	buf_init(&b);
+	buf_putc(&b, '{');
+	for (i = 0; i < APIERR_LIST_MAX + 5; i++)
+		buf_printf(&b, "%s\"nope%d\": 1", i > 0 ? "," : "", i);
+	buf_putc(&b, '}');
+	cr_assert_eq(apply(&s, b.data, &e), -1);
+	cr_assert_eq(e.n_all, APIERR_LIST_MAX);
+	cr_assert_str_eq(e.code, "unknown_setting");
+	buf_free(&b);
+	settings_free(&s);
+}
+
 static const char *const bools[] = {
 	"require_approval",
 	"first_comment_approval",
