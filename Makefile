@@ -8,7 +8,7 @@ CFLAGS	+= -std=gnu11 -O2 -g -fPIC $(WARN) -D_GNU_SOURCE
 LIBS	= -lsodium -ljansson -lmd4c -lunistring -lz -lcurl
 
 # Domain code: no Kore types, linked into the module and the unit tests.
-DOMAIN	= buf escape markdown query cursor thread input comment_input \
+DOMAIN	= buf escape markdown query cursor thread page_lang input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
 	  avatar wordlist origin settings moderation netaddr cache hook_sign \
 	  announce ca_bundle chroot_etc hook_net verdict_body delivery

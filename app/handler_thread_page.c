@@ -1,7 +1,9 @@
 /*
- * GET /thread.html?post=KEY[&fragment=1]: the approved thread as HTML, for
- * readers without JavaScript and for crawlers; the fragment is only the
- * thread, for blogs that include it when they build their pages.
+ * GET /thread.html?post=KEY[&fragment=1][&lang=de]: the approved thread as
+ * HTML, for readers without JavaScript and for crawlers; the fragment is
+ * only the thread, for blogs that include it when they build their pages.
+ * lang (en, de or fr; English otherwise) sets its words and dates.
+ * Without a post it is an HTML page saying what to ask for, not JSON.
  * Both are the same for everyone, so they come from the worker's cache
  * like the JSON threads, each under a key of its own, and are dropped
  * with them when their post changes.
@@ -12,6 +14,7 @@
 #include "api.h"
 #include "comment_input.h"
 #include "escape.h"
+#include "page_lang.h"
 #include "query.h"
 #include "store.h"
 
@@ -20,11 +23,12 @@ int handler_thread_page(struct http_request *);
 #define HTML_TYPE "text/html; charset=utf-8"
 
 struct page_state {
-	struct db_query      q;
-	struct store_numbers nums;
-	char                *key;
-	int                  fragment;
-	struct api_fill      fill;
+	struct db_query         q;
+	struct store_numbers    nums;
+	char                   *key;
+	int                     fragment;
+	const struct page_lang *lang;
+	struct api_fill         fill;
 };
 
 static void
@@ -38,8 +42,10 @@ page_state_free(struct http_request *req)
 	api_fill_free(&s->fill);
 }
 
+/* The page's start, up to its title: the language goes between them. */
+static const char page_doctype[] = "<!doctype html>\n<html lang=\"";
 static const char page_head[] =
-    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "\"><head><meta charset=\"utf-8\">"
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     "<title>";
 static const char page_style[] =
@@ -52,7 +58,24 @@ static const char page_style[] =
     ".parley-deleted{color:#777;font-style:italic}"
     "@media(prefers-color-scheme:dark){body{background:#111;color:#ddd}"
     ".parley-meta{color:#aaa}a{color:#8ab4f8}}"
-    "</style></head><body>";
+    "</style></head><body><main>";
+static const char page_end[] = "</main></body></html>\n";
+
+/* The page's start, through <main>, titled prefix and title. */
+static void
+page_start(struct buf *b, const struct page_lang *l, const char *prefix,
+    const char *title)
+{
+	buf_puts(b, page_doctype);
+	buf_puts(b, l->code);
+	buf_puts(b, page_head);
+	escape_html(b, prefix, strlen(prefix));
+	if (*title != '\0') {
+		buf_putc(b, ' ');
+		escape_html(b, title, strlen(title));
+	}
+	buf_puts(b, page_style);
+}
 
 static void
 page_respond(struct http_request *req, struct page_state *s)
@@ -65,6 +88,7 @@ page_respond(struct http_request *req, struct page_state *s)
 	size_t             n;
 	int                found;
 	const char        *title;
+	long long          count;
 
 	memset(&post, 0, sizeof(post));
 	found = store_thread_read(&s->q, &post, &items, &n);
@@ -75,11 +99,11 @@ page_respond(struct http_request *req, struct page_state *s)
 	buf_init(&b);
 	title = found && post.title[0] != '\0' ? post.title : s->key;
 	if (!s->fragment) {
-		buf_puts(&b, page_head);
-		buf_puts(&b, "Comments: ");
-		escape_html(&b, title, strlen(title));
-		buf_puts(&b, page_style);
-		buf_puts(&b, "<h1>Comments on ");
+		page_start(&b, s->lang, s->lang->comments_on, title);
+		buf_puts(&b, "<h1>");
+		escape_html(&b, s->lang->comments_on,
+		    strlen(s->lang->comments_on));
+		buf_putc(&b, ' ');
 		if (found && post.url[0] != '\0') {
 			buf_puts(&b, "<a href=\"");
 			escape_html(&b, post.url, strlen(post.url));
@@ -90,14 +114,17 @@ page_respond(struct http_request *req, struct page_state *s)
 			escape_html(&b, title, strlen(title));
 		buf_puts(&b, "</h1>\n");
 	}
-	buf_printf(&b,
-	    "<section class=\"parley-static\"><h2>%lld comment%s</h2>",
-	    found ? (long long)post.comment_count : 0LL,
-	    found && post.comment_count == 1 ? "" : "s");
-	thread_write_html(&b, &t, &pg);
+	buf_puts(&b, "<section class=\"parley-static\"><h2>");
+	count = found ? (long long)post.comment_count : 0;
+	if (count == 1)
+		buf_puts(&b, s->lang->one_comment);
+	else
+		buf_printf(&b, s->lang->n_comments, count);
+	buf_puts(&b, "</h2>");
+	thread_write_html(&b, &t, &pg, s->lang);
 	buf_puts(&b, "</section>\n");
 	if (!s->fragment)
-		buf_puts(&b, "</body></html>\n");
+		buf_puts(&b, page_end);
 
 	api_cache_fill_as(req, &s->fill, s->key, &b, HTML_TYPE);
 	buf_free(&b);
@@ -108,20 +135,51 @@ page_respond(struct http_request *req, struct page_state *s)
 static int
 page_params(struct http_request *req, struct page_state *s, struct apierr *e)
 {
-	char *v;
-	int   bad, bad2;
+	char *v, *lang;
+	int   bad, bad2, bad3;
 
 	s->key = query_get(api_query(req), "post", &bad);
 	v = query_get(api_query(req), "fragment", &bad2);
+	lang = query_get(api_query(req), "lang", &bad3);
 	s->fragment = v != NULL && strcmp(v, "1") == 0;
+	s->lang = page_lang_find(lang);
 	free(v);
-	if (bad || bad2)
+	free(lang);
+	if (bad || bad2 || bad3)
 		return (apierr_set(e, 400, "malformed_query",
 		    "The query string is malformed.", NULL));
 	if (s->key == NULL || !post_key_valid(s->key))
 		return (apierr_set(e, 422, "invalid_value",
 		    "Name the post: ?post=KEY (1 to 256 bytes).", "post"));
 	return (0);
+}
+
+/* A refused request as a page a person reads (this URL is followed from
+ * <noscript> links), in the asked language when there was one. */
+static void
+page_error(struct http_request *req, const struct page_state *s,
+    const struct apierr *e)
+{
+	const struct page_lang *l =
+	    s->lang != NULL ? s->lang : page_lang_find(NULL);
+	struct buf b;
+
+	buf_init(&b);
+	page_start(&b, l, l->no_post_title, "");
+	buf_puts(&b, "<h1>");
+	escape_html(&b, l->no_post_title, strlen(l->no_post_title));
+	buf_puts(&b, "</h1><p>");
+	if (e->status == 422)
+		escape_html(&b, l->no_post, strlen(l->no_post));
+	else
+		escape_html(&b, e->message, strlen(e->message));
+	buf_puts(&b, "</p>");
+	buf_puts(&b, page_end);
+	api_common_headers(req);
+	http_response_header(req, "content-type", HTML_TYPE);
+	http_response_header(req, "cache-control", "no-store");
+	http_response(req, e->status, b.data, b.len);
+	buf_free(&b);
 }
 
 /* Answers from the worker's cache when it holds this page: 1. */
@@ -132,7 +190,8 @@ page_cached(struct http_request *req, struct page_state *s)
 
 	/* Not the JSON's keys ("t..."): a page is not a thread answer. */
 	buf_init(&k);
-	buf_printf(&k, "h\x1f%d\x1f%s", s->fragment, s->key);
+	buf_printf(&k, "h\x1f%d\x1f%s\x1f%s", s->fragment, s->lang->code,
+	    s->key);
 	return (api_cache_lookup_as(req, &k, &s->fill, HTML_TYPE));
 }
 
@@ -148,14 +207,14 @@ handler_thread_page(struct http_request *req)
 	}
 	if (!http_state_exists(req)) {
 		s = http_state_create(req, sizeof(*s), page_state_free);
-		if (page_params(req, s, &e) == -1) {
-			api_error_from(req, &e);
-			return (KORE_RESULT_OK);
-		}
-		/* Cached or not, the page keeps its policy. */
+		/* Cached or not, error or not, the page keeps its policy. */
 		http_response_header(req, "content-security-policy",
 		    "default-src 'none'; style-src 'unsafe-inline'; "
 		    "img-src 'self'");
+		if (page_params(req, s, &e) == -1) {
+			page_error(req, s, &e);
+			return (KORE_RESULT_OK);
+		}
 		if (page_cached(req, s))
 			return (KORE_RESULT_OK);
 		store_thread_query(&s->q, &s->nums, s->key, 0);

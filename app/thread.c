@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "escape.h"
+#include "page_lang.h"
 #include "thread.h"
 #include "timefmt.h"
 
@@ -260,16 +261,18 @@ thread_write_json(struct buf *b, const struct thread *t,
 }
 
 static void
-write_comment_html(struct buf *b, const struct comment *c)
+write_comment_html(struct buf *b, const struct comment *c,
+    const struct page_lang *l)
 {
 	const struct comment *r;
+	struct buf            date;
 
 	buf_printf(b, "<li class=\"parley-comment\" id=\"c%" PRId64 "\">",
 	    c->id);
 	if (!comment_shown(c)) {
-		buf_puts(b,
-		    "<p class=\"parley-deleted\">This comment was "
-		    "deleted.</p>");
+		buf_puts(b, "<p class=\"parley-deleted\">");
+		escape_html(b, l->deleted, strlen(l->deleted));
+		buf_puts(b, "</p>");
 	} else {
 		buf_puts(b, "<div class=\"parley-meta\"><b>");
 		if (c->author_url != NULL) {
@@ -283,7 +286,10 @@ write_comment_html(struct buf *b, const struct comment *c)
 		buf_puts(b, "</b> <time datetime=\"");
 		escape_html(b, c->created_at, strlen(c->created_at));
 		buf_puts(b, "\">");
-		escape_html(b, c->created_at, strlen(c->created_at));
+		buf_init(&date);
+		page_lang_date(&date, l, c->created_at);
+		escape_html(b, date.data, date.len);
+		buf_free(&date);
 		buf_puts(b, "</time></div><div class=\"parley-body\">");
 		/* Already sanitized by the Markdown renderer on the way in. */
 		buf_puts(b, c->html);
@@ -292,7 +298,7 @@ write_comment_html(struct buf *b, const struct comment *c)
 	if (c->first_child != NULL) {
 		buf_puts(b, "<ol class=\"parley-replies\">");
 		for (r = c->first_child; r != NULL; r = r->next_sibling)
-			write_comment_html(b, r);
+			write_comment_html(b, r, l);
 		buf_puts(b, "</ol>");
 	}
 	buf_puts(b, "</li>");
@@ -300,12 +306,12 @@ write_comment_html(struct buf *b, const struct comment *c)
 
 void
 thread_write_html(struct buf *b, const struct thread *t,
-    const struct thread_page *pg)
+    const struct thread_page *pg, const struct page_lang *l)
 {
 	size_t i;
 
 	buf_puts(b, "<ol class=\"parley-thread\">");
 	for (i = 0; i < pg->count; i++)
-		write_comment_html(b, t->top[pg->first + i]);
+		write_comment_html(b, t->top[pg->first + i], l);
 	buf_puts(b, "</ol>");
 }

@@ -91,8 +91,10 @@ void comment_write_json(struct buf *, const struct comment *);
 /* SPEC.md's COMMENT objects of the page, as a JSON array. */
 void thread_write_json(struct buf *, const struct thread *,
     const struct thread_page *);
-/* The page as nested HTML lists, every string escaped. */
+/* The page as nested HTML lists, every string escaped, dates and words
+ * in the language l. */
+struct page_lang;
 void thread_write_html(struct buf *, const struct thread *,
-    const struct thread_page *);
+    const struct thread_page *, const struct page_lang *l);
 
 #endif

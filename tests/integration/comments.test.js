@@ -203,10 +203,35 @@ test('thread.html serves the approved thread as a page and as a fragment, escape
   assert.ok(!page.text.includes('<img'));
   assert.ok(!page.text.includes('not approved'));
   assert.ok(page.text.includes('1 comment<'));
+  assert.match(page.text, /<main>.*<\/main>/s);
+  // Dates for people, the exact time for machines.
+  const at = /<time datetime="(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d):\d\dZ">([^<]*)<\/time>/.exec(page.text);
+  assert.ok(at, 'a <time datetime> element');
+  const month = new Date(`${at[1]}-${at[2]}-01T00:00:00Z`).toLocaleString('en', { month: 'long', timeZone: 'UTC' });
+  assert.equal(at[5], `${month} ${Number(at[3])}, ${at[1]}, ${at[4]} UTC`);
+  const de = await call(srv.base, 'GET', `/thread.html?post=${encodeURIComponent(key)}&lang=de-DE`);
+  assert.match(de.text, /<html lang="de">/);
+  assert.ok(de.text.includes('1 Kommentar<'));
+  assert.match(de.text, new RegExp(`>${Number(at[3])}\\. \\S+ ${at[1]}, ${at[4]} UTC</time>`));
+  const fr = await call(srv.base, 'GET', `/thread.html?post=${encodeURIComponent(key)}&lang=fr`);
+  assert.ok(fr.text.includes('Commentaires sur'));
+  assert.ok(fr.text.includes(' à '));
+  assert.ok((await call(srv.base, 'GET', `/thread.html?post=${encodeURIComponent(key)}`)).text.includes('1 comment<'),
+    'each language is cached apart');
   const frag = await call(srv.base, 'GET', `/thread.html?post=${encodeURIComponent(key)}&fragment=1`);
   assert.equal(frag.status, 200);
   assert.ok(!frag.text.includes('<html'));
+  assert.ok(!frag.text.includes('<main'), 'the blog\'s page has its own main');
   assert.match(frag.text, /^<section class="parley-static">/);
+  // A missing post is a page that says what to ask for, not JSON.
+  for (const [query, words] of [['', 'Name the post'], ['?lang=fr', 'Indiquez'], ['?post=&lang=de', 'Nennen Sie']]) {
+    const bad = await call(srv.base, 'GET', `/thread.html${query}`);
+    assert.equal(bad.status, 422);
+    assert.match(bad.headers.get('content-type'), /^text\/html/);
+    assert.match(bad.text, /^<!doctype html>/);
+    assert.ok(bad.text.includes(words), bad.text);
+    assert.ok(bad.headers.get('content-security-policy'));
+  }
 });
 
 test('the demo page, healthz and unknown API paths', async () => {

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "cursor.h"
+#include "page_lang.h"
 #include "thread.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -154,7 +155,7 @@ page_html(const struct thread *t, const struct thread_page *pg)
 	struct buf b;
 
 	buf_init(&b);
-	thread_write_html(&b, t, pg);
+	thread_write_html(&b, t, pg, page_lang_find(NULL));
 	return (buf_release(&b, NULL));
 }
 
@@ -1108,12 +1109,12 @@ Test(thread, html_exact)
 	    "<li class=\"parley-comment\" id=\"c1\">"
 	    "<div class=\"parley-meta\"><b><a href=\"https://ann.example/\""
 	    " rel=\"nofollow ugc noopener\">Ann</a></b> "
-	    "<time datetime=\"2024-05-01T10:00:00Z\">2024-05-01T10:00:00Z"
+	    "<time datetime=\"2024-05-01T10:00:00Z\">May 1, 2024, 10:00 UTC"
 	    "</time></div><div class=\"parley-body\"><p>Hello</p></div>"
 	    "<ol class=\"parley-replies\">"
 	    "<li class=\"parley-comment\" id=\"c2\">"
 	    "<div class=\"parley-meta\"><b>Bob</b> "
-	    "<time datetime=\"2024-05-01T11:00:00Z\">2024-05-01T11:00:00Z"
+	    "<time datetime=\"2024-05-01T11:00:00Z\">May 1, 2024, 11:00 UTC"
 	    "</time></div><div class=\"parley-body\"><p>Hi Ann</p></div>"
 	    "</li></ol></li>"
 	    "<li class=\"parley-comment\" id=\"c3\">"
@@ -1121,7 +1122,7 @@ Test(thread, html_exact)
 	    "<ol class=\"parley-replies\">"
 	    "<li class=\"parley-comment\" id=\"c4\">"
 	    "<div class=\"parley-meta\"><b>Cy</b> "
-	    "<time datetime=\"2024-05-01T13:00:00Z\">2024-05-01T13:00:00Z"
+	    "<time datetime=\"2024-05-01T13:00:00Z\">May 1, 2024, 13:00 UTC"
 	    "</time></div><div class=\"parley-body\"><p>Still here</p></div>"
 	    "</li></ol></li>"
 	    "</ol>");
