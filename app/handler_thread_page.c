@@ -55,9 +55,9 @@ static const char page_style[] =
     "ol{list-style:none;padding-left:0}"
     ".parley-replies{padding-left:1.25rem;border-left:2px solid #ddd}"
     ".parley-meta{color:#555;font-size:.9rem}"
-    ".parley-deleted{color:#777;font-style:italic}"
+    ".parley-deleted{color:#666;font-style:italic}"
     "@media(prefers-color-scheme:dark){body{background:#111;color:#ddd}"
-    ".parley-meta{color:#aaa}a{color:#8ab4f8}}"
+    ".parley-meta,.parley-deleted{color:#aaa}a{color:#8ab4f8}}"
     "</style></head><body><main>";
 static const char page_end[] = "</main></body></html>\n";
 
