@@ -20,9 +20,10 @@
     return;
   const API = new URL(script.src, location.href).origin;
 
-  /* Translations. Keys e_CODE[_FIELD] are the API's error codes; in
-   * English the API's own messages serve where no key is given;
-   * {origin} is this page's. */
+  /* Translations. Keys e_CODE[_FIELD] are the API's error codes, each
+   * in every language (tests/browser/widget-errors.test.js reads the
+   * codes from app/*.c); the server's own message is shown only for a
+   * code this widget does not know yet. {origin} is this page's. */
 
   const I18N = {
     en: {
@@ -47,15 +48,38 @@
       login: 'Log in', register: 'Register', logout: 'Log out',
       as: 'You are commenting as {name}.',
       orGuest: 'or comment as a guest', password: 'Password',
+      pwRule: 'at least 10 characters',
+      length: 'Characters used',
       editHint: 'Write the new version here.',
       posted: 'Comment posted.', held: 'Comment awaiting moderation.',
       saved: 'Comment updated.', removed: 'Comment deleted.',
+      e_required: 'Please fill in this field.',
+      e_required_author_name: 'Please give your name.',
+      e_invalid_value: 'Please check this field.',
+      e_invalid_value_author_email: 'This e-mail address does not look right.',
+      e_invalid_value_author_url: 'The website must be an address like example.org.',
+      e_invalid_value_author_name: 'A name is one line of at most 80 characters.',
+      e_too_long: 'This is too long.',
+      e_too_long_body: 'A comment may have at most 10,000 characters.',
       e_email_taken: 'This e-mail belongs to an account — log in.',
+      e_weak_password: 'Choose a password of at least 10 characters.',
+      e_invalid_credentials: 'That e-mail and password do not match an account.',
+      e_post_closed: 'This post is closed to new comments.',
+      e_banned: 'You cannot comment here.',
+      e_guests_not_allowed: 'Please log in to comment.',
+      e_duplicate: 'You have already posted this comment.',
+      e_parent_not_found: 'The comment you reply to no longer exists.',
+      e_edit_window_closed: 'The time to change this comment is over.',
       e_session: 'Your session has ended; please log in again.',
+      e_not_logged_in: 'Please log in first.',
+      e_forbidden: 'You may not do this.',
+      e_own_comment: 'You cannot vote on your own comment.',
+      e_not_found: 'This comment no longer exists.',
       e_rate: 'Too many attempts; try again in {n} seconds.',
       e_down: 'Comments are temporarily unavailable.',
       e_net: 'Could not reach the server; check your connection.',
       e_other: 'Something went wrong. Please try again.',
+      e_origin_not_allowed: '{origin} may not post here (Parley admin: Sites).',
     },
     de: {
       count_one: '{n} Kommentar', count_other: '{n} Kommentare',
@@ -79,21 +103,30 @@
       login: 'Anmelden', register: 'Registrieren', logout: 'Abmelden',
       as: 'Sie kommentieren als {name}.',
       orGuest: 'oder als Gast kommentieren', password: 'Passwort',
+      pwRule: 'mindestens 10 Zeichen',
+      length: 'Zeichen verwendet',
       editHint: 'Schreiben Sie hier die neue Fassung.',
       posted: 'Kommentar veröffentlicht.', held: 'Kommentar wartet auf Freischaltung.',
       saved: 'Kommentar geändert.', removed: 'Kommentar gelöscht.',
       e_required: 'Bitte füllen Sie dieses Feld aus.',
+      e_required_author_name: 'Bitte geben Sie Ihren Namen an.',
       e_invalid_value: 'Bitte prüfen Sie dieses Feld.',
       e_invalid_value_author_email: 'Diese E-Mail-Adresse sieht nicht richtig aus.',
-      e_invalid_value_author_url: 'Die Website muss mit http:// oder https:// beginnen.',
+      e_invalid_value_author_url: 'Die Website muss eine Adresse wie example.org sein.',
+      e_invalid_value_author_name: 'Ein Name ist eine Zeile mit höchstens 80 Zeichen.',
       e_too_long: 'Das ist zu lang.',
+      e_too_long_body: 'Ein Kommentar hat höchstens 10.000 Zeichen.',
       e_email_taken: 'Diese E-Mail gehört zu einem Konto – bitte melden Sie sich an.',
       e_weak_password: 'Wählen Sie ein Passwort mit mindestens 10 Zeichen.',
       e_invalid_credentials: 'E-Mail und Passwort passen zu keinem Konto.',
       e_post_closed: 'Dieser Beitrag ist für neue Kommentare geschlossen.',
+      e_banned: 'Sie können hier nicht kommentieren.',
+      e_guests_not_allowed: 'Bitte melden Sie sich zum Kommentieren an.',
+      e_duplicate: 'Diesen Kommentar haben Sie schon geschrieben.',
       e_parent_not_found: 'Der Kommentar, auf den Sie antworten, existiert nicht mehr.',
       e_edit_window_closed: 'Die Zeit zum Ändern dieses Kommentars ist abgelaufen.',
       e_session: 'Ihre Sitzung ist abgelaufen; bitte melden Sie sich erneut an.',
+      e_not_logged_in: 'Bitte melden Sie sich zuerst an.',
       e_forbidden: 'Das dürfen Sie nicht.',
       e_own_comment: 'Sie können Ihren eigenen Kommentar nicht bewerten.',
       e_not_found: 'Diesen Kommentar gibt es nicht mehr.',
@@ -125,21 +158,30 @@
       login: 'Se connecter', register: 'Créer un compte', logout: 'Se déconnecter',
       as: 'Vous commentez en tant que {name}.',
       orGuest: 'ou commentez en invité', password: 'Mot de passe',
+      pwRule: 'au moins 10 caractères',
+      length: 'Caractères utilisés',
       editHint: 'Écrivez ici la nouvelle version.',
       posted: 'Commentaire publié.', held: 'Commentaire en attente de modération.',
       saved: 'Commentaire modifié.', removed: 'Commentaire supprimé.',
       e_required: 'Veuillez remplir ce champ.',
+      e_required_author_name: 'Veuillez indiquer votre nom.',
       e_invalid_value: 'Veuillez vérifier ce champ.',
       e_invalid_value_author_email: 'Cette adresse e-mail ne semble pas valide.',
-      e_invalid_value_author_url: 'Le site web doit commencer par http:// ou https://.',
+      e_invalid_value_author_url: 'Le site web doit être une adresse comme example.org.',
+      e_invalid_value_author_name: 'Un nom tient sur une ligne de 80 caractères au plus.',
       e_too_long: 'C’est trop long.',
+      e_too_long_body: 'Un commentaire a au plus 10 000 caractères.',
       e_email_taken: 'Cette adresse e-mail appartient à un compte — connectez-vous.',
       e_weak_password: 'Choisissez un mot de passe d’au moins 10 caractères.',
       e_invalid_credentials: 'Cet e-mail et ce mot de passe ne correspondent à aucun compte.',
       e_post_closed: 'Cet article n’accepte plus de commentaires.',
+      e_banned: 'Vous ne pouvez pas commenter ici.',
+      e_guests_not_allowed: 'Veuillez vous connecter pour commenter.',
+      e_duplicate: 'Vous avez déjà publié ce commentaire.',
       e_parent_not_found: 'Le commentaire auquel vous répondez n’existe plus.',
       e_edit_window_closed: 'Le délai pour modifier ce commentaire est écoulé.',
       e_session: 'Votre session a expiré ; veuillez vous reconnecter.',
+      e_not_logged_in: 'Veuillez d’abord vous connecter.',
       e_forbidden: 'Vous ne pouvez pas faire cela.',
       e_own_comment: 'Vous ne pouvez pas voter pour votre propre commentaire.',
       e_not_found: 'Ce commentaire n’existe plus.',
@@ -156,7 +198,7 @@
 
   const CSS = `
 :host{all:initial;display:block!important;container-type:inline-size}
-.root{--accent:var(--parley-accent,#2563eb);--on-accent:#fff;--bg:var(--parley-bg,#fff);--fg:var(--parley-fg,#1f2328);--muted:var(--parley-muted,#5c6570);--border:var(--parley-border,#dfe3e8);--soft:var(--parley-soft,#f4f6f8);--danger:#c0262d;--note-bg:#fff4d1;--note-fg:#6d4c00;
+.root{--accent:var(--parley-accent,#2563eb);--accent-text:color-mix(in srgb,var(--accent) 75%,var(--fg));--on-accent:#fff;--bg:var(--parley-bg,#fff);--fg:var(--parley-fg,#1f2328);--muted:var(--parley-muted,#5c6570);--border:var(--parley-border,#dfe3e8);--soft:var(--parley-soft,#f4f6f8);--danger:#c0262d;--note-bg:#fff4d1;--note-fg:#6d4c00;
 color-scheme:light;position:relative;background:var(--bg);color:var(--fg);font:15px/1.55 var(--parley-font,system-ui,sans-serif);padding:20px 22px;border:1px solid var(--border);border-radius:12px;text-align:left;overflow-wrap:anywhere}
 .root.dark{--accent:var(--parley-accent,#7aa7ff);--on-accent:#0d1424;--bg:var(--parley-bg,#181a1f);--fg:var(--parley-fg,#e4e6ea);--muted:var(--parley-muted,#9aa3ae);--border:var(--parley-border,#31353d);--soft:var(--parley-soft,#22252b);--danger:#ff8a80;--note-bg:#3a2f0b;--note-fg:#f0cf6a;color-scheme:dark}
 *,*::before,*::after{box-sizing:border-box}
@@ -195,7 +237,7 @@ input:focus,textarea:focus,select:focus{border-color:var(--accent)}
 .head{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 8px;font-size:.93em}
 .name{font-weight:700;color:var(--fg);text-decoration:none}
 a.name:hover{text-decoration:underline}
-.badge{font-size:.72em;font-weight:700;text-transform:uppercase;letter-spacing:.05em;padding:1px 7px;border-radius:99px;color:var(--accent);background:color-mix(in srgb,var(--accent) 14%,transparent)}
+.badge{font-size:.72em;font-weight:700;text-transform:uppercase;letter-spacing:.05em;padding:1px 7px;border-radius:99px;color:var(--accent-text);background:color-mix(in srgb,var(--accent) 14%,transparent)}
 time{color:var(--muted)}
 .note{background:var(--note-bg);color:var(--note-fg);border-radius:6px;padding:3px 9px;font-size:.88em;margin:4px 0;width:fit-content}
 .body{margin:2px 0}
@@ -211,7 +253,7 @@ time{color:var(--muted)}
 .vote{display:inline-flex;align-items:center}
 .vote button{width:28px;height:28px;font-size:.8em;color:var(--muted)}
 .vote button:hover,.act:hover{background:var(--soft);color:var(--fg)}
-.vote button[aria-pressed=true]{color:var(--accent);background:color-mix(in srgb,var(--accent) 14%,transparent)}
+.vote button[aria-pressed=true]{color:var(--accent-text);background:color-mix(in srgb,var(--accent) 14%,transparent)}
 .score{min-width:1.6em;text-align:center;font-weight:700;font-variant-numeric:tabular-nums;color:var(--fg)}
 .act{padding:4px 7px;font-weight:600;color:var(--muted)}
 .act[aria-expanded=true]{color:var(--accent)}
@@ -233,6 +275,9 @@ time{color:var(--muted)}
 .preview{border:1px dashed var(--border);border-radius:8px;padding:4px 12px;background:var(--soft)}
 .fa{display:flex;flex-wrap:wrap;gap:8px;align-items:center;justify-content:flex-end}
 .fa .hint{margin-right:auto;flex:1 1 10em;font-size:.8em;color:var(--muted)}
+.len{justify-self:end;font-size:.8em;color:var(--muted);font-variant-numeric:tabular-nums}
+.len.over{color:var(--danger);font-weight:700}
+.len:empty{display:none}
 .confirm{display:inline-flex;gap:4px;align-items:center;color:var(--fg)}
 @container (max-width:520px){
 .root{padding:14px;border-radius:10px}
@@ -242,6 +287,10 @@ time{color:var(--muted)}
 .replies .replies .replies .replies{padding-left:6px}
 .guest{grid-template-columns:1fr}
 .fa .hint{flex-basis:100%}
+}
+@media (pointer:coarse){
+.btn,.act,.link,.vote button,select,input{min-height:44px}
+.act,.link,.vote button{min-width:44px}
 }`;
 
   /* ---------- Helpers ---------- */
@@ -286,6 +335,28 @@ time{color:var(--muted)}
 
   const isWebUrl = (url) => /^https?:\/\//i.test(url || '');
 
+  /* A website as readers type it, as the API takes it: "example.org"
+   * is https://example.org. */
+  const webAddress = (text) =>
+    !text || /^[a-z][\w+.-]*:\/\//i.test(text) ? text : 'https://' + text;
+
+  /* Calls close when Escape is pressed in a form. */
+  const onEscape = (close) => (ev) => {
+    if (ev.key === 'Escape')
+      close();
+  };
+
+  /* The API's limit on a comment, in characters (code points, as it
+   * counts them: app/comment_input.h). */
+  const BODY_MAX = 10000;
+
+  /* How long this device keeps a comment it wrote, after the edit
+   * window: to know it as the reader's own, and a held one to show
+   * it (see showHeld). */
+  const KEEP_MS = 7 * 86400000;
+
+  const SORTS = /^(oldest|newest|top)$/;
+
   /* ---------- A widget: its settings, state and elements ---------- */
 
   /* Every function below takes the widget first. */
@@ -306,7 +377,9 @@ time{color:var(--muted)}
         post: options.post,
         title: options.title ?? document.title,
         url: options.url || location.href.split('#')[0],
-        sort: /^(newest|top)$/.test(options.sort) ? options.sort : 'oldest',
+        /* The reader's last choice, else the blog's. */
+        sort: [loadStored('sort'), options.sort].find((s) => SORTS.test(s)) ||
+          'oldest',
         limit: Math.min(Math.max(parseInt(options.limit, 10) || 20, 1), 200),
       },
       token: loadStored('token'),
@@ -319,21 +392,25 @@ time{color:var(--muted)}
       /* id -> {comment, item, article, body, actions, slot, replies}:
        * comments on screen. */
       nodes: new Map(),
-      /* A guest's held comments: shown for the life of this page. */
-      held: [],
       /* [time element, Date]: relative times to keep fresh. */
       times: [],
       /* Comments written here: {id: {t: edit token, u: edit until,
-       * s: Markdown source, m: member id}}, dropped once u is past. */
+       * s: Markdown source, m: member id, k: post key, c: the comment
+       * while it is held}}, kept KEEP_MS after u. */
       owned: loadStored('own') || {},
-      votes: null,
+      /* The reader's votes on this post ({id: 1 | -1}) and own comments
+       * (ids), as the server knows them (GET /votes): a vote belongs to
+       * whoever cast it, not to the device. */
+      votes: {},
+      mine: new Set(),
     };
     for (const id in widget.owned) {
-      if (!(Date.parse(widget.owned[id].u) > Date.now()))
+      if (!(Date.parse(widget.owned[id].u) + KEEP_MS > Date.now()))
         delete widget.owned[id];
     }
     saveStored('own', widget.owned);
-    widget.votes = loadStored('votes') || {};
+    /* Where earlier versions kept votes. */
+    saveStored('votes', null);
     return widget;
   }
 
@@ -360,22 +437,31 @@ time{color:var(--muted)}
     const data = await res.json().catch(() => null);
     if (res.ok)
       return data;
-    throw { ...data?.error, status: res.status,
-      retry: res.headers.get('Retry-After') };
+    /* Too large (413) is always a comment's body here. */
+    throw { field: res.status === 413 ? 'body' : undefined, ...data?.error,
+      status: res.status, retry: res.headers.get('Retry-After') };
   }
 
-  /* What went wrong, in the reader's language where a translation
-   * exists. */
+  /* Codes a reader can do nothing about but try again: the widget's
+   * own mistakes, or a cursor gone stale. */
+  const GENERIC =
+    /^(malformed_\w+|unsupported_media_type|method_not_allowed|invalid_(type|cursor|utf8))$/;
+
+  /* Codes said with another code's words. */
+  const SAME_AS = { invalid_token: 'session', body_too_large: 'too_long' };
+
+  /* What went wrong, in the reader's language; the server's own
+   * message only for a code this widget does not know. */
   function errorText(widget, e) {
-    const code = 'e_' + e.code, field = e.field;
+    const code = 'e_' + (SAME_AS[e.code] || e.code), field = e.field;
     const alias = { name: 'author_name', email: 'author_email' }[field];
     const dict = widget.dict;
     if (e.status === 429)
       return translate(widget, 'e_rate', { n: parseInt(e.retry, 10) || 60 });
     if (e.status === 503 || e.code === 'net')
       return translate(widget, e.status ? 'e_down' : 'e_net');
-    if (/^(invalid_token|not_logged_in)$/.test(e.code))
-      return translate(widget, 'e_session');
+    if (GENERIC.test(e.code))
+      return translate(widget, 'e_other');
     return (dict[code + '_' + field] ?? dict[code + '_' + alias] ??
       dict[code])?.replace('{origin}', location.origin) ??
       e.message ?? translate(widget, 'e_other');
@@ -402,7 +488,8 @@ time{color:var(--muted)}
   function wireForm(widget, fields) {
     const error = el('p', { class: 'err', id: 'parley-e' + ++widget.lastId });
     const inputs = Object.values(fields);
-    inputs.forEach((input) => input.setAttribute('aria-describedby', error.id));
+    inputs.forEach((input) => input.setAttribute('aria-describedby',
+      (error.id + ' ' + (input.getAttribute('aria-describedby') || '')).trim()));
     const run = async (work, submitButton) => {
       error.textContent = '';
       inputs.forEach((input) => input.removeAttribute('aria-invalid'));
@@ -421,6 +508,25 @@ time{color:var(--muted)}
       run(work, ev.submitter);
     };
     return { error, run, submit };
+  }
+
+  /* A comment's textarea, and beside it the count of its characters
+   * once they near the API's limit; count() after setting its value. */
+  function bodyInput(widget, placeholder) {
+    const counter = el('p', { class: 'len', id: 'parley-l' + ++widget.lastId });
+    const input = el('textarea', { name: 'body', rows: 4, placeholder,
+      'aria-label': translate(widget, 'body'),
+      'aria-describedby': counter.id,
+      oninput: () => count() });
+    const count = () => {
+      const n = [...input.value].length;
+      counter.classList.toggle('over', n > BODY_MAX);
+      const used = n.toLocaleString(widget.lang) + ' / ' +
+        BODY_MAX.toLocaleString(widget.lang);
+      counter.replaceChildren(...n < BODY_MAX * 0.9 ? [] : [
+        el('span', { class: 'sr' }, translate(widget, 'length') + ': '), used]);
+    };
+    return { input, counter, count };
   }
 
   const TIME_UNITS = [['year', 31536000], ['month', 2592000],
@@ -450,9 +556,12 @@ time{color:var(--muted)}
     return initial;
   }
 
-  /* This device's claim on a comment while its edit window is open. */
+  /* This reader's claim on a comment while its edit window is open:
+   * what this device keeps of a comment written here, or a member's
+   * own comment as the thread marks it. */
   function editClaim(widget, comment) {
-    const claim = widget.owned[comment.id];
+    const claim = widget.owned[comment.id] ||
+      comment.own && { u: comment.edit_until };
     return claim && Date.parse(claim.u) > Date.now() &&
       (!claim.m || claim.m === widget.user?.id) ? claim : null;
   }
@@ -463,12 +572,50 @@ time{color:var(--muted)}
         !!editClaim(widget, comment));
   }
 
+  /* What proves a guest wrote a comment: the edit token this device
+   * holds for it, sent even when the window has closed, so that the
+   * server answers why (edit_window_closed) and not "log in". A
+   * member's session goes with every request. */
+  function editProof(widget, comment) {
+    const token = widget.owned[comment.id]?.t;
+    return token ? { 'X-Edit-Token': token } : {};
+  }
+
+  /* The reader's own comment, which they may not vote on: a member's
+   * by the server's word, a guest's by the edit token held here. */
+  function isOwn(widget, comment) {
+    const claim = widget.owned[comment.id];
+    return widget.mine.has(comment.id) || !!comment.own ||
+      !!claim && (claim.m || 0) === (widget.user?.id || 0);
+  }
+
+  /* Takes Edit and Delete away once the reader may no longer use them;
+   * not during an edit, whose Save then says why it fails. */
+  function dropEditButtons(widget, node) {
+    if (!node.editForm && !mayChange(widget, node.comment))
+      node.actions?.querySelectorAll('.ed').forEach((b) => b.remove());
+  }
+
+  /* Shows or hides Reply, Edit and Delete (hidden during an edit). */
+  function showActions(node, shown) {
+    node.actions.querySelectorAll('.act').forEach((b) => { b.hidden = !shown; });
+  }
+
   /* Up or down beside the score, pressed if it is this reader's vote. */
-  function voteButton(widget, node, direction, score) {
+  function voteButton(widget, node, direction) {
     return button(null, direction > 0 ? '▲' : '▼',
-      () => vote(widget, node, direction, score),
+      () => vote(widget, node, direction),
       { 'aria-pressed': String(widget.votes[node.comment.id] === direction),
         'aria-label': translate(widget, direction > 0 ? 'up' : 'down') });
+  }
+
+  /* The score, between the arrows unless the comment is the reader's. */
+  function voteBox(widget, node) {
+    const mine = isOwn(widget, node.comment);
+    return el('span', { class: 'vote' },
+      !mine && voteButton(widget, node, 1),
+      el('span', { class: 'score' }, String(node.comment.score)),
+      !mine && voteButton(widget, node, -1));
   }
 
   /* A comment's author, time, body and what this reader may do. */
@@ -492,22 +639,24 @@ time{color:var(--muted)}
 
     node.actions = el('div', { class: 'acts' });
     if (comment.status === 'approved') {
-      const score = el('span', { class: 'score' }, String(comment.score));
-      node.actions.append(el('span', { class: 'vote' },
-        voteButton(widget, node, 1, score), score,
-        voteButton(widget, node, -1, score)));
+      node.actions.append(node.votes = voteBox(widget, node));
       if (widget.open)
         node.actions.append(node.replyButton = button('act',
           translate(widget, 'reply'), () => openReply(widget, node),
-          { 'aria-expanded': 'false',
+          { 'aria-expanded': String(!!node.replyForm),
             'aria-label': translate(widget, 'replyTo', { name }) }));
     }
     if (mayChange(widget, comment))
       node.actions.append(
-        button('act ed', translate(widget, 'edit'),
+        node.editButton = button('act ed', translate(widget, 'edit'),
           () => openEdit(widget, node)),
         button('act ed', translate(widget, 'del'),
           (ev) => askDelete(widget, node, ev.target)));
+    /* Edit and Delete go the moment the window closes. */
+    const claim = editClaim(widget, comment);
+    if (claim)
+      setTimeout(() => dropEditButtons(widget, node),
+        Date.parse(claim.u) - Date.now());
 
     return el('article', { class: 'art', 'aria-labelledby': id },
       avatar(author),
@@ -529,9 +678,11 @@ time{color:var(--muted)}
         node.body, node.actions, node.slot = el('div', { class: 'slot' })));
   }
 
-  /* The node of a comment, with its replies. */
+  /* The node of a comment, with its replies; it takes the place of a
+   * copy drawn from this device (a held comment now published). */
   function buildComment(widget, comment) {
     const node = { comment, item: el('li', { class: 'c' }) };
+    widget.nodes.get(comment.id)?.item.remove();
     widget.nodes.set(comment.id, node);
     node.item.append(node.article = buildArticle(widget, node));
     for (const reply of comment.replies || [])
@@ -543,13 +694,17 @@ time{color:var(--muted)}
   const repliesOf = (node) => node.replies ||
     node.item.appendChild(node.replies = el('ol', { class: 'replies' }));
 
+  /* Draws a comment anew; an open reply form stays. */
   function redraw(widget, node) {
+    const slot = node.slot;
     const article = buildArticle(widget, node);
     node.article.replaceWith(article);
     node.article = article;
+    node.slot.replaceWith(slot);
+    node.slot = slot;
   }
 
-  /* Shows a comment this reader just wrote, without a refetch. */
+  /* Shows a comment this reader wrote, without a refetch. */
   function insertComment(widget, comment) {
     const node = buildComment(widget, comment);
     const parent = widget.nodes.get(comment.parent_id);
@@ -562,12 +717,38 @@ time{color:var(--muted)}
     return node;
   }
 
+  /*
+   * A guest's held comments: the server shows them to moderators only,
+   * so this device keeps each one's JSON (from the POST answer) with its
+   * edit token and draws it in its place, marked as awaiting
+   * moderation: under its parent, or at the top (newest first) or the
+   * end of the thread. It is dropped once the thread has it (published:
+   * the server's copy replaces it), when a PATCH or DELETE with its
+   * token finds it gone (404: rejected or deleted), or KEEP_MS after
+   * its edit window closed, whichever comes first.
+   */
+  function showHeld(widget) {
+    for (const claim of Object.values(widget.owned)) {
+      const comment = claim.c;
+      if (!comment || claim.k !== widget.config.post)
+        continue;
+      const shown = widget.nodes.get(comment.id);
+      if (shown && shown.comment !== comment)
+        delete claim.c;
+      else if (!shown && (comment.parent_id ?
+        widget.nodes.has(comment.parent_id) :
+        widget.config.sort === 'newest' || !widget.next))
+        insertComment(widget, comment);
+    }
+    saveStored('own', widget.owned);
+  }
+
   /* ---------- The thread ---------- */
 
   /* The heading and sort, the thread, the account line and the form. */
   function buildLayout(widget) {
     const sortChanged = () => {
-      widget.config.sort = sort.value;
+      saveStored('sort', widget.config.sort = sort.value);
       loadComments(widget);
     };
     const sort = el('select', { onchange: sortChanged },
@@ -587,15 +768,15 @@ time{color:var(--muted)}
     widget.closed = el('p', { class: 'muted', hidden: true },
       translate(widget, 'closed'));
     widget.mainForm = commentForm(widget);
+    widget.leaveHead = el('div', { class: 'leave-head' },
+      el('h3', { id: 'parley-leave' }, translate(widget, 'leave')),
+      widget.account);
     widget.root = el('div', { class: 'root', lang: widget.lang },
       el('div', { class: 'top' }, widget.heading,
         el('label', {}, translate(widget, 'sort'), sort)),
       widget.status, widget.list, widget.more,
       el('section', { class: 'leave', 'aria-labelledby': 'parley-leave' },
-        el('div', { class: 'leave-head' },
-          el('h3', { id: 'parley-leave' }, translate(widget, 'leave')),
-          widget.account),
-        widget.authSlot, widget.closed, widget.mainForm),
+        widget.leaveHead, widget.authSlot, widget.closed, widget.mainForm),
       widget.live);
   }
 
@@ -606,7 +787,23 @@ time{color:var(--muted)}
       { n: count.toLocaleString(widget.lang) }) : translate(widget, 'none');
   }
 
-  /* The first page of the thread, or with more the next one. */
+  /* A closed post shows only that it is closed where one would write. */
+  function setOpen(widget, open) {
+    widget.open = open;
+    widget.leaveHead.hidden = widget.authSlot.hidden =
+      widget.mainForm.hidden = !open;
+    widget.closed.hidden = open;
+  }
+
+  /* The reader's votes on the post and, for a member, their own
+   * comments; none when the server cannot say. */
+  function loadVotes(widget) {
+    return request(widget, 'GET', '/votes?' +
+      new URLSearchParams({ post: widget.config.post })).catch(() => ({}));
+  }
+
+  /* The first page of the thread, with the reader's votes, or with
+   * more the next page. */
   async function loadComments(widget, more) {
     const load = ++widget.lastLoad;
     const query = new URLSearchParams({ post: widget.config.post,
@@ -617,29 +814,26 @@ time{color:var(--muted)}
       widget.status.replaceChildren(translate(widget, 'loading'));
     widget.status.hidden = widget.more.disabled = !!more;
     try {
-      const r = await request(widget, 'GET', '/comments?' + query);
+      const [r, votes] = await Promise.all([
+        request(widget, 'GET', '/comments?' + query),
+        !more && loadVotes(widget)]);
       if (load !== widget.lastLoad)
         return;
       if (!more) {
+        widget.votes = votes.votes || {};
+        widget.mine = new Set(votes.own);
         widget.nodes.clear();
         widget.times.length = 0;
         widget.list.replaceChildren();
       }
       widget.status.hidden = true;
-      widget.open = r.post.open;
-      widget.mainForm.hidden = !widget.open;
-      widget.closed.hidden = widget.open;
+      setOpen(widget, r.post.open);
       setCount(widget, r.post.comment_count);
       for (const comment of r.comments)
         widget.list.append(buildComment(widget, comment).item);
-      for (const comment of widget.held) {
-        const parentShown = !comment.parent_id ||
-          widget.nodes.has(comment.parent_id);
-        if (!widget.nodes.has(comment.id) && parentShown)
-          insertComment(widget, comment);
-      }
       widget.next = r.next;
       widget.more.hidden = !widget.next;
+      showHeld(widget);
     } catch (e) {
       if (load === widget.lastLoad) {
         widget.status.hidden = false;
@@ -660,19 +854,19 @@ time{color:var(--muted)}
       input);
   }
 
-  /* The comment form; parent is the node replied to, if any. */
+  /* The comment form; parent is the node replied to, if any, and
+   * close closes a reply form. */
   function commentForm(widget, parent, close) {
     const remembered = loadStored('guest') || {};
+    const body = bodyInput(widget, translate(widget, 'ph'));
     const fields = {
-      body: el('textarea', { name: 'body', rows: 4,
-        placeholder: translate(widget, 'ph'),
-        'aria-label': translate(widget, 'body') }),
+      body: body.input,
       author_name: el('input', { name: 'name', autocomplete: 'name',
         'aria-required': 'true', maxlength: 80 }),
       author_email: el('input', { name: 'email', type: 'email',
         autocomplete: 'email' }),
       author_url: el('input', { name: 'url', type: 'url',
-        autocomplete: 'url', placeholder: 'https://' }),
+        autocomplete: 'url', placeholder: 'example.org' }),
     };
     fields.author_name.value = remembered.name || '';
     fields.author_email.value = remembered.email || '';
@@ -690,10 +884,11 @@ time{color:var(--muted)}
       preview.hidden = false;
     }, ev.target);
     const form = el('form',
-      { class: 'form', novalidate: true, 'aria-label': parent ?
-        translate(widget, 'replyTo', { name: parent.comment.author.name }) :
-        translate(widget, 'leave') },
-      fields.body, preview,
+      { class: 'form', novalidate: true, onkeydown: close && onEscape(close),
+        'aria-label': parent ?
+          translate(widget, 'replyTo', { name: parent.comment.author.name }) :
+          translate(widget, 'leave') },
+      fields.body, body.counter, preview,
       el('div', { class: 'guest' },
         field(translate(widget, 'name') + ' *', fields.author_name),
         field(translate(widget, 'email'), fields.author_email,
@@ -711,33 +906,34 @@ time{color:var(--muted)}
           translate(widget, parent ? 'reply' : 'post'))));
 
     form.onsubmit = wired.submit(async () => {
-      const body = fields.body.value;
+      const text = fields.body.value;
+      fields.author_url.value = webAddress(fields.author_url.value.trim());
       const guest = widget.user ? {} : {
         author_name: fields.author_name.value.trim(),
         author_email: fields.author_email.value.trim(),
-        author_url: fields.author_url.value.trim(),
+        author_url: fields.author_url.value,
       };
       const r = await request(widget, 'POST', '/comments', {
         post: widget.config.post, post_title: widget.config.title,
         post_url: isWebUrl(widget.config.url) ? widget.config.url : undefined,
         parent_id: parent ? parent.comment.id : null,
-        body, hp: honeypot.value, ...guest,
+        body: text, hp: honeypot.value, ...guest,
       });
       const comment = r.comment;
+      const held = comment.status === 'pending';
       if (!widget.user)
         saveStored('guest', { name: guest.author_name,
           email: guest.author_email, url: guest.author_url });
       widget.owned[comment.id] = { t: r.edit_token, u: r.edit_until,
-        s: body, m: widget.user?.id };
+        s: text, m: widget.user?.id, k: widget.config.post,
+        c: held && !widget.user ? comment : undefined };
       saveStored('own', widget.owned);
-      if (comment.status === 'pending' && !widget.user)
-        widget.held.push(comment);
-      if (comment.status === 'approved')
+      if (!held)
         setCount(widget, widget.count + 1);
       fields.body.value = '';
+      body.count();
       preview.hidden = true;
-      announce(widget, translate(widget,
-        comment.status === 'pending' ? 'held' : 'posted'));
+      announce(widget, translate(widget, held ? 'held' : 'posted'));
       const node = insertComment(widget, comment);
       if (close)
         close();
@@ -760,26 +956,43 @@ time{color:var(--muted)}
     node.replyForm.querySelector('textarea').focus();
   }
 
-  /* What proves this reader may change a comment: a guest's edit token
-   * (a member's session goes with every request). */
-  const editProof = (widget, comment) => editClaim(widget, comment)?.t ?
-    { 'X-Edit-Token': editClaim(widget, comment).t } : {};
+  /* What a refused PATCH or DELETE teaches: the window has closed (no
+   * more Edit and Delete), or the comment is gone (forget it). */
+  function changeRefused(widget, node, e) {
+    const id = node.comment.id, claim = widget.owned[id];
+    if (claim && e.code === 'edit_window_closed')
+      claim.u = new Date().toISOString();
+    if (claim && e.status === 404)
+      delete widget.owned[id];
+    saveStored('own', widget.owned);
+    dropEditButtons(widget, node);
+  }
+
+  /* Back from an edit: the focus goes to Edit, or Reply once Edit is
+   * gone. */
+  const focusEdit = (node) =>
+    (node.editButton?.isConnected ? node.editButton : node.replyButton)?.focus();
 
   function openEdit(widget, node) {
     if (node.editForm)
       return node.editForm.querySelector('textarea').focus();
-    const claim = editClaim(widget, node.comment);
-    const textarea = el('textarea', { name: 'body',
-      'aria-label': translate(widget, 'body'),
-      placeholder: claim?.s ? null : translate(widget, 'editHint') });
-    textarea.value = claim?.s || '';
+    const source = widget.owned[node.comment.id]?.s;
+    const body = bodyInput(widget,
+      source ? null : translate(widget, 'editHint'));
+    const textarea = body.input;
+    textarea.value = source || '';
+    body.count();
     const wired = wireForm(widget, { body: textarea });
     const close = () => {
       node.editForm.replaceWith(node.body);
       node.editForm = null;
+      showActions(node, true);
+      dropEditButtons(widget, node);
+      focusEdit(node);
     };
-    node.editForm = el('form', { class: 'form', novalidate: true },
-      textarea, wired.error,
+    node.editForm = el('form',
+      { class: 'form', novalidate: true, onkeydown: onEscape(close) },
+      textarea, body.counter, wired.error,
       el('div', { class: 'fa' },
         button('btn', translate(widget, 'cancel'), close),
         el('button', { type: 'submit', class: 'btn primary' },
@@ -787,18 +1000,23 @@ time{color:var(--muted)}
     node.editForm.onsubmit = wired.submit(async () => {
       const comment = node.comment;
       const r = await request(widget, 'PATCH', '/comments/' + comment.id,
-        { body: textarea.value }, editProof(widget, comment));
+        { body: textarea.value }, editProof(widget, comment))
+        .catch((e) => {
+          changeRefused(widget, node, e);
+          throw e;
+        });
       comment.html = r.comment.html;
       comment.edited_at = r.comment.edited_at;
-      if (widget.owned[comment.id]) {
+      if (widget.owned[comment.id])
         widget.owned[comment.id].s = textarea.value;
-        saveStored('own', widget.owned);
-      }
+      saveStored('own', widget.owned);
       node.editForm = null;
       redraw(widget, node);
+      focusEdit(node);
       announce(widget, translate(widget, 'saved'));
     });
     node.body.replaceWith(node.editForm);
+    showActions(node, false);
     textarea.focus();
   }
 
@@ -808,6 +1026,7 @@ time{color:var(--muted)}
     const no = button('act', translate(widget, 'no'), () => {
       box.replaceWith(deleteButton);
       deleteButton.focus();
+      dropEditButtons(widget, node);
     });
     const yes = button('act', translate(widget, 'yes'), async () => {
       const comment = node.comment;
@@ -815,6 +1034,7 @@ time{color:var(--muted)}
         await request(widget, 'DELETE', '/comments/' + comment.id, null,
           editProof(widget, comment));
       } catch (e) {
+        changeRefused(widget, node, e);
         return showError(widget, error, e);
       }
       if (comment.status === 'approved')
@@ -837,25 +1057,36 @@ time{color:var(--muted)}
   }
 
   /* Up, down, or the same again to take the vote back. */
-  async function vote(widget, node, direction, score) {
-    const votes = widget.votes, id = node.comment.id;
-    const value = votes[id] === direction ? 0 : direction;
+  async function vote(widget, node, direction) {
+    const id = node.comment.id;
+    const value = widget.votes[id] === direction ? 0 : direction;
     node.slot.querySelector('.verr')?.remove();
     try {
       const r = await request(widget, 'POST', '/comments/' + id + '/vote',
         { value });
-      score.textContent = node.comment.score = r.score;
-      votes[id] = value || undefined;
-      saveStored('votes', votes);
-      score.previousSibling.setAttribute('aria-pressed', value > 0);
-      score.nextSibling.setAttribute('aria-pressed', value < 0);
+      node.comment.score = r.score;
+      widget.votes[id] = r.my_vote ?? value;
     } catch (e) {
-      const box = node.slot.appendChild(el('p', { class: 'err verr' }));
-      showError(widget, box, e);
+      /* The server knows better whose comment it is. */
+      if (e.code === 'own_comment')
+        widget.mine.add(id);
+      showError(widget,
+        node.slot.appendChild(el('p', { class: 'err verr' })), e);
     }
+    const focused = node.votes.contains(widget.root.getRootNode().activeElement);
+    node.votes.replaceWith(node.votes = voteBox(widget, node));
+    if (focused)
+      node.votes.querySelectorAll('button')[direction > 0 ? 0 : 1]?.focus();
   }
 
   /* ---------- Accounts ---------- */
+
+  /* Closes the log-in or register form, and brings back the guest
+   * fields it hid. */
+  function closeAuth(widget) {
+    widget.authSlot.replaceChildren();
+    widget.mainForm.querySelector('.guest').hidden = false;
+  }
 
   /* Who comments: a member, or a guest (null). A token, if given, is
    * the session to remember (null forgets it). */
@@ -864,7 +1095,7 @@ time{color:var(--muted)}
     if (token !== undefined)
       saveStored('token', widget.token = token);
     widget.root.classList.toggle('member', !!user);
-    widget.authSlot.replaceChildren();
+    closeAuth(widget);
     if (user) {
       /* "You are commenting as {name}." with the name in bold. */
       const [before, after] = translate(widget, 'as', { name: '\0' })
@@ -881,13 +1112,15 @@ time{color:var(--muted)}
     }
   }
 
-  /* The form to log in, or with register to make an account. */
+  /* The form to log in, or with register to make an account; the
+   * guest fields below it go meanwhile, as they are the other way. */
   function authForm(widget, register) {
     const fields = {
       email: el('input', { type: 'email', name: 'email',
         autocomplete: 'email' }),
       password: el('input', { type: 'password', name: 'password',
-        autocomplete: register ? 'new-password' : 'current-password' }),
+        autocomplete: register ? 'new-password' : 'current-password',
+        minlength: register && 10 }),
     };
     if (register)
       fields.name = el('input', { name: 'name', autocomplete: 'name',
@@ -895,14 +1128,16 @@ time{color:var(--muted)}
     const what = register ? 'register' : 'login';
     const wired = wireForm(widget, fields);
     const form = el('form',
-      { class: 'auth', novalidate: true, 'aria-label': translate(widget, what) },
+      { class: 'auth', novalidate: true, 'aria-label': translate(widget, what),
+        onkeydown: onEscape(() => closeAuth(widget)) },
       register && field(translate(widget, 'name'), fields.name),
       field(translate(widget, 'email'), fields.email),
-      field(translate(widget, 'password'), fields.password),
+      /* The rule (app/password.c) before anyone breaks it. */
+      field(translate(widget, 'password'), fields.password,
+        register && translate(widget, 'pwRule')),
       wired.error,
       el('div', { class: 'fa' },
-        button('btn', translate(widget, 'cancel'),
-          () => widget.authSlot.replaceChildren()),
+        button('btn', translate(widget, 'cancel'), () => closeAuth(widget)),
         el('button', { type: 'submit', class: 'btn primary' },
           translate(widget, what))));
     form.onsubmit = wired.submit(async () => {
@@ -915,6 +1150,7 @@ time{color:var(--muted)}
       loadComments(widget);
     });
     widget.authSlot.replaceChildren(form);
+    widget.mainForm.querySelector('.guest').hidden = true;
     (fields.name || fields.email).focus();
   }
 
@@ -939,14 +1175,13 @@ time{color:var(--muted)}
     dark.addEventListener('change', apply);
   }
 
-  /* Keeps times fresh; Edit and Delete go when the window closes. */
+  /* Keeps times fresh; Edit and Delete have timers of their own
+   * (buildArticle), this is a second look. */
   function refresh(widget) {
     for (const [element, when] of widget.times)
       element.textContent = relativeTime(widget, when);
-    for (const node of widget.nodes.values()) {
-      if (!node.editForm && !mayChange(widget, node.comment))
-        node.actions?.querySelectorAll('.ed').forEach((b) => b.remove());
-    }
+    for (const node of widget.nodes.values())
+      dropEditButtons(widget, node);
   }
 
   function mount(host) {

@@ -152,3 +152,55 @@ function screenshotPath(name) {
 }
 
 module.exports = { setup, startBlog, postComment, waitLoaded, waitText, w, screenshotPath, harness };
+
+// axe-core's findings on page (WCAG 2.x A and AA, and axe's best
+// practices), inside include (a selector; axe looks into open shadow
+// roots): [] when it finds nothing. Each finding is one line, naming the
+// rule, what it says and the elements at fault, for the test's message.
+async function axeViolations(page, include = '#parley') {
+  const loaded = await page.evaluate(() => typeof window.axe === 'object');
+  if (!loaded)
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate((sel) => window.axe.run(
+    { include: [sel] }, { resultTypes: ['violations'] })
+    .then((r) => r.violations.map((v) => ({ id: v.id, help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' >> ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`) }))),
+  include);
+  return violations.map((v) => `${v.id} (${v.help}):\n    ${v.nodes.join('\n    ')}`);
+}
+
+module.exports.axeViolations = axeViolations;
+
+// The <li> of the comment whose author is name: it stays found while
+// the comment's body gives way to an edit form.
+const byAuthor = (page, name) => page.locator('li.c').filter({
+  has: page.locator(':scope > article .name', { hasText: name }) });
+
+// A page whose clock the test moves (page.clock), showing the widget.
+async function openWithClock(env, url, contextOptions = {}) {
+  const context = await env.browser.newContext({ viewport: { width: 1000, height: 900 },
+    ...contextOptions });
+  context.setDefaultTimeout(5000);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e));
+  await page.clock.install();
+  await page.goto(url);
+  await waitLoaded(page);
+  return page;
+}
+
+// Posts body as the guest name through the widget's main form; resolves
+// with the POST's answer.
+async function postInWidget(page, body, name = 'Gina') {
+  const form = w.form(page);
+  await form.locator('textarea[name=body]').fill(body);
+  if (await form.locator('input[name=name]').isVisible())
+    await form.locator('input[name=name]').fill(name);
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST' &&
+    r.url().endsWith('/api/v1/comments'));
+  await form.locator('button[type=submit]').click();
+  return (await answer).json();
+}
+
+Object.assign(module.exports, { byAuthor, openWithClock, postInWidget });
