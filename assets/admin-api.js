@@ -12,7 +12,17 @@ class ApiError extends Error {
     this.status = status;
     this.code = (err && err.code) || `http_${status}`;
     this.field = (err && err.field) || null;
+    this.errors = fieldErrors(err, this.field, this.message);
   }
+}
+
+/* Every invalid field of a 422: the server lists them all in
+ * error.errors; an answer without that list names one field at most. */
+function fieldErrors(err, field, message) {
+  if (err && Array.isArray(err.errors))
+    return err.errors.filter((e) => e && typeof e.message === 'string')
+      .map((e) => ({ field: e.field || null, message: e.message }));
+  return field ? [{ field, message }] : [];
 }
 
 export async function api(method, path, body) {

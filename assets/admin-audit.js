@@ -2,20 +2,8 @@
 
 import { PAGE, state } from './admin-state.js';
 import { api } from './admin-api.js';
+import { auditSentence } from './admin-audit-text.js';
 import { $, el, qs, report, timeEl } from './admin-dom.js';
-
-const AUDIT_LABEL = {
-  'comment.approve': 'Approved', 'comment.spam': 'Marked spam',
-  'comment.trash': 'Trashed', 'comment.restore': 'Restored',
-  'comment.delete': 'Deleted forever', 'comment.edit': 'Edited',
-  'settings.update': 'Changed rules', 'ban.create': 'Banned',
-  'ban.delete': 'Lifted ban', 'post.close': 'Closed post',
-  'post.open': 'Opened post', 'post.update': 'Updated post',
-  'user.role': 'Changed role', 'hook.create': 'Added hook',
-  'hook.update': 'Changed hook', 'hook.rotate': 'Rotated hook secret',
-  'hook.delete': 'Deleted hook', 'hook.ping': 'Pinged hook',
-  'delivery.redeliver': 'Redelivered',
-};
 
 export async function loadAudit(append) {
   const a = state.audit;
@@ -39,34 +27,46 @@ export async function loadAudit(append) {
   }
 }
 
+/* Across the row, a sentence: "Ann <ann@example.org> | approved comment
+ * 12 (was held)"; the action's name and the stored values on demand. */
 function auditRow(e) {
   return el('tr', {},
     el('td', {}, timeEl(e.at)),
-    el('td', {}, e.actor.name),
-    el('td', {}, AUDIT_LABEL[e.action] || e.action, ' ',
-      el('code', { class: 'muted' }, e.action)),
-    el('td', {}, `${e.target.type} ${e.target.id}`),
-    el('td', {}, auditChange(e.before, e.after)));
+    el('td', {}, actorEl(e.actor.name)),
+    el('td', {}, auditSentence(e)),
+    el('td', {}, el('code', { class: 'muted' }, e.action), ' ',
+      auditChange(e.before, e.after)));
 }
 
-/* "status: pending → approved", with the full JSON on demand. */
+/* "Name <e-mail>" as stored: the name, then the address muted. */
+function actorEl(name) {
+  const m = /^(.*) (<[^<>]*>)$/.exec(name || '');
+  return m ? el('span', {}, m[1], ' ', el('span', { class: 'muted' },
+    m[2])) : el('span', {}, name || 'someone');
+}
+
+/* "status: pending → approved", with the stored JSON on demand; nothing
+ * when the entry stores no values (a ping, a redelivery). */
 function auditChange(before, after) {
-  const summary = changeSummary(before, after);
+  if (before === null && after === null)
+    return null;
   return el('details', {},
-    el('summary', {}, summary),
-    el('pre', { class: 'diff-before' }, '− ', JSON.stringify(before)),
-    el('pre', { class: 'diff-after' }, '+ ', JSON.stringify(after)));
+    el('summary', {}, changeSummary(before, after)),
+    before !== null ? el('pre', { class: 'diff-before' }, '− ',
+      JSON.stringify(before)) : null,
+    after !== null ? el('pre', { class: 'diff-after' }, '+ ',
+      JSON.stringify(after)) : null);
 }
 
 function changeSummary(before, after) {
   const short = (v) => {
-    const s = v === undefined ? '—' : JSON.stringify(v);
+    const s = v === undefined || v === null ? '—' : JSON.stringify(v);
     return s.length > 32 ? `${s.slice(0, 31)}…` : s;
   };
-  if (before === null || after === null ||
-    typeof before !== 'object' || typeof after !== 'object')
-    return before === null ? (after === null ? 'details' :
-      'created') : 'removed';
+  if (before === null || typeof before !== 'object')
+    return 'created';
+  if (after === null || typeof after !== 'object')
+    return 'removed';
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]
     .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
   if (keys.length === 0)

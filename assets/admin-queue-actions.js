@@ -8,23 +8,44 @@ import { $, announce, plural, report } from './admin-dom.js';
 import { togglePost } from './admin-posts.js';
 import { closeEditor, openEditor, saveEdit } from './admin-queue-edit.js';
 import {
-  findComment, loadQueue, refreshCounts, removeRows, replaceRow, setCounts,
-  setCurrent, setSelected, STATUS_LABEL, updateQueueChrome,
+  findComment, loadQueue, refreshCounts, removeRows, replaceRow, rowEl,
+  setCounts, setCurrent, setSelected, STATUS_LABEL, updateQueueChrome,
 } from './admin-queue.js';
 
 /* Moderation actions; applies() mirrors comments_moderate in SQL. */
 export const ACTIONS = {
   approve: { label: 'Approve', target: 'approved',
     done: (n) => `Approved ${plural(n, 'comment')}.` },
+  hold: { label: 'Hold', target: 'pending',
+    done: (n) => `Held ${plural(n, 'comment')} for review.` },
   spam: { label: 'Spam', target: 'spam',
     done: (n) => `Marked ${plural(n, 'comment')} as spam.` },
   trash: { label: 'Trash', target: 'deleted',
     done: (n) => `Moved ${plural(n, 'comment')} to the trash.` },
-  restore: { label: 'Restore', target: 'approved',
+  /* Back to the status a comment had before the trash or spam: only
+   * the server knows which, so no target here. */
+  restore: { label: 'Restore', target: null,
     done: (n) => `Restored ${plural(n, 'comment')}.` },
   delete: { label: 'Delete forever', target: null,
     done: (n) => `Deleted ${plural(n, 'comment')} forever.` },
 };
+
+/* What the bulk bar offers on each tab. On Spam, approving or holding
+ * is the moderator's answer to "not spam, then what?". */
+export const TAB_ACTIONS = {
+  pending: ['approve', 'spam', 'trash', 'delete'],
+  approved: ['spam', 'trash', 'delete'],
+  spam: ['approve', 'hold', 'trash', 'delete'],
+  deleted: ['restore', 'delete'],
+  all: ['approve', 'hold', 'spam', 'trash', 'restore', 'delete'],
+};
+
+/* A button's words for an action on a comment (or a tab) of a status. */
+export function actionLabel(action, status) {
+  if (status === 'spam' && (action === 'approve' || action === 'hold'))
+    return `Not spam: ${action}`;
+  return ACTIONS[action].label;
+}
 
 function applies(action, status) {
   if (action === 'delete')
@@ -71,7 +92,7 @@ async function moderateSelected(action) {
 
 /* Mirrors on the page what the server did. */
 function applyModeration(ids, action) {
-  const q = state.queue, gone = [];
+  const q = state.queue, gone = [], unknown = [];
   const counts = { ...state.counts };
   for (const id of ids) {
     const c = findComment(id);
@@ -81,6 +102,12 @@ function applyModeration(ids, action) {
       counts[c.status]--; /* until refreshCounts() */
     if (action === 'delete') {
       gone.push(id);
+      continue;
+    }
+    if (action === 'restore') {
+      /* It left this tab (Spam or Trash) for a status only the
+       * server knows; in All, the row has to ask. */
+      (q.status === 'all' ? unknown : gone).push(id);
       continue;
     }
     c.status = ACTIONS[action].target;
@@ -93,6 +120,18 @@ function applyModeration(ids, action) {
   }
   removeRows(gone);
   setCounts(counts);
+  if (unknown.length > 0)
+    reloadKeepingPlace();
+}
+
+/* Lists the tab again, with the same comment highlighted. */
+async function reloadKeepingPlace() {
+  const current = state.queue.current;
+  const row = current !== null ? rowEl(current) : null;
+  const focused = Boolean(row && row.contains(document.activeElement));
+  await loadQueue();
+  if (current !== null && findComment(current))
+    setCurrent(current, focused);
 }
 
 /* Shortcuts act on the checked comments, or else the highlighted one. */
@@ -104,7 +143,7 @@ function shortcutAction(action) {
   if (!c)
     return announce('Press j to pick a comment first.');
   if (!applies(action, c.status))
-    return announce(`${ACTIONS[action].label} does not apply ` +
+    return announce(`${actionLabel(action, c.status)} does not apply ` +
       `to a comment that is ${STATUS_LABEL[c.status]}.`);
   return moderate([c.id], action);
 }
@@ -120,8 +159,8 @@ export function onListClick(ev) {
   if (!b)
     return;
   switch (b.dataset.action) {
-    case 'approve': case 'spam': case 'trash': case 'restore':
-    case 'delete':
+    case 'approve': case 'hold': case 'spam': case 'trash':
+    case 'restore': case 'delete':
       moderate([id], b.dataset.action);
       break;
     case 'edit':
@@ -294,6 +333,9 @@ export function onKeydown(ev) {
       break;
     case 's':
       shortcutAction('spam');
+      break;
+    case 'h':
+      shortcutAction('hold');
       break;
     case 't':
       shortcutAction('trash');

@@ -5,7 +5,7 @@ import { api } from './admin-api.js';
 import {
   $, el, exactTime, plural, qs, relTime, report, timeEl,
 } from './admin-dom.js';
-import { ACTIONS } from './admin-queue-actions.js';
+import { actionLabel, TAB_ACTIONS } from './admin-queue-actions.js';
 import { signedIn } from './admin-session.js';
 
 const MAX_POST_LOOKUPS = 20;
@@ -153,8 +153,12 @@ function updateBulk() {
   all.disabled = q.comments.length === 0;
   $('selected-label').textContent = n > 0 ?
     `${n} selected` : 'Select all';
-  for (const b of document.querySelectorAll('[data-bulk]'))
+  const offered = TAB_ACTIONS[q.status] || [];
+  for (const b of document.querySelectorAll('[data-bulk]')) {
+    b.hidden = !offered.includes(b.dataset.bulk);
+    b.textContent = actionLabel(b.dataset.bulk, q.status);
     b.disabled = n === 0;
+  }
   $('bulk').classList.toggle('has-selection', n > 0);
 }
 
@@ -238,7 +242,8 @@ export function renderMeta(c) {
     el('span', { class: 'author', id: `c${c.id}-author` },
       c.author.name),
     el('span', { class: 'pill' }, role),
-    c.status !== state.queue.status ? el('span',
+    /* An overruled verdict shows the status with its history. */
+    c.status !== state.queue.status && !verdictOverruled(c) ? el('span',
       { class: `pill pill-${c.status}` },
       STATUS_LABEL[c.status] || c.status) : null,
     filterButton('email', c.email, 'email'),
@@ -285,12 +290,7 @@ function filterButton(filter, value, cls) {
 
 function renderMain(c) {
   const main = el('div', { class: 'row-main' });
-  const reason = c.moderation && c.moderation.reason;
-  if (reason && (c.status === 'pending' || c.status === 'spam'))
-    main.append(el('p',
-      { class: `reason ${c.status === 'spam' ||
-      c.moderation.verdict === 'spam' ? 'spam' : ''}` },
-      reason));
+  main.append(renderVerdict(c));
   if (c.parent) {
     const html = el('div', { class: 'parent-html' });
     html.innerHTML = c.parent.html; /* server-sanitized */
@@ -305,6 +305,39 @@ function renderMain(c) {
   return main;
 }
 
+/* The status each verdict of the pipeline gave the comment. */
+const VERDICT_STATUS = { approve: 'approved', hold: 'pending',
+  spam: 'spam' };
+
+/* Someone changed the comment's status since the pipeline judged it:
+ * its reason is history, no longer why the comment is where it is. */
+function verdictOverruled(c) {
+  const m = c.moderation;
+  return Boolean(m && m.reason) &&
+    VERDICT_STATUS[m.verdict] !== c.status;
+}
+
+/* "held: 3 links (limit 2)" as history: "held — 3 links (limit 2)". */
+function earlierText(reason) {
+  const m = /^(held|spam|approved)(?::\s*|\s+)(.+)$/.exec(reason);
+  return m ? `${m[1]} — ${m[2]}` : reason;
+}
+
+/* Why a held or spam comment is there; or, once a moderator has
+ * moved it, where it is now and, muted, what the pipeline said. */
+function renderVerdict(c) {
+  const m = c.moderation;
+  if (verdictOverruled(c))
+    return el('p', { class: 'verdict' },
+      el('span', { class: `pill pill-${c.status}` },
+        STATUS_LABEL[c.status] || c.status), ' ',
+      el('span', { class: 'history' },
+        `earlier: ${earlierText(m.reason)}`));
+  if (m && m.reason && (c.status === 'pending' || c.status === 'spam'))
+    return el('p', { class: `reason ${c.status}` }, m.reason);
+  return null;
+}
+
 function statusActions(status) {
   switch (status) {
     case 'pending':
@@ -312,7 +345,7 @@ function statusActions(status) {
     case 'approved':
       return ['spam', 'trash'];
     case 'spam':
-      return ['restore', 'trash'];
+      return ['approve', 'hold', 'trash'];
     case 'deleted':
       return ['restore'];
     default:
@@ -328,9 +361,7 @@ function renderActions(c) {
   const open = state.posts.get(c.post) !== false;
   const bar = el('div', { class: 'actions' });
   for (const a of statusActions(c.status)) {
-    bar.append(button(a,
-      a === 'restore' && c.status === 'spam' ?
-        'Not spam' : ACTIONS[a].label,
+    bar.append(button(a, actionLabel(a, c.status),
       a === 'approve' ? 'btn-approve' : ''));
   }
   bar.append(el('span', { class: 'sep', 'aria-hidden': 'true' }),

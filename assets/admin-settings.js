@@ -86,13 +86,46 @@ export async function saveSettings(ev) {
     announce('Saved the moderation rules.');
     refreshCounts();
   } catch (e) {
-    if (e.field && $(`s-${e.field}`)) {
-      setFieldError(`s-${e.field}`, e.message);
-      $(`s-${e.field}`).focus();
-    } else if (e.status !== 401) {
-      $('settings-error').textContent = e.message;
-    }
+    if (e.status !== 401)
+      showSettingsErrors(e);
   } finally {
     button.disabled = false;
   }
+}
+
+/* Marks every field the server refused at once (the rest of the change
+ * was not saved either) and focuses the first in the form; what names
+ * no field of the form goes above the button. */
+function showSettingsErrors(e) {
+  const form = $('settings-form'), elsewhere = [];
+  for (const { field, message } of e.errors) {
+    if (field && $(`s-${field}`) && form.contains($(`s-${field}`)))
+      setFieldError(`s-${field}`, fieldMessage(field, message));
+    else
+      elsewhere.push(message);
+  }
+  if (e.errors.length === 0)
+    elsewhere.push(e.message);
+  const marked = [...form.querySelectorAll('[aria-invalid=true]')];
+  const summary = marked.length > 1 ? [`Nothing was saved. Fix the ${
+    marked.length} rules marked above: ${marked.map((i) =>
+    labelOf(i.name)).join(', ')}.`] : [];
+  $('settings-error').textContent = [...summary, ...elsewhere].join(' ');
+  if (marked.length > 0)
+    marked[0].focus();
+}
+
+/* A setting's label on the page, in quotes; null if it has none. */
+function labelOf(field) {
+  const label = $('settings-form')
+    .querySelector(`label[for="s-${field}"]`);
+  return label ? `“${label.textContent.trim()}”` : null;
+}
+
+/* The server names a setting by its key ("max_links must be ..."); the
+ * page by the label the moderator reads next to the field. */
+function fieldMessage(field, message) {
+  const label = labelOf(field);
+  return label ? message.replace(new RegExp(`\\b${field}\\b`, 'g'),
+    () => label) : message;
 }

@@ -41,13 +41,36 @@ function userRow(u) {
     el('td', {}, timeEl(u.created_at)));
 }
 
+/* What a role lets its holder do, for the confirmation. */
+const ROLE_MEANS = {
+  reader: 'may comment but not moderate',
+  moderator: 'may moderate every comment, ban and change the rules',
+  admin: 'may also manage users, sites and hooks',
+};
+
+/* A role change ends the account's sessions and grants or takes away
+ * powers: ask first, whoever it is (a mis-click on a menu is easy). */
+function confirmRole(u, role) {
+  if (u.id === state.user.id && role !== 'admin')
+    return confirm('Give up your own admin role? You will lose ' +
+      'access to this section.');
+  return confirm(`Make ${u.name} ${role === 'admin' ? 'an' : 'a'} ` +
+    `${role} (now ${u.role === 'admin' ? 'an' : 'a'} ${u.role})? ` +
+    `${capitalize(role)}s ${ROLE_MEANS[role]}. ${u.name} will be ` +
+    'logged out everywhere and must log in again.');
+}
+
+function capitalize(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 async function setRole(u, select) {
   const role = select.value;
   const err = select.parentNode.querySelector('.row-error');
   err.textContent = '';
-  if (u.id === state.user.id && role !== 'admin' &&
-    !confirm('Give up your own admin role? You will lose access ' +
-      'to this section.')) {
+  if (role === u.role)
+    return;
+  if (!confirmRole(u, role)) {
     select.value = u.role;
     return;
   }

@@ -96,8 +96,9 @@ async function adminGet(srv, tok, urlPath) {
 
 // A fresh browser context and page that records script errors, CSP
 // violations and console errors (but not the console's note on an HTTP
-// error status, which some tests cause on purpose).
-async function openPage(browser, srv, options = {}) {
+// error status, which some tests cause on purpose). Confirmations are
+// accepted unless options.onDialog answers them instead.
+async function openPage(browser, srv, { onDialog, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 },
     ...options });
   const page = await context.newPage();
@@ -107,7 +108,7 @@ async function openPage(browser, srv, options = {}) {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text()))
       problems.push(`console: ${m.text()}`);
   });
-  page.on('dialog', (d) => d.accept());
+  page.on('dialog', onDialog || ((d) => d.accept()));
   await page.goto(`${srv.base}/admin`);
   return { context, page, problems };
 }

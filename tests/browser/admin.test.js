@@ -206,10 +206,10 @@ test('spam, trash and restore with buttons and bulk selection', async () => {
     const all = await h.adminGet(srv, tok, `/api/v1/admin/comments?status=all&post=${encodeURIComponent(post)}`);
     assert.deepEqual(all.comments.map((x) => x.id).sort(), [spamId, b1].sort());
 
-    // Spam tab: "Not spam" restores it; the spam count clears.
+    // Spam tab: "Not spam: approve" publishes it; the spam count clears.
     await page.getByRole('tab', { name: /Spam/ }).click();
     await h.row(page, spamId).waitFor();
-    await h.row(page, spamId).getByRole('button', { name: 'Not spam' }).click();
+    await h.row(page, spamId).getByRole('button', { name: 'Not spam: approve' }).click();
     await h.row(page, spamId).waitFor({ state: 'detached' });
     await h.eventually(async () => assert.equal(await spamCount(), spam0));
     assert.deepEqual((await h.threadIds(srv, post)).sort(), [spamId, b1].sort());
@@ -307,7 +307,8 @@ test('the settings form saves rules and shows a field\'s error', async () => {
     await maxLinks.fill('-1');
     await page.getByRole('button', { name: 'Save rules' }).click();
     const err = page.locator('#s-max_links-err');
-    await h.eventually(async () => assert.match(await text(err), /max_links must be an integer/));
+    await h.eventually(async () => assert.match(await text(err),
+      /“Hold comments with at least this many links” must be an integer/));
     assert.equal(await maxLinks.getAttribute('aria-invalid'), 'true');
     assert.equal(await page.evaluate(() => document.activeElement.id), 's-max_links');
     s = (await h.adminGet(srv, tok, '/api/v1/admin/settings')).settings;
