@@ -153,5 +153,17 @@ async function eventually(check, timeout = 5000) {
   }
 }
 
-module.exports = { setup, startServer, launch, eventually, guestComment, threadIds, token, adminGet, openPage,
+// Runs body(page, context) with a fresh page of the admin page; fails on
+// script errors or CSP violations.
+async function withPage(browser, srv, body, options) {
+  const { context, page, problems } = await openPage(browser, srv, options);
+  try {
+    await body(page, context);
+    assert.deepEqual(problems, [], 'the page logged errors');
+  } finally {
+    await context.close();
+  }
+}
+
+module.exports = { withPage, setup, startServer, launch, eventually, guestComment, threadIds, token, adminGet, openPage,
   login, loginAsModerator, idle, row, heldBadge, SCREENSHOTS, ADMIN, MODERATOR, READER };

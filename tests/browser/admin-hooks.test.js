@@ -31,16 +31,8 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-// Runs body with a fresh page; fails on script errors or CSP violations.
-async function withPage(server, body, options) {
-  const { context, page, problems } = await h.openPage(browser, server, options);
-  try {
-    await body(page, context);
-    assert.deepEqual(problems, [], 'the page logged errors');
-  } finally {
-    await context.close();
-  }
-}
+// Runs body with a fresh page of server's admin page (admin-helpers.js).
+const withPage = (server, body, options) => h.withPage(browser, server, body, options);
 
 const text = (loc) => loc.textContent();
 

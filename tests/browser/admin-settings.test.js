@@ -21,16 +21,8 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-// Runs body with a fresh page; fails on script errors or CSP violations.
-async function withPage(body, options) {
-  const { context, page, problems } = await h.openPage(browser, srv, options);
-  try {
-    await body(page);
-    assert.deepEqual(problems, [], 'the page logged errors');
-  } finally {
-    await context.close();
-  }
-}
+// Runs body with a fresh page (admin-helpers.js).
+const withPage = (body, options) => h.withPage(browser, srv, body, options);
 
 const text = (loc) => loc.textContent();
 
