@@ -136,19 +136,20 @@ build/assets.stamp: assets $(wildcard assets/*) scripts/build-assets.sh \
 # eslint.config.mjs; lint-js fails on any finding, fmt-js fixes what it
 # can. `make lint` runs both, as CI does.
 .PHONY: lint fmt lint-c fmt-c lint-js fmt-js
-C_SOURCES = $(shell git ls-files --cached --others --exclude-standard \
-    '*.c' '*.h' 2>/dev/null || find app tests -name '*.[ch]')
+# The C files, listed when a recipe runs (never when make parses).
+C_SOURCES = $$({ git ls-files --cached --others --exclude-standard \
+    '*.c' '*.h' 2>/dev/null || find app tests -name '*.[ch]'; } | sort -u)
 lint: lint-c lint-js
 fmt: fmt-c fmt-js
 lint-c:
 	@PARLEY_WITH_LINT=1 scripts/deps.sh
-	@clang-format --dry-run --Werror $(C_SOURCES) || { \
+	@files="$(C_SOURCES)"; clang-format --dry-run --Werror $$files || { \
 	    echo "lint-c: the lines above differ from .clang-format;" \
-	        "make fmt-c rewrites them" >&2; exit 1; }
-	@echo "lint-c: $(words $(C_SOURCES)) files as .clang-format says"
+	        "make fmt-c rewrites them" >&2; exit 1; }; \
+	echo "lint-c: $$(echo $$files | wc -w) files as .clang-format says"
 fmt-c:
 	@PARLEY_WITH_LINT=1 scripts/deps.sh
-	clang-format -i $(C_SOURCES)
+	@clang-format -i $(C_SOURCES)
 JS_DIRS	= assets tests
 lint-js: node_modules/.package-lock.json
 	node_modules/.bin/eslint $(JS_DIRS)

@@ -8,7 +8,7 @@ packages=(kore libsodium-dev libjansson-dev libmd4c-dev libunistring-dev
 	libcriterion-dev libcurl4-openssl-dev zlib1g-dev libpq-dev postgresql
 	curl pkg-config gcc make openssl nodejs npm)
 [ "${PARLEY_WITH_BROWSER:-0}" = 1 ] && packages+=(chromium nodejs npm)
-[ "${PARLEY_WITH_BENCH:-0}" = 1 ] && packages+=(wrk postgresql-contrib)
+[ "${PARLEY_WITH_BENCH:-0}" = 1 ] && packages+=(wrk postgresql-contrib python3)
 # Integration tests: node, and a real nginx in front of Parley.
 [ "${PARLEY_WITH_NODE:-0}" = 1 ] && packages+=(nodejs npm nginx)
 # Style checks: Debian's clang-format (14 on Debian 12, which .clang-format
@@ -32,7 +32,7 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "deps: installing ${missing[*]}"
+echo "deps: installing ${missing[*]}" >&2
 if [ "$(id -u)" -eq 0 ]; then
 	run=()
 elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
