@@ -21,7 +21,7 @@
  *   at the end of a line or a paragraph.
  *
  * Text is escaped where Markdown would read it as markup: always before
- * \ ` * [ ] <, before _ unless inside a word or an autolinked URL, before
+ * \ ` * [ ] <, before _ unless inside a word, before
  * & that starts an entity, before the colon of "http://" with no host,
  * and before what would open a block at the start of a line (# - + = ~
  * >, "1." and "1)").
@@ -58,9 +58,8 @@
 /* md4c 0.4.8 reads no longer run of backticks as a code span's. */
 #define CODE_SPAN_FENCE_MAX 32
 
-/* prefix_put()'s flags. */
-#define PREFIX_BLANK   0x01
-#define PREFIX_STARTED 0x02
+/* prefix_put()'s flag. */
+#define PREFIX_BLANK 0x01
 
 #define MARKUP_FACTOR 2
 #define MARKUP_SLACK  64
@@ -212,7 +211,6 @@ enum sepw {
 	SEPW_NOTHING,
 	SEPW_SPACE,
 	SEPW_LINE,
-	SEPW_LINE_FLAT, /* without the containers not started yet */
 };
 
 enum gap {
@@ -226,7 +224,6 @@ struct container {
 	enum kind      kind;
 	enum last      last;
 	int            started; /* has written its first line */
-	int            flat; /* started past the budget: no prefix */
 	/* K_LIST */
 	int           ordered;
 	char          bullet; /* '-' '+', or '.' ')' after the number */
@@ -290,7 +287,8 @@ struct conv {
 	unsigned int        lead_digits; /* digits the line starts with */
 	size_t              code_end; /* where the last code span ended */
 	int                 in_url; /* a URL md4c may link runs to here */
-	size_t              after_fence; /* paid for a line after a fence */
+	size_t              after_fence; /* paid for a newline after one */
+	int                 flat; /* past the budget: no prefixes */
 	size_t              closers_end; /* where closing '*' last ended */
 };
 
@@ -319,12 +317,13 @@ static int       pending(const struct conv *);
 static int       can_open(enum cls, enum cls);
 static int       can_close(enum cls, enum cls);
 static size_t    stars_open(const struct conv *);
+static void      closer_splice(struct conv *);
 static int       link_due(struct conv *);
 static int       has_due(const struct conv *);
 static void      flush(struct conv *, enum cls);
 static void      open_inlines(struct conv *, enum cls);
 static void      line_build(struct conv *, enum last);
-static void      line_commit(struct conv *, enum last, int);
+static void      line_commit(struct conv *, enum last);
 static enum sep  sep_for(const struct container *, enum last);
 static void      prefix_put(struct conv *, struct buf *, size_t, int);
 static size_t    prefix_len(const struct conv *);
@@ -334,29 +333,26 @@ static enum sepw sep_afford(struct conv *);
 static void      sep_write(struct conv *, enum sepw);
 static void      put_text(struct conv *, const char *, size_t);
 static size_t    put_space(struct conv *, const char *, size_t, size_t);
-static int    needs_escape(struct conv *, const char *, size_t, size_t, size_t);
-static int    line_start_escape(const char *, size_t, size_t);
-static int    at_word_start(const struct conv *);
-static int    at_line_start(const struct conv *);
-static int    bare_scheme(const char *, size_t, size_t);
-static int    intraword(const struct conv *, const char *, size_t, size_t);
-static size_t url_word_len(const char *, size_t);
-static int    url_start(const char *, size_t);
-static int    underscores_clean(const char *, size_t);
-static int    entity_like(const char *, size_t);
-static void   put_alt(struct conv *, xmlNode *);
-static void   code_span(struct conv *, xmlNode *);
-static void   code_block(struct conv *, xmlNode *);
-static void   code_block_write(struct conv *, const char *, size_t, size_t);
-static void   gather(struct buf *, xmlNode *, int);
-static size_t backtick_run(const char *, size_t);
-static int    afford(struct conv *, size_t);
-static enum cls prev_class(const struct conv *);
-static enum cls class_at(const char *, size_t, size_t);
-static enum cls class_of(ucs4_t);
-static int      is_html_space(char);
-static int      is_alnum(char);
-static int      has_prefix_ci(const char *, size_t, const char *);
+static int       needs_escape(struct conv *, const char *, size_t, size_t);
+static int       line_start_escape(const char *, size_t, size_t);
+static int       at_line_start(const struct conv *);
+static int       bare_scheme(const char *, size_t, size_t);
+static int       intraword(const struct conv *, const char *, size_t, size_t);
+static int       url_start(const char *, size_t);
+static int       entity_like(const char *, size_t);
+static void      put_alt(struct conv *, xmlNode *);
+static void      code_span(struct conv *, xmlNode *);
+static void      code_block(struct conv *, xmlNode *);
+static void      code_block_write(struct conv *, const char *, size_t, size_t);
+static void      gather(struct buf *, xmlNode *, int);
+static size_t    backtick_run(const char *, size_t);
+static int       afford(struct conv *, size_t);
+static enum cls  prev_class(const struct conv *);
+static enum cls  class_at(const char *, size_t, size_t);
+static enum cls  class_of(ucs4_t);
+static int       is_html_space(char);
+static int       is_alnum(char);
+static int       has_prefix_ci(const char *, size_t, const char *);
 
 int
 import_html_to_markdown(const char *in, size_t len, int flags, struct buf *out,
@@ -752,7 +748,8 @@ static int
 link_target(struct buf *b, const char *href)
 {
 	const unsigned char *p = (const unsigned char *)href;
-	size_t               n, i;
+	size_t               n, i, start, scheme;
+	int                  esc;
 
 	n = strlen(href);
 	while (n > 0 && p[0] <= 0x20) {
@@ -761,18 +758,27 @@ link_target(struct buf *b, const char *href)
 	}
 	while (n > 0 && p[n - 1] <= 0x20)
 		n--;
-	if (!has_prefix_ci((const char *)p, n, "http://") &&
-	    !has_prefix_ci((const char *)p, n, "https://") &&
-	    !has_prefix_ci((const char *)p, n, "mailto:"))
+	if (has_prefix_ci((const char *)p, n, "http://"))
+		scheme = strlen("http://");
+	else if (has_prefix_ci((const char *)p, n, "https://"))
+		scheme = strlen("https://");
+	else if (has_prefix_ci((const char *)p, n, "mailto:"))
+		scheme = strlen("mailto:");
+	else
 		return (0);
+	start = b->len;
 	for (i = 0; i < n; i++) {
 		if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
 			continue;
-		if (p[i] <= 0x20 || p[i] == 0x7f)
-			buf_printf(b, "%%%02X", p[i]);
-		else if (strchr("()<>\\`[]*_", p[i]) != NULL ||
+		esc = strchr("()<>\\`[]*_", p[i]) != NULL ||
 		    (p[i] == '&' &&
-		        entity_like((const char *)p + i + 1, n - i - 1))) {
+		        entity_like((const char *)p + i + 1, n - i - 1));
+		/* md4c 0.4.8 takes a backslash right after "http://" as
+		 * text, and what it escapes as markup. */
+		if (p[i] <= 0x20 || p[i] == 0x7f ||
+		    (esc && b->len - start == scheme))
+			buf_printf(b, "%%%02X", p[i]);
+		else if (esc) {
 			buf_putc(b, '\\');
 			buf_putc(b, (char)p[i]);
 		} else
@@ -907,6 +913,35 @@ stars_open(const struct conv *c)
 	return (n);
 }
 
+/*
+ * "<em>a</em><em>b</em>" is "*ab*": an emphasis about to open right
+ * where one of its kind ended goes on from that one's opening delimiter
+ * (the closing one is paid for already). Anything else opening there
+ * stays text (see open_inlines()).
+ */
+static void
+closer_splice(struct conv *c)
+{
+	struct inline_frame *f = NULL;
+	size_t               i;
+
+	if (c->ncl != 1)
+		return;
+	for (i = 0; i < c->nin; i++) {
+		if (c->in[i].state != IN_DUE)
+			continue;
+		if (f != NULL)
+			return;
+		f = &c->in[i];
+	}
+	if (f == NULL || f->kind == IN_LINK ||
+	    c->closers[0].len != (f->kind == IN_EM ? 1u : 2u))
+		return;
+	f->state = IN_OPEN;
+	f->at = c->closers[0].at;
+	c->ncl = 0;
+}
+
 /* Whether anything must be written before the next content. */
 static int
 pending(const struct conv *c)
@@ -976,6 +1011,8 @@ flush(struct conv *c, enum cls first)
 		gap_build(c);
 		how = sep_afford(c);
 	}
+	if (how == SEPW_NOTHING)
+		closer_splice(c);
 	/* After closers, only a link may open ('*' would join their run). */
 	link = link_due(c);
 	closers_resolve(c,
@@ -984,7 +1021,7 @@ flush(struct conv *c, enum cls first)
 	                          first);
 	sep_write(c, how);
 	if (!c->para_open)
-		line_commit(c, L_PARA, how != SEPW_LINE);
+		line_commit(c, L_PARA);
 	c->gap = GAP_NONE;
 	open_inlines(c, first);
 }
@@ -993,7 +1030,8 @@ flush(struct conv *c, enum cls first)
  * Pays for the separator in c->line (a newline and a prefix, or a line
  * break) or, past the budget, for a space instead: a space the input's
  * whitespace stands for costs nothing. At the very start, an empty line
- * is all it takes.
+ * is all it takes. Past the budget the output goes flat: the lines the
+ * containers did not get would make their prefixes wrong from here on.
  */
 static enum sepw
 sep_afford(struct conv *c)
@@ -1003,18 +1041,18 @@ sep_afford(struct conv *c)
 	c->after_fence = 0;
 	if (c->out->len == c->start)
 		return (SEPW_LINE);
-	if (c->line.len > 0 && afford(c, c->line.len)) {
-		c->markup_left += fence;
-		return (SEPW_LINE);
+	if (c->line.len > 0) {
+		if (afford(c, c->line.len)) {
+			c->markup_left += fence;
+			return (SEPW_LINE);
+		}
+		c->flat = 1;
 	}
-	/* A closing fence ends its line: a newline and the prefix of the
-	 * containers started were paid for; the rest stay flat. */
+	/* A closing fence ends its line: the newline was paid for. */
 	if (fence > 0) {
 		buf_reset(&c->line);
 		buf_putc(&c->line, '\n');
-		prefix_put(c, &c->line, c->nct, PREFIX_STARTED);
-		c->markup_left += fence - c->line.len;
-		return (SEPW_LINE_FLAT);
+		return (SEPW_LINE);
 	}
 	if (c->space_free || afford(c, 1))
 		return (SEPW_SPACE);
@@ -1026,7 +1064,6 @@ sep_write(struct conv *c, enum sepw how)
 {
 	switch (how) {
 	case SEPW_LINE:
-	case SEPW_LINE_FLAT:
 		buf_append(c->out, c->line.data, c->line.len);
 		c->line_start = 1;
 		c->in_url = 0;
@@ -1146,11 +1183,9 @@ line_build(struct conv *c, enum last what)
 	prefix_put(c, &c->line, c->nct, 0);
 }
 
-/* Marks every container started, as the line line_build() made does;
- * flat if that line was not written: their prefixes stay out of the
- * lines after too, or a paragraph they never opened would end. */
+/* Marks every container started, as the line line_build() made does. */
 static void
-line_commit(struct conv *c, enum last what, int flat)
+line_commit(struct conv *c, enum last what)
 {
 	size_t i;
 
@@ -1158,7 +1193,6 @@ line_commit(struct conv *c, enum last what, int flat)
 		if (c->ct[i].started)
 			continue;
 		c->ct[i].started = 1;
-		c->ct[i].flat = flat;
 		if (c->ct[i].kind == K_ITEM && !c->ct[i].indent_only) {
 			c->ct[i - 1].items++;
 			c->ct[i - 1].item_width = c->ct[i].width;
@@ -1200,8 +1234,8 @@ sep_for(const struct container *parent, enum last next)
 /*
  * The prefix of a line inside containers 1 to upto - 1: "> " for a
  * quote, for an item its marker on its first line and as many spaces
- * after. A blank line's prefix (PREFIX_BLANK) has no trailing spaces;
- * PREFIX_STARTED leaves out the containers not started yet.
+ * after. A blank line's prefix (PREFIX_BLANK) has no trailing spaces.
+ * Flat output has none.
  */
 static void
 prefix_put(struct conv *c, struct buf *b, size_t upto, int flags)
@@ -1212,8 +1246,8 @@ prefix_put(struct conv *c, struct buf *b, size_t upto, int flags)
 	from = b->len;
 	for (i = 1; i < upto; i++) {
 		f = &c->ct[i];
-		if (f->flat || (!f->started && (flags & PREFIX_STARTED)))
-			continue;
+		if (c->flat)
+			break;
 		if (f->kind == K_QUOTE)
 			buf_append(b, "> ", 2);
 		else if (f->kind == K_ITEM && !f->started)
@@ -1235,8 +1269,8 @@ prefix_len(const struct conv *c)
 	size_t i, n = 0;
 
 	for (i = 1; i < c->nct; i++) {
-		if (c->ct[i].flat)
-			continue;
+		if (c->flat)
+			break;
 		if (c->ct[i].kind == K_QUOTE)
 			n += 2;
 		else if (c->ct[i].kind == K_ITEM)
@@ -1292,7 +1326,7 @@ gap_build(struct conv *c)
 static void
 put_text(struct conv *c, const char *s, size_t n)
 {
-	size_t   i, len, url_end = 0;
+	size_t   i, len;
 	ucs4_t   uc;
 	int      esc, line_start;
 	enum cls first;
@@ -1304,12 +1338,8 @@ put_text(struct conv *c, const char *s, size_t n)
 		}
 		len = (size_t)u8_mbtouc_unsafe(&uc, (const uint8_t *)s + i,
 		    n - i);
-		/* A URL md4c will link is left alone, or the backslash
-		 * before a '_' would end the link there. */
-		if (i >= url_end && at_word_start(c))
-			url_end = i + url_word_len(s + i, n - i);
 		line_start = at_line_start(c);
-		esc = needs_escape(c, s, i, n, url_end);
+		esc = needs_escape(c, s, i, n);
 		first = esc ? CL_PUNCT : class_of(uc);
 		if (pending(c))
 			flush(c, first);
@@ -1363,10 +1393,9 @@ put_space(struct conv *c, const char *s, size_t i, size_t n)
 	return (i);
 }
 
-/* Whether s[i] needs a backslash. url_end: where the URL word around it
- * ends. */
+/* Whether s[i] needs a backslash. */
 static int
-needs_escape(struct conv *c, const char *s, size_t i, size_t n, size_t url_end)
+needs_escape(struct conv *c, const char *s, size_t i, size_t n)
 {
 	if (at_line_start(c) && line_start_escape(s, i, n))
 		return (1);
@@ -1385,8 +1414,6 @@ needs_escape(struct conv *c, const char *s, size_t i, size_t n, size_t url_end)
 	case '<':
 		return (1);
 	case '_':
-		if (i < url_end)
-			return (0);
 		return (!intraword(c, s, i, n));
 	case '&':
 		return (entity_like(s + i + 1, n - i - 1));
@@ -1442,23 +1469,6 @@ line_start_escape(const char *s, size_t i, size_t n)
 	}
 }
 
-/* Whether the next character written starts a word: md4c links a URL
- * only there (or after a '('). */
-static int
-at_word_start(const struct conv *c)
-{
-	char last;
-
-	if (has_due(c))
-		return (0);
-	if (!c->para_open || c->gap != GAP_NONE || c->line_start)
-		return (1);
-	if (c->ncl > 0 || c->out->len == c->start)
-		return (c->ncl == 0);
-	last = c->out->data[c->out->len - 1];
-	return (last == ' ' || last == '\n' || last == '(');
-}
-
 /* Whether the next character written starts a line: a new block or a
  * line break may come first. */
 static int
@@ -1467,85 +1477,19 @@ at_line_start(const struct conv *c)
 	return (c->line_start || !c->para_open || c->gap == GAP_BREAK);
 }
 
-/* A '_' between two letters or digits cannot open or close emphasis. */
+/*
+ * A '_' between two letters or digits cannot open or close emphasis.
+ * URLs get no exception: md4c 0.4.8 pairs a '_' that could even inside
+ * a URL it links ("http://e.com/_a_" loses its last '_'), so there too
+ * one is escaped; md4c's link then ends at the backslash, the text
+ * stays.
+ */
 static int
 intraword(const struct conv *c, const char *s, size_t i, size_t n)
 {
 	if (pending(c) || i + 1 >= n)
 		return (0);
 	return (prev_class(c) == CL_OTHER && class_at(s, i + 1, n) == CL_OTHER);
-}
-
-/*
- * The length of the URL md4c will link at s, whose '_' may stay raw, or
- * 0: "http://", "https://" or "www." (as md4c wants them, in lower
- * case), a host with a dot, then after a '/', '?', '#' or ':' what md4c
- * keeps in a URL up to the first character this file would escape
- * (which ends md4c's link) or a ')' without its '('.
- */
-static size_t
-url_word_len(const char *s, size_t n)
-{
-	size_t i, host, dots = 0;
-	int    parens = 0;
-
-	if (n > 7 && memcmp(s, "http://", 7) == 0)
-		i = 7;
-	else if (n > 8 && memcmp(s, "https://", 8) == 0)
-		i = 8;
-	else if (n > 4 && memcmp(s, "www.", 4) == 0)
-		i = 4;
-	else
-		return (0);
-	for (host = i; i < n &&
-	     (is_alnum(s[i]) || s[i] == '-' || (s[i] == '.' && i > host));
-	     i++) {
-		if (s[i] == '.')
-			dots++;
-	}
-	if (dots == 0 || !is_alnum(s[i - 1]))
-		return (0);
-	/* md4c may end or drop a URL at a host that runs on into other
-	 * characters ("http://x.com_/a"): only a path, query, fragment or
-	 * port goes on. */
-	if (i == n || strchr("/?#:", s[i]) == NULL)
-		return (i);
-	for (; i < n; i++) {
-		/* What needs_escape() escapes ends it too. */
-		if (s[i] == ':' && bare_scheme(s, i, n))
-			break;
-		if (is_alnum(s[i]) || strchr("-._~:/?#@!$%'+,;=", s[i]) != NULL)
-			continue;
-		if (s[i] == '&' && !entity_like(s + i + 1, n - i - 1))
-			continue;
-		if (s[i] == '(')
-			parens++;
-		else if (s[i] == ')' && parens > 0)
-			parens--;
-		else
-			break;
-	}
-	/* md4c 0.4.8 reads a '_' not followed by a letter or digit as
-	 * emphasis even inside the URL ("http://e.com/_!b *a* ..." loses
-	 * the *), and drops one ending it: a URL with one keeps none raw. */
-	return (underscores_clean(s + host, i - host) ? i : 0);
-}
-
-/* Whether every run of '_' in s is followed by a letter or digit. */
-static int
-underscores_clean(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] != '_')
-			continue;
-		while (i < n && s[i] == '_')
-			i++;
-		if (i == n || !is_alnum(s[i]))
-			return (0);
-	}
-	return (1);
 }
 
 /* Whether s starts what md4c may link, up to the next space. */
@@ -1693,10 +1637,10 @@ code_block(struct conv *c, xmlNode *n)
 	push_stray_item(c);
 	line_build(c, L_CODE);
 	/* Every item's width is known once line_build() made markers. */
-	/* And a newline and prefix after the closing fence, whatever comes
-	 * next (sep_afford()). */
+	/* And a newline after the closing fence, whatever comes next
+	 * (sep_afford()). */
 	cost = c->line.len + 2 * (fence + 1) + lines * (prefix_len(c) + 1) +
-	    prefix_len(c) + 1 + prefix_len(c);
+	    prefix_len(c) + 1;
 	if (!afford(c, cost)) {
 		put_text(c, t->data + i, t->len - i);
 		block_boundary(c);
@@ -1707,10 +1651,10 @@ code_block(struct conv *c, xmlNode *n)
 	c->after_fence = 0;
 	buf_append(c->out, c->line.data, c->line.len);
 	c->in_url = 0;
-	line_commit(c, L_CODE, 0);
+	line_commit(c, L_CODE);
 	code_block_write(c, t->data + i, t->len - i, fence);
 	c->line_start = 0;
-	c->after_fence = 1 + prefix_len(c);
+	c->after_fence = 1;
 }
 
 static void
