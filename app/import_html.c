@@ -21,14 +21,24 @@
  *   at the end of a line or a paragraph.
  *
  * Text is escaped where Markdown would read it as markup: always before
- * \ ` * [ ] <, before _ unless inside a word, before
- * & that starts an entity, before the colon of "http://" with no host,
- * and before what would open a block at the start of a line (# - + = ~
- * >, "1." and "1)").
+ * \ ` * [ ] <, before _ unless inside a word, before & that starts an
+ * entity, and before what would open a block at the start of a line
+ * (# - + = ~ >, "1." and "1)").
+ *
+ * What is written must read back the same in md4c 0.4.8, markdown.c's
+ * parser, which has its own ways; fuzzing against it (the text a reader
+ * sees must be the HTML's) found these, each handled where it arises:
+ * a backslash right after "http://" is text to it; its links of bare
+ * URLs take in a '*' or '[' next to them and pair a '_' even inside
+ * them; it takes '*' and '_' in a link's target for emphasis; and no
+ * code span has more than 32 backticks. Where a construct cannot be
+ * written so that it reads back, its text is written plain.
  *
  * Bombs: text costs at most 2 bytes a byte of input; everything else is
  * markup, paid from a budget (import_html.h) and left out when it is
- * spent, so the output stays within IMPORT_HTML_OUT_MAX.
+ * spent: from there on the output is flat (no prefixes, its blocks run
+ * on after a space), so it stays within IMPORT_HTML_OUT_MAX and its text
+ * reads back whole.
  */
 
 #include <limits.h>
@@ -232,7 +242,7 @@ struct container {
 	/* the bullet of the list that ended last in it */
 	char last_bullet;
 	/* K_ITEM */
-	int    indent_only; /* a list right inside a list: no marker */
+	int    indent_only; /* for what stands in a list outside items */
 	char   marker[16]; /* "- ", "12. ", spaces when indent_only */
 	size_t width;
 };
@@ -287,9 +297,11 @@ struct conv {
 	unsigned int        lead_digits; /* digits the line starts with */
 	size_t              code_end; /* where the last code span ended */
 	int                 in_url; /* a URL md4c may link runs to here */
+	int                 after_url_link; /* no space since a link to one */
 	size_t              after_fence; /* paid for a newline after one */
 	int                 flat; /* past the budget: no prefixes */
 	size_t              closers_end; /* where closing '*' last ended */
+	size_t              link_end; /* where a link's "](...)" last ended */
 };
 
 static void      walk(struct conv *, xmlNode *);
@@ -337,6 +349,9 @@ static int       needs_escape(struct conv *, const char *, size_t, size_t);
 static int       line_start_escape(const char *, size_t, size_t);
 static int       at_line_start(const struct conv *);
 static int       bare_scheme(const char *, size_t, size_t);
+static void      out_insert(struct conv *, size_t, char);
+static void      positions_shift(struct conv *, size_t, ptrdiff_t);
+static void      scheme_unlink(struct conv *);
 static int       intraword(const struct conv *, const char *, size_t, size_t);
 static int       url_start(const char *, size_t);
 static int       entity_like(const char *, size_t);
@@ -362,6 +377,9 @@ import_html_to_markdown(const char *in, size_t len, int flags, struct buf *out,
 	htmlDocPtr  doc;
 	size_t      i;
 
+	buf_append(out, "", 0);
+	if (len == 0)
+		return (0);
 	if (memchr(in, '\0', len) != NULL) {
 		*why = "NUL byte";
 		return (-1);
@@ -376,7 +394,6 @@ import_html_to_markdown(const char *in, size_t len, int flags, struct buf *out,
 		return (-1);
 	}
 
-	buf_append(out, "", 0);
 	for (i = 0; i < len && is_html_space(in[i]); i++)
 		;
 	if (i == len)
@@ -397,6 +414,7 @@ import_html_to_markdown(const char *in, size_t len, int flags, struct buf *out,
 	c.line_start = 1;
 	c.code_end = SIZE_MAX;
 	c.closers_end = SIZE_MAX;
+	c.link_end = SIZE_MAX;
 	buf_init(&c.url);
 	buf_init(&c.line);
 	buf_init(&c.text);
@@ -540,7 +558,7 @@ leave(struct conv *c, xmlNode *n)
 	case EL_OL:
 	case EL_LI:
 		block_boundary(c);
-		/* A list inside a list pushed an item for itself too. */
+		/* A list's stray item (push_stray_item()) goes with it. */
 		while (c->nct > 1 && c->ct[c->nct - 1].node == n)
 			pop_container(c);
 		break;
@@ -809,7 +827,12 @@ link_close(struct conv *c)
 	buf_append(c->out, "](", 2);
 	buf_append(c->out, c->url.data, c->url.len);
 	buf_putc(c->out, ')');
+	c->link_end = c->out->len;
 	c->in_url = 0;
+	/* md4c's link of the URL in the target may run on past the ')'
+	 * to the next space and take in a '*' ("[a](http://x.o)e*i*"
+	 * shows "e*i"). */
+	c->after_url_link = url_start(c->url.data, c->url.len);
 }
 
 static void
@@ -867,23 +890,46 @@ static void
 opener_remove(struct conv *c, size_t at, size_t len)
 {
 	struct buf *out = c->out;
-	size_t      i;
 
 	memmove(out->data + at, out->data + at + len, out->len - at - len);
 	out->len -= len;
 	out->data[out->len] = '\0';
+	positions_shift(c, at, -(ptrdiff_t)len);
+}
+
+/* Inserts one byte into the output at `at`. */
+static void
+out_insert(struct conv *c, size_t at, char ch)
+{
+	struct buf *out = c->out;
+
+	buf_putc(out, '\0');
+	memmove(out->data + at + 1, out->data + at, out->len - at - 1);
+	out->data[at] = ch;
+	out->data[out->len] = '\0';
+	positions_shift(c, at, 1);
+}
+
+/* Moves the remembered output positions past `at` by delta bytes. */
+static void
+positions_shift(struct conv *c, size_t at, ptrdiff_t delta)
+{
+	size_t i;
+
 	for (i = 0; i < c->nin; i++) {
 		if (c->in[i].state == IN_OPEN && c->in[i].at > at)
-			c->in[i].at -= len;
+			c->in[i].at += delta;
 	}
 	for (i = 0; i < c->ncl; i++) {
 		if (c->closers[i].at > at)
-			c->closers[i].at -= len;
+			c->closers[i].at += delta;
 	}
 	if (c->code_end != SIZE_MAX && c->code_end > at)
-		c->code_end -= len;
+		c->code_end += delta;
 	if (c->closers_end != SIZE_MAX && c->closers_end > at)
-		c->closers_end -= len;
+		c->closers_end += delta;
+	if (c->link_end != SIZE_MAX && c->link_end > at)
+		c->link_end += delta;
 }
 
 /* CommonMark's test for a run of '*' between prev and next: it opens if
@@ -1067,11 +1113,13 @@ sep_write(struct conv *c, enum sepw how)
 		buf_append(c->out, c->line.data, c->line.len);
 		c->line_start = 1;
 		c->in_url = 0;
+		c->after_url_link = 0;
 		break;
 	case SEPW_SPACE:
 		buf_putc(c->out, ' ');
 		c->line_start = 0;
 		c->in_url = 0;
+		c->after_url_link = 0;
 		break;
 	default:
 		break;
@@ -1126,13 +1174,15 @@ open_inlines(struct conv *c, enum cls first)
 			}
 		}
 		len = f->kind == IN_EM ? 1 : 2;
-		/* md4c's link of a URL would take it in; right after
-		 * closing ones it would join their run, and CommonMark
-		 * would pair them otherwise ("*a***b un*c*d**"); one that
-		 * could close too (inside a word) might close another
-		 * emphasis open: alone only. */
-		if (c->in_url || c->out->len == c->closers_end ||
-		    !can_open(prev, next) ||
+		/* md4c's link of a URL would take it in, even of the
+		 * URL in a link's target right before ("[a](http://x)*b*"
+		 * loses both); right after closing ones it would join
+		 * their run, and CommonMark would pair them otherwise
+		 * ("*a***b un*c*d**"); one that could close too (inside a
+		 * word) might close another emphasis open: alone only. */
+		if (c->in_url || c->after_url_link ||
+		    c->out->len == c->closers_end ||
+		    c->out->len == c->link_end || !can_open(prev, next) ||
 		    (can_close(prev, next) && stars_open(c) > 0) ||
 		    !afford(c, 2 * len)) {
 			f->state = IN_OFF;
@@ -1346,6 +1396,7 @@ put_text(struct conv *c, const char *s, size_t n)
 		if (url_start(s + i, n - i))
 			c->in_url = 1;
 		if (esc) {
+			scheme_unlink(c);
 			/* md4c ends a URL at a backslash. */
 			buf_putc(c->out, '\\');
 			c->in_url = 0;
@@ -1490,6 +1541,29 @@ intraword(const struct conv *c, const char *s, size_t i, size_t n)
 	if (pending(c) || i + 1 >= n)
 		return (0);
 	return (prev_class(c) == CL_OTHER && class_at(s, i + 1, n) == CL_OTHER);
+}
+
+/*
+ * A backslash about to follow "http://", "https://" or "ftp://" written
+ * from an earlier text node ("ftp:/<span>/_"): as in bare_scheme(), the
+ * colon is escaped instead, so md4c sees no scheme.
+ */
+static void
+scheme_unlink(struct conv *c)
+{
+	static const char *const schemes[] = { "http://", "https://",
+		"ftp://" };
+	const struct buf        *out = c->out;
+	size_t                   k, len;
+
+	for (k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++) {
+		len = strlen(schemes[k]);
+		if (out->len >= len &&
+		    memcmp(out->data + out->len - len, schemes[k], len) == 0) {
+			out_insert(c, out->len - 3, '\\');
+			return;
+		}
+	}
 }
 
 /* Whether s starts what md4c may link, up to the next space. */

@@ -670,6 +670,18 @@ Test(import_html, md4c_quirks)
 	expect_both("<em><a href=\"http://x/y*z_\">a</a></em>", 0,
 	    "*[a](http://x/y\\*z\\_)*",
 	    "<p><em><a href=\"http://x/y*z_" REL "a</a></em></p>\n");
+	/* md4c's link of the URL in a target would take in a '*' right
+	 * after it: an emphasis opening there stays text. */
+	expect_both("<a href=\"http://x.com/a\">p1</a><em>p2</em> <em>p3</em>",
+	    0, "[p1](http://x.com/a)p2 *p3*",
+	    "<p><a href=\"http://x.com/a" REL "p1</a>p2 <em>p3</em></p>\n");
+	/* ...and so would it one further on, up to the next space. */
+	expect_both("<a href=\"http://x.o\">p</a>e<i>i</i>e <i>b</i>", 0,
+	    "[p](http://x.o)eie *b*",
+	    "<p><a href=\"http://x.o" REL "p</a>eie <em>b</em></p>\n");
+	/* A backslash right after "ftp://" is text to md4c, even when the
+	 * scheme came from an earlier text node: the colon is escaped. */
+	expect_both("ftp:/<span>/_", 0, "ftp\\://\\_", "<p>ftp://_</p>\n");
 	/* A backslash right after "http://" in a target is text to md4c:
 	 * what would need one is percent-encoded there. */
 	expect_both("<a href=\"http://`x`\">l</a>", 0, "[l](http://%60x\\`)",
