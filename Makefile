@@ -12,6 +12,11 @@ DOMAIN	= buf escape markdown query cursor thread page_lang input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
 	  avatar wordlist origin settings moderation netaddr cache hook_sign \
 	  announce ca_bundle chroot_etc hook_net verdict_body delivery
+# The importer's parsers: Kore-free too, on libxml2 (its flags are read
+# when a unit is compiled, like Kore's: set-up installs it).
+IMPORT	= import_html import_xml import_jsonl
+XML_CFLAGS = $$(pkg-config --cflags libxml-2.0)
+XML_LIBS   = -lxml2
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
 KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
 	  deliver_thread \
@@ -31,18 +36,19 @@ PORT	?= 8080
 DB	?= parley
 TEST_DB	?= parley_test
 
-.PHONY: all build deps db run test unit integration browser bench clean stop-db help admin
+.PHONY: all build deps db run test unit integration browser bench clean stop-db help admin import export
 
 all: build
 
 help:
 	@sed -n '1,3p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: run test unit integration browser fuzz-smoke fuzz bench lint fmt lint-c fmt-c lint-js fmt-js admin build db stop-db clean"
+	@echo "targets: run test unit integration browser fuzz-smoke fuzz bench lint fmt lint-c fmt-c lint-js fmt-js admin import export build db stop-db clean"
 
 deps:
 	@scripts/deps.sh
 
-build: build/parley.so build/parley-passwd build/parley-deliver
+build: build/parley.so build/parley-passwd build/parley-deliver \
+    build/parley-import
 
 # Kore's and libpq's compiler flags exist only once set-up has installed
 # them, so they are read when a unit is compiled, from files made after
@@ -59,7 +65,8 @@ build/pq.flags: | build/
 
 build/%.o: app/%.c $(HEADERS) build/kore.flags build/pq.flags | build/
 	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$$(cat build/kore.flags)) \
-	    $(if $(filter $*,deliver),$$(cat build/pq.flags)) -c $< -o $@
+	    $(if $(filter $*,deliver import_store),$$(cat build/pq.flags)) \
+	    $(if $(filter $*,$(IMPORT)),$(XML_CFLAGS)) -c $< -o $@
 
 # Linked aside and renamed: a running Parley keeps its mapping of the old
 # file instead of seeing it rewritten under it.
@@ -80,21 +87,42 @@ build/parley-deliver: app/deliver_main.c $(DELIVER_DEPS:%=build/%.o) $(HEADERS) 
 	$(CC) $(CFLAGS) -o $@ app/deliver_main.c \
 	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium -lunistring
 
+# The importer (make import): a program of its own, on libpq like the
+# deliverer, with the domain code for rendering and the XML readers.
+build/parley-import: app/import_main.c $(DOMAIN_OBJ) $(IMPORT:%=build/%.o) \
+    build/import_store.o $(HEADERS) | build/
+	$(CC) $(CFLAGS) $(XML_CFLAGS) -o $@ app/import_main.c \
+	    $(DOMAIN_OBJ) $(IMPORT:%=build/%.o) build/import_store.o \
+	    $(LIBS) $(XML_LIBS) -lpq
+
 build/:
 	@mkdir -p build
 
 # Unit tests run under AddressSanitizer and UBSan, built from the sources.
 # (GCC 12 warns falsely about vsnprintf(NULL, 0) when UBSan is on.)
-build/unit_tests: $(UNIT_SRC) $(DOMAIN:%=app/%.c) $(HEADERS) \
-    tests/wordlist_ref.h | build/
+build/unit_tests: $(UNIT_SRC) $(DOMAIN:%=app/%.c) $(IMPORT:%=app/%.c) \
+    $(HEADERS) tests/wordlist_ref.h | build/
 	$(CC) -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -D_GNU_SOURCE \
 	    -Wno-format-truncation \
 	    -fsanitize=address,undefined -fno-sanitize-recover=all \
-	    -fno-omit-frame-pointer -Iapp \
-	    $(DOMAIN:%=app/%.c) $(UNIT_SRC) -o $@ $(LIBS) -lcriterion
+	    -fno-omit-frame-pointer -Iapp $(XML_CFLAGS) \
+	    $(DOMAIN:%=app/%.c) $(IMPORT:%=app/%.c) $(UNIT_SRC) -o $@ \
+	    $(LIBS) $(XML_LIBS) -lcriterion
 
 db: deps
 	@scripts/pg.sh start
+
+# make import FILE=export.xml[.gz] [FORMAT=wxr|disqus] [KEY=id|path]
+# [REMAP=moved.txt]: a WordPress or Disqus export into $(DB).
+import: deps build db
+	@scripts/import.sh "$(FILE)" "$(FORMAT)" "$(KEY)" "$(REMAP)" $(DB)
+
+# make export > parley-export.jsonl.gz: everything in $(DB), from one
+# snapshot, as gzipped JSON lines (scripts/export.sh says what is in it).
+# Set-up speaks on stderr here: stdout is the export.
+export:
+	@{ scripts/deps.sh && scripts/pg.sh start; } >&2
+	@scripts/export.sh $(DB)
 
 # make admin EMAIL=a@example.org [PASSWORD=...]
 admin: deps build db
@@ -186,11 +214,13 @@ build/fuzz/.deps: | build/
 	@PARLEY_WITH_FUZZ=1 scripts/deps.sh
 	@mkdir -p build/fuzz && touch $@
 build/fuzz/%.o: app/%.c $(HEADERS) build/fuzz/.deps
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(filter $*,$(IMPORT)),$(XML_CFLAGS)) \
+	    -fsanitize=fuzzer-no-link -c $< -o $@
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(DOMAIN:%=build/fuzz/%.o) \
-    tests/wordlist_ref.h
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< \
-	    $(DOMAIN:%=build/fuzz/%.o) -o $@ $(LIBS)
+    $(IMPORT:%=build/fuzz/%.o) tests/wordlist_ref.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(XML_CFLAGS) -fsanitize=fuzzer $< \
+	    $(DOMAIN:%=build/fuzz/%.o) $(IMPORT:%=build/fuzz/%.o) -o $@ \
+	    $(LIBS) $(XML_LIBS)
 fuzz-build: deps $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \

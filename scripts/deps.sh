@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(kore libsodium-dev libjansson-dev libmd4c-dev libunistring-dev
-	libcriterion-dev libcurl4-openssl-dev zlib1g-dev libpq-dev postgresql
+	libcriterion-dev libcurl4-openssl-dev zlib1g-dev libpq-dev libxml2-dev postgresql
 	curl pkg-config gcc make openssl nodejs npm)
 [ "${PARLEY_WITH_BROWSER:-0}" = 1 ] && packages+=(chromium nodejs npm)
 [ "${PARLEY_WITH_BENCH:-0}" = 1 ] && packages+=(wrk postgresql-contrib python3)

@@ -21,22 +21,8 @@ bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n
 psql_bin="$bin/psql"
 [ -x "$psql_bin" ] || psql_bin=psql
 
-# The value of the last `database = ...` line of a Parley configuration
-# file (the last one wins there too).
-conf_database() {
-	sed -n 's/^[[:space:]]*database[[:space:]]*=[[:space:]]*//p' "$1" |
-	    tail -n 1 | sed 's/[[:space:]]*$//'
-}
-
-if [ -n "${PARLEY_MIGRATE_URL:-}" ]; then
-	conn="$PARLEY_MIGRATE_URL"
-elif [ -n "$dbname" ]; then
-	conn="host=$top/var/pg/run port=${PARLEY_PG_PORT:-54329} user=parley dbname=$dbname"
-elif [ -n "${PARLEY_CONF:-}" ]; then
-	[ -r "$PARLEY_CONF" ] || { echo "migrate: cannot read $PARLEY_CONF" >&2; exit 1; }
-	conn=$(conf_database "$PARLEY_CONF")
-	[ -n "$conn" ] || { echo "migrate: no 'database' line in $PARLEY_CONF" >&2; exit 1; }
-else
+. "$top/scripts/conninfo.sh"
+if ! parley_conninfo "$dbname"; then
 	echo "usage: migrate.sh DBNAME (local cluster)," \
 	    "or PARLEY_CONF=/etc/parley/parley.conf migrate.sh" >&2
 	exit 2

@@ -32,10 +32,14 @@ END $$;
 
 -- comment.created, comment.approved, comment.updated, comment.deleted
 -- (SPEC.md lists them), inserted directly: one executor set-up less per
--- comment than through event_emit.
+-- comment than through event_emit. None for imported comments.
 CREATE OR REPLACE FUNCTION comments_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+	-- An import (parley-import) brings history, not news.
+	IF current_setting('parley.importing', true) = 'on' THEN
+		RETURN NULL;
+	END IF;
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO events (type, data)
 		VALUES ('comment.created', comment_event_data(NEW));

@@ -1,0 +1,528 @@
+/*
+ * The importer's storage (see import_store.h).
+ *
+ * Records are staged in one temporary table through one COPY (posts and
+ * comments interleave in a WXR file, and a connection copies into one
+ * table at a time), then:
+ *   1. posts are created, or keep their title and URL when they have one;
+ *   2. the comments new to this source are placed from the roots of the
+ *      file's tree down (replies may come first in the file): each gets
+ *      its parent by source id, deeper than max_depth attaching to the
+ *      deepest allowed ancestor as posted comments do; a missing parent,
+ *      or a cycle, leaves it at the top level (an orphan);
+ *   3. they get ids in that order, so a parent's id is smaller than its
+ *      replies' as for posted comments (thread.c counts on it), and are
+ *      written once each, in place: no second pass over the table;
+ *   4. deleted comments without replies go: nothing of them is shown;
+ *   5. each post's cached thread is announced stale.
+ * The import's transaction says parley.importing: imported comments are
+ * history, not news, so no hook events are made for them (comments_events
+ * in sql/functions/hooks.sql) and no announcement per row (announce_later).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "import_store.h"
+#include "import_xml.h"
+
+/* COPY data is sent in pieces of about this size. */
+#define COPY_CHUNK (256 * 1024)
+
+struct import_store {
+	PGconn    *db;
+	char      *source;
+	struct buf row;
+	char       error[512];
+	int        copying;
+};
+
+static const char sql_begin[] =
+    "BEGIN;"
+    " SET LOCAL parley.importing = 'on';"
+    " SET LOCAL parley.announce_later = 'on';"
+    " CREATE TEMP TABLE import_stage ("
+    "  n bigserial, kind char NOT NULL, source_id text,"
+    "  post_source text, parent_source text, key text, url text,"
+    "  title text, open boolean, name text, email text, author_url text,"
+    "  ip inet, created_at timestamptz, body text, html text, status text,"
+    "  user_email text, edited_at timestamptz, score integer,"
+    "  verdict text, reason text, data jsonb"
+    " ) ON COMMIT DROP;"
+    " COPY import_stage (kind, source_id, post_source, parent_source, key,"
+    "  url, title, open, name, email, author_url, ip, created_at, body,"
+    "  html, status, user_email, edited_at, score, verdict, reason, data)"
+    " FROM STDIN";
+
+/* Parley's own export: settings, accounts (that can log in only after a
+ * new password is set: '!' is no hash) and bans, before the comments
+ * that name their accounts. */
+static const char sql_records[] =
+    "UPDATE settings t SET value = s.data->'value', updated_at = now()"
+    " FROM import_stage s WHERE s.kind = 's'"
+    "  AND t.name = s.data->>'name';"
+    " INSERT INTO users (email, name, role, password_hash, created_at)"
+    " SELECT data->>'email', data->>'name', data->>'role', '!',"
+    "  coalesce((data->>'created_at')::timestamptz, now())"
+    " FROM import_stage WHERE kind = 'u' ORDER BY n"
+    " ON CONFLICT (lower(email)) DO NOTHING;"
+    " INSERT INTO bans (kind, value, reason, expires_at, created_at)"
+    " SELECT data->>'kind', data->>'value', coalesce(data->>'reason', ''),"
+    "  (data->>'expires_at')::timestamptz,"
+    "  coalesce((data->>'created_at')::timestamptz, now())"
+    " FROM import_stage s WHERE kind = 'b' AND NOT EXISTS (SELECT 1"
+    "  FROM bans b WHERE b.kind = s.data->>'kind'"
+    "  AND b.value = s.data->>'value') ORDER BY n";
+
+/* Steps 1 and 2: posts, then the comments new to this source, in the
+ * file's order (so ids keep an export's order). */
+static const char sql_place[] =
+    "INSERT INTO posts (key, title, url, open, created_at)"
+    " SELECT key, title, coalesce(url, ''), open,"
+    "  coalesce(created_at, now())"
+    " FROM (SELECT DISTINCT ON (key) * FROM import_stage"
+    "  WHERE kind = 'p' ORDER BY key, n) s ORDER BY n"
+    " ON CONFLICT (key) DO UPDATE SET"
+    "  title = CASE WHEN posts.title = '' THEN EXCLUDED.title"
+    "   ELSE posts.title END,"
+    "  url = CASE WHEN posts.url = '' THEN EXCLUDED.url ELSE posts.url END;"
+    " CREATE TEMP TABLE import_posts ON COMMIT DROP AS"
+    "  SELECT DISTINCT ON (s.source_id) s.source_id, p.id AS post_id, p.key"
+    "  FROM import_stage s JOIN posts p ON p.key = s.key"
+    "  WHERE s.kind = 'p' ORDER BY s.source_id, s.n;"
+    /* The comments new to this source, on posts that came. */
+    " CREATE TEMP TABLE import_todo ON COMMIT DROP AS"
+    "  SELECT DISTINCT ON (s.source_id) s.source_id, s.parent_source,"
+    "   s.n, m.post_id"
+    "  FROM import_stage s JOIN import_posts m"
+    "   ON m.source_id = s.post_source"
+    "  WHERE s.kind = 'c' AND NOT EXISTS (SELECT 1 FROM comments c"
+    "   WHERE c.import_source = $1 AND c.import_id = s.source_id)"
+    "  ORDER BY s.source_id, s.n;"
+    " CREATE INDEX ON import_todo (source_id);"
+    " CREATE INDEX ON import_todo (parent_source);"
+    " ANALYZE import_todo;"
+    /* Where each goes, from the roots of this file down: its level in
+     * the file's tree, its depth under the cap, and its parent (by
+     * source id, or an earlier import's comment). A reply past
+     * max_depth goes where its parent went, beside it. NOT EXISTS, not
+     * NOT IN: an anti-join, where NOT IN over more than work_mem
+     * compares every pair. What no root reaches hangs in a cycle. */
+    " CREATE TEMP TABLE import_place ON COMMIT DROP AS"
+    "  WITH RECURSIVE maxd AS (SELECT coalesce((SELECT value::text::int"
+    "   FROM settings WHERE name = 'max_depth'), 5) AS d),"
+    "  lv (source_id, post_id, level, depth, src_parent, db_parent) AS ("
+    "   SELECT t.source_id, t.post_id, 0,"
+    "    CASE WHEN o.id IS NULL THEN 0 WHEN o.depth + 1 >= maxd.d"
+    "     THEN o.depth ELSE o.depth + 1 END,"
+    "    NULL::text,"
+    "    CASE WHEN o.id IS NULL THEN NULL WHEN o.depth + 1 >= maxd.d"
+    "     THEN o.parent_id ELSE o.id END"
+    "   FROM import_todo t CROSS JOIN maxd"
+    "   LEFT JOIN comments o ON o.import_source = $1"
+    "    AND o.import_id = t.parent_source AND o.post_id = t.post_id"
+    "   WHERE t.parent_source IS NULL OR NOT EXISTS (SELECT 1"
+    "    FROM import_todo p WHERE p.source_id = t.parent_source"
+    "    AND p.post_id = t.post_id)"
+    "   UNION ALL"
+    "   SELECT t.source_id, t.post_id, lv.level + 1,"
+    "    CASE WHEN lv.depth + 1 >= maxd.d THEN lv.depth"
+    "     ELSE lv.depth + 1 END,"
+    "    CASE WHEN lv.depth + 1 >= maxd.d THEN lv.src_parent"
+    "     ELSE lv.source_id END,"
+    "    CASE WHEN lv.depth + 1 >= maxd.d THEN lv.db_parent END"
+    "   FROM lv JOIN import_todo t ON t.parent_source = lv.source_id"
+    "    AND t.post_id = lv.post_id CROSS JOIN maxd)"
+    "  SELECT * FROM lv;"
+    " CREATE INDEX ON import_place (source_id);"
+    /* Ids in level order: a parent's is smaller than its replies'. */
+    " CREATE TEMP TABLE import_ids ON COMMIT DROP AS"
+    "  SELECT o.source_id, nextval('comments_id_seq') AS id FROM ("
+    "   SELECT t.source_id FROM import_todo t"
+    "   LEFT JOIN import_place p ON p.source_id = t.source_id"
+    "   ORDER BY p.level NULLS LAST, t.n) o;"
+    " CREATE INDEX ON import_ids (source_id);"
+    " ANALYZE import_ids;"
+    /* Every comment written once, in its place. */
+    " CREATE TEMP TABLE import_new ON COMMIT DROP AS"
+    "  WITH ins AS (INSERT INTO comments (id, post_id, parent_id, depth,"
+    "   author_name, author_email, author_url, body, html, status, ip,"
+    "   created_at, edited_at, score, verdict, reason, user_id,"
+    "   import_source, import_id)"
+    "  SELECT i.id, t.post_id, coalesce(pi.id, p.db_parent),"
+    "   coalesce(p.depth, 0), s.name, s.email, s.author_url, s.body,"
+    "   s.html, s.status, s.ip, s.created_at, s.edited_at,"
+    "   coalesce(s.score, 0), s.verdict, s.reason, u.id, $1, s.source_id"
+    "  FROM import_ids i JOIN import_todo t ON t.source_id = i.source_id"
+    "  JOIN import_stage s ON s.n = t.n"
+    "  LEFT JOIN import_place p ON p.source_id = i.source_id"
+    "  LEFT JOIN import_ids pi ON pi.source_id = p.src_parent"
+    "  LEFT JOIN users u ON lower(u.email) = lower(s.user_email)"
+    "  ORDER BY i.id"
+    "  ON CONFLICT (import_source, import_id)"
+    "   WHERE import_source IS NOT NULL DO NOTHING"
+    "  RETURNING id, post_id, import_id)"
+    "  SELECT ins.id, ins.post_id, ins.import_id AS source_id,"
+    "   t.parent_source FROM ins"
+    "  JOIN import_todo t ON t.source_id = ins.import_id;"
+    " CREATE INDEX ON import_new (id);"
+    " CREATE INDEX ON import_new (source_id);"
+    " ANALYZE import_new";
+
+/* Orphans: a parent named but not had. */
+static const char sql_orphans[] =
+    "SELECT count(*) FROM import_new n JOIN comments c ON c.id = n.id"
+    " WHERE n.parent_source IS NOT NULL AND c.parent_id IS NULL";
+
+/* Step 4: deleted comments without replies, leaves first, again and
+ * again until none is left (a deleted reply to a deleted comment). */
+static const char sql_drop_deleted[] =
+    "WITH gone AS (DELETE FROM comments c USING import_new n"
+    " WHERE c.id = n.id AND c.status = 'deleted'"
+    "  AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)"
+    " RETURNING c.id) SELECT count(*) FROM gone";
+
+/* Step 5, and the counts. */
+static const char sql_announce[] =
+    "UPDATE comments c SET body = '', html = '' FROM import_new n"
+    " WHERE c.id = n.id AND c.status = 'deleted';"
+    " SELECT pg_notify('parley_thread', key) FROM import_posts"
+    " WHERE post_id IN (SELECT post_id FROM import_new)";
+
+static const char sql_counts[] =
+    "SELECT (SELECT count(*) FROM import_new),"
+    " (SELECT count(*) FROM import_stage s WHERE s.kind = 'c'"
+    "  AND EXISTS (SELECT 1 FROM comments c WHERE c.import_source = $1"
+    "   AND c.import_id = s.source_id)"
+    "  AND NOT EXISTS (SELECT 1 FROM import_new n"
+    "   WHERE n.source_id = s.source_id)),"
+    " (SELECT count(*) FROM import_stage s WHERE s.kind = 'c'"
+    "  AND NOT EXISTS (SELECT 1 FROM import_posts m"
+    "   WHERE m.source_id = s.post_source)),"
+    " (SELECT count(DISTINCT post_id) FROM import_new)";
+
+static void
+set_error(struct import_store *s, const char *what, PGresult *res)
+{
+	const char *msg =
+	    res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(s->db);
+
+	(void)snprintf(s->error, sizeof(s->error), "%s: %s", what,
+	    msg != NULL && *msg != '\0' ? msg : "failed");
+	s->error[strcspn(s->error, "\n")] = '\0';
+}
+
+/* Runs sql with the source as $1; the last result, or NULL (error set).
+ * Several statements are allowed only without parameters, so those with
+ * one run as a single statement each. */
+static PGresult *
+run(struct import_store *s, const char *what, const char *sql, int nparams)
+{
+	const char *params[1] = { s->source };
+	PGresult   *res;
+
+	if (nparams == 0)
+		res = PQexec(s->db, sql);
+	else
+		res = PQexecParams(s->db, sql, 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+		set_error(s, what, res);
+		PQclear(res);
+		return (NULL);
+	}
+	return (res);
+}
+
+/* Runs each ';'-separated statement of sql (none holds a ';' of its
+ * own); the last one's result, or NULL. */
+static PGresult *
+run_each(struct import_store *s, const char *what, const char *sql)
+{
+	struct buf  one;
+	const char *p = sql, *e;
+	PGresult   *res = NULL;
+
+	buf_init(&one);
+	while (*p != '\0') {
+		e = strchr(p, ';');
+		if (e == NULL)
+			e = p + strlen(p);
+		buf_reset(&one);
+		buf_append(&one, p, (size_t)(e - p));
+		buf_putc(&one, '\0');
+		PQclear(res);
+		if ((res = run(s, what, one.data,
+		         strstr(one.data, "$1") != NULL)) == NULL)
+			break;
+		p = *e == ';' ? e + 1 : e;
+		while (*p == ' ')
+			p++;
+	}
+	buf_free(&one);
+	return (res);
+}
+
+/* One COPY text field: \N for NULL, else escaped. */
+static void
+copy_field(struct buf *b, const char *v, int last)
+{
+	if (v == NULL)
+		buf_puts(b, "\\N");
+	for (; v != NULL && *v != '\0'; v++) {
+		switch (*v) {
+		case '\\':
+			buf_puts(b, "\\\\");
+			break;
+		case '\t':
+			buf_puts(b, "\\t");
+			break;
+		case '\n':
+			buf_puts(b, "\\n");
+			break;
+		case '\r':
+			buf_puts(b, "\\r");
+			break;
+		default:
+			buf_putc(b, *v);
+		}
+	}
+	buf_putc(b, last ? '\n' : '\t');
+}
+
+static int
+flush(struct import_store *s, int force)
+{
+	if (s->row.len == 0 || (!force && s->row.len < COPY_CHUNK))
+		return (0);
+	if (PQputCopyData(s->db, s->row.data, (int)s->row.len) != 1) {
+		set_error(s, "staging", NULL);
+		return (-1);
+	}
+	buf_reset(&s->row);
+	return (0);
+}
+
+struct import_store *
+import_store_open(const char *conninfo, const char *source, char *err,
+    size_t errlen)
+{
+	struct import_store *s;
+	PGresult            *res;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->source = strdup(source)) == NULL) {
+		free(s);
+		(void)snprintf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	buf_init(&s->row);
+	s->db = PQconnectdb(conninfo);
+	if (PQstatus(s->db) != CONNECTION_OK) {
+		(void)snprintf(err, errlen, "database: %s",
+		    PQerrorMessage(s->db));
+		err[strcspn(err, "\n")] = '\0';
+		import_store_close(s);
+		return (NULL);
+	}
+	res = PQexec(s->db, sql_begin);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		set_error(s, "staging", res);
+		(void)snprintf(err, errlen, "%s", s->error);
+		PQclear(res);
+		import_store_close(s);
+		return (NULL);
+	}
+	PQclear(res);
+	s->copying = 1;
+	return (s);
+}
+
+/* The columns of a staged row, in sql_begin's COPY order. */
+enum stage_col {
+	ST_KIND,
+	ST_SOURCE_ID,
+	ST_POST_SOURCE,
+	ST_PARENT_SOURCE,
+	ST_KEY,
+	ST_URL,
+	ST_TITLE,
+	ST_OPEN,
+	ST_NAME,
+	ST_EMAIL,
+	ST_AUTHOR_URL,
+	ST_IP,
+	ST_CREATED_AT,
+	ST_BODY,
+	ST_HTML,
+	ST_STATUS,
+	ST_USER_EMAIL,
+	ST_EDITED_AT,
+	ST_SCORE,
+	ST_VERDICT,
+	ST_REASON,
+	ST_DATA,
+	ST_NCOLS
+};
+
+/* Stages one row: v holds each column's text or NULL. */
+static int
+stage(struct import_store *s, const char *v[ST_NCOLS])
+{
+	int i;
+
+	for (i = 0; i < ST_NCOLS; i++)
+		copy_field(&s->row, v[i], i == ST_NCOLS - 1);
+	return (flush(s, 0));
+}
+
+int
+import_store_post(struct import_store *s, const struct import_post *p)
+{
+	const char *v[ST_NCOLS] = { NULL };
+
+	v[ST_KIND] = "p";
+	v[ST_SOURCE_ID] = p->source_id;
+	v[ST_KEY] = p->key;
+	v[ST_URL] = p->url;
+	v[ST_TITLE] = p->title;
+	v[ST_OPEN] = p->open ? "t" : "f";
+	v[ST_CREATED_AT] = p->created_at;
+	return (stage(s, v));
+}
+
+int
+import_store_comment(struct import_store *s, const struct import_comment *c,
+    const char *markdown, const char *html)
+{
+	const char *v[ST_NCOLS] = { NULL };
+	char        score[32];
+
+	(void)snprintf(score, sizeof(score), "%lld", c->score);
+	v[ST_KIND] = "c";
+	v[ST_SOURCE_ID] = c->source_id;
+	v[ST_POST_SOURCE] = c->post_source_id;
+	v[ST_PARENT_SOURCE] = c->parent_source_id;
+	v[ST_NAME] = c->author_name;
+	v[ST_EMAIL] = c->author_email;
+	v[ST_AUTHOR_URL] = c->author_url;
+	v[ST_IP] = c->ip;
+	v[ST_CREATED_AT] = c->created_at;
+	v[ST_BODY] = markdown;
+	v[ST_HTML] = html;
+	v[ST_STATUS] = c->status;
+	v[ST_USER_EMAIL] = c->user_email;
+	v[ST_EDITED_AT] = c->edited_at;
+	v[ST_SCORE] = score;
+	v[ST_VERDICT] = c->verdict;
+	v[ST_REASON] = c->reason;
+	return (stage(s, v));
+}
+
+int
+import_store_record(struct import_store *s, char kind, const char *json)
+{
+	const char *v[ST_NCOLS] = { NULL };
+	char        k[2] = { kind, '\0' };
+
+	v[ST_KIND] = k;
+	v[ST_DATA] = json;
+	return (stage(s, v));
+}
+
+/* Ends the COPY: 0, or -1 with the error set. */
+static int
+end_copy(struct import_store *s)
+{
+	PGresult *res;
+	int       ok;
+
+	s->copying = 0;
+	if (flush(s, 1) == -1 || PQputCopyEnd(s->db, NULL) != 1) {
+		set_error(s, "staging", NULL);
+		return (-1);
+	}
+	res = PQgetResult(s->db);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		set_error(s, "staging", res);
+	PQclear(res);
+	while ((res = PQgetResult(s->db)) != NULL)
+		PQclear(res);
+	return (ok ? 0 : -1);
+}
+
+static int64_t
+count_of(PGresult *res, int col)
+{
+	return (res != NULL && PQntuples(res) > 0 ?
+	        strtoll(PQgetvalue(res, 0, col), NULL, 10) :
+	        0);
+}
+
+int
+import_store_finish(struct import_store *s, struct import_counts *n)
+{
+	PGresult *res;
+	int64_t   gone;
+
+	memset(n, 0, sizeof(*n));
+	if (end_copy(s) == -1)
+		return (-1);
+	if ((res = run_each(s, "accounts, settings, bans", sql_records)) ==
+	    NULL)
+		return (-1);
+	PQclear(res);
+	if ((res = run_each(s, "placing", sql_place)) == NULL)
+		return (-1);
+	PQclear(res);
+	if ((res = run_each(s, "threading", sql_orphans)) == NULL)
+		return (-1);
+	n->orphans = count_of(res, 0);
+	PQclear(res);
+	do {
+		if ((res = run(s, "deleted", sql_drop_deleted, 0)) == NULL)
+			return (-1);
+		gone = count_of(res, 0);
+		n->dropped += gone;
+		PQclear(res);
+	} while (gone > 0);
+	if ((res = run(s, "counting", sql_counts, 1)) == NULL)
+		return (-1);
+	n->imported = count_of(res, 0) - n->dropped;
+	n->already = count_of(res, 1);
+	n->no_post = count_of(res, 2);
+	n->posts = count_of(res, 3);
+	PQclear(res);
+	if ((res = run_each(s, "announcing", sql_announce)) == NULL)
+		return (-1);
+	PQclear(res);
+	if ((res = run(s, "commit", "COMMIT", 0)) == NULL)
+		return (-1);
+	PQclear(res);
+	return (0);
+}
+
+const char *
+import_store_error(const struct import_store *s)
+{
+	return (s->error);
+}
+
+void
+import_store_close(struct import_store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->db != NULL) {
+		if (s->copying)
+			(void)PQputCopyEnd(s->db, "import stopped");
+		PQfinish(s->db);
+	}
+	buf_free(&s->row);
+	free(s->source);
+	free(s);
+}

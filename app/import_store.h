@@ -1,0 +1,47 @@
+/*
+ * Where an import goes: the importer's only SQL. Every record is streamed
+ * with COPY into a staging table, then put in place by a few statements,
+ * all in one transaction: a failed import leaves nothing behind, and a
+ * repeated one adds nothing (each comment keeps its source and source id,
+ * unique together).
+ */
+#ifndef PARLEY_IMPORT_STORE_H
+#define PARLEY_IMPORT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct import_store;
+struct import_post;
+struct import_comment;
+
+struct import_counts {
+	int64_t imported; /* new comments */
+	int64_t already; /* there from an earlier import of this source */
+	int64_t orphans; /* their parent missing: now top level */
+	int64_t no_post; /* their post missing or refused: left out */
+	int64_t dropped; /* deleted, without replies: nothing to show */
+	int64_t posts; /* posts that got comments */
+};
+
+/* Connects (libpq conninfo) and starts the import of source ("wxr:…",
+ * "disqus"); NULL with err filled on failure. */
+struct import_store *import_store_open(const char *conninfo, const char *source,
+    char *err, size_t errlen);
+/* Stage a post, or a comment with its Markdown source and rendered HTML:
+ * 0, or -1 with the reason in import_store_error. */
+int import_store_post(struct import_store *, const struct import_post *);
+int import_store_comment(struct import_store *, const struct import_comment *,
+    const char *markdown, const char *html);
+/* Stages a setting ('s'), account ('u') or ban ('b') of Parley's own
+ * export, as its JSON line. */
+int import_store_record(struct import_store *, char kind, const char *json);
+/* Puts everything staged in place and commits: 0 with counts filled, or
+ * -1 (rolled back). */
+int import_store_finish(struct import_store *, struct import_counts *);
+/* The last error, or "". */
+const char *import_store_error(const struct import_store *);
+/* Rolls back what is not committed, and disconnects. */
+void import_store_close(struct import_store *);
+
+#endif
