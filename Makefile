@@ -15,6 +15,8 @@ DOMAIN	= buf escape markdown query cursor thread page_lang input comment_input \
 # The importer's parsers: Kore-free too, on libxml2 (its flags are read
 # when a unit is compiled, like Kore's: set-up installs it).
 IMPORT	= import_html import_xml import_jsonl
+# Import and export on libpq (Kore-free): parley-import and the module.
+IMPORT_DB = import_store import_run import_job export
 XML_CFLAGS = $$(pkg-config --cflags libxml-2.0)
 XML_LIBS   = -lxml2
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
@@ -25,7 +27,7 @@ KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
 	  handler_preview handler_thread_page handler_site \
 	  handler_admin_comments handler_admin_settings handler_admin_bans \
 	  handler_admin_users handler_admin_hooks handler_admin_posts \
-	  handler_admin_audit
+	  handler_admin_audit handler_admin_import import_thread export_task
 
 DOMAIN_OBJ = $(DOMAIN:%=build/%.o)
 KORE_OBJ   = $(KORE:%=build/%.o)
@@ -65,15 +67,16 @@ build/pq.flags: | build/
 
 build/%.o: app/%.c $(HEADERS) build/kore.flags build/pq.flags | build/
 	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$$(cat build/kore.flags)) \
-	    $(if $(filter $*,deliver import_store),$$(cat build/pq.flags)) \
-	    $(if $(filter $*,$(IMPORT)),$(XML_CFLAGS)) -c $< -o $@
+	    $(if $(filter $*,deliver $(IMPORT_DB)),$$(cat build/pq.flags)) \
+	    $(if $(filter $*,$(IMPORT) $(IMPORT_DB)),$(XML_CFLAGS)) -c $< -o $@
 
 # Linked aside and renamed: a running Parley keeps its mapping of the old
 # file instead of seeing it rewritten under it.
 # deliver.o is Kore-free but needs libpq: the module's worker thread and
 # parley-deliver both run it.
-build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ) build/deliver.o
-	$(CC) -shared -o $@.tmp $^ $(LIBS) -lpq
+build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ) build/deliver.o \
+    $(IMPORT:%=build/%.o) $(IMPORT_DB:%=build/%.o)
+	$(CC) -shared -o $@.tmp $^ $(LIBS) $(XML_LIBS) -lpq
 	mv -f $@.tmp $@
 
 build/parley-passwd: app/tool_passwd.c build/password.o | build/
@@ -90,10 +93,10 @@ build/parley-deliver: app/deliver_main.c $(DELIVER_DEPS:%=build/%.o) $(HEADERS) 
 # The importer (make import): a program of its own, on libpq like the
 # deliverer, with the domain code for rendering and the XML readers.
 build/parley-import: app/import_main.c $(DOMAIN_OBJ) $(IMPORT:%=build/%.o) \
-    build/import_store.o $(HEADERS) | build/
+    build/import_store.o build/import_run.o $(HEADERS) | build/
 	$(CC) $(CFLAGS) $(XML_CFLAGS) -o $@ app/import_main.c \
 	    $(DOMAIN_OBJ) $(IMPORT:%=build/%.o) build/import_store.o \
-	    $(LIBS) $(XML_LIBS) -lpq
+	    build/import_run.o $(LIBS) $(XML_LIBS) -lpq
 
 build/:
 	@mkdir -p build

@@ -12,6 +12,8 @@ admin_state_free(struct http_request *req)
 	struct admin_state *s = http_state_get(req);
 	size_t              i;
 
+	if (s->cleanup != NULL)
+		s->cleanup(s);
 	auth_cleanup(&s->auth);
 	db_done(&s->q);
 	if (s->json != NULL) {
@@ -136,6 +138,8 @@ admin_run(struct http_request *req, const struct admin_op *ops, size_t n,
 		s->op = &ops[i];
 	}
 	s = http_state_get(req);
+	if (s->resume != NULL)
+		return (s->resume(req, s) ? KORE_RESULT_OK : KORE_RESULT_RETRY);
 	if (s->phase == 0) {
 		if ((r = authorized(req, s)) != 1)
 			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
@@ -153,5 +157,7 @@ admin_run(struct http_request *req, const struct admin_op *ops, size_t n,
 		cache_clear();
 	s->op->respond(req, s);
 	db_done(&s->q);
+	if (s->resume != NULL)
+		return (s->resume(req, s) ? KORE_RESULT_OK : KORE_RESULT_RETRY);
 	return (KORE_RESULT_OK);
 }

@@ -38,6 +38,12 @@ struct admin_state {
 	struct buf             scratch; /* owned, for query parameters */
 	int64_t                id; /* from the path, if any */
 	int                    flag; /* op-specific */
+	/* Work a respond step hands on (a file a thread writes): admin_run
+	 * calls resume until it returns 1 (answered), and cleanup (if set)
+	 * when the request ends, whatever happened. */
+	int (*resume)(struct http_request *, struct admin_state *);
+	void (*cleanup)(struct admin_state *);
+	void *work; /* cleanup's to free */
 };
 
 /* Runs the op of ops[] matching the request's method (405 otherwise). */

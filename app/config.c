@@ -99,6 +99,9 @@ set_option(struct config *c, const char *name, char *v, char *err,
 	} else if (strcmp(name, "session_ttl_seconds") == 0) {
 		return (set_number(&c->session_ttl_seconds, name, v, 1,
 		    365 * 86400, err, errlen));
+	} else if (strcmp(name, "import_max_mib") == 0) {
+		return (set_number(&c->import_max_mib, name, v, 1, 4096, err,
+		    errlen));
 	} else if (strcmp(name, "deliver_hooks") == 0) {
 		return (set_flag(&c->deliver_hooks, name, v, err, errlen));
 	} else if (strcmp(name, "hook_allow_private_networks") == 0) {
@@ -124,6 +127,7 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 	memset(c, 0, sizeof(*c));
 	c->session_ttl_seconds = 30 * 86400;
 	c->deliver_hooks = 1;
+	c->import_max_mib = 256;
 	copy = xstrdup(text);
 	rc = 0;
 	lineno = 0;

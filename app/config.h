@@ -24,6 +24,10 @@ struct config {
 	/* 1: hooks may reach loopback, private and link-local addresses
 	 * (hook_net.h); off by default. */
 	int hook_allow_private_networks;
+	/* The largest file the admin API imports, in MiB (also Kore's
+	 * largest request body: every other endpoint refuses more than
+	 * 64 KiB itself). */
+	int import_max_mib;
 };
 
 /* 0 on success; -1 with a message in err (size errlen) otherwise. */

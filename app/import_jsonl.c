@@ -222,7 +222,7 @@ line(struct jsonl_reader *r, const char *text, size_t len)
 }
 
 int
-import_jsonl_read(const char *path, const struct import_sink *sink, char *err,
+import_jsonl_read(int fd, const struct import_sink *sink, char *err,
     size_t errlen)
 {
 	struct jsonl_reader r;
@@ -236,8 +236,8 @@ import_jsonl_read(const char *path, const struct import_sink *sink, char *err,
 	r.sink = sink;
 	r.err = err;
 	r.errlen = errlen;
-	if ((f = gzopen(path, "rb")) == NULL) {
-		(void)snprintf(err, errlen, "cannot open %.200s", path);
+	if ((f = import_gzdopen(fd)) == NULL) {
+		(void)snprintf(err, errlen, "%s", "cannot read the file");
 		return (-1);
 	}
 	buf_init(&b);

@@ -14,10 +14,10 @@
 /* The longest line read (a comment of the largest body, escaped). */
 #define IMPORT_JSONL_LINE_MAX (8 * 1024 * 1024)
 
-/* Reads the export at path (gzipped or not): 0, or -1 with err filled
- * (not an export of a version this Parley reads, a bad line and its
- * number, or what a sink said). */
-int import_jsonl_read(const char *path, const struct import_sink *, char *err,
+/* Reads the export open at fd (gzipped or not; fd stays open, as with
+ * import_xml_read): 0, or -1 with err filled (not an export of a version
+ * this Parley reads, a bad line and its number, or what a sink said). */
+int import_jsonl_read(int fd, const struct import_sink *, char *err,
     size_t errlen);
 
 #endif

@@ -29,6 +29,14 @@
 #include "import_store.h"
 #include "import_xml.h"
 
+/* Imports run one at a time (import_lock_key() in
+ * sql/functions/import.sql): a session lock, let go of when the
+ * connection closes, however it does. */
+static const char sql_lock_wait[] =
+    "SELECT pg_advisory_lock(import_lock_key()), true";
+static const char sql_lock_try[] =
+    "SELECT pg_try_advisory_lock(import_lock_key())";
+
 /* COPY data is sent in pieces of about this size. */
 #define COPY_CHUNK (256 * 1024)
 
@@ -306,8 +314,29 @@ flush(struct import_store *s, int force)
 	return (0);
 }
 
+static int
+take_lock(struct import_store *s, int wait, char *err, size_t errlen)
+{
+	PGresult *res;
+	int       ok;
+
+	res = PQexec(s->db, wait ? sql_lock_wait : sql_lock_try);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, PQnfields(res) - 1), "t") == 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		(void)snprintf(err, errlen, "database: %s",
+		    PQresultErrorMessage(res));
+		err[strcspn(err, "\n")] = '\0';
+	} else if (!ok) {
+		(void)snprintf(err, errlen, "%s",
+		    "another import is running; try again once it is done");
+	}
+	PQclear(res);
+	return (ok ? 0 : -1);
+}
+
 struct import_store *
-import_store_open(const char *conninfo, const char *source, char *err,
+import_store_open(const char *conninfo, const char *source, int wait, char *err,
     size_t errlen)
 {
 	struct import_store *s;
@@ -325,6 +354,10 @@ import_store_open(const char *conninfo, const char *source, char *err,
 		(void)snprintf(err, errlen, "database: %s",
 		    PQerrorMessage(s->db));
 		err[strcspn(err, "\n")] = '\0';
+		import_store_close(s);
+		return (NULL);
+	}
+	if (take_lock(s, wait, err, errlen) == -1) {
 		import_store_close(s);
 		return (NULL);
 	}

@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include <zlib.h>
+
 enum import_format { IMPORT_WXR, IMPORT_DISQUS, IMPORT_PARLEY };
 
 /* How a post's key is made: from the export's own id (a WXR item's
@@ -72,13 +74,19 @@ struct import_sink {
 };
 
 /*
- * Reads the export at path (plain or gzipped XML) in format, handing each
- * post (before its comments) and comment to sink. Returns 0, or -1 with
- * err filled: an XML error with its line, a DOCTYPE, the wrong format or
- * an unknown WXR namespace, or what a sink said.
+ * Reads the export open at fd (plain or gzipped XML, from where the file
+ * offset stands; fd stays open and its offset tells how far the reading
+ * got) in format, handing each post (before its comments) and comment to
+ * sink. Returns 0, or -1 with err filled: an XML error with its line, a
+ * DOCTYPE, the wrong format or an unknown WXR namespace, or what a sink
+ * said.
  */
-int import_xml_read(const char *path, enum import_format, enum import_key,
+int import_xml_read(int fd, enum import_format, enum import_key,
     const struct import_sink *, char *err, size_t errlen);
+
+/* A gzip (or plain) reader of what fd holds, on a descriptor of its own
+ * (the offset is shared): gzclose it. NULL on failure. */
+gzFile import_gzdopen(int fd);
 
 /* The path of an http(s) URL ("/2024/05/a-post/"), into out; -1 when url
  * is not one or the path does not fit. */

@@ -3,7 +3,14 @@
  * registers the database and loads the assets before the workers fork,
  * chroot and drop privileges; the workers inherit all of it.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <kore/kore.h>
 #include <kore/http.h>
@@ -12,6 +19,7 @@
 #include <sodium.h>
 #include <curl/curl.h>
 
+#include "api.h"
 #include "assets.h"
 #include "ca_bundle.h"
 #include "hook_net.h"
@@ -80,6 +88,33 @@ hooks_sandbox_prepare(void)
 		    n, kore_root_path);
 }
 
+/*
+ * Request bodies up to import_max_mib (an import's file), kept in memory
+ * up to API_BODY_MAX and in files under the root's tmp_files/ beyond:
+ * the directory must be the workers' to write.
+ */
+static void
+bodies_prepare(void)
+{
+	struct passwd *pw;
+	char           dir[PATH_MAX];
+
+	http_body_max = (size_t)parley_config.import_max_mib * 1024 * 1024;
+	http_body_disk_offload = API_BODY_MAX;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", kore_root_path,
+	        http_body_disk_path) >= sizeof(dir))
+		fatal("parley: the root path is too long");
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		fatal("parley: cannot create %s: %s", dir, errno_s);
+	if (skip_runas || kore_runas_user == NULL)
+		return;
+	if ((pw = getpwnam(kore_runas_user)) == NULL)
+		fatal("parley: no user %s", kore_runas_user);
+	if (chown(dir, pw->pw_uid, pw->pw_gid) == -1)
+		fatal("parley: cannot give %s to %s: %s", dir, kore_runas_user,
+		    errno_s);
+}
+
 void
 kore_parent_configure(int argc, char **argv)
 {
@@ -110,6 +145,7 @@ kore_parent_configure(int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatal("parley: libcurl could not be initialised");
 	hooks_sandbox_prepare();
+	bodies_prepare();
 	/* Made once here (no hashing: random bytes) for every worker. */
 	if (password_dummy_hash(dummy) == -1)
 		fatal("parley: cannot hash a password");

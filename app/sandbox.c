@@ -36,4 +36,7 @@ KORE_SECCOMP_FILTER("parley",
 	 */
     KORE_SYSCALL_ALLOW(uname), KORE_SYSCALL_ALLOW(sendmmsg),
     KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_NETLINK), KORE_SYSCALL_ALLOW(bind),
-    KORE_SYSCALL_ALLOW(recvmsg), );
+    KORE_SYSCALL_ALLOW(recvmsg),
+    /* Imports and exports (import_xml.c, export.c): zlib reads and
+	 * writes the file through a descriptor of its own. */
+    KORE_SYSCALL_ALLOW(dup), );

@@ -304,6 +304,22 @@ static const char sql_counts[] =
 	" LEFT JOIN posts p ON p.key = k.key ORDER BY k.n";
 enum { COUNT_KEY, COUNT_APPROVED };
 
+/* Imports and exports (sql/functions/import.sql). The new job's id, or
+ * NULL while another import runs. */
+static const char sql_import_start[] =
+	"SELECT import_job_start($1, $2, $3::bigint, $4::bigint)";
+/* The job's columns (enum import_job_col); no row: no such job. */
+static const char sql_import_job[] =
+	"SELECT id, format, state, bytes, bytes_read, read, imported,"
+	" skipped, already, orphans, errors::text, rfc3339(created_at),"
+	" rfc3339(finished_at) FROM import_job_get($1::bigint)";
+enum import_job_col {
+	IJ_ID, IJ_FORMAT, IJ_STATE, IJ_BYTES, IJ_BYTES_READ, IJ_READ,
+	IJ_IMPORTED, IJ_SKIPPED, IJ_ALREADY, IJ_ORPHANS, IJ_ERRORS,
+	IJ_CREATED_AT, IJ_FINISHED_AT
+};
+static const char sql_export_audit[] = "SELECT export_audit($1::bigint)";
+
 /* clang-format on */
 
 void
@@ -1089,4 +1105,61 @@ store_redeliver_query(struct db_query *q, struct store_numbers *nums,
 	db_query_init(q, sql_redeliver);
 	param_id(q, nums, 0, actor);
 	param_id(q, nums, 1, id);
+}
+
+void
+store_import_start_query(struct db_query *q, struct store_numbers *nums,
+    const char *format, const char *key, int64_t bytes, int64_t user_id)
+{
+	db_query_init(q, sql_import_start);
+	db_param(q, format);
+	db_param(q, key);
+	param_id(q, nums, 2, bytes);
+	param_id(q, nums, 3, user_id);
+}
+
+int64_t
+store_import_started(struct db_query *q)
+{
+	if (db_rows(q) != 1 || db_text(q, 0, 0) == NULL)
+		return (0);
+	return (db_int(q, 0, 0));
+}
+
+void
+store_import_job_query(struct db_query *q, struct store_numbers *nums,
+    int64_t id)
+{
+	db_query_init(q, sql_import_job);
+	param_id(q, nums, 0, id);
+}
+
+int
+store_import_job_row(struct db_query *q, struct import_job_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (db_rows(q) != 1)
+		return (-1);
+	r->id = db_int(q, 0, IJ_ID);
+	r->format = db_text(q, 0, IJ_FORMAT);
+	r->state = db_text(q, 0, IJ_STATE);
+	r->bytes = db_int(q, 0, IJ_BYTES);
+	r->bytes_read = db_int(q, 0, IJ_BYTES_READ);
+	r->read = db_int(q, 0, IJ_READ);
+	r->imported = db_int(q, 0, IJ_IMPORTED);
+	r->skipped = db_int(q, 0, IJ_SKIPPED);
+	r->already = db_int(q, 0, IJ_ALREADY);
+	r->orphans = db_int(q, 0, IJ_ORPHANS);
+	r->errors = db_text(q, 0, IJ_ERRORS);
+	r->created_at = db_text(q, 0, IJ_CREATED_AT);
+	r->finished_at = db_text(q, 0, IJ_FINISHED_AT);
+	return (0);
+}
+
+void
+store_export_audit_query(struct db_query *q, struct store_numbers *nums,
+    int64_t user_id)
+{
+	db_query_init(q, sql_export_audit);
+	param_id(q, nums, 0, user_id);
 }

@@ -381,4 +381,26 @@ int64_t store_hook_ping_delivery(struct db_query *);
 void    store_redeliver_query(struct db_query *, struct store_numbers *,
        int64_t actor, int64_t id);
 
+/* Imports of the admin API: a new job (store_import_started: its id, or
+ * 0 while another import runs), and a job as it stands. */
+void    store_import_start_query(struct db_query *, struct store_numbers *,
+       const char *format, const char *key, int64_t bytes, int64_t user_id);
+int64_t store_import_started(struct db_query *);
+void    store_import_job_query(struct db_query *, struct store_numbers *,
+       int64_t id);
+struct import_job_row {
+	int64_t     id;
+	const char *format; /* "wxr", "disqus", "parley" */
+	const char *state; /* "queued", "running", "done", "failed" */
+	int64_t bytes, bytes_read, read, imported, skipped, already, orphans;
+	const char *errors; /* a JSON array of strings */
+	const char *created_at;
+	const char *finished_at; /* NULL while not finished */
+};
+/* 0, or -1 when there is no such job. */
+int store_import_job_row(struct db_query *, struct import_job_row *);
+/* The audit entry of an export, before it is written. */
+void store_export_audit_query(struct db_query *, struct store_numbers *,
+    int64_t user_id);
+
 #endif

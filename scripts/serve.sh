@@ -10,6 +10,7 @@
 # (1; 0: the first worker sends no event hooks, for tests that run their
 # own build/parley-deliver), PARLEY_HOOK_CA_FILE (none; a PEM file of CAs
 # that hooks' https trusts besides the system's, e.g. a private CA),
+# PARLEY_IMPORT_MAX_MIB (256: the admin API's largest import),
 # PARLEY_HOOK_ALLOW_PRIVATE (0; 1: hooks may reach loopback and private
 # addresses, hook_allow_private_networks = yes: the tests' receivers).
 # Moderation settings (edit window, depth, ...) live in the database.
@@ -29,6 +30,7 @@ trusted_proxies = ${PARLEY_TRUSTED_PROXIES:-}
 key_file = $dir/parley.key
 deliver_hooks = $([ "${PARLEY_DELIVER:-1}" = 0 ] && echo no || echo yes)
 hook_allow_private_networks = $([ "${PARLEY_HOOK_ALLOW_PRIVATE:-0}" = 1 ] && echo yes || echo no)
+import_max_mib = ${PARLEY_IMPORT_MAX_MIB:-256}
 CONF
 if [ -n "${PARLEY_HOOK_CA_FILE:-}" ]; then
 	echo "hook_ca_file = $PARLEY_HOOK_CA_FILE" >> "$dir/parley.conf"

@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct import_sink sink = { on_post, on_comment, NULL, on_record,
 		NULL };
-	char               path[64], err[512];
+	char               err[512];
 	int                fd, which, parley;
 
 	if (size == 0)
@@ -90,12 +90,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (write(fd, data + 1, size - 1) != (ssize_t)(size - 1))
 		abort();
-	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		abort();
 	err[0] = '\0';
-	if ((parley ? import_jsonl_read(path, &sink, err, sizeof(err)) :
-	              import_xml_read(path,
-	                  which == 0 ? IMPORT_WXR : IMPORT_DISQUS,
-	                  IMPORT_KEY_ID, &sink, err, sizeof(err))) == -1 &&
+	if ((parley ?
+	            import_jsonl_read(fd, &sink, err, sizeof(err)) :
+	            import_xml_read(fd, which == 0 ? IMPORT_WXR : IMPORT_DISQUS,
+	                IMPORT_KEY_ID, &sink, err, sizeof(err))) == -1 &&
 	    err[0] == '\0')
 		abort();
 	close(fd);

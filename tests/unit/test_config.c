@@ -240,6 +240,21 @@ Test(config, deliver_hooks_flag)
 	parse_fails("database = x\ndeliver_hooks =\n", "deliver_hooks");
 }
 
+Test(config, import_max_mib)
+{
+	struct config c;
+
+	parse_ok(&c, "database = x\n");
+	cr_assert_eq(c.import_max_mib, 256, "256 MiB by default");
+	config_free(&c);
+	parse_ok(&c, "database = x\nimport_max_mib = 4096\n");
+	cr_assert_eq(c.import_max_mib, 4096);
+	config_free(&c);
+	parse_fails("database = x\nimport_max_mib = 0\n", "import_max_mib");
+	parse_fails("database = x\nimport_max_mib = 4097\n", "import_max_mib");
+	parse_fails("database = x\nimport_max_mib = 1g\n", "import_max_mib");
+}
+
 Test(config, hook_ca_file)
 {
 	struct config c;
