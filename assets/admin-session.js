@@ -9,6 +9,7 @@ import { loadDeliveries, stopHookPolls } from './admin-deliveries.js';
 import { $, announce, refreshTimes } from './admin-dom.js';
 import { hideSecret } from './admin-hook-secret.js';
 import { hookKindChanged, loadHooks, syncHooks } from './admin-hooks.js';
+import { importHidden, importShown } from './admin-import.js';
 import { loadQueue, refreshCounts } from './admin-queue.js';
 import { loadSettings, settingsDirty } from './admin-settings.js';
 import { loadSites } from './admin-sites.js';
@@ -39,6 +40,7 @@ export function sessionEnded() {
 /* Forgets the token and every piece of moderator data on the page. */
 function clearSession() {
   stopTimer();
+  importHidden();
   state.token = null;
   state.user = null;
   sessionStorage.removeItem(TOKEN_KEY);
@@ -157,8 +159,8 @@ export function tick() {
 }
 
 const SECTIONS = ['queue', 'settings', 'bans', 'posts', 'sites',
-  'users', 'hooks', 'audit'];
-const ADMIN_SECTIONS = ['sites', 'users', 'hooks'];
+  'users', 'hooks', 'import', 'audit'];
+const ADMIN_SECTIONS = ['sites', 'users', 'hooks', 'import'];
 
 export function route() {
   /* "#/name", so the browser does not scroll to the section. */
@@ -168,6 +170,8 @@ export function route() {
     name = 'queue';
   if (state.section !== name)
     window.scrollTo(0, 0);
+  if (state.section === 'import' && name !== 'import')
+    importHidden();
   state.section = name;
   for (const s of SECTIONS)
     $(s).hidden = s !== name;
@@ -197,6 +201,9 @@ function sectionShown(name) {
       break;
     case 'hooks':
       loadHooks();
+      break;
+    case 'import':
+      importShown();
       break;
     case 'audit':
       loadAudit(false);

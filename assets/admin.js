@@ -1,8 +1,8 @@
 /*
  * Parley moderation page (/admin): the queue of comments, rules, bans,
- * posts, sites, users, hooks and the audit log, over the same-origin JSON
- * API. This module wires the page's controls to the sections' modules
- * (admin-*.js) and starts it.
+ * posts, sites, users, hooks, import and export, and the audit log, over
+ * the same-origin JSON API. This module wires the page's controls to the
+ * sections' modules (admin-*.js) and starts it.
  *
  * Plain JS modules, no build step. All mutable data lives in one state
  * object (admin-state.js). The DOM is built with createElement and
@@ -20,6 +20,9 @@ import { onSecretClick } from './admin-hook-secret.js';
 import {
   eventChecks, hookKindChanged, onHookForm, onHooksClick, onHooksSubmit,
 } from './admin-hooks.js';
+import {
+  formatChanged, onExport, onFileChosen, onFormatPicked, onImport,
+} from './admin-import.js';
 import { onPostButton } from './admin-posts.js';
 import {
   clearFilters, onBulk, onFilters, onKeydown, onListChange, onListClick,
@@ -102,6 +105,10 @@ function bindEvents() {
   $('hooks-list').addEventListener('click', onHooksClick);
   $('hooks-list').addEventListener('submit', onHooksSubmit);
   $('audit-more').addEventListener('click', () => loadAudit(true));
+  $('import-form').addEventListener('submit', onImport);
+  $('i-file').addEventListener('change', onFileChosen);
+  $('i-format').addEventListener('change', onFormatPicked);
+  $('export-button').addEventListener('click', onExport);
 }
 
 async function start() {
@@ -109,6 +116,7 @@ async function start() {
   banKindChanged();
   $('h-events-list').append(...eventChecks([]));
   hookKindChanged();
+  formatChanged();
   state.token = sessionStorage.getItem(TOKEN_KEY);
   if (!state.token)
     return showLogin();
