@@ -39,6 +39,12 @@ BEGIN
 	IF v_kind IS NOT NULL THEN
 		INSERT INTO stream_events (post_id, kind, comment_id)
 		    VALUES (v_row.post_id, v_kind, v_row.id);
+		-- Now and then, what no reconnecting browser still needs
+		-- goes (a day is far beyond EventSource's retries).
+		IF random() < 0.001 THEN
+			DELETE FROM stream_events
+			    WHERE at < now() - interval '1 day';
+		END IF;
 	END IF;
 	RETURN NULL;
 END $$;
