@@ -353,6 +353,13 @@ subscribe(struct http_request *req, const char *key, int64_t last_id,
 	/* A client that said "Connection: close" still gets its stream:
 	 * the connection ends when it goes away, not after the headers. */
 	req->owner->flags &= ~CONN_CLOSE_EMPTY;
+	/* Kore would end a connection that sends no next request within
+	 * http_header_timeout, and one idle past its idle timer: a stream
+	 * sends, it does not ask. The heartbeats restart the idle timer,
+	 * which only a stream whose reader is gone runs out. */
+	req->owner->http_timeout = 0;
+	req->owner->idle_timer.length = 3 * HEARTBEAT_MS;
+	kore_connection_start_idletimer(req->owner);
 	send_raw(s, hello, sizeof(hello) - 1);
 	if (!heartbeat_on) {
 		heartbeat_on = 1;
