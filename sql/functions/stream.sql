@@ -69,8 +69,9 @@ LANGUAGE sql STABLE AS $$
 	    (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,
 	    coalesce(u.role, 'guest'),
 	    avatar_seed(c.user_id, c.author_email, c.author_name),
-	    (SELECT count(*) FROM comments a WHERE a.post_id = p.id
-		AND a.status = 'approved')
+	    -- Depends on the key alone: counted once, not per row.
+	    (SELECT post_comment_count(pc.id)::bigint FROM posts pc
+		WHERE pc.key = p_key)
 	FROM posts p JOIN stream_events e ON e.post_id = p.id
 	LEFT JOIN comments c ON c.id = e.comment_id
 	LEFT JOIN users u ON u.id = c.user_id
