@@ -28,6 +28,8 @@ struct config {
 	 * largest request body: every other endpoint refuses more than
 	 * 64 KiB itself). */
 	int import_max_mib;
+	/* Live streams a node holds at most (shared by its workers). */
+	int stream_max;
 };
 
 /* 0 on success; -1 with a message in err (size errlen) otherwise. */

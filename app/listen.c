@@ -1,4 +1,6 @@
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include "listen.h"
 #include "sites.h"
 #include "store.h"
+#include "stream.h"
 
 #define LISTEN_RETRY_MS 1000
 /* An announcement unanswered this long means a connection gone quiet. */
@@ -29,6 +32,7 @@ static enum {
 	LISTEN_IDLE, /* listening, nothing in flight */
 	LISTEN_SUBSCRIBING, /* LISTEN sent, not yet acknowledged */
 	LISTEN_ANNOUNCING, /* an announcement in flight */
+	LISTEN_FETCHING, /* a read of a post's stream events */
 } listen_state;
 static struct announce pending;
 /* Announcements are numbered: sent so far, and answered (or given up). */
@@ -71,6 +75,10 @@ listen_lost(const char *why)
 	/* An announcement in flight may or may not have gone out. */
 	if (listen_state == LISTEN_ANNOUNCING)
 		announce_post(&pending, NULL);
+	if (listen_state == LISTEN_FETCHING)
+		stream_fetched(NULL);
+	/* Whatever changed meanwhile is read once the channel is back. */
+	stream_changed(NULL);
 	listen_state = LISTEN_IDLE;
 	/* Nobody waits through an outage: what is pending goes out after
 	 * the reconnect, and this worker's cache is off until then. */
@@ -111,8 +119,41 @@ results_read(void)
 		if (PQresultStatus(r) == PGRES_TUPLES_OK &&
 		    listen_state == LISTEN_SUBSCRIBING && PQntuples(r) == 1)
 			sites_set(PQgetvalue(r, 0, 0));
+		if (listen_state == LISTEN_FETCHING)
+			stream_fetched(
+			    PQresultStatus(r) == PGRES_TUPLES_OK ? r : NULL);
 		PQclear(r);
 	}
+}
+
+/* Reads a post's new stream events, if the connection is free for it;
+ * announcements go first (a writer waits for them). */
+static void
+fetch_send(void)
+{
+	const char *values[3], *key;
+	char        after[24], limit[12];
+	int64_t     from;
+
+	if (listen_conn == NULL || listen_connecting ||
+	    listen_state != LISTEN_IDLE || announce_pending(&pending) ||
+	    !stream_fetch_take(&key, &from))
+		return;
+	(void)snprintf(after, sizeof(after), "%" PRId64, from);
+	(void)snprintf(limit, sizeof(limit), "%d", STREAM_BATCH);
+	values[0] = key;
+	values[1] = after;
+	values[2] = limit;
+	if (!PQsendQueryParams(listen_conn, store_sql_stream_since, 3, NULL,
+	        values, NULL, NULL, 0)) {
+		stream_fetched(NULL);
+		listen_lost("cannot read stream events");
+		return;
+	}
+	listen_state = LISTEN_FETCHING;
+	announce_since = kore_time_ms();
+	if (PQflush(listen_conn) == -1)
+		listen_lost("cannot read stream events");
 }
 
 /* Sends what is pending, if the connection is free for it. */
@@ -163,6 +204,12 @@ listen_handle(void *arg, int error)
 		case 0:
 			break;
 		case -1:
+			if (listen_state == LISTEN_FETCHING) {
+				/* stream_fetched heard of it; a failed read
+				 * leaves the connection as it was. */
+				listen_state = LISTEN_IDLE;
+				break;
+			}
 			listen_lost(listen_state == LISTEN_SUBSCRIBING ?
 			        "LISTEN failed" :
 			        "announcing failed");
@@ -172,7 +219,8 @@ listen_handle(void *arg, int error)
 			 * unseen. */
 			if (listen_state == LISTEN_SUBSCRIBING)
 				cache_set_usable(1);
-			else if (announce_done < announce_sent)
+			else if (listen_state == LISTEN_ANNOUNCING &&
+			    announce_done < announce_sent)
 				announce_done = announce_sent;
 			listen_state = LISTEN_IDLE;
 			waiters_wake();
@@ -180,15 +228,25 @@ listen_handle(void *arg, int error)
 		}
 	}
 	while ((n = PQnotifies(listen_conn)) != NULL) {
-		if (strcmp(n->relname, "parley_sites") == 0)
+		if (strcmp(n->relname, "parley_sites") == 0) {
 			sites_set(n->extra);
-		else if (n->extra != NULL && n->extra[0] != '\0')
+		} else if (n->extra != NULL && n->extra[0] != '\0') {
 			cache_invalidate(n->extra);
-		else
+			stream_changed(n->extra);
+		} else {
 			cache_clear();
+			stream_changed(NULL);
+		}
 		PQfreemem(n);
 	}
 	announce_send();
+	fetch_send();
+}
+
+void
+listen_kick(void)
+{
+	fetch_send();
 }
 
 /* LISTEN on the connection now up; answers arrive in listen_handle. */
@@ -325,7 +383,8 @@ static void
 announce_watch(void *arg, u_int64_t now)
 {
 	(void)arg;
-	if (listen_state == LISTEN_ANNOUNCING &&
+	if ((listen_state == LISTEN_ANNOUNCING ||
+	        listen_state == LISTEN_FETCHING) &&
 	    now - announce_since > ANNOUNCE_TIMEOUT_MS)
 		listen_lost("announcing timed out");
 }

@@ -35,6 +35,9 @@ void listen_start(const char *conninfo);
  * answers, not only when the event loop comes round to the socket.
  */
 void listen_poll(void);
+/* Reads waiting stream events now if the connection is free (stream.c);
+ * otherwise once it is. */
+void listen_kick(void);
 /* 1 while the connection exists or is being made, 0 after a failure
  * (until the next attempt, a second later). */
 int listen_connected(void);

@@ -30,6 +30,7 @@
 #include "deliver_thread.h"
 #include "keys.h"
 #include "password.h"
+#include "stream.h"
 #include "parley.h"
 
 #define CONFIG_DEFAULT "conf/parley.conf"
@@ -161,6 +162,7 @@ kore_worker_configure(void)
 	if (sodium_init() < 0)
 		fatal("libsodium could not be initialised");
 	cache_init(CACHE_BUDGET);
+	stream_init(parley_config.stream_max / (int)worker_count);
 	listen_start(parley_config.database);
 	if (parley_config.deliver_hooks)
 		deliver_thread_start(parley_config.database);

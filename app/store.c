@@ -1163,3 +1163,89 @@ store_export_audit_query(struct db_query *q, struct store_numbers *nums,
 	db_query_init(q, sql_export_audit);
 	param_id(q, nums, 0, user_id);
 }
+
+/* Live streams (sql/functions/stream.sql), read on the listening
+ * connection (listen.c) with $1 the post's key, $2 the last event seen,
+ * $3 the most rows; columns: enum stream_col. */
+const char store_sql_stream_since[] =
+    "SELECT event_id, kind, id, parent_id, status, author_name, author_url,"
+    " html, created_at, edited_at, created_us, score, role, avatar_seed,"
+    " approved FROM stream_since($1, $2::bigint, $3::int)";
+enum stream_col {
+	SC_EVENT_ID,
+	SC_KIND,
+	SC_ID,
+	SC_PARENT_ID,
+	SC_STATUS,
+	SC_AUTHOR_NAME,
+	SC_AUTHOR_URL,
+	SC_HTML,
+	SC_CREATED_AT,
+	SC_EDITED_AT,
+	SC_CREATED_US,
+	SC_SCORE,
+	SC_ROLE,
+	SC_AVATAR_SEED,
+	SC_APPROVED
+};
+
+static const char sql_stream_head[] = "SELECT stream_head($1)";
+
+static const char *
+pq_text(PGresult *r, int row, int col)
+{
+	return (PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col));
+}
+
+static int64_t
+pq_int(PGresult *r, int row, int col)
+{
+	return (PQgetisnull(r, row, col) ?
+	        0 :
+	        strtoll(PQgetvalue(r, row, col), NULL, 10));
+}
+
+int
+store_stream_row(PGresult *r, int row, struct stream_row *out)
+{
+	const char *status;
+
+	memset(out, 0, sizeof(*out));
+	if (row >= PQntuples(r) || PQnfields(r) != SC_APPROVED + 1)
+		return (-1);
+	out->event_id = pq_int(r, row, SC_EVENT_ID);
+	out->kind = pq_text(r, row, SC_KIND);
+	out->count = pq_int(r, row, SC_APPROVED);
+	/* The comment may be gone since (deleted for good): none then. */
+	if ((out->has_comment = !PQgetisnull(r, row, SC_ID)) == 0)
+		return (0);
+	out->c.id = pq_int(r, row, SC_ID);
+	out->c.parent_id = pq_int(r, row, SC_PARENT_ID);
+	status = pq_text(r, row, SC_STATUS);
+	if (status == NULL ||
+	    comment_status_parse(status, &out->c.status) == -1)
+		out->c.status = STATUS_DELETED;
+	out->c.author_name = pq_text(r, row, SC_AUTHOR_NAME);
+	out->c.author_url = pq_text(r, row, SC_AUTHOR_URL);
+	out->c.html = pq_text(r, row, SC_HTML);
+	out->c.created_at = pq_text(r, row, SC_CREATED_AT);
+	out->c.edited_at = pq_text(r, row, SC_EDITED_AT);
+	out->c.created_us = pq_int(r, row, SC_CREATED_US);
+	out->c.score = pq_int(r, row, SC_SCORE);
+	out->c.author_role = pq_text(r, row, SC_ROLE);
+	store_avatar(&out->c, pq_text(r, row, SC_AVATAR_SEED));
+	return (0);
+}
+
+void
+store_stream_head_query(struct db_query *q, const char *key)
+{
+	db_query_init(q, sql_stream_head);
+	db_param(q, key);
+}
+
+int64_t
+store_stream_head(struct db_query *q)
+{
+	return (db_rows(q) == 1 ? db_int(q, 0, 0) : 0);
+}

@@ -403,4 +403,19 @@ int store_import_job_row(struct db_query *, struct import_job_row *);
 void store_export_audit_query(struct db_query *, struct store_numbers *,
     int64_t user_id);
 
+/* Live streams (stream.c): the SQL its listening connection runs, a row
+ * of its answer (0, or -1 past the last), and the newest event of a
+ * post, where a new stream starts. */
+extern const char store_sql_stream_since[];
+struct stream_row {
+	int64_t        event_id;
+	const char    *kind; /* "comment", "edit", "delete" */
+	int64_t        count; /* the post's approved comments */
+	int            has_comment; /* c filled */
+	struct comment c; /* as the thread shows it to anyone */
+};
+int     store_stream_row(PGresult *, int row, struct stream_row *);
+void    store_stream_head_query(struct db_query *, const char *key);
+int64_t store_stream_head(struct db_query *);
+
 #endif

@@ -19,7 +19,7 @@ parley_conninfo() {
 	if [ -n "${PARLEY_MIGRATE_URL:-}" ]; then
 		conn="$PARLEY_MIGRATE_URL"
 	elif [ -n "$1" ]; then
-		conn="host=$top/var/pg/run port=${PARLEY_PG_PORT:-54329} user=parley dbname=$1"
+		conn="host=${PARLEY_PG_DIR:-$top/var/pg}/run port=${PARLEY_PG_PORT:-54329} user=parley dbname=$1"
 	elif [ -n "${PARLEY_CONF:-}" ]; then
 		[ -r "$PARLEY_CONF" ] || { echo "cannot read $PARLEY_CONF" >&2; return 1; }
 		conn=$(conf_database "$PARLEY_CONF")

@@ -11,6 +11,8 @@
 # own build/parley-deliver), PARLEY_HOOK_CA_FILE (none; a PEM file of CAs
 # that hooks' https trusts besides the system's, e.g. a private CA),
 # PARLEY_IMPORT_MAX_MIB (256: the admin API's largest import),
+# PARLEY_STREAM_MAX (10000 live streams), PARLEY_MAX_CONNECTIONS (1024
+# a worker; its descriptors are twice that),
 # PARLEY_HOOK_ALLOW_PRIVATE (0; 1: hooks may reach loopback and private
 # addresses, hook_allow_private_networks = yes: the tests' receivers).
 # Moderation settings (edit window, depth, ...) live in the database.
@@ -31,6 +33,7 @@ key_file = $dir/parley.key
 deliver_hooks = $([ "${PARLEY_DELIVER:-1}" = 0 ] && echo no || echo yes)
 hook_allow_private_networks = $([ "${PARLEY_HOOK_ALLOW_PRIVATE:-0}" = 1 ] && echo yes || echo no)
 import_max_mib = ${PARLEY_IMPORT_MAX_MIB:-256}
+stream_max = ${PARLEY_STREAM_MAX:-10000}
 CONF
 if [ -n "${PARLEY_HOOK_CA_FILE:-}" ]; then
 	echo "hook_ca_file = $PARLEY_HOOK_CA_FILE" >> "$dir/parley.conf"
@@ -47,11 +50,17 @@ else
 	flags+=(-n -r)
 fi
 
+# Descriptors: twice the connections, within what this shell may give.
+nofiles=$(( ${PARLEY_MAX_CONNECTIONS:-1024} * 2 ))
+hard=$(ulimit -Hn)
+[ "$hard" != unlimited ] && [ "$nofiles" -gt "$hard" ] && nofiles=$hard
 sed -e "s|@BIND@|${PARLEY_BIND:-127.0.0.1}|" -e "s|@PORT@|$port|" \
     -e "s|@MODULE@|$top/build/parley.so|" -e "s|@ROOT@|$dir/root|" \
     -e "s|@RUNAS@|$runas|" -e "s|@WORKERS@|$workers|" \
     -e "s|@PIDFILE@|$dir/kore.pid|" -e "s|@PG_CONNS@|${PARLEY_PG_CONNS:-8}|" \
     -e "s|@SECCOMP_TRACING@|${PARLEY_SECCOMP_TRACING:-no}|" \
+    -e "s|@MAX_CONNS@|${PARLEY_MAX_CONNECTIONS:-1024}|" \
+    -e "s|@NOFILES@|$nofiles|" \
     "$top/conf/kore.conf.in" > "$dir/kore.conf"
 
 export PARLEY_CONF="$dir/parley.conf"

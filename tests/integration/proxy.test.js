@@ -358,3 +358,26 @@ test('an import file over 1 MiB passes nginx on the import route only', async ()
   }
   assert.fail('the import did not finish');
 });
+
+test('a live stream passes nginx as it comes: an event within a second of the comment', async () => {
+  const key = uniqueKey('proxy-live');
+  const sock = tls.connect({ host: '127.0.0.1', port: ports.https, localAddress: CLIENT, ca: caPem });
+  let got = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (d) => { got += d; });
+  await new Promise((resolve, reject) => { sock.once('secureConnect', resolve); sock.once('error', reject); });
+  sock.write(`GET /api/v1/stream?post=${encodeURIComponent(key)} HTTP/1.1\r\nHost: 127.0.0.1:${ports.https}\r\n`
+    + 'Accept: text/event-stream\r\n\r\n');
+  try {
+    for (let i = 0; i < 100 && !got.includes('retry:'); i++) await sleep(20);
+    assert.match(got, /^HTTP\/1\.1 200/);
+    assert.match(got, /content-type: text\/event-stream/i);
+    const t0 = Date.now();
+    const id = (await request('POST', '/api/v1/comments',
+      { json: { post: key, body: 'through nginx, live', author_name: 'Guest' } })).json.comment.id;
+    while (!got.includes(`"id":${id}`) && Date.now() - t0 < 1000) await sleep(10);
+    assert.ok(got.includes('event: comment') && got.includes(`"id":${id}`), `no event through nginx in 1 s: ${got}`);
+  } finally {
+    sock.destroy();
+  }
+});

@@ -255,6 +255,19 @@ Test(config, import_max_mib)
 	parse_fails("database = x\nimport_max_mib = 1g\n", "import_max_mib");
 }
 
+Test(config, stream_max)
+{
+	struct config c;
+
+	parse_ok(&c, "database = x\n");
+	cr_assert_eq(c.stream_max, 10000);
+	config_free(&c);
+	parse_ok(&c, "database = x\nstream_max = 2\n");
+	cr_assert_eq(c.stream_max, 2);
+	config_free(&c);
+	parse_fails("database = x\nstream_max = 0\n", "stream_max");
+}
+
 Test(config, hook_ca_file)
 {
 	struct config c;

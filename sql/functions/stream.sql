@@ -1,0 +1,87 @@
+-- Live streams (app/stream.c): the events readers are sent, recorded in
+-- the transaction of the change, so none goes out before its commit and
+-- none is lost to a worker that was not listening at the time.
+
+-- What a reader sees change: a comment becoming visible (approved), an
+-- approved comment's text, an approved comment going away. Pending and
+-- spam comments make no event. Imports make none either (a thread of
+-- thousands at once is a reload, not a stream).
+CREATE OR REPLACE FUNCTION stream_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_kind text;
+	v_row comments;
+BEGIN
+	IF coalesce(current_setting('parley.importing', true), '') = 'on' THEN
+		RETURN NULL;
+	END IF;
+	IF TG_OP = 'INSERT' THEN
+		v_row := NEW;
+		IF NEW.status = 'approved' THEN
+			v_kind := 'comment';
+		END IF;
+	ELSIF TG_OP = 'DELETE' THEN
+		v_row := OLD;
+		IF OLD.status = 'approved' THEN
+			v_kind := 'delete';
+		END IF;
+	ELSE
+		v_row := NEW;
+		IF OLD.status <> 'approved' AND NEW.status = 'approved' THEN
+			v_kind := 'comment';
+		ELSIF OLD.status = 'approved' AND NEW.status <> 'approved' THEN
+			v_kind := 'delete';
+		ELSIF NEW.status = 'approved'
+		    AND NEW.html IS DISTINCT FROM OLD.html THEN
+			v_kind := 'edit';
+		END IF;
+	END IF;
+	IF v_kind IS NOT NULL THEN
+		INSERT INTO stream_events (post_id, kind, comment_id)
+		    VALUES (v_row.post_id, v_kind, v_row.id);
+		-- Now and then, what no reconnecting browser still needs
+		-- goes (a day is far beyond EventSource's retries).
+		IF random() < 0.001 THEN
+			DELETE FROM stream_events
+			    WHERE at < now() - interval '1 day';
+		END IF;
+	END IF;
+	RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER comments_stream
+    AFTER INSERT OR DELETE OR UPDATE OF status, html ON comments
+    FOR EACH ROW EXECUTE FUNCTION stream_event();
+
+-- A post's events after p_after, oldest first, at most p_limit, each with
+-- what its event sends: the comment as the thread shows it to anyone, and
+-- the post's count. No row for a post without events.
+CREATE OR REPLACE FUNCTION stream_since(p_key text, p_after bigint,
+	p_limit int)
+	RETURNS TABLE (event_id bigint, kind text, id bigint,
+	    parent_id bigint, status text, author_name text, author_url text,
+	    html text, created_at text, edited_at text, created_us bigint,
+	    score integer, role text, avatar_seed text, approved bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT e.id, e.kind, c.id, c.parent_id, c.status,
+	    coalesce(u.name, c.author_name), c.author_url, c.html,
+	    rfc3339(c.created_at), rfc3339(c.edited_at),
+	    (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,
+	    coalesce(u.role, 'guest'),
+	    avatar_seed(c.user_id, c.author_email, c.author_name),
+	    -- Depends on the key alone: counted once, not per row.
+	    (SELECT post_comment_count(pc.id)::bigint FROM posts pc
+		WHERE pc.key = p_key)
+	FROM posts p JOIN stream_events e ON e.post_id = p.id
+	LEFT JOIN comments c ON c.id = e.comment_id
+	LEFT JOIN users u ON u.id = c.user_id
+	WHERE p.key = p_key AND e.id > p_after
+	ORDER BY e.id LIMIT p_limit;
+$$;
+
+-- The newest event of a post, 0 if none: where a new stream starts.
+CREATE OR REPLACE FUNCTION stream_head(p_key text) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce((SELECT max(e.id) FROM stream_events e
+	    JOIN posts p ON p.id = e.post_id WHERE p.key = p_key), 0);
+$$;

@@ -1,0 +1,173 @@
+// Live streams (GET /api/v1/stream, Server-Sent Events) on two nodes of
+// one database: a comment posted on node A reaches a stream held on node
+// B; held comments send nothing until approved; edits and deletions
+// arrive; a reconnect with Last-Event-ID is sent exactly what it missed,
+// also after the listening connection was killed.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { startParley, call, sql, uniqueKey, sleep, top } = require('./harness');
+
+const PW = 'a long enough password';
+let a;
+let b;
+let admin;
+
+before(async () => {
+  a = await startParley({ name: 'it-stream-a' });
+  b = await startParley({ name: 'it-stream-b', shareDb: a.db });
+  execFileSync(path.join(top, 'scripts', 'admin.sh'), ['boss@example.org', PW, a.db], { stdio: 'ignore' });
+  const r = await call(a.base, 'POST', '/api/v1/auth/login', { json: { email: 'boss@example.org', password: PW } });
+  admin = r.json.token;
+});
+after(async () => {
+  await b.stop();
+  await a.stop();
+});
+
+// Opens a stream; events arrive in .events as {id, event, data}.
+function open(srv, key, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const s = { events: [], status: 0, headers: {}, raw: '' };
+    const req = http.get(`${srv.base}/api/v1/stream?post=${encodeURIComponent(key)}`,
+      { agent: false, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+        s.status = res.statusCode;
+        s.headers = res.headers;
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          s.raw += chunk;
+          let i;
+          while ((i = s.raw.indexOf('\n\n')) >= 0) {
+            const block = s.raw.slice(0, i);
+            s.raw = s.raw.slice(i + 2);
+            const ev = {};
+            for (const line of block.split('\n')) {
+              const m = line.match(/^(id|event|data): ?(.*)$/);
+              if (m) ev[m[1]] = m[2];
+            }
+            if (ev.event) s.events.push({ id: Number(ev.id), event: ev.event, data: JSON.parse(ev.data) });
+          }
+        });
+        resolve(s);
+      });
+    req.on('error', reject);
+    s.close = () => req.destroy();
+  });
+}
+
+async function until(s, predicate, ms = 1000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const found = s.events.find(predicate);
+    if (found) return found;
+    await sleep(10);
+  }
+  return null;
+}
+
+const post = (srv, key, body, extra = {}) => call(srv.base, 'POST', '/api/v1/comments',
+  { json: { post: key, body, author_name: 'Reader', ...extra } });
+const moderate = (ids, action) => call(a.base, 'POST', '/api/v1/admin/comments/moderate',
+  { json: { ids, action }, headers: { authorization: `Bearer ${admin}` } });
+
+test('a comment posted on node A reaches a stream on node B within a second, with the count', async () => {
+  const key = uniqueKey('live');
+  const s = await open(b, key);
+  assert.equal(s.status, 200);
+  assert.match(s.headers['content-type'], /^text\/event-stream/);
+  assert.equal(s.headers['x-accel-buffering'], 'no');
+  await sleep(100);
+  const t0 = Date.now();
+  const r = await post(a, key, 'Hello *live*');
+  assert.equal(r.status, 201, r.text);
+  const ev = await until(s, (e) => e.event === 'comment' && e.data.id === r.json.comment.id);
+  assert.ok(ev, `no comment event in 1 s: ${JSON.stringify(s.events)}`);
+  assert.ok(Date.now() - t0 < 1000);
+  assert.equal(ev.data.html, '<p>Hello <em>live</em></p>\n');
+  assert.equal(ev.data.parent_id, null);
+  assert.equal(ev.data.author.name, 'Reader');
+  assert.equal(ev.data.status, 'approved');
+  const count = await until(s, (e) => e.event === 'count');
+  assert.equal(count.data.count, 1);
+  assert.equal(count.id, ev.id);
+  s.close();
+});
+
+test('a held comment sends nothing until it is approved; edits and deletions arrive', async () => {
+  const key = uniqueKey('held');
+  sql("UPDATE settings SET value = 'true' WHERE name = 'require_approval'", a.db);
+  let held;
+  const s = await open(b, key);
+  try {
+    await sleep(100);
+    held = await post(a, key, 'wait for me');
+    assert.equal(held.json.comment.status, 'pending', held.text);
+    await sleep(500);
+    assert.deepEqual(s.events, [], 'nothing for a pending comment');
+  } finally {
+    sql("UPDATE settings SET value = 'false' WHERE name = 'require_approval'", a.db);
+  }
+  const id = held.json.comment.id;
+  assert.equal((await moderate([id], 'approve')).status, 200);
+  assert.ok(await until(s, (e) => e.event === 'comment' && e.data.id === id), JSON.stringify(s.events));
+  sql(`UPDATE comments SET body = 'changed', html = '<p>changed</p>' || chr(10), edited_at = now() WHERE id = ${id}`, a.db);
+  const edit = await until(s, (e) => e.event === 'edit');
+  assert.ok(edit, JSON.stringify(s.events));
+  assert.deepEqual([edit.data.id, edit.data.html], [id, '<p>changed</p>\n']);
+  assert.equal((await moderate([id], 'spam')).status, 200);
+  const del = await until(s, (e) => e.event === 'delete');
+  assert.ok(del, JSON.stringify(s.events));
+  assert.equal(del.data.id, id);
+  const ids = s.events.map((e) => e.id);
+  assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'ids increase');
+  s.close();
+});
+
+test('Last-Event-ID replays exactly the missed events, also after the listening connection was killed', async () => {
+  const key = uniqueKey('replay');
+  const first = await post(a, key, 'one');
+  const s1 = await open(b, key);
+  await sleep(100);
+  const second = await post(a, key, 'two');
+  const seen = await until(s1, (e) => e.event === 'comment' && e.data.id === second.json.comment.id);
+  assert.ok(seen);
+  s1.close();
+  // Missed while away: three comments, one of them on node B.
+  const missed = [await post(a, key, 'three'), await post(b, key, 'four'), await post(a, key, 'five')];
+  const s2 = await open(b, key, { 'last-event-id': String(seen.id) });
+  for (const m of missed) {
+    assert.ok(await until(s2, (e) => e.event === 'comment' && e.data.id === m.json.comment.id), JSON.stringify(s2.events));
+  }
+  await sleep(200);
+  const comments = s2.events.filter((e) => e.event === 'comment').map((e) => e.data.id);
+  assert.deepEqual(comments, missed.map((m) => m.json.comment.id), 'each missed one once, nothing older');
+  assert.ok(!comments.includes(first.json.comment.id));
+
+  // The workers' listening connections die; a comment made meanwhile
+  // still arrives once they are back.
+  const killed = sql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()
+    AND (query LIKE '%parley_thread%' OR query LIKE '%stream_since%')`, a.db)[0][0];
+  assert.ok(Number(killed) >= 4, `the four workers' listening connections: ${killed}`);
+  const during = await post(a, key, 'six');
+  assert.equal(during.status, 201, during.text);
+  assert.ok(await until(s2, (e) => e.event === 'comment' && e.data.id === during.json.comment.id, 5000), JSON.stringify(s2.events));
+  assert.equal(s2.events.filter((e) => e.event === 'comment' && e.data.id === during.json.comment.id).length, 1);
+  s2.close();
+});
+
+test('refusals: no post, too many streams from one address', async () => {
+  const none = await call(b.base, 'GET', '/api/v1/stream');
+  assert.equal(none.status, 400);
+  const key = uniqueKey('cap');
+  const open8 = [];
+  for (let i = 0; i < 8; i++) open8.push(await open(b, key));
+  // Either worker: each holds at most 8 from one address.
+  const more = [];
+  for (let i = 0; i < 9; i++) more.push(await open(b, key));
+  assert.ok([...open8, ...more].some((s) => s.status === 429), 'the ninth on a worker is refused');
+  for (const s of [...open8, ...more]) s.close();
+});
