@@ -138,7 +138,7 @@ import_respond(struct http_request *req, struct admin_state *s)
 	job->bytes = (off_t)req->http_body_length;
 	job->options.format = (enum import_format)s->flag;
 	job->options.key = (enum import_key)s->id;
-	job->options.wait = 1;
+	job->options.locked = 1; /* import_job_run takes it */
 	job->conninfo = strdup(parley_config.database);
 	if ((job->fd = body_open(req)) == -1 || job->conninfo == NULL ||
 	    import_thread_start(job) == -1) {

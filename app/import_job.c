@@ -17,6 +17,11 @@
 
 static const char sql_update[] =
     "SELECT import_job_update($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+/* The import lock (import_lock_key() in sql/functions/import.sql), held
+ * on the job's own connection from before the import until after its
+ * end is written: a job shown running always has its importer. Waits
+ * for one that runs (a command line import). */
+static const char sql_lock[] = "SELECT pg_advisory_lock(import_lock_key())";
 
 struct watcher {
 	struct import_job *job;
@@ -85,6 +90,20 @@ on_progress(void *arg, const struct import_report *r)
 	job_update(w, "running", r);
 }
 
+static int
+lock_take(PGconn *db)
+{
+	PGresult *res;
+	int       ok;
+
+	if (PQstatus(db) != CONNECTION_OK)
+		return (-1);
+	res = PQexec(db, sql_lock);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	PQclear(res);
+	return (ok ? 0 : -1);
+}
+
 void
 import_job_run(struct import_job *job)
 {
@@ -97,13 +116,17 @@ import_job_run(struct import_job *job)
 	buf_init(&w.errors);
 	watch.arg = &w;
 	w.db = PQconnectdb(job->conninfo);
-	if (PQstatus(w.db) != CONNECTION_OK)
+	if (lock_take(w.db) == -1) {
+		/* Nobody can be told: the job shows as failed once a
+		 * minute has passed (import_jobs_abandoned()). */
 		fprintf(stderr, "parley: import job %" PRId64 ": %s", job->id,
 		    PQerrorMessage(w.db));
-	(void)import_run(job->conninfo, job->fd, &job->options, &watch,
-	    &report);
-	job_update(&w, report.done ? "done" : "failed", &report);
-	import_report_free(&report);
+	} else {
+		(void)import_run(job->conninfo, job->fd, &job->options, &watch,
+		    &report);
+		job_update(&w, report.done ? "done" : "failed", &report);
+		import_report_free(&report);
+	}
 	buf_free(&w.errors);
 	PQfinish(w.db);
 	close(job->fd);

@@ -283,7 +283,7 @@ import_run(const char *conninfo, int fd, const struct import_options *o,
 		report_error(&im, "remap",
 		    "cannot read the remap file (lines \"OLD NEW\", at most "
 		    "4 MiB)");
-	else if ((im.store = import_store_open(conninfo, source, o->wait, err,
+	else if ((im.store = import_store_open(conninfo, source, o->locked, err,
 	              sizeof(err))) == NULL)
 		report_error(&im, "database", err);
 	else if ((o->format == IMPORT_PARLEY ?

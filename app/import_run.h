@@ -21,7 +21,9 @@ struct import_options {
 	enum import_format format;
 	enum import_key    key;
 	const char        *remap_path; /* moved posts, or NULL */
-	int                wait; /* for an import that runs (else fail) */
+	/* The caller holds the import lock (an import job, import_job.c);
+	 * otherwise the import takes it, and fails while another runs. */
+	int locked;
 };
 
 /* What an import did, so far or in the end. */

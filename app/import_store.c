@@ -32,8 +32,6 @@
 /* Imports run one at a time (import_lock_key() in
  * sql/functions/import.sql): a session lock, let go of when the
  * connection closes, however it does. */
-static const char sql_lock_wait[] =
-    "SELECT pg_advisory_lock(import_lock_key()), true";
 static const char sql_lock_try[] =
     "SELECT pg_try_advisory_lock(import_lock_key())";
 
@@ -315,14 +313,14 @@ flush(struct import_store *s, int force)
 }
 
 static int
-take_lock(struct import_store *s, int wait, char *err, size_t errlen)
+take_lock(struct import_store *s, char *err, size_t errlen)
 {
 	PGresult *res;
 	int       ok;
 
-	res = PQexec(s->db, wait ? sql_lock_wait : sql_lock_try);
+	res = PQexec(s->db, sql_lock_try);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
-	    strcmp(PQgetvalue(res, 0, PQnfields(res) - 1), "t") == 0;
+	    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		(void)snprintf(err, errlen, "database: %s",
 		    PQresultErrorMessage(res));
@@ -336,8 +334,8 @@ take_lock(struct import_store *s, int wait, char *err, size_t errlen)
 }
 
 struct import_store *
-import_store_open(const char *conninfo, const char *source, int wait, char *err,
-    size_t errlen)
+import_store_open(const char *conninfo, const char *source, int locked,
+    char *err, size_t errlen)
 {
 	struct import_store *s;
 	PGresult            *res;
@@ -357,7 +355,7 @@ import_store_open(const char *conninfo, const char *source, int wait, char *err,
 		import_store_close(s);
 		return (NULL);
 	}
-	if (take_lock(s, wait, err, errlen) == -1) {
+	if (!locked && take_lock(s, err, errlen) == -1) {
 		import_store_close(s);
 		return (NULL);
 	}

@@ -25,10 +25,11 @@ struct import_counts {
 };
 
 /* Connects (libpq conninfo) and starts the import of source ("wxr",
- * "disqus", "parley"), one at a time: with wait, after the import that
- * runs; else failing while one runs. NULL with err filled on failure. */
+ * "disqus", "parley"). Imports run one at a time: unless locked (the
+ * caller holds the lock), it takes the lock, failing while another import
+ * runs. NULL with err filled on failure. */
 struct import_store *import_store_open(const char *conninfo, const char *source,
-    int wait, char *err, size_t errlen);
+    int locked, char *err, size_t errlen);
 /* Stage a post, or a comment with its Markdown source and rendered HTML:
  * 0, or -1 with the reason in import_store_error. */
 int import_store_post(struct import_store *, const struct import_post *);
