@@ -171,3 +171,45 @@ test('refusals: no post, too many streams from one address', async () => {
   assert.ok([...open8, ...more].some((s) => s.status === 429), 'the ninth on a worker is refused');
   for (const s of [...open8, ...more]) s.close();
 });
+
+test('a reader more than 200 events behind is told to reload (reset), then follows on', async () => {
+  const key = uniqueKey('far');
+  const first = await post(a, key, 'before');
+  const s1 = await open(b, key);
+  await sleep(100);
+  const seen = await post(a, key, 'seen');
+  const last = await until(s1, (e) => e.event === 'comment' && e.data.id === seen.json.comment.id);
+  assert.ok(last);
+  s1.close();
+  // 250 comments while away, straight into the table (each an event).
+  sql(`INSERT INTO comments (post_id, depth, author_name, body, html, status)
+    SELECT post_id, 0, 'Many', 'n' || g, '<p>n' || g || '</p>', 'approved'
+    FROM comments, generate_series(1, 250) g WHERE id = ${first.json.comment.id}`, a.db);
+  const s2 = await open(b, key, { 'last-event-id': String(last.id) });
+  const reset = await until(s2, (e) => e.event === 'reset', 3000);
+  assert.ok(reset, JSON.stringify(s2.events.slice(0, 3)));
+  assert.equal(s2.events.filter((e) => e.event === 'comment').length, 0, 'no partial replay before the reset');
+  const after = await post(a, key, 'after the reset');
+  assert.ok(await until(s2, (e) => e.event === 'comment' && e.data.id === after.json.comment.id, 3000), 'followed on');
+  s2.close();
+});
+
+test('past the node\'s stream_max, new streams get 503 with Retry-After', async () => {
+  const small = await startParley({ name: 'it-stream-cap', shareDb: a.db, workers: 1, env: { PARLEY_STREAM_MAX: '2' } });
+  try {
+    const key = uniqueKey('capped');
+    const s = [await open(small, key), await open(small, key)];
+    assert.deepEqual(s.map((x) => x.status), [200, 200]);
+    const third = await call(small.base, 'GET', `/api/v1/stream?post=${key}`);
+    assert.equal(third.status, 503);
+    assert.equal(third.headers.get('retry-after'), '60');
+    assert.equal(third.json.error.code, 'unavailable');
+    for (const x of s) x.close();
+    await sleep(200);
+    const again = await open(small, key);
+    assert.equal(again.status, 200, 'a place freed is taken again');
+    again.close();
+  } finally {
+    await small.stop();
+  }
+});
