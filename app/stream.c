@@ -204,9 +204,8 @@ event_json(struct buf *b, const struct stream_row *r, const char **name)
 	buf_reset(b);
 	*name = r->kind;
 	if (strcmp(r->kind, "delete") == 0) {
-		buf_printf(b, "{\"id\":%" PRId64 "}",
-		    r->has_comment ? r->c.id : (int64_t)0);
-		return (r->has_comment);
+		buf_printf(b, "{\"id\":%" PRId64 "}", r->comment_id);
+		return (1);
 	}
 	if (!r->has_comment || r->c.status != STATUS_APPROVED)
 		return (0);
@@ -426,6 +425,7 @@ handler_stream(struct http_request *req)
 		}
 		api_client_ip(req, ip);
 		if (address_streams(ip) >= STREAM_PER_ADDRESS) {
+			http_response_header(req, "retry-after", RETRY_AFTER);
 			api_error(req, 429, "too_many_streams",
 			    "Too many live streams from this address.", NULL);
 			return (KORE_RESULT_OK);

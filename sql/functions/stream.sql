@@ -70,7 +70,7 @@ CREATE OR REPLACE FUNCTION stream_since(p_key text, p_after bigint,
 	    parent_id bigint, status text, author_name text, author_url text,
 	    html text, created_at text, edited_at text, created_us bigint,
 	    score integer, role text, avatar_seed text, approved bigint,
-	    head bigint)
+	    head bigint, comment_id bigint)
 LANGUAGE sql STABLE AS $$
 	SELECT e.id, e.kind, c.id, c.parent_id, c.status,
 	    coalesce(u.name, c.author_name), c.author_url, c.html,
@@ -82,7 +82,9 @@ LANGUAGE sql STABLE AS $$
 	    (SELECT post_comment_count(pc.id)::bigint FROM posts pc
 		WHERE pc.key = p_key),
 	    -- The newest event: where a reader told to reload goes on.
-	    stream_head(p_key)
+	    stream_head(p_key),
+	    -- Kept when the comment itself is gone for good.
+	    e.comment_id
 	FROM posts p JOIN stream_events e ON e.post_id = p.id
 	LEFT JOIN comments c ON c.id = e.comment_id
 	LEFT JOIN users u ON u.id = c.user_id

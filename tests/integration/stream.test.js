@@ -123,6 +123,11 @@ test('a held comment sends nothing until it is approved; edits and deletions arr
   assert.equal(del.data.id, id);
   const ids = s.events.map((e) => e.id);
   assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'ids increase');
+  // Deleted for good by a moderator: the row is gone, the event names it.
+  const gone = await post(a, key, 'delete me for good');
+  assert.ok(await until(s, (e) => e.event === 'comment' && e.data.id === gone.json.comment.id));
+  assert.equal((await moderate([gone.json.comment.id], 'delete')).status, 200);
+  assert.ok(await until(s, (e) => e.event === 'delete' && e.data.id === gone.json.comment.id), JSON.stringify(s.events.slice(-3)));
   s.close();
 });
 
@@ -168,7 +173,9 @@ test('refusals: no post, too many streams from one address', async () => {
   // Either worker: each holds at most 8 from one address.
   const more = [];
   for (let i = 0; i < 9; i++) more.push(await open(b, key));
-  assert.ok([...open8, ...more].some((s) => s.status === 429), 'the ninth on a worker is refused');
+  const refused = [...open8, ...more].find((s) => s.status === 429);
+  assert.ok(refused, 'the ninth on a worker is refused');
+  assert.equal(refused.headers['retry-after'], '60');
   for (const s of [...open8, ...more]) s.close();
 });
 
