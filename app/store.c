@@ -1170,7 +1170,8 @@ store_export_audit_query(struct db_query *q, struct store_numbers *nums,
 const char store_sql_stream_since[] =
     "SELECT event_id, kind, id, parent_id, status, author_name, author_url,"
     " html, created_at, edited_at, created_us, score, role, avatar_seed,"
-    " approved FROM stream_since($1, $2::bigint, $3::int)";
+    " approved, head, comment_id"
+    " FROM stream_since($1, $2::bigint, $3::int)";
 enum stream_col {
 	SC_EVENT_ID,
 	SC_KIND,
@@ -1186,7 +1187,9 @@ enum stream_col {
 	SC_SCORE,
 	SC_ROLE,
 	SC_AVATAR_SEED,
-	SC_APPROVED
+	SC_APPROVED,
+	SC_HEAD,
+	SC_COMMENT_ID
 };
 
 static const char sql_stream_head[] = "SELECT stream_head($1)";
@@ -1211,11 +1214,13 @@ store_stream_row(PGresult *r, int row, struct stream_row *out)
 	const char *status;
 
 	memset(out, 0, sizeof(*out));
-	if (row >= PQntuples(r) || PQnfields(r) != SC_APPROVED + 1)
+	if (row >= PQntuples(r) || PQnfields(r) != SC_COMMENT_ID + 1)
 		return (-1);
 	out->event_id = pq_int(r, row, SC_EVENT_ID);
 	out->kind = pq_text(r, row, SC_KIND);
 	out->count = pq_int(r, row, SC_APPROVED);
+	out->head = pq_int(r, row, SC_HEAD);
+	out->comment_id = pq_int(r, row, SC_COMMENT_ID);
 	/* The comment may be gone since (deleted for good): none then. */
 	if ((out->has_comment = !PQgetisnull(r, row, SC_ID)) == 0)
 		return (0);

@@ -411,6 +411,8 @@ struct stream_row {
 	int64_t        event_id;
 	const char    *kind; /* "comment", "edit", "delete" */
 	int64_t        count; /* the post's approved comments */
+	int64_t        head; /* the post's newest event */
+	int64_t        comment_id; /* the event's, even if gone since */
 	int            has_comment; /* c filled */
 	struct comment c; /* as the thread shows it to anyone */
 };

@@ -204,9 +204,8 @@ event_json(struct buf *b, const struct stream_row *r, const char **name)
 	buf_reset(b);
 	*name = r->kind;
 	if (strcmp(r->kind, "delete") == 0) {
-		buf_printf(b, "{\"id\":%" PRId64 "}",
-		    r->has_comment ? r->c.id : (int64_t)0);
-		return (r->has_comment);
+		buf_printf(b, "{\"id\":%" PRId64 "}", r->comment_id);
+		return (1);
 	}
 	if (!r->has_comment || r->c.status != STATUS_APPROVED)
 		return (0);
@@ -222,7 +221,32 @@ event_json(struct buf *b, const struct stream_row *r, const char **name)
 	return (1);
 }
 
-/* Sends one post's rows to each of its streams that has not seen them. */
+/* Reads the batch's bounds: its first and last event, the post's newest
+ * and its count. */
+static void
+batch_bounds(PGresult *res, int64_t *first, int64_t *last, int64_t *head,
+    int64_t *count)
+{
+	struct stream_row r;
+	int               n = PQntuples(res);
+
+	*first = *last = *head = *count = 0;
+	if (store_stream_row(res, 0, &r) == 0)
+		*first = r.event_id;
+	if (store_stream_row(res, n - 1, &r) == 0) {
+		*last = r.event_id;
+		*head = r.head;
+		*count = r.count;
+	}
+}
+
+/*
+ * Sends one post's rows to each of its streams that has not seen them. A
+ * full batch was read from the oldest position: a stream still there is
+ * more than a batch behind, and is told to reload instead, going on from
+ * the post's newest event; the others take what the batch holds for them
+ * and the next read goes on.
+ */
 static void
 post_send(struct stream_post *p, PGresult *res)
 {
@@ -230,37 +254,35 @@ post_send(struct stream_post *p, PGresult *res)
 	struct stream    *s;
 	struct buf        json, count;
 	const char       *name;
-	int               row, n = PQntuples(res), full;
-	int64_t           first = 0, last = 0, n_count = -1;
+	int               row, full = PQntuples(res) >= STREAM_BATCH;
+	int64_t           first, last, head, n_count;
 
+	if (PQntuples(res) == 0)
+		return;
+	batch_bounds(res, &first, &last, &head, &n_count);
 	buf_init(&json);
 	buf_init(&count);
-	full = n >= STREAM_BATCH;
+	buf_printf(&count, "{\"count\":%" PRId64 "}", n_count);
+	TAILQ_FOREACH(s, &p->streams, in_post)
+	{
+		if (full && s->last_id < first) {
+			send_event(s, head, "reset", &count);
+			s->last_id = head;
+		}
+	}
 	for (row = 0; store_stream_row(res, row, &r) == 0; row++) {
-		if (row == 0)
-			first = r.event_id;
-		last = r.event_id;
-		n_count = r.count;
 		if (!event_json(&json, &r, &name))
 			continue;
 		TAILQ_FOREACH(s, &p->streams, in_post)
 		{
-			if (s->last_id < r.event_id && !full)
+			if (s->last_id < r.event_id)
 				send_event(s, r.event_id, name, &json);
 		}
 	}
-	if (n > 0) {
-		buf_printf(&count, "{\"count\":%" PRId64 "}", n_count);
-		TAILQ_FOREACH(s, &p->streams, in_post)
-		{
-			if (s->last_id >= last)
-				continue;
-			/* Too far behind for a replay: the reader reloads
-			 * the thread, and goes on from the newest. */
-			if (full && s->last_id < first)
-				send_event(s, last, "reset", &count);
-			else
-				send_event(s, last, "count", &count);
+	TAILQ_FOREACH(s, &p->streams, in_post)
+	{
+		if (s->last_id < last) {
+			send_event(s, last, "count", &count);
 			s->last_id = last;
 		}
 	}
@@ -269,7 +291,6 @@ post_send(struct stream_post *p, PGresult *res)
 		p->dirty = 1;
 	buf_free(&json);
 	buf_free(&count);
-	(void)first;
 }
 
 void
@@ -404,6 +425,7 @@ handler_stream(struct http_request *req)
 		}
 		api_client_ip(req, ip);
 		if (address_streams(ip) >= STREAM_PER_ADDRESS) {
+			http_response_header(req, "retry-after", RETRY_AFTER);
 			api_error(req, 429, "too_many_streams",
 			    "Too many live streams from this address.", NULL);
 			return (KORE_RESULT_OK);

@@ -1,10 +1,11 @@
 /*
  * Parley comments widget: <div id="parley" data-post="KEY"></div> and
  * this script. Options (data-): post, title, url, lang, theme (light |
- * dark | auto), sort (oldest | newest | top), limit. It renders in a
- * Shadow DOM, builds DOM with textContent (the server's sanitized HTML
- * is the only markup inserted), talks only to its own origin without
- * cookies, and keeps state in localStorage under "parley:".
+ * dark | auto), sort (oldest | newest | top), limit, live ("false": no
+ * live updates). It renders in a Shadow DOM, builds DOM with
+ * textContent (the server's sanitized HTML is the only markup
+ * inserted), talks only to its own origin without cookies, and keeps
+ * state in localStorage under "parley:".
  *
  * Each widget on a page is one object (createWidget) holding its
  * settings, state and elements; the functions below take it first.
@@ -53,6 +54,7 @@
       editHint: 'Write the new version here.',
       posted: 'Comment posted.', held: 'Comment awaiting moderation.',
       saved: 'Comment updated.', removed: 'Comment deleted.',
+      new_one: '{n} new comment', new_other: '{n} new comments',
       e_required: 'Please fill in this field.',
       e_required_author_name: 'Please give your name.',
       e_invalid_value: 'Please check this field.',
@@ -108,6 +110,7 @@
       editHint: 'Schreiben Sie hier die neue Fassung.',
       posted: 'Kommentar veröffentlicht.', held: 'Kommentar wartet auf Freischaltung.',
       saved: 'Kommentar geändert.', removed: 'Kommentar gelöscht.',
+      new_one: '{n} neuer Kommentar', new_other: '{n} neue Kommentare',
       e_required: 'Bitte füllen Sie dieses Feld aus.',
       e_required_author_name: 'Bitte geben Sie Ihren Namen an.',
       e_invalid_value: 'Bitte prüfen Sie dieses Feld.',
@@ -163,6 +166,7 @@
       editHint: 'Écrivez ici la nouvelle version.',
       posted: 'Commentaire publié.', held: 'Commentaire en attente de modération.',
       saved: 'Commentaire modifié.', removed: 'Commentaire supprimé.',
+      new_one: '{n} nouveau commentaire', new_other: '{n} nouveaux commentaires',
       e_required: 'Veuillez remplir ce champ.',
       e_required_author_name: 'Veuillez indiquer votre nom.',
       e_invalid_value: 'Veuillez vérifier ce champ.',
@@ -201,10 +205,10 @@
 .root{--accent:var(--parley-accent,#2563eb);--accent-text:color-mix(in srgb,var(--accent) 75%,var(--fg));--on-accent:#fff;--bg:var(--parley-bg,#fff);--fg:var(--parley-fg,#1f2328);--muted:var(--parley-muted,#5c6570);--border:var(--parley-border,#dfe3e8);--soft:var(--parley-soft,#f4f6f8);--danger:#c0262d;--note-bg:#fff4d1;--note-fg:#6d4c00;
 color-scheme:light;position:relative;background:var(--bg);color:var(--fg);font:15px/1.55 var(--parley-font,system-ui,sans-serif);padding:20px 22px;border:1px solid var(--border);border-radius:12px;text-align:left;overflow-wrap:anywhere}
 .root.dark{--accent:var(--parley-accent,#7aa7ff);--on-accent:#0d1424;--bg:var(--parley-bg,#181a1f);--fg:var(--parley-fg,#e4e6ea);--muted:var(--parley-muted,#9aa3ae);--border:var(--parley-border,#31353d);--soft:var(--parley-soft,#22252b);--danger:#ff8a80;--note-bg:#3a2f0b;--note-fg:#f0cf6a;color-scheme:dark}
-*,*::before,*::after{box-sizing:border-box}
+*{box-sizing:border-box}
 [hidden]{display:none!important}
 :focus-visible{outline:2px solid var(--accent);outline-offset:2px}
-h2,h3{margin:0;font-weight:700;line-height:1.25}
+h2,h3{margin:0;line-height:1.25}
 h2{font-size:1.3em}
 h3{font-size:1.12em}
 p{margin:0}
@@ -260,7 +264,7 @@ time{color:var(--muted)}
 .slot:not(:empty){margin-top:8px}
 .replies{margin-left:18px;padding-left:16px;border-left:2px solid var(--border)}
 .replies .replies .replies .replies{margin-left:0;padding-left:10px}
-.more{width:100%;margin-top:18px}
+.more,.new{width:100%;margin-top:18px}
 .leave{margin-top:24px;padding-top:18px;border-top:1px solid var(--border)}
 .leave-head{display:flex;flex-wrap:wrap;gap:6px 12px;align-items:baseline;justify-content:space-between}
 .acct{font-size:.9em;color:var(--muted)}
@@ -403,6 +407,10 @@ time{color:var(--muted)}
        * whoever cast it, not to the device. */
       votes: {},
       mine: new Set(),
+      /* id -> comment: new ones come live, shown when the reader asks
+       * (the bar, showNew). */
+      pending: new Map(),
+      /* source: the EventSource, while live (goLive). */
     };
     for (const id in widget.owned) {
       if (!(Date.parse(widget.owned[id].u) + KEEP_MS > Date.now()))
@@ -658,7 +666,8 @@ time{color:var(--muted)}
       setTimeout(() => dropEditButtons(widget, node),
         Date.parse(claim.u) - Date.now());
 
-    return el('article', { class: 'art', 'aria-labelledby': id },
+    /* Focusable from a script: showNew moves the focus here. */
+    return el('article', { class: 'art', 'aria-labelledby': id, tabindex: -1 },
       avatar(author),
       el('div', {},
         el('div', { class: 'head' },
@@ -684,6 +693,9 @@ time{color:var(--muted)}
     const node = { comment, item: el('li', { class: 'c' }) };
     widget.nodes.get(comment.id)?.item.remove();
     widget.nodes.set(comment.id, node);
+    /* Shown: it no longer waits behind the bar. */
+    if (widget.pending.delete(comment.id))
+      showBar(widget);
     node.item.append(node.article = buildArticle(widget, node));
     for (const reply of comment.replies || [])
       repliesOf(node).append(buildComment(widget, reply).item);
@@ -702,6 +714,21 @@ time{color:var(--muted)}
     node.article = article;
     node.slot.replaceWith(slot);
     node.slot = slot;
+  }
+
+  /* Takes a comment away, also from behind the bar (showBar); a
+   * placeholder stays while it has replies. */
+  function removeNode(widget, id) {
+    const node = widget.nodes.get(id);
+    if (widget.pending.delete(id))
+      showBar(widget);
+    if (node?.replies?.children.length) {
+      node.comment.status = 'deleted';
+      redraw(widget, node);
+    } else if (node) {
+      node.item.remove();
+      widget.nodes.delete(id);
+    }
   }
 
   /* Shows a comment this reader wrote, without a refetch. */
@@ -763,6 +790,8 @@ time{color:var(--muted)}
       translate(widget, 'loading'));
     widget.more = button('btn more', translate(widget, 'more'),
       () => loadComments(widget, true), { hidden: true });
+    widget.bar = button('btn primary new', '', () => showNew(widget),
+      { hidden: true });
     widget.account = el('div', { class: 'acct' });
     widget.authSlot = el('div', {});
     widget.closed = el('p', { class: 'muted', hidden: true },
@@ -774,17 +803,21 @@ time{color:var(--muted)}
     widget.root = el('div', { class: 'root', lang: widget.lang },
       el('div', { class: 'top' }, widget.heading,
         el('label', {}, translate(widget, 'sort'), sort)),
-      widget.status, widget.list, widget.more,
+      widget.status, widget.bar, widget.list, widget.more,
       el('section', { class: 'leave', 'aria-labelledby': 'parley-leave' },
         widget.leaveHead, widget.authSlot, widget.closed, widget.mainForm),
       widget.live);
   }
 
+  /* The text for key_one or key_other as n says, with n filled in. */
+  const plural = (widget, key, n) => translate(widget,
+    key + (widget.plural.select(n) === 'one' ? '_one' : '_other'),
+    { n: n.toLocaleString(widget.lang) });
+
   function setCount(widget, n) {
     const count = widget.count = Math.max(n, 0);
-    const form = widget.plural.select(count) === 'one' ? 'one' : 'other';
-    widget.heading.textContent = count ? translate(widget, 'count_' + form,
-      { n: count.toLocaleString(widget.lang) }) : translate(widget, 'none');
+    widget.heading.textContent = count ? plural(widget, 'count', count) :
+      translate(widget, 'none');
   }
 
   /* A closed post shows only that it is closed where one would write. */
@@ -846,6 +879,123 @@ time{color:var(--muted)}
     widget.more.disabled = false;
   }
 
+  /* ---------- Live updates ---------- */
+
+  /*
+   * A comment as the server has it now. One known here, on the page or
+   * behind the bar, takes a new text (an edit, or a placeholder's),
+   * unless it is being edited here; a new one (not an edit's {id, html,
+   * edited_at}) waits behind the bar, except a reply to a comment not
+   * on the page.
+   */
+  function liveComment(widget, data) {
+    const id = data.id, parent = data.parent_id, node = widget.nodes.get(id);
+    const known = node?.comment || widget.pending.get(id);
+    if (known) {
+      if (!node?.editForm && known.html !== data.html) {
+        Object.assign(known, data);
+        if (node)
+          redraw(widget, node);
+      }
+    } else if (data.created_at && (!parent || widget.nodes.has(parent) ||
+      widget.pending.has(parent)))
+      showBar(widget, widget.pending.set(id, data));
+  }
+
+  /* "N new comments" while some wait, said to screen readers if say. */
+  function showBar(widget, say) {
+    const bar = widget.bar, n = widget.pending.size;
+    bar.hidden = !n;
+    bar.textContent = plural(widget, 'new', n);
+    if (say)
+      announce(widget, bar.textContent);
+  }
+
+  /* The waiting comments, in place; the focus goes to the first. */
+  function showNew(widget) {
+    const shown = [];
+    /* A reply that came with its parent is built with it. */
+    for (const comment of widget.pending.values()) {
+      if (!comment.parent_id || widget.nodes.has(comment.parent_id))
+        shown.push(insertComment(widget, comment).article);
+    }
+    widget.pending.clear();
+    showBar(widget);
+    shown[0]?.focus();
+  }
+
+  /*
+   * What changed while no stream told: the thread's first page, as the
+   * reader sorts it, compared with the page. Its comments not on the
+   * page are new ones, but for one that moved up into it meanwhile (a
+   * comment above it was removed, or votes reordered them): that one
+   * shows behind the bar too.
+   */
+  function sync(widget) {
+    const walk = (comment) => {
+      liveComment(widget, comment);
+      comment.replies.forEach(walk);
+    };
+    request(widget, 'GET', '/comments?' + new URLSearchParams({
+      post: widget.config.post, sort: widget.config.sort,
+      limit: widget.config.limit })).then((r) => {
+      setCount(widget, r.post.comment_count);
+      r.comments.forEach(walk);
+    }, () => { /* the next try tells */ });
+  }
+
+  /*
+   * Live updates (GET /api/v1/stream): an EventSource holds the post's
+   * stream while the thread is on screen and the tab visible, and is
+   * closed otherwise. After a dropped connection the browser reconnects
+   * by itself with Last-Event-ID (every 3 s, as the server says), and
+   * the server replays what was missed. A new EventSource cannot send
+   * Last-Event-ID, so replay cannot serve a reopening: each stream,
+   * once open, runs sync instead, for what changed before it (for the
+   * first, since the thread was loaded); it is one request, answered
+   * 304 from the browser's cache when nothing changed. A refused stream
+   * (429, 503: the EventSource gives up, CLOSED) is closed, and sync
+   * runs every 60 s instead, each time with another try at a stream.
+   */
+  function goLive(widget, host) {
+    let timer, seen;
+    const stop = () => {
+      widget.source?.close();
+      clearTimeout(timer);
+      widget.source = timer = null;
+    };
+    const start = () => {
+      stop();
+      const s = widget.source = new EventSource(API + '/api/v1/stream?' +
+        new URLSearchParams({ post: widget.config.post }));
+      s.onopen = () => sync(widget);
+      s.onerror = () => {
+        if (s.readyState > 1) {
+          stop();
+          sync(widget);
+          timer = setTimeout(start, 60000);
+        }
+      };
+      const on = { comment: liveComment, edit: liveComment,
+        delete: (w, data) => removeNode(w, data.id),
+        count: (w, data) => setCount(w, data.count),
+        reset: (w) => loadComments(w) };
+      for (const name in on)
+        s.addEventListener(name, (ev) => on[name](widget, JSON.parse(ev.data)));
+    };
+    const update = () => {
+      if (!seen || document.hidden)
+        stop();
+      else if (!widget.source && !timer)
+        start();
+    };
+    new IntersectionObserver((entries) => {
+      seen = entries.pop().isIntersecting;
+      update();
+    }).observe(host);
+    document.addEventListener('visibilitychange', update);
+  }
+
   /* ---------- Writing ---------- */
 
   function field(label, input, note) {
@@ -862,15 +1012,13 @@ time{color:var(--muted)}
     const fields = {
       body: body.input,
       author_name: el('input', { name: 'name', autocomplete: 'name',
-        'aria-required': 'true', maxlength: 80 }),
+        'aria-required': 'true', maxlength: 80, value: remembered.name }),
       author_email: el('input', { name: 'email', type: 'email',
-        autocomplete: 'email' }),
+        autocomplete: 'email', value: remembered.email }),
       author_url: el('input', { name: 'url', type: 'url',
-        autocomplete: 'url', placeholder: 'example.org' }),
+        autocomplete: 'url', placeholder: 'example.org',
+        value: remembered.url }),
     };
-    fields.author_name.value = remembered.name || '';
-    fields.author_email.value = remembered.email || '';
-    fields.author_url.value = remembered.url || '';
     const honeypot = el('input', { name: 'hp', tabindex: '-1',
       autocomplete: 'off', 'aria-hidden': 'true' });
     const preview = el('div', { class: 'preview body', hidden: true,
@@ -928,7 +1076,8 @@ time{color:var(--muted)}
         s: text, m: widget.user?.id, k: widget.config.post,
         c: held && !widget.user ? comment : undefined };
       saveStored('own', widget.owned);
-      if (!held)
+      /* An open stream sends the count, this comment's included. */
+      if (!held && widget.source?.readyState !== 1)
         setCount(widget, widget.count + 1);
       fields.body.value = '';
       body.count();
@@ -1037,17 +1186,12 @@ time{color:var(--muted)}
         changeRefused(widget, node, e);
         return showError(widget, error, e);
       }
-      if (comment.status === 'approved')
+      /* An open stream sends the count (see commentForm). */
+      if (comment.status === 'approved' && widget.source?.readyState !== 1)
         setCount(widget, widget.count - 1);
       delete widget.owned[comment.id];
       saveStored('own', widget.owned);
-      if (node.replies?.children.length) {
-        comment.status = 'deleted';
-        redraw(widget, node);
-      } else {
-        node.item.remove();
-        widget.nodes.delete(comment.id);
-      }
+      removeNode(widget, comment.id);
       announce(widget, translate(widget, 'removed'));
     });
     const box = el('span', { class: 'confirm', role: 'group' },
@@ -1204,7 +1348,9 @@ time{color:var(--muted)}
             setUser(widget, null, null);
         }
       }
-      loadComments(widget);
+      await loadComments(widget);
+      if (widget.options.live !== 'false')
+        goLive(widget, host);
     })();
 
     setInterval(() => refresh(widget), 30000);

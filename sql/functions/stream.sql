@@ -53,15 +53,24 @@ CREATE OR REPLACE TRIGGER comments_stream
     AFTER INSERT OR DELETE OR UPDATE OF status, html ON comments
     FOR EACH ROW EXECUTE FUNCTION stream_event();
 
+-- The newest event of a post, 0 if none: where a new stream starts.
+CREATE OR REPLACE FUNCTION stream_head(p_key text) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce((SELECT max(e.id) FROM stream_events e
+	    JOIN posts p ON p.id = e.post_id WHERE p.key = p_key), 0);
+$$;
+
 -- A post's events after p_after, oldest first, at most p_limit, each with
--- what its event sends: the comment as the thread shows it to anyone, and
--- the post's count. No row for a post without events.
+-- what its event sends: the comment as the thread shows it to anyone, the
+-- post's count, and the post's newest event. No row for a post without
+-- events.
 CREATE OR REPLACE FUNCTION stream_since(p_key text, p_after bigint,
 	p_limit int)
 	RETURNS TABLE (event_id bigint, kind text, id bigint,
 	    parent_id bigint, status text, author_name text, author_url text,
 	    html text, created_at text, edited_at text, created_us bigint,
-	    score integer, role text, avatar_seed text, approved bigint)
+	    score integer, role text, avatar_seed text, approved bigint,
+	    head bigint, comment_id bigint)
 LANGUAGE sql STABLE AS $$
 	SELECT e.id, e.kind, c.id, c.parent_id, c.status,
 	    coalesce(u.name, c.author_name), c.author_url, c.html,
@@ -71,7 +80,11 @@ LANGUAGE sql STABLE AS $$
 	    avatar_seed(c.user_id, c.author_email, c.author_name),
 	    -- Depends on the key alone: counted once, not per row.
 	    (SELECT post_comment_count(pc.id)::bigint FROM posts pc
-		WHERE pc.key = p_key)
+		WHERE pc.key = p_key),
+	    -- The newest event: where a reader told to reload goes on.
+	    stream_head(p_key),
+	    -- Kept when the comment itself is gone for good.
+	    e.comment_id
 	FROM posts p JOIN stream_events e ON e.post_id = p.id
 	LEFT JOIN comments c ON c.id = e.comment_id
 	LEFT JOIN users u ON u.id = c.user_id
@@ -79,9 +92,3 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY e.id LIMIT p_limit;
 $$;
 
--- The newest event of a post, 0 if none: where a new stream starts.
-CREATE OR REPLACE FUNCTION stream_head(p_key text) RETURNS bigint
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce((SELECT max(e.id) FROM stream_events e
-	    JOIN posts p ON p.id = e.post_id WHERE p.key = p_key), 0);
-$$;

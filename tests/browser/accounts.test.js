@@ -100,7 +100,9 @@ test('a stale session token is forgotten on load', async () => {
 
 test('held comment notice for a guest (POST answer intercepted to say "pending")', async () => {
   const post = uniqueKey('held');
-  const page = await env.open(env.postPage({ post }));
+  // No live stream: the server really publishes this comment, and its
+  // count event would contradict the faked answer.
+  const page = await env.open(env.postPage({ post, attrs: { live: 'false' } }));
   // Until the server holds comments for real, make its answer say so.
   await page.route(`${env.api}/api/v1/comments`, async (route) => {
     if (route.request().method() !== 'POST') return route.continue();

@@ -123,6 +123,11 @@ test('a held comment sends nothing until it is approved; edits and deletions arr
   assert.equal(del.data.id, id);
   const ids = s.events.map((e) => e.id);
   assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'ids increase');
+  // Deleted for good by a moderator: the row is gone, the event names it.
+  const gone = await post(a, key, 'delete me for good');
+  assert.ok(await until(s, (e) => e.event === 'comment' && e.data.id === gone.json.comment.id));
+  assert.equal((await moderate([gone.json.comment.id], 'delete')).status, 200);
+  assert.ok(await until(s, (e) => e.event === 'delete' && e.data.id === gone.json.comment.id), JSON.stringify(s.events.slice(-3)));
   s.close();
 });
 
@@ -168,6 +173,50 @@ test('refusals: no post, too many streams from one address', async () => {
   // Either worker: each holds at most 8 from one address.
   const more = [];
   for (let i = 0; i < 9; i++) more.push(await open(b, key));
-  assert.ok([...open8, ...more].some((s) => s.status === 429), 'the ninth on a worker is refused');
+  const refused = [...open8, ...more].find((s) => s.status === 429);
+  assert.ok(refused, 'the ninth on a worker is refused');
+  assert.equal(refused.headers['retry-after'], '60');
   for (const s of [...open8, ...more]) s.close();
+});
+
+test('a reader more than 200 events behind is told to reload (reset), then follows on', async () => {
+  const key = uniqueKey('far');
+  const first = await post(a, key, 'before');
+  const s1 = await open(b, key);
+  await sleep(100);
+  const seen = await post(a, key, 'seen');
+  const last = await until(s1, (e) => e.event === 'comment' && e.data.id === seen.json.comment.id);
+  assert.ok(last);
+  s1.close();
+  // 250 comments while away, straight into the table (each an event).
+  sql(`INSERT INTO comments (post_id, depth, author_name, body, html, status)
+    SELECT post_id, 0, 'Many', 'n' || g, '<p>n' || g || '</p>', 'approved'
+    FROM comments, generate_series(1, 250) g WHERE id = ${first.json.comment.id}`, a.db);
+  const s2 = await open(b, key, { 'last-event-id': String(last.id) });
+  const reset = await until(s2, (e) => e.event === 'reset', 3000);
+  assert.ok(reset, JSON.stringify(s2.events.slice(0, 3)));
+  assert.equal(s2.events.filter((e) => e.event === 'comment').length, 0, 'no partial replay before the reset');
+  const after = await post(a, key, 'after the reset');
+  assert.ok(await until(s2, (e) => e.event === 'comment' && e.data.id === after.json.comment.id, 3000), 'followed on');
+  s2.close();
+});
+
+test('past the node\'s stream_max, new streams get 503 with Retry-After', async () => {
+  const small = await startParley({ name: 'it-stream-cap', shareDb: a.db, workers: 1, env: { PARLEY_STREAM_MAX: '2' } });
+  try {
+    const key = uniqueKey('capped');
+    const s = [await open(small, key), await open(small, key)];
+    assert.deepEqual(s.map((x) => x.status), [200, 200]);
+    const third = await call(small.base, 'GET', `/api/v1/stream?post=${key}`);
+    assert.equal(third.status, 503);
+    assert.equal(third.headers.get('retry-after'), '60');
+    assert.equal(third.json.error.code, 'unavailable');
+    for (const x of s) x.close();
+    await sleep(200);
+    const again = await open(small, key);
+    assert.equal(again.status, 200, 'a place freed is taken again');
+    again.close();
+  } finally {
+    await small.stop();
+  }
 });
