@@ -29,6 +29,7 @@ function openStream(i) {
     });
     sock.on('data', (d) => {
       const now = performance.now();
+      if (d.includes(': heartbeat')) s.beats = (s.beats || 0) + 1;
       s.buf += d;
       if (!s.ok && s.buf.includes('\r\n\r\n')) {
         s.ok = s.buf.startsWith('HTTP/1.1 200');
@@ -111,7 +112,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
       m[k] = (m[k] || 0) + 1;
       return m;
     }, {})),
-    within_1s: total ? within / total : 0, missed, closed: streams.filter((s) => s.ok && s.closed).length, closed_before: closedEarly,
+    within_1s: total ? within / total : 0,
+    heartbeats: streams.filter((s) => s.ok && s.beats > 0).length,
+    held_seconds: (performance.now() - opening) / 1000, missed, closed: streams.filter((s) => s.ok && s.closed).length, closed_before: closedEarly,
   }) + '\n');
   for (const s of streams) s.sock.destroy();
   process.exit(0);
