@@ -64,6 +64,9 @@ $$;
 -- what its event sends: the comment as the thread shows it to anyone, the
 -- post's count, and the post's newest event. No row for a post without
 -- events.
+-- Dropped first: CREATE OR REPLACE cannot change the columns it
+-- returns, and they grew while it was young. Nothing depends on it.
+DROP FUNCTION IF EXISTS stream_since(text, bigint, integer);
 CREATE OR REPLACE FUNCTION stream_since(p_key text, p_after bigint,
 	p_limit int)
 	RETURNS TABLE (event_id bigint, kind text, id bigint,
