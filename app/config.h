@@ -28,7 +28,8 @@ struct config {
 	 * largest request body: every other endpoint refuses more than
 	 * 64 KiB itself). */
 	int import_max_mib;
-	/* Live streams a node holds at most (shared by its workers). */
+	/* Live streams each worker holds at most (Kore's worker_count
+	 * does not tell the configured workers: "workers 1" reads 3). */
 	int stream_max;
 };
 

@@ -162,10 +162,7 @@ kore_worker_configure(void)
 	if (sodium_init() < 0)
 		fatal("libsodium could not be initialised");
 	cache_init(CACHE_BUDGET);
-	/* Kore 4.1's worker_count holds two slots beyond the configured
-	 * workers (its key manager's and ACME's): "workers 1" reads 3. */
-	stream_init(parley_config.stream_max /
-	    (worker_count > 2 ? worker_count - 2 : 1));
+	stream_init(parley_config.stream_max);
 	listen_start(parley_config.database);
 	if (parley_config.deliver_hooks)
 		deliver_thread_start(parley_config.database);

@@ -15,15 +15,14 @@
 
 #include <libpq-fe.h>
 
-/* Open streams a worker holds at most (the node's cap over workers),
- * and one address at most on a worker. */
+/* Streams from one address a worker holds at most. */
 #define STREAM_PER_ADDRESS 8
 /* Events read at once; a stream further behind is told to reload. */
 #define STREAM_BATCH 200
 
 int handler_stream(struct http_request *);
 
-/* For module.c: this worker's share of the node's stream cap. */
+/* For module.c: the streams this worker holds at most. */
 void stream_init(int per_worker_max);
 
 /* A post's thread changed (NULL: maybe every post's). */

@@ -11,7 +11,7 @@
 # own build/parley-deliver), PARLEY_HOOK_CA_FILE (none; a PEM file of CAs
 # that hooks' https trusts besides the system's, e.g. a private CA),
 # PARLEY_IMPORT_MAX_MIB (256: the admin API's largest import),
-# PARLEY_STREAM_MAX (10000 live streams), PARLEY_MAX_CONNECTIONS (1024
+# PARLEY_STREAM_MAX (5000 live streams a worker), PARLEY_MAX_CONNECTIONS (1024
 # a worker; its descriptors are twice that),
 # PARLEY_HOOK_ALLOW_PRIVATE (0; 1: hooks may reach loopback and private
 # addresses, hook_allow_private_networks = yes: the tests' receivers).
@@ -33,7 +33,7 @@ key_file = $dir/parley.key
 deliver_hooks = $([ "${PARLEY_DELIVER:-1}" = 0 ] && echo no || echo yes)
 hook_allow_private_networks = $([ "${PARLEY_HOOK_ALLOW_PRIVATE:-0}" = 1 ] && echo yes || echo no)
 import_max_mib = ${PARLEY_IMPORT_MAX_MIB:-256}
-stream_max = ${PARLEY_STREAM_MAX:-10000}
+stream_max = ${PARLEY_STREAM_MAX:-5000}
 CONF
 if [ -n "${PARLEY_HOOK_CA_FILE:-}" ]; then
 	echo "hook_ca_file = $PARLEY_HOOK_CA_FILE" >> "$dir/parley.conf"

@@ -54,7 +54,7 @@ sql -c "UPDATE settings SET value = '0' WHERE name = 'rate_limit_per_minute'" \
 
 # Room for the streams: connections and descriptors per worker, and the
 # node's stream cap, with slack for an uneven spread over the workers.
-PARLEY_MAX_CONNECTIONS=$((n + 512)) PARLEY_STREAM_MAX=$((n * 2)) \
+PARLEY_MAX_CONNECTIONS=$((n + 512)) PARLEY_STREAM_MAX=$n \
     "$top/scripts/serve.sh" bench_streams "$port" "$db" 2 > "$log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done

@@ -201,7 +201,7 @@ test('a reader more than 200 events behind is told to reload (reset), then follo
   s2.close();
 });
 
-test('past the node\'s stream_max, new streams get 503 with Retry-After', async () => {
+test('past a worker\'s stream_max, new streams get 503 with Retry-After', async () => {
   const small = await startParley({ name: 'it-stream-cap', shareDb: a.db, workers: 1, env: { PARLEY_STREAM_MAX: '2' } });
   try {
     const key = uniqueKey('capped');
