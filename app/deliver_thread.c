@@ -12,17 +12,15 @@
  * is gone must not live on as a deliverer that Kore can neither see nor
  * replace, so the event loop beats a heart the thread listens to.
  */
-#include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <kore/kore.h>
 
 #include "deliver.h"
 #include "deliver_thread.h"
+#include "spawn.h"
 
 #define HEARTBEAT_MS 1000
 /* Longer than anything the event loop may block for (a reset
@@ -69,23 +67,9 @@ deliver_thread_main(void *arg)
 void
 deliver_thread_start(const char *conninfo)
 {
-	pthread_t tid;
-	sigset_t  all, old;
-	int       err;
-
 	if (worker == NULL || worker->id != 1)
 		return;
 	beat(NULL, kore_time_ms());
 	(void)kore_timer_add(beat, HEARTBEAT_MS, NULL, 0);
-	/* Signals stay with the event loop's thread, where Kore handles
-	 * them: the new thread starts with every signal blocked. */
-	sigfillset(&all);
-	(void)pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = pthread_create(&tid, NULL, deliver_thread_main, (void *)conninfo);
-	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err != 0) {
-		kore_log(LOG_ERR, "deliver: no thread: %s", strerror(err));
-		return;
-	}
-	(void)pthread_detach(tid);
+	(void)spawn_detached(deliver_thread_main, (void *)conninfo, "deliver");
 }

@@ -1,12 +1,11 @@
 /*
  * The admin API's export in a thread of its own (export_task.h).
  */
-#include <pthread.h>
-#include <signal.h>
-#include <string.h>
+#include <stdio.h>
 
 #include "export.h"
 #include "export_task.h"
+#include "spawn.h"
 
 /* This worker's export in progress, if any: event loop only. */
 static int exporting;
@@ -57,25 +56,15 @@ export_task_cleanup(struct export_task *t)
 static int
 export_start(struct http_request *req, struct export_task *t)
 {
-	pthread_t tid;
-	sigset_t  all, old;
-	int       err;
-
 	kore_task_create(&t->task, export_entry);
 	kore_task_bind_request(&t->task, req);
 	kore_platform_schedule_read(t->task.fds[0], &t->task);
-	sigfillset(&all);
-	(void)pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = pthread_create(&tid, NULL, export_thread, t);
-	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err != 0) {
-		(void)snprintf(t->err, sizeof(t->err), "no thread: %s",
-		    strerror(err));
+	if (spawn_detached(export_thread, t, "export") == -1) {
+		(void)snprintf(t->err, sizeof(t->err), "%s", "no thread");
 		t->rc = -1;
 		kore_task_finish(&t->task);
 		return (-1);
 	}
-	(void)pthread_detach(tid);
 	return (0);
 }
 
