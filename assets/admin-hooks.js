@@ -86,6 +86,8 @@ export async function syncHooks() {
     return; /* a later look or loadHooks() says why */
   }
   const ids = (list) => list.map((h) => h.id).join();
+  /* A list asked for before a delete here still holds the hook. */
+  hooks = hooks.filter((h) => !state.hooks.deleted.has(h.id));
   const same = ids(hooks) === ids(state.hooks.list);
   state.hooks.list = hooks;
   if (same)
@@ -338,6 +340,10 @@ async function deleteHook(id, b) {
   const next = card && (card.nextElementSibling ||
     card.previousElementSibling);
   stopHookPolls(id);
+  /* A look at its deliveries still under way ends unheard (its
+   * answer is a 404 that is no news). */
+  state.hooks.loads.delete(id);
+  state.hooks.deleted.add(id);
   state.hooks.list = state.hooks.list.filter((x) => x.id !== id);
   state.hooks.open.delete(id);
   state.hooks.deliveries.delete(id);

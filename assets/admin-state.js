@@ -34,5 +34,6 @@ export function emptyHooks() {
     open: new Set(),        /* hook ids showing their deliveries */
     loads: new Map(),       /* hook id -> latest deliveries request */
     polls: new Map(),       /* hook id -> timer of a follow-up look */
+    deleted: new Set(),     /* hook ids deleted from this page */
   };
 }

@@ -258,6 +258,45 @@ test('Ping, Redeliver, Rotate, Disable and Enable, Edit, Delete', async () => {
   });
 });
 
+test('a hook deleted while its deliveries load: the late 404 is no news', async () => {
+  const url = `http://127.0.0.1:9/late-${process.pid}`;
+  const made = await api(srv, 'POST', '/admin/hooks', { url, kind: 'event' });
+  assert.equal(made.status, 201, made.text);
+  const id = made.json.hook.id;
+  const stale = (await api(srv, 'GET', '/admin/hooks')).json;
+
+  await withPage(srv, async (page) => {
+    await openHooks(page);
+    const c = card(page, url);
+    await c.waitFor();
+    // The look at its deliveries, and a look at the list, answer only
+    // after the hook is gone: a 404 and a list that still holds it.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route(`**/api/v1/admin/hooks/${id}/deliveries*`, async (route) => {
+      await held;
+      await route.fulfill({ status: 404, contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'not_found', message: 'There is no such hook.' } }) });
+    });
+    await c.locator('details.deliveries summary').click();
+    await page.route('**/api/v1/admin/hooks', async (route) => {
+      if (route.request().method() !== 'GET') return route.fallback();
+      await held;
+      await route.fulfill({ status: 200, contentType: 'application/json',
+        body: JSON.stringify(stale) });
+    });
+    await page.evaluate(() => import('/admin-hooks.js').then((m) => { m.syncHooks(); }));
+    await c.getByRole('button', { name: 'Delete' }).click();
+    await c.waitFor({ state: 'detached' });
+    await status(page, /Deleted the hook to/);
+    release();
+    await page.waitForTimeout(300);
+    assert.match(await text(page.locator('#status')), /Deleted the hook to/);
+    assert.equal(await card(page, url).count(), 0);
+  });
+  assert.ok(!(await hooksByApi(srv)).some((x) => x.id === id));
+});
+
 test('a hook URL with markup renders as text', async () => {
   // The server takes any http URL without blanks: slashes stand in.
   const url = 'http://127.0.0.1/"><img/src=x/onerror=window.__h=1>';
