@@ -6,7 +6,9 @@
  * Without a post it is an HTML page saying what to ask for, not JSON.
  * Both are the same for everyone, so they come from the worker's cache
  * like the JSON threads, each under a key of its own, and are dropped
- * with them when their post changes.
+ * with them when their post changes. The page links to the post's Atom
+ * feed of comments (handler_feed.c), in its head for feed readers and
+ * in its text for people.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,9 @@
 #include "api.h"
 #include "comment_input.h"
 #include "escape.h"
+#include "feed.h"
 #include "page_lang.h"
+#include "parley.h"
 #include "query.h"
 #include "store.h"
 
@@ -58,23 +62,73 @@ static const char page_style[] =
     ".parley-deleted{color:#666;font-style:italic}"
     "@media(prefers-color-scheme:dark){body{background:#111;color:#ddd}"
     ".parley-meta,.parley-deleted{color:#aaa}a{color:#8ab4f8}}"
-    "</style></head><body><main>";
+    "</style>";
+static const char page_body[] = "</head><body><main>";
 static const char page_end[] = "</main></body></html>\n";
 
-/* The page's start, through <main>, titled prefix and title. */
+/* prefix and title, escaped, with a space between them. */
 static void
-page_start(struct buf *b, const struct page_lang *l, const char *prefix,
-    const char *title)
+page_title(struct buf *b, const char *prefix, const char *title)
 {
-	buf_puts(b, page_doctype);
-	buf_puts(b, l->code);
-	buf_puts(b, page_head);
 	escape_html(b, prefix, strlen(prefix));
 	if (*title != '\0') {
 		buf_putc(b, ' ');
 		escape_html(b, title, strlen(title));
 	}
+}
+
+/*
+ * Where links to Parley's feeds start: public_url, else Parley's root
+ * on the page's own host (""). NULL for a fragment without public_url:
+ * it lives in the blog's page, where a link relative to Parley would
+ * lead nowhere.
+ */
+static const char *
+page_feed_base(int fragment)
+{
+	if (parley_config.public_url != NULL)
+		return (parley_config.public_url);
+	return (fragment ? NULL : "");
+}
+
+/* The page's start, through <main>, titled prefix and title; with the
+ * post's comment feed announced when feed_key is not NULL. */
+static void
+page_start(struct buf *b, const struct page_lang *l, const char *prefix,
+    const char *title, const char *feed_key)
+{
+	buf_puts(b, page_doctype);
+	buf_puts(b, l->code);
+	buf_puts(b, page_head);
+	page_title(b, prefix, title);
 	buf_puts(b, page_style);
+	if (feed_key != NULL) {
+		buf_puts(b,
+		    "<link rel=\"alternate\" "
+		    "type=\"application/atom+xml\" title=\"");
+		page_title(b, prefix, title);
+		buf_puts(b, "\" href=\"");
+		feed_write_url(b, page_feed_base(0), feed_key);
+		buf_puts(b, "\">");
+	}
+	buf_puts(b, page_body);
+}
+
+/* The visible link to the post's feed, when there is one to give. */
+static void
+page_feed_link(struct buf *b, const struct page_state *s)
+{
+	const char *base = page_feed_base(s->fragment);
+
+	if (base == NULL)
+		return;
+	buf_puts(b,
+	    "<p class=\"parley-feed\"><a type=\"application/atom+xml\" "
+	    "href=\"");
+	feed_write_url(b, base, s->key);
+	buf_puts(b, "\">");
+	escape_html(b, s->lang->feed, strlen(s->lang->feed));
+	buf_puts(b, "</a></p>");
 }
 
 static void
@@ -99,7 +153,7 @@ page_respond(struct http_request *req, struct page_state *s)
 	buf_init(&b);
 	title = found && post.title[0] != '\0' ? post.title : s->key;
 	if (!s->fragment) {
-		page_start(&b, s->lang, s->lang->comments_on, title);
+		page_start(&b, s->lang, s->lang->comments_on, title, s->key);
 		buf_puts(&b, "<h1>");
 		escape_html(&b, s->lang->comments_on,
 		    strlen(s->lang->comments_on));
@@ -122,6 +176,7 @@ page_respond(struct http_request *req, struct page_state *s)
 		buf_printf(&b, s->lang->n_comments, count);
 	buf_puts(&b, "</h2>");
 	thread_write_html(&b, &t, &pg, s->lang);
+	page_feed_link(&b, s);
 	buf_puts(&b, "</section>\n");
 	if (!s->fragment)
 		buf_puts(&b, page_end);
@@ -165,7 +220,7 @@ page_error(struct http_request *req, const struct page_state *s,
 	struct buf b;
 
 	buf_init(&b);
-	page_start(&b, l, l->no_post_title, "");
+	page_start(&b, l, l->no_post_title, "", NULL);
 	buf_puts(&b, "<h1>");
 	escape_html(&b, l->no_post_title, strlen(l->no_post_title));
 	buf_puts(&b, "</h1><p>");

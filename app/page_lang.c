@@ -11,7 +11,7 @@ static const struct page_lang langs[] = {
 	{ "en", "Comments on", "1 comment", "%lld comments",
 	    "This comment was deleted.",
 	    "Name the post whose comments to show: thread.html?post=KEY.",
-	    "No post named",
+	    "No post named", "Comments feed",
 	    { "January", "February", "March", "April", "May", "June", "July",
 	        "August", "September", "October", "November", "December" },
 	    "%m %d, %y, %t UTC" },
@@ -19,7 +19,7 @@ static const struct page_lang langs[] = {
 	    "Dieser Kommentar wurde gelöscht.",
 	    "Nennen Sie den Beitrag, dessen Kommentare gezeigt werden sollen: "
 	    "thread.html?post=KEY.",
-	    "Kein Beitrag genannt",
+	    "Kein Beitrag genannt", "Kommentare als Feed",
 	    { "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli",
 	        "August", "September", "Oktober", "November", "Dezember" },
 	    "%d. %m %y, %t UTC" },
@@ -27,7 +27,7 @@ static const struct page_lang langs[] = {
 	    "Ce commentaire a été supprimé.",
 	    "Indiquez l’article dont afficher les commentaires : "
 	    "thread.html?post=KEY.",
-	    "Aucun article indiqué",
+	    "Aucun article indiqué", "Flux des commentaires",
 	    { "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
 	        "août", "septembre", "octobre", "novembre", "décembre" },
 	    "%d %m %y à %t UTC" },

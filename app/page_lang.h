@@ -16,6 +16,7 @@ struct page_lang {
 	const char *deleted; /* a deleted comment's placeholder */
 	const char *no_post; /* the error page when ?post= is missing */
 	const char *no_post_title;
+	const char *feed; /* the link to the post's Atom feed */
 	const char *months[12];
 	/* How a date reads: %d day, %m month name, %y year, %t HH:MM. */
 	const char *date_pattern;
