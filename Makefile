@@ -11,7 +11,8 @@ LIBS	= -lsodium -ljansson -lmd4c -lunistring -lz -lcurl
 DOMAIN	= buf escape markdown query cursor thread page_lang input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
 	  avatar wordlist origin settings moderation netaddr cache hook_sign \
-	  announce ca_bundle chroot_etc hook_net verdict_body delivery
+	  announce ca_bundle chroot_etc hook_net verdict_body delivery \
+	  feed mail
 # The importer's parsers: Kore-free too, on libxml2 (its flags are read
 # when a unit is compiled, like Kore's: set-up installs it).
 IMPORT	= import_html import_xml import_jsonl
@@ -28,7 +29,7 @@ KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
 	  handler_admin_comments handler_admin_settings handler_admin_bans \
 	  handler_admin_users handler_admin_hooks handler_admin_posts \
 	  handler_admin_audit handler_admin_import import_thread export_task \
-	  stream spawn
+	  stream spawn handler_feed store_feed handler_mail store_mail
 
 DOMAIN_OBJ = $(DOMAIN:%=build/%.o)
 KORE_OBJ   = $(KORE:%=build/%.o)
@@ -68,14 +69,14 @@ build/pq.flags: | build/
 
 build/%.o: app/%.c $(HEADERS) build/kore.flags build/pq.flags | build/
 	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$$(cat build/kore.flags)) \
-	    $(if $(filter $*,deliver $(IMPORT_DB)),$$(cat build/pq.flags)) \
+	    $(if $(filter $*,deliver mail_send $(IMPORT_DB)),$$(cat build/pq.flags)) \
 	    $(if $(filter $*,$(IMPORT) $(IMPORT_DB)),$(XML_CFLAGS)) -c $< -o $@
 
 # Linked aside and renamed: a running Parley keeps its mapping of the old
 # file instead of seeing it rewritten under it.
-# deliver.o is Kore-free but needs libpq: the module's worker thread and
-# parley-deliver both run it.
-build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ) build/deliver.o \
+# deliver.o and mail_send.o are Kore-free but need libpq: the module's
+# worker thread and parley-deliver both run them.
+build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ) build/deliver.o build/mail_send.o \
     $(IMPORT:%=build/%.o) $(IMPORT_DB:%=build/%.o)
 	$(CC) -shared -o $@.tmp $^ $(LIBS) $(XML_LIBS) -lpq
 	mv -f $@.tmp $@
@@ -86,7 +87,7 @@ build/parley-passwd: app/tool_passwd.c build/password.o | build/
 # The hook deliverer as a process of its own (Parley's first worker runs
 # the same code in a thread): for extra nodes and for tests.
 DELIVER_DEPS = deliver delivery buf escape config keys hook_sign ca_bundle \
-	       hook_net
+	       hook_net mail mail_send token
 build/parley-deliver: app/deliver_main.c $(DELIVER_DEPS:%=build/%.o) $(HEADERS) | build/
 	$(CC) $(CFLAGS) -o $@ app/deliver_main.c \
 	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium -lunistring

@@ -163,6 +163,23 @@ honeypot_filled(json_t *obj)
 	return (!json_is_string(hp) || json_string_length(hp) > 0);
 }
 
+/* "notify": replies by e-mail; absent or null is false. */
+static int
+parse_notify(json_t *obj, int *notify, struct apierr *e)
+{
+	json_t *v = json_object_get(obj, "notify");
+
+	if (v == NULL || json_is_null(v)) {
+		*notify = 0;
+		return (0);
+	}
+	if (!json_is_boolean(v))
+		return (apierr_set(e, 422, "invalid_value",
+		    "notify must be true or false.", "notify"));
+	*notify = json_is_true(v);
+	return (0);
+}
+
 int
 comment_input_parse_as(json_t *obj, int guest, struct comment_input *in,
     struct apierr *e)
@@ -170,7 +187,8 @@ comment_input_parse_as(json_t *obj, int guest, struct comment_input *in,
 	memset(in, 0, sizeof(*in));
 	if (parse_post(obj, in, e) == -1 ||
 	    parse_parent(obj, &in->parent_id, e) == -1 ||
-	    body_parse(obj, &in->body, &in->body_len, e) == -1)
+	    body_parse(obj, &in->body, &in->body_len, e) == -1 ||
+	    parse_notify(obj, &in->notify, e) == -1)
 		return (-1);
 	/* A member's name, e-mail and website come from the account. */
 	if (guest && parse_guest(obj, in, e) == -1) {

@@ -33,6 +33,7 @@ struct comment_input {
 	const char *author_email; /* NULL when absent or empty */
 	const char *author_url; /* NULL when absent or empty */
 	int         honeypot; /* the hidden "hp" field was filled */
+	int         notify; /* "notify": true, replies by e-mail */
 };
 
 /* A guest's comment: name required, e-mail and website optional. */

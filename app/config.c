@@ -5,6 +5,11 @@
 #include <string.h>
 
 #include "config.h"
+#include "mail.h"
+
+#define PRINTABLE_ASCII                                                        \
+	" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ"         \
+	"[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
 
 static char *
 xstrdup(const char *s)
@@ -12,6 +17,16 @@ xstrdup(const char *s)
 	char *p;
 
 	if ((p = strdup(s)) == NULL)
+		abort();
+	return (p);
+}
+
+static char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = strndup(s, n)) == NULL)
 		abort();
 	return (p);
 }
@@ -78,6 +93,37 @@ set_flag(int *out, const char *name, const char *v, char *err, size_t errlen)
 	return (0);
 }
 
+/* A text setting; empty, as a template leaves it, is unset. */
+static int
+set_text(char **out, const char *v)
+{
+	free(*out);
+	*out = *v != '\0' ? xstrdup(v) : NULL;
+	return (0);
+}
+
+/* http(s)://host[:port][/path], kept without its trailing slashes. */
+static int
+set_public_url(struct config *c, const char *v, char *err, size_t errlen)
+{
+	size_t n;
+
+	if (*v == '\0')
+		return (set_text(&c->public_url, v));
+	if ((strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
+	    strpbrk(v, " \t\"<>?#") != NULL) {
+		snprintf(err, errlen,
+		    "public_url must be an http(s) URL without query");
+		return (-1);
+	}
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == '/')
+		n--;
+	free(c->public_url);
+	c->public_url = xstrndup(v, n);
+	return (0);
+}
+
 static int
 set_option(struct config *c, const char *name, char *v, char *err,
     size_t errlen)
@@ -110,6 +156,33 @@ set_option(struct config *c, const char *name, char *v, char *err,
 	} else if (strcmp(name, "hook_allow_private_networks") == 0) {
 		return (set_flag(&c->hook_allow_private_networks, name, v, err,
 		    errlen));
+	} else if (strcmp(name, "public_url") == 0) {
+		return (set_public_url(c, v, err, errlen));
+	} else if (strcmp(name, "smtp_url") == 0) {
+		if (*v != '\0' && mail_smtp_tls(v) == MAIL_TLS_BAD) {
+			snprintf(err, errlen,
+			    "smtp_url must be smtp://HOST:PORT "
+			    "or smtps://HOST:PORT");
+			return (-1);
+		}
+		return (set_text(&c->smtp_url, v));
+	} else if (strcmp(name, "smtp_user") == 0) {
+		return (set_text(&c->smtp_user, v));
+	} else if (strcmp(name, "smtp_password") == 0) {
+		return (set_text(&c->smtp_password, v));
+	} else if (strcmp(name, "mail_from") == 0) {
+		char from[256];
+
+		if (*v != '\0' &&
+		    (mail_envelope_from(v, from, sizeof(from)) == -1 ||
+		        strspn(v, PRINTABLE_ASCII) != strlen(v))) {
+			snprintf(err, errlen,
+			    "mail_from must be an address, "
+			    "as a@example.org or Name <a@example.org>, in "
+			    "ASCII");
+			return (-1);
+		}
+		return (set_text(&c->mail_from, v));
 	} else if (strcmp(name, "hook_ca_file") == 0) {
 		free(c->hook_ca_file);
 		/* Empty, as a template leaves it: none. */
@@ -160,6 +233,13 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 	free(copy);
 	if (rc == 0 && (c->database == NULL || *c->database == '\0')) {
 		snprintf(err, errlen, "'database' is not set");
+		rc = -1;
+	}
+	if (rc == 0 && c->smtp_url != NULL &&
+	    (c->mail_from == NULL || c->public_url == NULL)) {
+		snprintf(err, errlen,
+		    "smtp_url needs mail_from and public_url (the links "
+		    "in mail)");
 		rc = -1;
 	}
 	if (rc == 0 && c->assets_dir == NULL)
@@ -213,6 +293,11 @@ config_free(struct config *c)
 	free(c->key_file);
 	free(c->trusted_proxies);
 	free(c->hook_ca_file);
+	free(c->public_url);
+	free(c->smtp_url);
+	free(c->smtp_user);
+	free(c->smtp_password);
+	free(c->mail_from);
 	for (i = 0; i < c->norigins; i++)
 		free(c->origins[i]);
 	memset(c, 0, sizeof(*c));

@@ -31,6 +31,16 @@ struct config {
 	/* Live streams each worker holds at most (Kore's worker_count
 	 * does not tell the configured workers: "workers 1" reads 3). */
 	int stream_max;
+	/* Parley's public base URL ("https://comments.example.org", no
+	 * trailing slash): links in mail and feeds. NULL: not set. */
+	char *public_url;
+	/* Mail (notifications): off unless smtp_url is set. smtp://host:587
+	 * requires STARTTLS, smtps:// is TLS from the start, and plain
+	 * smtp:// only to a relay on a loopback address. */
+	char *smtp_url;
+	char *smtp_user; /* NULL: no login */
+	char *smtp_password;
+	char *mail_from; /* the sender's address, required with smtp_url */
 };
 
 /* 0 on success; -1 with a message in err (size errlen) otherwise. */

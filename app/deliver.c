@@ -46,6 +46,7 @@
 #include "delivery.h"
 #include "hook_net.h"
 #include "keys.h"
+#include "mail_send.h"
 
 #define CLAIM_LIMIT        10
 #define CONNECT_TIMEOUT_MS 3000L
@@ -83,7 +84,8 @@ _Static_assert(DELIVERY_ERROR_MAX >= CURL_ERROR_SIZE + 64,
     "room for libcurl's error and a remark");
 
 static int (*stop_asked)(void);
-static int db_down; /* logged the outage already */
+static const struct mail_conf *mail_conf; /* NULL: no mail */
+static int                     db_down; /* logged the outage already */
 
 static int64_t
 now_ms(void)
@@ -463,10 +465,29 @@ prune(PGconn *conn, time_t *last)
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		log_db("cannot prune old deliveries", PQerrorMessage(conn));
 	PQclear(r);
+	if (mail_conf != NULL)
+		mail_send_prune(conn);
+}
+
+/*
+ * Hook deliveries, then mail, each round, so neither waits behind the
+ * other: the number claimed, or -1 on a database error.
+ */
+static int
+send_batches(PGconn *conn, CURL *curl)
+{
+	int n, m;
+
+	if ((n = deliver_batch(conn, curl)) == -1 || mail_conf == NULL)
+		return (n);
+	if ((m = mail_send_batch(conn, curl, mail_conf, stop_asked)) == -1)
+		return (-1);
+	return (n + m);
 }
 
 int
-deliver_run(const char *conninfo, int (*stop)(void))
+deliver_run(const char *conninfo, const struct mail_conf *mail,
+    int (*stop)(void))
 {
 	PGconn *conn;
 	CURL   *curl;
@@ -474,6 +495,7 @@ deliver_run(const char *conninfo, int (*stop)(void))
 	int     n;
 
 	stop_asked = stop;
+	mail_conf = mail;
 	if ((curl = curl_easy_init()) == NULL) {
 		fprintf(stderr, "deliver: curl_easy_init failed\n");
 		return (-1);
@@ -485,7 +507,7 @@ deliver_run(const char *conninfo, int (*stop)(void))
 			continue;
 		}
 		prune(conn, &pruned);
-		if ((n = deliver_batch(conn, curl)) > 0)
+		if ((n = send_batches(conn, curl)) > 0)
 			continue;
 		if (n == 0 && wait_for_work(conn) == 0)
 			continue;

@@ -24,6 +24,7 @@
 #include "ca_bundle.h"
 #include "hook_net.h"
 #include "config.h"
+#include "mail_send.h"
 #include "deliver.h"
 #include "keys.h"
 
@@ -185,13 +186,16 @@ usage(FILE *f)
 	    "database named in PARLEY_CONF (default conf/parley.conf), signs\n"
 	    "and POSTs them, and records each attempt. Parley's first worker\n"
 	    "already runs one (unless deliver_hooks = no); run more on other\n"
-	    "machines. SIGTERM finishes the delivery under way and exits.\n");
+	    "machines. With smtp_url set it also sends the mail outbox\n"
+	    "(notifications, digests) through that relay. SIGTERM finishes\n"
+	    "the delivery under way and exits.\n");
 }
 
 int
 main(int argc, char **argv)
 {
-	struct config cfg;
+	struct config    cfg;
+	struct mail_conf mail;
 
 	if (argc > 1) {
 		usage(strcmp(argv[1], "--help") == 0 ? stdout : stderr);
@@ -206,7 +210,8 @@ main(int argc, char **argv)
 	load_cas(&cfg);
 	load_keys(cfg.key_file);
 	drop_privileges();
-	if (deliver_run(cfg.database, stop_asked) == -1)
+	if (deliver_run(cfg.database, mail_conf_of(&cfg, &mail), stop_asked) ==
+	    -1)
 		exit(1);
 
 	ca_bundle_clear();

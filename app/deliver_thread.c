@@ -20,6 +20,8 @@
 
 #include "deliver.h"
 #include "deliver_thread.h"
+#include "mail_send.h"
+#include "parley.h"
 #include "spawn.h"
 
 #define HEARTBEAT_MS 1000
@@ -57,9 +59,11 @@ worker_gone(void)
 static void *
 deliver_thread_main(void *arg)
 {
-	const char *conninfo = arg;
+	const char      *conninfo = arg;
+	struct mail_conf mail;
 
-	if (deliver_run(conninfo, worker_gone) == -1)
+	if (deliver_run(conninfo, mail_conf_of(&parley_config, &mail),
+	        worker_gone) == -1)
 		kore_log(LOG_ERR, "deliver: cannot start; hooks are not sent");
 	return (NULL);
 }

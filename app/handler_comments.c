@@ -196,7 +196,8 @@ list_respond(struct http_request *req, struct list_state *s)
 		escape_json_cstr(&b, next);
 	} else
 		buf_puts(&b, "null");
-	buf_putc(&b, '}');
+	/* Whether the widget offers "E-mail me replies". */
+	buf_printf(&b, ",\"mail\":%s}", mail_enabled() ? "true" : "false");
 
 	api_cache_fill(req, &s->fill, s->key, &b);
 	buf_free(&b);
@@ -270,6 +271,11 @@ create_prepare(struct http_request *req, struct create_state *s,
 		return (-1);
 	if (comment_input_parse_as(s->json, guest, &s->in, e) == -1)
 		return (-1);
+	if (guest && s->in.notify && mail_enabled() &&
+	    s->in.author_email == NULL)
+		return (apierr_set(e, 422, "required",
+		    "Give your e-mail address to get replies.",
+		    "author_email"));
 	/* The first commenter must not choose where the post links to
 	 * (thread.html shows it on Parley's origin): allowed sites only. */
 	if (!sites_url_allowed(req, s->in.post_url))
@@ -397,7 +403,28 @@ create_store(struct create_state *s)
 	cc.rate_limit = auth_is_moderator(&s->auth) ?
 	    0 :
 	    s->settings->rate_limit_per_minute;
+	/* Spam subscribes nobody: a bot could use it to send mail. */
+	cc.notify =
+	    s->in.notify && mail_enabled() && s->verdict.outcome != MOD_SPAM;
 	store_comment_create_query(&s->q, &s->nums, &cc);
+}
+
+/*
+ * What "notify": true came to, as the 201 says it: "off" (no mail on this
+ * Parley), else mail_subscribe's answer. Spam is answered like a held
+ * comment whose address awaits confirmation, so a bot learns nothing.
+ */
+static const char *
+create_mail_answer(struct create_state *s)
+{
+	const char *mail;
+
+	if (!mail_enabled())
+		return ("off");
+	if (s->verdict.outcome == MOD_SPAM)
+		return ("confirming");
+	mail = store_comment_create_mail(&s->q);
+	return (mail != NULL ? mail : "confirming");
 }
 
 static void
@@ -435,6 +462,10 @@ create_respond(struct http_request *req, struct create_state *s)
 	escape_json_cstr(&b, s->auth.valid ? NULL : s->edit_token);
 	buf_puts(&b, ",\"edit_until\":");
 	escape_json_cstr(&b, until);
+	if (s->in.notify) {
+		buf_puts(&b, ",\"mail\":");
+		escape_json_cstr(&b, create_mail_answer(s));
+	}
 	buf_putc(&b, '}');
 	api_send_json(req, 201, &b);
 	sodium_memzero(b.data, b.len);

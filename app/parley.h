@@ -11,4 +11,11 @@
 extern struct config          parley_config;
 extern struct netaddr_proxies parley_proxies;
 
+/* Mail (notifications, digests) is on: an SMTP relay is configured. */
+static inline int
+mail_enabled(void)
+{
+	return (parley_config.smtp_url != NULL);
+}
+
 #endif

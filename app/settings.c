@@ -32,6 +32,13 @@ static const struct int_setting int_settings[] = {
 	{ "max_depth", 1, 10, "max_depth must be an integer from 1 to 10." },
 	{ "verdict_timeout_ms", 100, 10000,
 	    "verdict_timeout_ms must be an integer from 100 to 10000." },
+	{ "moderator_digest_minutes", 1, 1440,
+	    "moderator_digest_minutes must be an integer from 1 to 1440 "
+	    "(a day)." },
+	{ "mail_recipient_hourly_max", 1, 100,
+	    "mail_recipient_hourly_max must be an integer from 1 to 100." },
+	{ "mail_hourly_max", 1, 1000000,
+	    "mail_hourly_max must be an integer from 1 to 1000000." },
 };
 
 static const char *const bool_settings[] = {
@@ -51,6 +58,9 @@ settings_defaults(struct settings *s)
 	s->max_depth = 5;
 	s->allow_guests = 1;
 	s->verdict_timeout_ms = 2000;
+	s->moderator_digest_minutes = 15;
+	s->mail_recipient_hourly_max = 6;
+	s->mail_hourly_max = 1000;
 	wordlist_init(&s->hold_words);
 	wordlist_init(&s->disallowed_words);
 	origin_list_init(&s->allowed_origins);
@@ -76,6 +86,12 @@ int_member(struct settings *s, const char *name)
 		return (&s->max_depth);
 	if (strcmp(name, "verdict_timeout_ms") == 0)
 		return (&s->verdict_timeout_ms);
+	if (strcmp(name, "moderator_digest_minutes") == 0)
+		return (&s->moderator_digest_minutes);
+	if (strcmp(name, "mail_recipient_hourly_max") == 0)
+		return (&s->mail_recipient_hourly_max);
+	if (strcmp(name, "mail_hourly_max") == 0)
+		return (&s->mail_hourly_max);
 	return (NULL);
 }
 
@@ -319,6 +335,11 @@ settings_to_json(const struct settings *s)
 	set_new(o, "max_depth", json_integer(s->max_depth));
 	set_new(o, "allow_guests", json_boolean(s->allow_guests));
 	set_new(o, "verdict_timeout_ms", json_integer(s->verdict_timeout_ms));
+	set_new(o, "moderator_digest_minutes",
+	    json_integer(s->moderator_digest_minutes));
+	set_new(o, "mail_recipient_hourly_max",
+	    json_integer(s->mail_recipient_hourly_max));
+	set_new(o, "mail_hourly_max", json_integer(s->mail_hourly_max));
 	set_new(o, "allowed_origins", origin_list_json(&s->allowed_origins));
 	return (o);
 }

@@ -19,14 +19,18 @@ struct apierr;
 #define SETTINGS_WORD_MAX  100 /* bytes in one entry */
 
 struct settings {
-	int                require_approval; /* false */
-	int                first_comment_approval; /* true */
-	int                max_links; /* 2; 0..100 */
-	int                rate_limit_per_minute; /* 5; 0 (off)..1000 */
-	int                edit_window_seconds; /* 900; 0..30 days */
-	int                max_depth; /* 5; 1..10 */
-	int                allow_guests; /* true */
-	int                verdict_timeout_ms; /* 2000; 100..10000 */
+	int require_approval; /* false */
+	int first_comment_approval; /* true */
+	int max_links; /* 2; 0..100 */
+	int rate_limit_per_minute; /* 5; 0 (off)..1000 */
+	int edit_window_seconds; /* 900; 0..30 days */
+	int max_depth; /* 5; 1..10 */
+	int allow_guests; /* true */
+	int verdict_timeout_ms; /* 2000; 100..10000 */
+	/* Mail (the database reads these; listed for the admin page). */
+	int                moderator_digest_minutes; /* 15; 1..1440 */
+	int                mail_recipient_hourly_max; /* 6; 1..100 */
+	int                mail_hourly_max; /* 1000; 1..1000000 */
 	struct wordlist    hold_words; /* [] */
 	struct wordlist    disallowed_words; /* [] */
 	struct origin_list allowed_origins; /* []: sites besides the

@@ -63,15 +63,15 @@ enum {
 static const char sql_comment_create[] =
 	"SELECT r.err, r.comment_id, r.parent_id, rfc3339(r.created_at),"
 	" (extract(epoch FROM r.created_at) * 1000000)::bigint, r.avatar_seed,"
-	" deliveries_unannounced()"
+	" r.mail, deliveries_unannounced()"
 	" FROM comment_create($1, $2, $3, $4::bigint, $5::integer, $6::bigint,"
 	" $7, $8, $9, $10, $11, $12, $13::inet, $14::bytea, $15, $16,"
-	" $17::integer) r";
+	" $17::integer, $18::boolean) r";
 /* The last column is read after comment_create ran (see
  * deliveries_unannounced in sql/). */
 enum {
 	CREATE_ERR, CREATE_ID, CREATE_PARENT_ID, CREATE_CREATED_AT,
-	CREATE_CREATED_US, CREATE_AVATAR_SEED, CREATE_DELIVERIES
+	CREATE_CREATED_US, CREATE_AVATAR_SEED, CREATE_MAIL, CREATE_DELIVERIES
 };
 
 static const char sql_comment_facts[] =
@@ -438,6 +438,7 @@ store_comment_create_query(struct db_query *q, struct store_numbers *nums,
 	db_param(q, cc->verdict);
 	db_param(q, cc->reason);
 	param_int(q, nums, 3, cc->rate_limit);
+	db_param(q, cc->notify ? "true" : "false");
 }
 
 const char *
@@ -461,6 +462,12 @@ int
 store_comment_create_ok(struct db_query *q)
 {
 	return (db_rows(q) == 1 && db_text(q, 0, CREATE_ERR) == NULL);
+}
+
+const char *
+store_comment_create_mail(struct db_query *q)
+{
+	return (db_rows(q) == 1 ? db_text(q, 0, CREATE_MAIL) : NULL);
 }
 
 int

@@ -43,6 +43,7 @@ struct comment_create {
 	const char                 *verdict;
 	const char                 *reason;
 	int                         rate_limit; /* 0: not checked */
+	int                         notify; /* replies by e-mail asked */
 };
 void store_comment_create_query(struct db_query *, struct store_numbers *,
     const struct comment_create *);
@@ -51,6 +52,9 @@ void store_comment_create_query(struct db_query *, struct store_numbers *,
 const char *store_comment_create_read(struct db_query *, struct comment *);
 /* 1 if the comment was stored (no error code came back). */
 int store_comment_create_ok(struct db_query *);
+/* What asking for replies by e-mail came to ("subscribed",
+ * "confirming", "suppressed"; see mail_subscribe in sql/), or NULL. */
+const char *store_comment_create_mail(struct db_query *);
 /* Whether the new comment made hook deliveries nobody was woken for. */
 int store_comment_create_deliveries(struct db_query *);
 

@@ -14,7 +14,11 @@
 # PARLEY_STREAM_MAX (5000 live streams a worker), PARLEY_MAX_CONNECTIONS (1024
 # a worker; its descriptors are twice that),
 # PARLEY_HOOK_ALLOW_PRIVATE (0; 1: hooks may reach loopback and private
-# addresses, hook_allow_private_networks = yes: the tests' receivers).
+# addresses, hook_allow_private_networks = yes: the tests' receivers),
+# PARLEY_PUBLIC_URL (http://127.0.0.1:PORT: links in mail and feeds),
+# PARLEY_SMTP_URL (none: no mail; e.g. smtp://127.0.0.1:2525),
+# PARLEY_SMTP_USER and PARLEY_SMTP_PASSWORD (none), PARLEY_MAIL_FROM
+# (Parley <parley@localhost> when PARLEY_SMTP_URL is set).
 # Moderation settings (edit window, depth, ...) live in the database.
 set -euo pipefail
 
@@ -34,7 +38,16 @@ deliver_hooks = $([ "${PARLEY_DELIVER:-1}" = 0 ] && echo no || echo yes)
 hook_allow_private_networks = $([ "${PARLEY_HOOK_ALLOW_PRIVATE:-0}" = 1 ] && echo yes || echo no)
 import_max_mib = ${PARLEY_IMPORT_MAX_MIB:-256}
 stream_max = ${PARLEY_STREAM_MAX:-5000}
+public_url = ${PARLEY_PUBLIC_URL:-http://127.0.0.1:$port}
 CONF
+if [ -n "${PARLEY_SMTP_URL:-}" ]; then
+	cat >> "$dir/parley.conf" <<CONF
+smtp_url = $PARLEY_SMTP_URL
+smtp_user = ${PARLEY_SMTP_USER:-}
+smtp_password = ${PARLEY_SMTP_PASSWORD:-}
+mail_from = ${PARLEY_MAIL_FROM:-Parley <parley@localhost>}
+CONF
+fi
 if [ -n "${PARLEY_HOOK_CA_FILE:-}" ]; then
 	echo "hook_ca_file = $PARLEY_HOOK_CA_FILE" >> "$dir/parley.conf"
 fi

@@ -1,14 +1,20 @@
 -- What the server calls to post a comment: comment_insert, in a
 -- transaction marked so that its thread triggers stay quiet and the
 -- worker announces the post after the commit (see announce_later).
+-- Its arguments grew ("notify"): the old one goes first.
+DROP FUNCTION IF EXISTS comment_create(text, text, text, bigint, integer,
+    bigint, text, text, text, text, text, text, inet, bytea, text, text,
+    integer);
+-- p_notify: the author asked for replies by e-mail; mail says what came
+-- of it (mail_comment_notify), NULL when not asked.
 CREATE OR REPLACE FUNCTION comment_create(
 	p_key text, p_title text, p_url text, p_parent_id bigint,
 	p_max_depth integer, p_user_id bigint, p_author_name text,
 	p_author_email text, p_author_url text, p_body text, p_html text,
 	p_status text, p_ip inet, p_edit_token_hash bytea,
-	p_verdict text, p_reason text, p_rate_limit integer,
+	p_verdict text, p_reason text, p_rate_limit integer, p_notify boolean,
 	OUT err text, OUT comment_id bigint, OUT parent_id bigint,
-	OUT created_at timestamptz, OUT avatar_seed text)
+	OUT created_at timestamptz, OUT avatar_seed text, OUT mail text)
 LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM set_config('parley.announce_later', 'on', true);
@@ -17,6 +23,9 @@ BEGIN
 	    p_max_depth, p_user_id, p_author_name, p_author_email,
 	    p_author_url, p_body, p_html, p_status, p_ip, p_edit_token_hash,
 	    p_verdict, p_reason, p_rate_limit);
+	IF err IS NULL AND p_notify THEN
+		mail := mail_comment_notify(comment_id);
+	END IF;
 END $$;
 
 -- Sets, changes or withdraws (value 0) a vote and returns the score and

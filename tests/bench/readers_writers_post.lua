@@ -3,7 +3,8 @@
 -- every third a reply to one of the post's comments. Counts 201s and
 -- keeps their comment ids, so the caller can check none was lost.
 -- Environment: RW_POST (post key), RW_TAG (run tag), RW_PARENTS
--- (comma-separated comment ids), RW_OUT (file prefix for the results).
+-- (comma-separated comment ids), RW_OUT (file prefix for the results),
+-- RW_REPLY_EVERY (3: every third is a reply; 1: all are, for mail.js).
 
 local threads = {}
 
@@ -12,7 +13,7 @@ function setup(thread)
 	table.insert(threads, thread)
 end
 
-local key, tag, parents, counter
+local key, tag, parents, counter, every
 local names, emails = {}, {}
 local first = { "Mina", "Tom", "Aiko", "Lars", "Priya", "Jonas", "Sofia",
 	"Omar", "Hana", "Felix" }
@@ -41,6 +42,7 @@ local texts = {
 
 function init(args)
 	key = os.getenv("RW_POST")
+	every = tonumber(os.getenv("RW_REPLY_EVERY") or "3")
 	tag = os.getenv("RW_TAG")
 	parents = {}
 	for id in string.gmatch(os.getenv("RW_PARENTS") or "", "%d+") do
@@ -66,7 +68,7 @@ function request()
 	local body = string.format("%s [%s t%d n%d r%06d]", text, tag, tid,
 	    counter, math.random(0, 999999))
 	local reply = ""
-	if counter % 3 == 0 and #parents > 0 then
+	if counter % every == 0 and #parents > 0 then
 		reply = ',"parent_id":' .. parents[math.random(#parents)]
 	end
 	local a = (tid * 13 + counter) % #names + 1

@@ -26,7 +26,7 @@ test('an unknown post is an empty thread, not an error', async () => {
   assert.equal(r.status, 200);
   assert.deepEqual(r.json, {
     post: { key, title: null, url: null, comment_count: 0, open: true },
-    comments: [], next: null,
+    comments: [], next: null, mail: false,
   });
 });
 

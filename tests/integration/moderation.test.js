@@ -264,8 +264,8 @@ test('settings are validated, stored and read by every worker at once', async ()
   defaults();
   const get = await call(srv.base, 'GET', '/api/v1/admin/settings', { headers: bearer(moderator) });
   assert.deepEqual(Object.keys(get.json.settings).sort(), ['allow_guests', 'allowed_origins', 'disallowed_words', 'edit_window_seconds',
-    'first_comment_approval', 'hold_words', 'max_depth', 'max_links', 'rate_limit_per_minute', 'require_approval',
-    'verdict_timeout_ms']);
+    'first_comment_approval', 'hold_words', 'mail_hourly_max', 'mail_recipient_hourly_max', 'max_depth', 'max_links',
+    'moderator_digest_minutes', 'rate_limit_per_minute', 'require_approval', 'verdict_timeout_ms']);
   const bad = [[{ max_links: -1 }, 'max_links'], [{ max_links: '2' }, 'max_links'], [{ require_approval: 1 }, 'require_approval'],
     [{ hold_words: 'x' }, 'hold_words'], [{ hold_words: [''] }, 'hold_words'], [{ max_depth: 0 }, 'max_depth'],
     [{ edit_window_seconds: 1e9 }, 'edit_window_seconds'], [{ colour: 'red' }, 'colour']];

@@ -430,3 +430,41 @@ Test(config, load_empty_file)
 	cr_assert_eq(rc, -1);
 	cr_assert_not_null(strstr(err, "database"), "%s", err);
 }
+
+Test(config, mail_settings)
+{
+	struct config c;
+
+	parse_ok(&c,
+	    "database = x\n"
+	    "public_url = https://comments.example.org/\n"
+	    "smtp_url = smtp://mail.example.org:587\n"
+	    "smtp_user = parley\nsmtp_password = p=w#1\n"
+	    "mail_from = Blog comments <c@example.org>\n");
+	cr_assert_str_eq(c.public_url, "https://comments.example.org");
+	cr_assert_str_eq(c.smtp_url, "smtp://mail.example.org:587");
+	cr_assert_str_eq(c.smtp_password, "p=w#1");
+	cr_assert_str_eq(c.mail_from, "Blog comments <c@example.org>");
+	config_free(&c);
+	/* Mail is off unless smtp_url is set; empty values are unset. */
+	parse_ok(&c, "database = x\nsmtp_url =\nmail_from =\n");
+	cr_assert_null(c.smtp_url);
+	cr_assert_null(c.mail_from);
+	cr_assert_null(c.public_url);
+	config_free(&c);
+}
+
+Test(config, mail_settings_refused)
+{
+	parse_fails("database = x\nsmtp_url = http://mail.example.org\n",
+	    "smtp_url must be");
+	parse_fails("database = x\nmail_from = not an address\n",
+	    "mail_from must be");
+	parse_fails("database = x\nmail_from = Caf\xc3\xa9 <c@example.org>\n",
+	    "mail_from must be");
+	parse_fails("database = x\npublic_url = ftp://example.org\n",
+	    "public_url must be");
+	parse_fails("database = x\nsmtp_url = smtps://mail.example.org\n"
+	            "mail_from = c@example.org\n",
+	    "smtp_url needs mail_from and public_url");
+}

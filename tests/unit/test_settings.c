@@ -101,17 +101,19 @@ Test(settings, to_json_has_all_eleven)
 
 	settings_defaults(&s);
 	j = settings_to_json(&s);
-	cr_assert_eq(json_object_size(j), 11);
+	cr_assert_eq(json_object_size(j), 14);
 	cr_assert_eq(json_integer_value(
 	                 json_object_get(j, "verdict_timeout_ms")),
 	    2000);
-	want =
-	    parse("{\"require_approval\": false,"
-	          " \"first_comment_approval\": true, \"max_links\": 2,"
-	          " \"hold_words\": [], \"disallowed_words\": [],"
-	          " \"rate_limit_per_minute\": 5, \"edit_window_seconds\": 900,"
-	          " \"max_depth\": 5, \"allow_guests\": true,"
-	          " \"verdict_timeout_ms\": 2000, \"allowed_origins\": []}");
+	want = parse(
+	    "{\"require_approval\": false,"
+	    " \"first_comment_approval\": true, \"max_links\": 2,"
+	    " \"hold_words\": [], \"disallowed_words\": [],"
+	    " \"rate_limit_per_minute\": 5, \"edit_window_seconds\": 900,"
+	    " \"max_depth\": 5, \"allow_guests\": true,"
+	    " \"verdict_timeout_ms\": 2000, \"allowed_origins\": [],"
+	    " \"moderator_digest_minutes\": 15,"
+	    " \"mail_recipient_hourly_max\": 6, \"mail_hourly_max\": 1000}");
 	cr_assert(json_equal(j, want));
 	json_decref(j);
 	json_decref(want);

@@ -1,0 +1,394 @@
+/*
+ * The links in Parley's mail, and a member's mail switches.
+ *
+ * GET /mail/confirm?token=T and GET /mail/unsubscribe?token=T show a page
+ * with one button; only its POST (to the same URL) acts. Mail scanners
+ * and link previews that follow links therefore confirm nothing and
+ * unsubscribe nobody. The unsubscribe POST is also RFC 8058's one-click
+ * POST ("List-Unsubscribe=One-Click" as its body, which is not needed):
+ * it needs no login, and repeating it is harmless. These are pages, not
+ * JSON: a reader opens them from a mail client.
+ *
+ * GET /api/v1/me/mail and PATCH /api/v1/me/mail {"notify_replies",
+ * "mail_held"}: a member's replies by e-mail, and a moderator's digests
+ * of held comments. Turning one on sends a confirmation first if the
+ * account's address was never confirmed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "auth.h"
+#include "escape.h"
+#include "parley.h"
+#include "query.h"
+#include "store_mail.h"
+#include "token.h"
+
+int handler_mail_confirm(struct http_request *);
+int handler_mail_unsubscribe(struct http_request *);
+int handler_me_mail(struct http_request *);
+
+#define HTML_TYPE "text/html; charset=utf-8"
+
+enum link_kind { LINK_CONFIRM, LINK_UNSUBSCRIBE };
+
+struct link_state {
+	struct db_query q;
+	enum link_kind  kind;
+	char            token[TOKEN_TEXT_LEN + 1];
+	char            hash[TOKEN_HASH_SQL_LEN];
+};
+
+static void
+link_state_free(struct http_request *req)
+{
+	struct link_state *s = http_state_get(req);
+
+	db_done(&s->q);
+}
+
+static void
+send_page(struct http_request *req, int status, const char *title,
+    const struct buf *body)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b,
+	    "<!doctype html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">"
+	    "<meta name=\"robots\" content=\"noindex\"><title>");
+	escape_html(&b, title, strlen(title));
+	buf_puts(&b,
+	    "</title><style>"
+	    "body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;"
+	    "margin:3rem auto;padding:0 1rem;color:#222;"
+	    "background:#fff}"
+	    "button{font:inherit;padding:.5rem 1rem;cursor:pointer}"
+	    "@media (prefers-color-scheme:dark){body{color:#eee;"
+	    "background:#181818}}"
+	    "</style></head><body><main><h1>");
+	escape_html(&b, title, strlen(title));
+	buf_puts(&b, "</h1>");
+	buf_append(&b, body->data, body->len);
+	buf_puts(&b, "</main></body></html>\n");
+	api_common_headers(req);
+	http_response_header(req, "content-type", HTML_TYPE);
+	http_response_header(req, "cache-control", "no-store");
+	/* The token is in the URL: no page this one links to may see it. */
+	http_response_header(req, "referrer-policy", "no-referrer");
+	http_response(req, status, b.data, b.len);
+	buf_free(&b);
+}
+
+static void
+send_message(struct http_request *req, int status, const char *title,
+    const char *text)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "<p>");
+	escape_html(&b, text, strlen(text));
+	buf_puts(&b, "</p>");
+	send_page(req, status, title, &b);
+	buf_free(&b);
+}
+
+static void
+send_unknown(struct http_request *req)
+{
+	send_message(req, 404, "This link is not valid",
+	    "Check that the whole link from the mail was copied.");
+}
+
+/* "a•••@example.org": enough for its owner to know it, little for a
+ * forwarded link's reader. */
+static void
+put_masked(struct buf *b, const char *email)
+{
+	const char *at = strrchr(email, '@');
+
+	if (at == NULL || at == email) {
+		buf_puts(b, "your address");
+		return;
+	}
+	escape_html(b, email, 1);
+	buf_puts(b, "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2");
+	escape_html(b, at, strlen(at));
+}
+
+/* The page a link opens: one button that POSTs to the same URL. */
+static void
+send_ask(struct http_request *req, struct link_state *s, const char *email)
+{
+	struct buf b;
+	int        confirm = s->kind == LINK_CONFIRM;
+
+	buf_init(&b);
+	buf_puts(&b, "<p>");
+	buf_puts(&b,
+	    confirm ? "Send e-mail from the comments to " :
+	              "Stop all e-mail from the comments to ");
+	put_masked(&b, email);
+	buf_puts(&b,
+	    confirm ? "? You can stop it with the link in each mail." : "?");
+	buf_puts(&b, "</p><form method=\"post\" action=\"");
+	buf_puts(&b, confirm ? "/mail/confirm" : "/mail/unsubscribe");
+	/* The token is URL-safe base64: nothing in it needs escaping. */
+	buf_printf(&b,
+	    "?token=%s\"><button type=\"submit\">%s</button>"
+	    "</form>",
+	    s->token, confirm ? "Confirm" : "Unsubscribe");
+	send_page(req, 200,
+	    confirm ? "Confirm your e-mail address" : "Unsubscribe", &b);
+	buf_free(&b);
+}
+
+static void
+link_respond_get(struct http_request *req, struct link_state *s)
+{
+	const char *email;
+
+	if (db_rows(&s->q) != 1 || (email = db_text(&s->q, 0, 0)) == NULL) {
+		send_unknown(req);
+		return;
+	}
+	if (!db_bool(&s->q, 0, 1)) {
+		send_message(req, 410, "This link has expired",
+		    "Confirmation links work once, for 48 hours. Ask again "
+		    "from the comment form, and a new link is mailed.");
+		return;
+	}
+	send_ask(req, s, email);
+}
+
+static void
+link_respond_post(struct http_request *req, struct link_state *s)
+{
+	const char *r = db_rows(&s->q) == 1 ? db_text(&s->q, 0, 0) : NULL;
+
+	if (r == NULL || strcmp(r, "unknown") == 0)
+		send_unknown(req);
+	else if (strcmp(r, "expired") == 0)
+		send_message(req, 410, "This link has expired",
+		    "Confirmation links work once, for 48 hours. Ask again "
+		    "from the comment form, and a new link is mailed.");
+	else if (strcmp(r, "confirmed") == 0)
+		send_message(req, 200, "Confirmed",
+		    "You will get e-mail when someone replies to you. Each "
+		    "mail has a link to stop them.");
+	else
+		send_message(req, 200, "Unsubscribed",
+		    "You will get no more e-mail from the comments. To get "
+		    "replies again, ask for them when you next comment.");
+}
+
+/* The token of ?token=: 0, or -1 (answered) when it is malformed. */
+static int
+link_token(struct http_request *req, struct link_state *s)
+{
+	char *t;
+	int   bad, rc = -1;
+
+	t = query_get(api_query(req), "token", &bad);
+	if (t != NULL && strlen(t) == TOKEN_TEXT_LEN &&
+	    token_hash_sql(t, s->hash) == 0) {
+		memcpy(s->token, t, TOKEN_TEXT_LEN + 1);
+		rc = 0;
+	} else
+		send_unknown(req);
+	free(t);
+	return (rc);
+}
+
+static void
+link_query(struct http_request *req, struct link_state *s)
+{
+	if (req->method == HTTP_METHOD_POST) {
+		if (s->kind == LINK_CONFIRM)
+			store_mail_confirm_query(&s->q, s->hash);
+		else
+			store_mail_unsubscribe_query(&s->q, s->hash);
+	} else
+		store_mail_peek_query(&s->q, s->hash,
+		    s->kind == LINK_CONFIRM ? "confirm" : "unsubscribe");
+}
+
+static int
+handle_link(struct http_request *req, enum link_kind kind)
+{
+	struct link_state *s;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD &&
+	    req->method != HTTP_METHOD_POST) {
+		api_method_not_allowed(req, "GET, HEAD, POST");
+		return (KORE_RESULT_OK);
+	}
+	if (!http_state_exists(req)) {
+		s = http_state_create(req, sizeof(*s), link_state_free);
+		s->kind = kind;
+		if (link_token(req, s) == -1)
+			return (KORE_RESULT_OK);
+		link_query(req, s);
+	}
+	s = http_state_get(req);
+	switch (db_run(req, &s->q)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		send_message(req, 503, "Try again in a minute",
+		    "The comments' database cannot be reached right now.");
+		break;
+	case DB_READY:
+		if (req->method == HTTP_METHOD_POST)
+			link_respond_post(req, s);
+		else
+			link_respond_get(req, s);
+		db_done(&s->q);
+		break;
+	}
+	return (KORE_RESULT_OK);
+}
+
+int
+handler_mail_confirm(struct http_request *req)
+{
+	return (handle_link(req, LINK_CONFIRM));
+}
+
+int
+handler_mail_unsubscribe(struct http_request *req)
+{
+	return (handle_link(req, LINK_UNSUBSCRIBE));
+}
+
+/* ------------------------------------------------ a member's switches */
+
+struct me_state {
+	struct auth          auth;
+	struct db_query      q;
+	struct store_numbers nums;
+	int                  started;
+};
+
+static void
+me_state_free(struct http_request *req)
+{
+	struct me_state *s = http_state_get(req);
+
+	auth_cleanup(&s->auth);
+	db_done(&s->q);
+}
+
+/* A switch of the PATCH: -1 absent, else 0 or 1; -2 not a boolean. */
+static int
+me_switch(json_t *o, const char *name)
+{
+	json_t *v = json_object_get(o, name);
+
+	if (v == NULL)
+		return (-1);
+	return (json_is_boolean(v) ? json_is_true(v) : -2);
+}
+
+/* The PATCH's switches: 0, or -1 (answered). */
+static int
+me_patch_read(struct http_request *req, struct me_state *s, int *notify,
+    int *held)
+{
+	struct apierr e;
+	json_t       *o;
+
+	if (api_read_json(req, &o, &e) == -1) {
+		api_error_from(req, &e);
+		return (-1);
+	}
+	*notify = me_switch(o, "notify_replies");
+	*held = me_switch(o, "mail_held");
+	json_decref(o);
+	if (*notify == -2 || *held == -2) {
+		api_error(req, 422, "invalid_value",
+		    "notify_replies and mail_held must be true or false.",
+		    *notify == -2 ? "notify_replies" : "mail_held");
+		return (-1);
+	}
+	if (*held >= 0 && !auth_is_moderator(&s->auth)) {
+		api_error(req, 403, "forbidden",
+		    "Only moderators get digests of held comments.",
+		    "mail_held");
+		return (-1);
+	}
+	if (!mail_enabled() && (*notify == 1 || *held == 1)) {
+		api_error(req, 409, "mail_off",
+		    "This Parley sends no e-mail (no smtp_url is set).", NULL);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+me_respond(struct http_request *req, struct me_state *s)
+{
+	struct me_mail_row r;
+	struct buf         b;
+
+	if (store_me_mail_row(&s->q, &r) == -1) {
+		api_error(req, 401, "not_logged_in", "Log in again.", NULL);
+		return;
+	}
+	buf_init(&b);
+	buf_printf(&b,
+	    "{\"mail\":{\"enabled\":%s,\"notify_replies\":%s,"
+	    "\"mail_held\":%s,\"address\":",
+	    mail_enabled() ? "true" : "false",
+	    r.notify_replies ? "true" : "false",
+	    r.mail_held ? "true" : "false");
+	escape_json_cstr(&b, r.address);
+	buf_puts(&b, "}}");
+	api_send_json(req, 200, &b);
+	buf_free(&b);
+}
+
+int
+handler_me_mail(struct http_request *req)
+{
+	struct me_state *s;
+	int              r, notify = -1, held = -1;
+
+	if (req->method != HTTP_METHOD_GET &&
+	    req->method != HTTP_METHOD_PATCH) {
+		api_method_not_allowed(req, "GET, PATCH");
+		return (KORE_RESULT_OK);
+	}
+	if (!http_state_exists(req))
+		(void)http_state_create(req, sizeof(*s), me_state_free);
+	s = http_state_get(req);
+	if (!s->started) {
+		if ((r = auth_resolve(req, &s->auth, AUTH_REQUIRED)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r != 1)
+			return (KORE_RESULT_OK);
+		if (req->method == HTTP_METHOD_PATCH &&
+		    me_patch_read(req, s, &notify, &held) == -1)
+			return (KORE_RESULT_OK);
+		store_me_mail_query(&s->q, &s->nums, s->auth.user_id, notify,
+		    held);
+		s->started = 1;
+	}
+	switch (db_run(req, &s->q)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		api_db_unavailable(req);
+		break;
+	case DB_READY:
+		me_respond(req, s);
+		db_done(&s->q);
+		break;
+	}
+	return (KORE_RESULT_OK);
+}
