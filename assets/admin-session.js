@@ -10,6 +10,7 @@ import { $, announce, refreshTimes } from './admin-dom.js';
 import { hideSecret } from './admin-hook-secret.js';
 import { hookKindChanged, loadHooks, syncHooks } from './admin-hooks.js';
 import { importHidden, importShown } from './admin-import.js';
+import { clearMail } from './admin-mail.js';
 import { loadQueue, refreshCounts } from './admin-queue.js';
 import { loadSettings, settingsDirty } from './admin-settings.js';
 import { loadSites } from './admin-sites.js';
@@ -59,6 +60,7 @@ function clearSession() {
   stopHookPolls();
   state.hooks = emptyHooks();
   hideSecret();
+  clearMail();
   for (const id of ['queue-list', 'bans-body', 'sites-list',
     'users-body', 'hooks-list', 'audit-body'])
     $(id).replaceChildren();

@@ -1,10 +1,11 @@
-/* Settings: the moderation rules. */
+/* Settings: the moderation rules, and the limits on e-mail. */
 
 import { state } from './admin-state.js';
 import { api } from './admin-api.js';
 import {
   $, announce, clearFieldErrors, report, setFieldError,
 } from './admin-dom.js';
+import { loadMailNote } from './admin-mail.js';
 import { refreshCounts } from './admin-queue.js';
 
 const SETTINGS = [
@@ -12,10 +13,12 @@ const SETTINGS = [
   ['allow_guests', 'bool'], ['max_links', 'int'],
   ['hold_words', 'words'], ['disallowed_words', 'words'],
   ['rate_limit_per_minute', 'int'], ['edit_window_seconds', 'int'],
-  ['max_depth', 'int'],
+  ['max_depth', 'int'], ['moderator_digest_minutes', 'int'],
+  ['mail_recipient_hourly_max', 'int'], ['mail_hourly_max', 'int'],
 ];
 
 export async function loadSettings() {
+  loadMailNote();
   try {
     const { settings } = await api('GET', '/admin/settings');
     state.settings = settings;

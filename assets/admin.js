@@ -1,6 +1,7 @@
 /*
  * Parley moderation page (/admin): the queue of comments, rules, bans,
- * posts, sites, users, hooks, import and export, and the audit log, over
+ * posts, sites, users, hooks, import and export, the audit log, and the
+ * moderator's own e-mail, over
  * the same-origin JSON API. This module wires the page's controls to the
  * sections' modules (admin-*.js) and starts it.
  *
@@ -23,6 +24,10 @@ import {
 import {
   formatChanged, onExport, onFileChosen, onFormatPicked, onImport,
 } from './admin-import.js';
+import {
+  closeMailPanel, mailPanelOpen, onMailHeld, onMailKey, onPageClick,
+  openMailPanel,
+} from './admin-mail.js';
 import { onPostButton } from './admin-posts.js';
 import {
   clearFilters, onBulk, onFilters, onKeydown, onListChange, onListClick,
@@ -39,6 +44,15 @@ import { loadUsers } from './admin-users.js';
 function bindEvents() {
   $('login-form').addEventListener('submit', onLogin);
   $('logout').addEventListener('click', logout);
+  $('me-button').addEventListener('click', () => {
+    if (mailPanelOpen())
+      closeMailPanel(false);
+    else
+      openMailPanel();
+  });
+  $('me').addEventListener('keydown', onMailKey);
+  $('me-held').addEventListener('change', onMailHeld);
+  document.addEventListener('click', onPageClick);
   $('denied-again').addEventListener('click', () => showLogin());
   $('held-badge').addEventListener('click', (ev) => {
     ev.preventDefault();

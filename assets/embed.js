@@ -55,8 +55,14 @@
       posted: 'Comment posted.', held: 'Comment awaiting moderation.',
       saved: 'Comment updated.', removed: 'Comment deleted.',
       new_one: '{n} new comment', new_other: '{n} new comments',
+      notify: 'E-mail me replies', feed: 'Comments feed',
+      m_confirming: 'We sent you a mail: confirm your address to get replies.',
+      m_subscribed: 'You will get an e-mail when someone replies.',
+      m_suppressed: 'This address cannot be mailed.',
+      m_off: 'You will get no e-mail about replies.',
       e_required: 'Please fill in this field.',
       e_required_author_name: 'Please give your name.',
+      e_required_author_email: 'Give your e-mail address to get replies.',
       e_invalid_value: 'Please check this field.',
       e_invalid_value_author_email: 'This e-mail address does not look right.',
       e_invalid_value_author_url: 'The website must be an address like example.org.',
@@ -82,6 +88,7 @@
       e_net: 'Could not reach the server; check your connection.',
       e_other: 'Something went wrong. Please try again.',
       e_origin_not_allowed: '{origin} may not post here (Parley admin: Sites).',
+      e_mail_off: 'This site sends no e-mail.',
     },
     de: {
       count_one: '{n} Kommentar', count_other: '{n} Kommentare',
@@ -111,8 +118,14 @@
       posted: 'Kommentar veröffentlicht.', held: 'Kommentar wartet auf Freischaltung.',
       saved: 'Kommentar geändert.', removed: 'Kommentar gelöscht.',
       new_one: '{n} neuer Kommentar', new_other: '{n} neue Kommentare',
+      notify: 'Antworten per E-Mail erhalten', feed: 'Kommentar-Feed',
+      m_confirming: 'Wir haben Ihnen eine E-Mail geschickt: Bestätigen Sie Ihre Adresse, um Antworten zu erhalten.',
+      m_subscribed: 'Sie erhalten eine E-Mail, wenn jemand antwortet.',
+      m_suppressed: 'An diese Adresse können wir keine E-Mails senden.',
+      m_off: 'Sie erhalten keine E-Mails zu Antworten.',
       e_required: 'Bitte füllen Sie dieses Feld aus.',
       e_required_author_name: 'Bitte geben Sie Ihren Namen an.',
+      e_required_author_email: 'Geben Sie Ihre E-Mail-Adresse an, um Antworten zu erhalten.',
       e_invalid_value: 'Bitte prüfen Sie dieses Feld.',
       e_invalid_value_author_email: 'Diese E-Mail-Adresse sieht nicht richtig aus.',
       e_invalid_value_author_url: 'Die Website muss eine Adresse wie example.org sein.',
@@ -138,6 +151,7 @@
       e_net: 'Server nicht erreichbar; prüfen Sie Ihre Verbindung.',
       e_other: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
       e_origin_not_allowed: '{origin} darf hier nicht posten (Parley-Verwaltung: Sites).',
+      e_mail_off: 'Diese Website verschickt keine E-Mails.',
     },
     fr: {
       count_one: '{n} commentaire', count_other: '{n} commentaires',
@@ -167,8 +181,14 @@
       posted: 'Commentaire publié.', held: 'Commentaire en attente de modération.',
       saved: 'Commentaire modifié.', removed: 'Commentaire supprimé.',
       new_one: '{n} nouveau commentaire', new_other: '{n} nouveaux commentaires',
+      notify: 'M’avertir des réponses par e-mail', feed: 'Flux des commentaires',
+      m_confirming: 'Nous vous avons envoyé un e-mail : confirmez votre adresse pour recevoir les réponses.',
+      m_subscribed: 'Vous recevrez un e-mail quand quelqu’un répondra.',
+      m_suppressed: 'Impossible d’envoyer des e-mails à cette adresse.',
+      m_off: 'Vous ne recevrez pas d’e-mail pour les réponses.',
       e_required: 'Veuillez remplir ce champ.',
       e_required_author_name: 'Veuillez indiquer votre nom.',
+      e_required_author_email: 'Indiquez votre adresse e-mail pour recevoir les réponses.',
       e_invalid_value: 'Veuillez vérifier ce champ.',
       e_invalid_value_author_email: 'Cette adresse e-mail ne semble pas valide.',
       e_invalid_value_author_url: 'Le site web doit être une adresse comme example.org.',
@@ -194,6 +214,7 @@
       e_net: 'Serveur injoignable ; vérifiez votre connexion.',
       e_other: 'Une erreur est survenue. Veuillez réessayer.',
       e_origin_not_allowed: '{origin} ne peut pas publier ici (admin Parley : Sites).',
+      e_mail_off: 'Ce site n’envoie pas d’e-mails.',
     },
   };
 
@@ -283,6 +304,11 @@ time{color:var(--muted)}
 .len.over{color:var(--danger);font-weight:700}
 .len:empty{display:none}
 .confirm{display:inline-flex;gap:4px;align-items:center;color:var(--fg)}
+.nt{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center;font-size:.9em}
+.nt label{display:flex;gap:8px;align-items:center}
+.nt input{width:auto;min-height:0;accent-color:var(--accent)}
+.root:not(.mail) .nt{display:none}
+.foot{margin-top:14px;font-size:.85em;text-align:right}
 @container (max-width:520px){
 .root{padding:14px;border-radius:10px}
 .art{grid-template-columns:30px 1fr;gap:0 10px}
@@ -293,7 +319,7 @@ time{color:var(--muted)}
 .fa .hint{flex-basis:100%}
 }
 @media (pointer:coarse){
-.btn,.act,.link,.vote button,select,input{min-height:44px}
+.btn,.act,.link,.vote button,select,input,.nt label{min-height:44px}
 .act,.link,.vote button{min-width:44px}
 }`;
 
@@ -410,7 +436,10 @@ time{color:var(--muted)}
       /* id -> comment: new ones come live, shown when the reader asks
        * (the bar, showNew). */
       pending: new Map(),
-      /* source: the EventSource, while live (goLive). */
+      /* source: the EventSource, while live (goLive). mail: this Parley
+       * sends mail, as the thread says; notify: the "E-mail me replies"
+       * boxes (setNotify); mailFor: the user they were set for, null a
+       * guest (loadMail). */
     };
     for (const id in widget.owned) {
       if (!(Date.parse(widget.owned[id].u) + KEEP_MS > Date.now()))
@@ -806,6 +835,10 @@ time{color:var(--muted)}
       widget.status, widget.bar, widget.list, widget.more,
       el('section', { class: 'leave', 'aria-labelledby': 'parley-leave' },
         widget.leaveHead, widget.authSlot, widget.closed, widget.mainForm),
+      el('p', { class: 'foot' }, el('a', { type: 'application/atom+xml',
+        href: API + '/feed/comments.atom?' +
+          new URLSearchParams({ post: widget.config.post }) },
+      translate(widget, 'feed'))),
       widget.live);
   }
 
@@ -835,12 +868,38 @@ time{color:var(--muted)}
       new URLSearchParams({ post: widget.config.post })).catch(() => ({}));
   }
 
+  /* Every "E-mail me replies" box checked if on. */
+  function setNotify(widget, on) {
+    widget.notify = on;
+    widget.root.querySelectorAll('[name=notify]')
+      .forEach((box) => { box.checked = on; });
+  }
+
+  /* Replies by e-mail, offered where this Parley sends mail (on, as the
+   * thread says): for a member the account's switch, asked once per
+   * log-in; for a guest what this device remembers. */
+  function loadMail(widget, on) {
+    const user = widget.user;
+    widget.root.classList.toggle('mail', widget.mail = on);
+    if (on && widget.mailFor !== user) {
+      widget.mailFor = user;
+      setNotify(widget, !user && !!loadStored('guest')?.notify);
+      if (user)
+        request(widget, 'GET', '/me/mail').then((r) =>
+          widget.user === user && setNotify(widget, r.mail.notify_replies),
+        () => { /* unchecked, as it was */ });
+    }
+  }
+
   /* The first page of the thread, with the reader's votes, or with
    * more the next page. */
   async function loadComments(widget, more) {
     const load = ++widget.lastLoad;
+    /* A link from a mail or a feed, #parley-comment-ID: the first load
+     * takes up to 200 comments to find it, then brings it into view. */
+    const jump = widget.jump ??= +location.hash.split('#parley-comment-')[1];
     const query = new URLSearchParams({ post: widget.config.post,
-      sort: widget.config.sort, limit: widget.config.limit });
+      sort: widget.config.sort, limit: jump ? 200 : widget.config.limit });
     if (more)
       query.set('after', widget.next);
     else
@@ -861,12 +920,17 @@ time{color:var(--muted)}
       }
       widget.status.hidden = true;
       setOpen(widget, r.post.open);
+      loadMail(widget, !!r.mail);
       setCount(widget, r.post.comment_count);
       for (const comment of r.comments)
         widget.list.append(buildComment(widget, comment).item);
       widget.next = r.next;
       widget.more.hidden = !widget.next;
       showHeld(widget);
+      if (jump) {
+        widget.nodes.get(jump)?.item.scrollIntoView();
+        widget.jump = 0;
+      }
     } catch (e) {
       if (load === widget.lastLoad) {
         widget.status.hidden = false;
@@ -1019,6 +1083,22 @@ time{color:var(--muted)}
         autocomplete: 'url', placeholder: 'example.org',
         value: remembered.url }),
     };
+    /* Replies by e-mail: a guest's box is remembered here and sent with
+     * the comment; a member's is the account's switch (loadMail), and
+     * changing it changes the account. */
+    const said = el('span', { class: 'muted' });
+    fields.notify = el('input', { type: 'checkbox', name: 'notify',
+      checked: widget.user ? widget.notify : remembered.notify,
+      onchange: () => widget.user && wired.run(async () => {
+        const r = (await request(widget, 'PATCH', '/me/mail',
+          { notify_replies: fields.notify.checked }).catch((e) => {
+          fields.notify.checked = widget.notify;
+          throw e;
+        })).mail;
+        setNotify(widget, r.notify_replies);
+        announce(widget, said.textContent = translate(widget,
+          'm_' + (r.notify_replies ? r.address || 'confirming' : 'off')));
+      }) });
     const honeypot = el('input', { name: 'hp', tabindex: '-1',
       autocomplete: 'off', 'aria-hidden': 'true' });
     const preview = el('div', { class: 'preview body', hidden: true,
@@ -1043,6 +1123,8 @@ time{color:var(--muted)}
           translate(widget, 'never')),
         field(translate(widget, 'site'), fields.author_url,
           translate(widget, 'opt'))),
+      el('div', { class: 'nt' },
+        el('label', {}, fields.notify, translate(widget, 'notify')), said),
       el('div', { class: 'hp', 'aria-hidden': 'true' },
         el('label', {}, translate(widget, 'hp'), honeypot)),
       wired.error,
@@ -1061,17 +1143,22 @@ time{color:var(--muted)}
         author_email: fields.author_email.value.trim(),
         author_url: fields.author_url.value,
       };
+      const notify = widget.mail && fields.notify.checked;
+      /* A guest's replies go to the address given with the comment. */
+      if (notify && guest.author_email === '')
+        throw { code: 'required', field: 'author_email' };
       const r = await request(widget, 'POST', '/comments', {
         post: widget.config.post, post_title: widget.config.title,
         post_url: isWebUrl(widget.config.url) ? widget.config.url : undefined,
         parent_id: parent ? parent.comment.id : null,
-        body: text, hp: honeypot.value, ...guest,
+        body: text, hp: honeypot.value, notify: notify || undefined, ...guest,
       });
       const comment = r.comment;
       const held = comment.status === 'pending';
       if (!widget.user)
         saveStored('guest', { name: guest.author_name,
-          email: guest.author_email, url: guest.author_url });
+          email: guest.author_email, url: guest.author_url,
+          notify: fields.notify.checked });
       widget.owned[comment.id] = { t: r.edit_token, u: r.edit_until,
         s: text, m: widget.user?.id, k: widget.config.post,
         c: held && !widget.user ? comment : undefined };
@@ -1082,8 +1169,13 @@ time{color:var(--muted)}
       fields.body.value = '';
       body.count();
       preview.hidden = true;
-      announce(widget, translate(widget, held ? 'held' : 'posted'));
       const node = insertComment(widget, comment);
+      let told = translate(widget, held ? 'held' : 'posted');
+      /* What came of "notify", shown under the comment. */
+      if (I18N.en['m_' + r.mail])
+        told += ' ' + node.slot.appendChild(el('p', { class: 'note' },
+          translate(widget, 'm_' + r.mail))).textContent;
+      announce(widget, told);
       if (close)
         close();
       node.item.scrollIntoView({ block: 'nearest' });

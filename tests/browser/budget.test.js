@@ -30,9 +30,10 @@ async function gzipped(name) {
   return data.length;
 }
 
-test('embed.js, its CSS included, is at most 12 kB gzipped', async () => {
+test('embed.js, its CSS included, is at most 13 kB gzipped', async () => {
   const n = await gzipped('embed.js');
-  assert.ok(n <= 12288, `embed.js is ${n} bytes gzipped`);
+  // 13 KiB since reply notifications by e-mail and the comments feed (#15).
+  assert.ok(n <= 13312, `embed.js is ${n} bytes gzipped`);
 });
 
 test('count.js is at most 1 kB gzipped', async () => {
