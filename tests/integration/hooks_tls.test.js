@@ -13,11 +13,11 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
 const { startParley, call, sql, setSettings, uniqueKey, sleep, top } = require('./harness');
 const { startReceiver, verify } = require('./hook_receiver');
+const { TestCerts, ensureHosts } = require('./tls_fixtures');
 
 const NAME = 'it-hooks-tls';
 const HOST = 'parley-hooks.test';
@@ -29,64 +29,9 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 let srv;
 let admin;
-let dir;		// the throwaway CAs and certificates
+let certs;		// the throwaway CAs and certificates (tls_fixtures.js)
 let trusted;		// https receiver, certificate from the CA Parley trusts
 let untrusted;		// https receiver, certificate from another CA
-
-function openssl(args) {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-// A CA (name.key, name.pem) that may sign server certificates.
-function makeCa(name) {
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=Parley test ${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-}
-
-// A server certificate for the given names, signed by ca: { key, cert }.
-function makeServerCert(ca, name, hosts) {
-  fs.writeFileSync(path.join(dir, `${name}.ext`), [
-    `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(',')}`,
-    'basicConstraints=CA:FALSE',
-    'keyUsage=critical,digitalSignature',
-    'extendedKeyUsage=serverAuth',
-  ].join('\n'));
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${hosts[0]}`]);
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`,
-    '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
-  return { key: fs.readFileSync(path.join(dir, `${name}.key`)), cert: fs.readFileSync(path.join(dir, `${name}.pem`)) };
-}
-
-// Makes /etc/hosts map name to each of addrs (appending what is missing),
-// and to nothing else, or fails saying why.
-function ensureHosts(name, addrs) {
-  let text;
-  try {
-    text = fs.readFileSync('/etc/hosts', 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read /etc/hosts (${e.code}): this test needs "${addrs[0]} ${name}" in it`);
-  }
-  const mapped = new Set();
-  for (const line of text.split('\n')) {
-    const [addr, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (names.includes(name)) mapped.add(addr);
-  }
-  const other = [...mapped].filter((a) => !addrs.includes(a));
-  if (other.length > 0) {
-    throw new Error(`/etc/hosts maps ${name} to ${other.join(', ')}; this test needs it on ${addrs.join(' and ')} only`);
-  }
-  const missing = addrs.filter((a) => !mapped.has(a));
-  if (missing.length === 0) return;
-  const lines = missing.map((a) => `${a} ${name}\n`).join('');
-  try {
-    fs.appendFileSync('/etc/hosts', `${text.endsWith('\n') || text === '' ? '' : '\n'}${lines}`);
-  } catch (e) {
-    throw new Error(`this test needs ${JSON.stringify(lines.trim())} in /etc/hosts and cannot add it ` +
-      `(${e.code}): run the suite as root, or add the line(s) yourself`);
-  }
-}
 
 // The pids of the server's Kore workers.
 function workerPids() {
@@ -108,20 +53,20 @@ before(async () => {
     'hooks_tls needs root, as the suite runs: the workers chroot and seccomp only then, and /etc/hosts needs our names');
   ensureHosts(HOST, ['127.0.0.1']);
   ensureHosts(HOST_TWO, ['127.0.0.1', '::1']);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-hooks-tls-'));
-  makeCa('ca');
-  makeCa('stranger-ca');
-  trusted = await startReceiver({ tls: makeServerCert('ca', 'trusted', [HOST, HOST_TWO]) });
-  untrusted = await startReceiver({ tls: makeServerCert('stranger-ca', 'untrusted', [HOST]) });
+  certs = new TestCerts('parley-hooks-tls-');
+  certs.makeCa('ca');
+  certs.makeCa('stranger-ca');
+  trusted = await startReceiver({ tls: certs.makeServerCert('ca', 'trusted', [HOST, HOST_TWO]) });
+  untrusted = await startReceiver({ tls: certs.makeServerCert('stranger-ca', 'untrusted', [HOST]) });
 
-  srv = await startParley({ name: NAME, env: { PARLEY_HOOK_CA_FILE: path.join(dir, 'ca.pem') } });
+  srv = await startParley({ name: NAME, env: { PARLEY_HOOK_CA_FILE: path.join(certs.dir, 'ca.pem') } });
   admin = await adminOf(srv);
 });
 
 after(async () => {
   for (const r of [trusted, untrusted]) if (r) await r.stop();
   if (srv) await srv.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (certs) certs.remove();
 });
 
 const api = (method, urlPath, json, server = srv, headers = admin) =>
@@ -255,7 +200,7 @@ test('a receiver whose certificate Parley does not trust leaves a readable error
 test('build/parley-deliver trusts the same CAs, from hook_ca_file too', async () => {
   // A server that leaves delivery to a parley-deliver process.
   const name = `${NAME}-deliver`;
-  const s2 = await startParley({ name, env: { PARLEY_DELIVER: '0', PARLEY_HOOK_CA_FILE: path.join(dir, 'ca.pem') } });
+  const s2 = await startParley({ name, env: { PARLEY_DELIVER: '0', PARLEY_HOOK_CA_FILE: path.join(certs.dir, 'ca.pem') } });
   const logPath = path.join(top, 'var', `${NAME}-parley-deliver.log`);
   let child;
   try {

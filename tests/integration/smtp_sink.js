@@ -9,8 +9,12 @@ const { simpleParser } = require('mailparser');
 class SmtpSink {
   // parse: false keeps only the envelope and the time of arrival (the
   // benchmark's sink, where parsing would take the CPU it measures).
-  constructor({ parse = true } = {}) {
+  // tls ({ key, cert }): offers STARTTLS with it, or with secure: true
+  // speaks TLS from the start (smtps).
+  constructor({ parse = true, tls = null, secure = false } = {}) {
     this.parse = parse;
+    this.tls = tls;
+    this.secure = secure;
     this.mails = [];
     this.refuse = new Set(); // addresses answered 550 at RCPT TO
     this.server = null;
@@ -19,8 +23,11 @@ class SmtpSink {
 
   makeServer() {
     return new SMTPServer({
-      // Plain SMTP on the loopback address, as Parley allows only there.
-      disabledCommands: ['STARTTLS', 'AUTH'],
+      // Plain SMTP unless given a certificate: Parley speaks plain only
+      // to a relay on a loopback address.
+      disabledCommands: this.tls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
+      ...(this.tls ? { key: this.tls.key, cert: this.tls.cert } : {}),
+      secure: this.secure,
       authOptional: true,
       logger: false,
       // Going down drops open connections at once (Parley keeps one).
@@ -40,6 +47,7 @@ class SmtpSink {
           const raw = Buffer.concat(chunks);
           this.mails.push({
             at: Date.now(),
+            tls: session.secure,
             raw: this.parse ? raw.toString('latin1') : null,
             parsed: this.parse ? await simpleParser(raw) : null,
             from: session.envelope.mailFrom.address,
@@ -68,7 +76,7 @@ class SmtpSink {
     return s ? new Promise((r) => s.close(r)) : Promise.resolve();
   }
 
-  get url() { return `smtp://127.0.0.1:${this.port}`; }
+  get url() { return `${this.secure ? 'smtps' : 'smtp'}://127.0.0.1:${this.port}`; }
 
   // The mails sent to address so far.
   to(address) {
