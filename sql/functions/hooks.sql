@@ -36,10 +36,7 @@ END $$;
 CREATE OR REPLACE FUNCTION comments_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	-- An import (parley-import) brings history, not news.
-	IF current_setting('parley.importing', true) = 'on' THEN
-		RETURN NULL;
-	END IF;
+	-- Not for an import's comments: the trigger's WHEN (importing()).
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO events (type, data)
 		VALUES ('comment.created', comment_event_data(NEW));
@@ -69,7 +66,8 @@ END $$;
 -- (SPEC.md lists them), inserted directly: one executor set-up less per
 -- comment than through event_emit.
 CREATE OR REPLACE TRIGGER comments_events AFTER INSERT OR DELETE OR UPDATE OF status, body
-    ON comments FOR EACH ROW EXECUTE FUNCTION comments_events();
+    ON comments FOR EACH ROW WHEN (NOT importing())
+    EXECUTE FUNCTION comments_events();
 
 -- post.closed and post.opened.
 CREATE OR REPLACE FUNCTION posts_events() RETURNS trigger

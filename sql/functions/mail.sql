@@ -159,7 +159,7 @@ END $$;
 
 CREATE OR REPLACE TRIGGER comments_mail AFTER INSERT OR UPDATE OF status
     ON comments FOR EACH ROW
-    WHEN (coalesce(current_setting('parley.importing', true), '') <> 'on')
+    WHEN (NOT importing())
     EXECUTE FUNCTION comments_mail();
 
 -- A guest's comment asked for replies (POST /api/v1/comments with

@@ -12,9 +12,7 @@ DECLARE
 	v_kind text;
 	v_row comments;
 BEGIN
-	IF coalesce(current_setting('parley.importing', true), '') = 'on' THEN
-		RETURN NULL;
-	END IF;
+	-- Not for an import's comments: the trigger's WHEN (importing()).
 	IF TG_OP = 'INSERT' THEN
 		v_row := NEW;
 		IF NEW.status = 'approved' THEN
@@ -51,7 +49,7 @@ END $$;
 
 CREATE OR REPLACE TRIGGER comments_stream
     AFTER INSERT OR DELETE OR UPDATE OF status, html ON comments
-    FOR EACH ROW EXECUTE FUNCTION stream_event();
+    FOR EACH ROW WHEN (NOT importing()) EXECUTE FUNCTION stream_event();
 
 -- The newest event of a post, 0 if none: where a new stream starts.
 CREATE OR REPLACE FUNCTION stream_head(p_key text) RETURNS bigint
