@@ -103,20 +103,27 @@ $$;
 
 -- A reply became visible: its parent's author hears of it, at most one
 -- mail per 15 minutes (later replies are gathered into the next one).
+-- The address's row is read FOR SHARE: a mail to it being recorded as
+-- sent (mail_record updates the row) is waited for, so this reply either
+-- was seen by that record, which queued the next mail, or sees the new
+-- time of the last one; never a second mail at once. Replies to one
+-- address do not wait for each other.
 CREATE OR REPLACE FUNCTION mail_reply_approved(p_id bigint, p_parent bigint,
 	p_user_id bigint, p_email text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_to bigint := mail_reply_recipient(p_parent, p_user_id, p_email);
+	v_last timestamptz;
 BEGIN
 	IF v_to IS NULL THEN
 		RETURN;
 	END IF;
+	SELECT replies_sent_at INTO v_last FROM mail_addresses
+	    WHERE id = v_to FOR SHARE;
 	INSERT INTO mail_items (address_id, kind, comment_id)
 	VALUES (v_to, 'reply', p_id) ON CONFLICT DO NOTHING;
-	PERFORM mail_queue(v_to, 'replies', coalesce((SELECT replies_sent_at
-	    FROM mail_addresses WHERE id = v_to) + interval '15 minutes',
-	    now()));
+	PERFORM mail_queue(v_to, 'replies',
+	    coalesce(v_last + interval '15 minutes', now()));
 END $$;
 
 -- A comment was held: each moderator who asked for digests hears of it
@@ -129,10 +136,12 @@ DECLARE
 	    WHERE name = 'moderator_digest_minutes'), 15));
 	v record;
 BEGIN
+	-- FOR SHARE: as in mail_reply_approved.
 	FOR v IN SELECT a.id, a.digest_sent_at FROM users u
 	    JOIN mail_addresses a ON lower(a.email) = lower(u.email)
 	    WHERE u.mail_held AND u.role IN ('moderator', 'admin')
 	    AND a.state = 'confirmed'
+	    FOR SHARE OF a
 	LOOP
 		INSERT INTO mail_items (address_id, kind, comment_id)
 		VALUES (v.id, 'held', p_id) ON CONFLICT DO NOTHING;
@@ -329,6 +338,14 @@ DECLARE
 	o mail_outbox%ROWTYPE;
 	v_email text;
 BEGIN
+	-- The address first, then the mail: the order the producers lock in
+	-- (mail_reply_approved: its FOR SHARE, then the outbox), so they wait
+	-- for this record instead of deadlocking with it.
+	IF p_sent THEN
+		PERFORM 1 FROM mail_addresses a
+		    JOIN mail_outbox x ON a.id = x.address_id
+		    WHERE x.id = p_id FOR NO KEY UPDATE OF a;
+	END IF;
 	SELECT * INTO o FROM mail_outbox WHERE id = p_id FOR UPDATE;
 	IF NOT FOUND OR o.state <> 'pending' THEN
 		RETURN 'gone';
