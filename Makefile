@@ -183,7 +183,7 @@ lint-c:
 fmt-c:
 	@PARLEY_WITH_LINT=1 scripts/deps.sh
 	@clang-format -i $(C_SOURCES)
-JS_DIRS	= assets tests
+JS_DIRS	= assets scripts tests
 lint-js: node_modules/.package-lock.json
 	node_modules/.bin/eslint $(JS_DIRS)
 fmt-js: node_modules/.package-lock.json

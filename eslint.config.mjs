@@ -1,4 +1,4 @@
-// ESLint for Parley's JavaScript: `make lint-js` checks assets/ and tests/,
+// ESLint for Parley's JavaScript: `make lint-js` checks assets/, scripts/ and tests/,
 // `make fmt-js` fixes what can be fixed. A small rule set: one layout
 // (two-space indent, as most of the JS was already written), and the
 // mistakes a reader would not catch (an undefined or unused name).
@@ -38,7 +38,7 @@ export default [
   // Tests run in Node; the browser tests' page.evaluate() callbacks run
   // in the page.
   {
-    files: ['tests/**/*.js'],
+    files: ['tests/**/*.js', 'scripts/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
   {
