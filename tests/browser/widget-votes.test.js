@@ -39,6 +39,10 @@ async function logIn(page, m) {
 
 // The votes request of the next load, and whether it carried a session.
 const votesRequest = (page) => page.waitForRequest((r) => r.url().includes('/api/v1/votes?'));
+// The next load drawn: its thread and votes answered, and a frame after.
+const reloaded = (page) => Promise.all(['/api/v1/comments?', '/api/v1/votes?']
+  .map((u) => page.waitForResponse((r) => r.url().includes(u))))
+  .then(() => page.evaluate(() => new Promise(requestAnimationFrame)));
 
 test('a vote belongs to who cast it: gone from view at logout, a guest click votes (not un-votes), back at login', async () => {
   const post = uniqueKey('owner');
@@ -49,8 +53,12 @@ test('a vote belongs to who cast it: gone from view at logout, a guest click vot
   const { up, down, score } = arrows(li);
 
   let asked = votesRequest(page);
+  const reload = reloaded(page);
   await logIn(page, m);
   assert.match((await asked).headers().authorization || '', /^Bearer /);
+  // A click before the thread is drawn again would be drawn over by
+  // the thread as it was read before the vote.
+  await reload;
   await up.click();
   await waitText(score, '1');
   assert.equal(await up.getAttribute('aria-pressed'), 'true');
