@@ -69,14 +69,15 @@ build/pq.flags: | build/
 
 build/%.o: app/%.c $(HEADERS) build/kore.flags build/pq.flags | build/
 	$(CC) $(CFLAGS) $(if $(filter $*,$(KORE)),$$(cat build/kore.flags)) \
-	    $(if $(filter $*,deliver mail_send $(IMPORT_DB)),$$(cat build/pq.flags)) \
+	    $(if $(filter $*,deliver mail_send outbox $(IMPORT_DB)),$$(cat build/pq.flags)) \
 	    $(if $(filter $*,$(IMPORT) $(IMPORT_DB)),$(XML_CFLAGS)) -c $< -o $@
 
 # Linked aside and renamed: a running Parley keeps its mapping of the old
 # file instead of seeing it rewritten under it.
-# deliver.o and mail_send.o are Kore-free but need libpq: the module's
-# worker thread and parley-deliver both run them.
+# deliver.o, mail_send.o and outbox.o are Kore-free but need libpq: the
+# module's worker thread and parley-deliver both run them.
 build/parley.so: $(DOMAIN_OBJ) $(KORE_OBJ) build/deliver.o build/mail_send.o \
+    build/outbox.o \
     $(IMPORT:%=build/%.o) $(IMPORT_DB:%=build/%.o)
 	$(CC) -shared -o $@.tmp $^ $(LIBS) $(XML_LIBS) -lpq
 	mv -f $@.tmp $@
@@ -87,7 +88,7 @@ build/parley-passwd: app/tool_passwd.c build/password.o | build/
 # The hook deliverer as a process of its own (Parley's first worker runs
 # the same code in a thread): for extra nodes and for tests.
 DELIVER_DEPS = deliver delivery buf escape config keys hook_sign ca_bundle \
-	       hook_net mail mail_send token
+	       hook_net mail mail_send outbox token
 build/parley-deliver: app/deliver_main.c $(DELIVER_DEPS:%=build/%.o) $(HEADERS) | build/
 	$(CC) $(CFLAGS) -o $@ app/deliver_main.c \
 	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium -lunistring

@@ -7,10 +7,6 @@
 #include "config.h"
 #include "mail.h"
 
-#define PRINTABLE_ASCII                                                        \
-	" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ"         \
-	"[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
-
 static char *
 xstrdup(const char *s)
 {
@@ -91,6 +87,17 @@ set_flag(int *out, const char *name, const char *v, char *err, size_t errlen)
 		return (-1);
 	}
 	return (0);
+}
+
+/* Nothing but printable ASCII: what a mail header may hold as is. */
+static int
+printable_ascii(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s < ' ' || *s > '~')
+			return (0);
+	}
+	return (1);
 }
 
 /* A text setting; empty, as a template leaves it, is unset. */
@@ -175,7 +182,7 @@ set_option(struct config *c, const char *name, char *v, char *err,
 
 		if (*v != '\0' &&
 		    (mail_envelope_from(v, from, sizeof(from)) == -1 ||
-		        strspn(v, PRINTABLE_ASCII) != strlen(v))) {
+		        !printable_ascii(v))) {
 			snprintf(err, errlen,
 			    "mail_from must be an address, "
 			    "as a@example.org or Name <a@example.org>, in "

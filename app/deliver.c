@@ -47,6 +47,7 @@
 #include "hook_net.h"
 #include "keys.h"
 #include "mail_send.h"
+#include "outbox.h"
 
 #define CLAIM_LIMIT        10
 #define CONNECT_TIMEOUT_MS 3000L
@@ -119,14 +120,10 @@ log_attempt(const struct delivery *d, const struct delivery_attempt *a)
 	buf_free(&b);
 }
 
-/* PostgreSQL's messages end in a newline; a log line should not. */
 static void
 log_db(const char *what, const char *msg)
 {
-	int n;
-
-	n = (int)strcspn(msg, "\n");
-	fprintf(stderr, "deliver: %s: %.*s\n", what, n, msg);
+	outbox_log_db("deliver", what, msg);
 }
 
 static size_t
@@ -259,32 +256,6 @@ deliver_one(PGconn *conn, CURL *curl, const struct delivery *d)
 	return (rc);
 }
 
-/* Hands rows [from, n) of a claim back to be sent at once. */
-static void
-release(PGconn *conn, PGresult *claim, int from, int n)
-{
-	struct buf  ids;
-	const char *v[1];
-	PGresult   *r;
-	int         i;
-
-	buf_init(&ids);
-	buf_putc(&ids, '{');
-	for (i = from; i < n; i++) {
-		if (i > from)
-			buf_putc(&ids, ',');
-		buf_puts(&ids, PQgetvalue(claim, i, DELIVERY_ID));
-	}
-	buf_putc(&ids, '}');
-	v[0] = ids.data;
-	r = PQexecParams(conn, sql_release, 1, NULL, v, NULL, NULL, 0);
-	/* Not fatal: the rows come back when their lease runs out. */
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		log_db("cannot release deliveries", PQerrorMessage(conn));
-	PQclear(r);
-	buf_free(&ids);
-}
-
 /* 1 to send, 0 to skip, -1 on a database error. */
 static int
 still_due(PGconn *conn, const char *id)
@@ -365,7 +336,8 @@ deliver_batch(PGconn *conn, CURL *curl)
 		}
 	}
 	if (i < n)
-		release(conn, r, i, n);
+		outbox_release(conn, sql_release, r, DELIVERY_ID, i, n,
+		    "deliver");
 	PQclear(r);
 	return (n);
 }

@@ -155,16 +155,13 @@ handler_feed(struct http_request *req)
 		store_feed_query(&s->q, &s->nums, s->key);
 	}
 	s = http_state_get(req);
-	switch (db_run(req, &s->q)) {
-	case DB_PENDING:
+	switch (api_query_ready(req, &s->q)) {
+	case 0:
 		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		api_db_unavailable(req);
-		break;
-	case DB_READY:
+	case 1:
 		feed_respond(req, s);
-		db_done(&s->q);
 		break;
 	}
+	db_done(&s->q);
 	return (KORE_RESULT_OK);
 }

@@ -379,16 +379,10 @@ handler_me_mail(struct http_request *req)
 		    held);
 		s->started = 1;
 	}
-	switch (db_run(req, &s->q)) {
-	case DB_PENDING:
+	if ((r = api_query_ready(req, &s->q)) == 0)
 		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		api_db_unavailable(req);
-		break;
-	case DB_READY:
+	if (r == 1)
 		me_respond(req, s);
-		db_done(&s->q);
-		break;
-	}
+	db_done(&s->q);
 	return (KORE_RESULT_OK);
 }

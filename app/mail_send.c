@@ -22,6 +22,7 @@
 #include "config.h"
 #include "mail.h"
 #include "mail_send.h"
+#include "outbox.h"
 #include "token.h"
 
 #define CLAIM_LIMIT        10
@@ -71,9 +72,7 @@ struct upload {
 static void
 log_db(const char *what, PGconn *conn)
 {
-	const char *msg = PQerrorMessage(conn);
-
-	fprintf(stderr, "mail: %s: %.*s\n", what, (int)strcspn(msg, "\n"), msg);
+	outbox_log_db("mail", what, PQerrorMessage(conn));
 }
 
 /* The first value of a one-row answer, or NULL (logged). */
@@ -320,26 +319,6 @@ send_one(PGconn *conn, CURL *curl, const struct mail_conf *mc, PGresult *claim,
 	return (rc);
 }
 
-static void
-release(PGconn *conn, PGresult *claim, int from, int n)
-{
-	struct buf  ids;
-	const char *v[1];
-	char       *ok;
-	int         i;
-
-	buf_init(&ids);
-	buf_putc(&ids, '{');
-	for (i = from; i < n; i++)
-		buf_printf(&ids, "%s%s", i > from ? "," : "",
-		    PQgetvalue(claim, i, CLAIM_ID));
-	buf_putc(&ids, '}');
-	v[0] = ids.data;
-	ok = exec_value(conn, sql_release, 1, v, "cannot release mail");
-	free(ok);
-	buf_free(&ids);
-}
-
 int
 mail_send_batch(PGconn *conn, CURL *curl, const struct mail_conf *mc,
     int (*stop)(void))
@@ -368,7 +347,8 @@ mail_send_batch(PGconn *conn, CURL *curl, const struct mail_conf *mc,
 		}
 	}
 	if (i < n)
-		release(conn, claim, i, n);
+		outbox_release(conn, sql_release, claim, CLAIM_ID, i, n,
+		    "mail");
 	PQclear(claim);
 	return (n);
 }
