@@ -29,7 +29,8 @@ KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
 	  handler_admin_comments handler_admin_settings handler_admin_bans \
 	  handler_admin_users handler_admin_hooks handler_admin_posts \
 	  handler_admin_audit handler_admin_import import_thread export_task \
-	  stream spawn handler_feed store_feed handler_mail store_mail
+	  stream spawn handler_feed store_feed handler_mail store_mail \
+	  page handler_privacy store_privacy
 
 DOMAIN_OBJ = $(DOMAIN:%=build/%.o)
 KORE_OBJ   = $(KORE:%=build/%.o)

@@ -1,11 +1,15 @@
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
 
 #include "account_input.h"
 #include "apierr.h"
+#include "buf.h"
 #include "comment_input.h"
 #include "input.h"
 #include "password.h"
+#include "query.h"
 
 static int
 parse_email(json_t *obj, struct account_input *in, struct apierr *e)
@@ -102,9 +106,43 @@ account_password_parse(json_t *obj, struct account_input *in, struct apierr *e)
 	    "new_password", e));
 }
 
+int
+account_erase_parse(const char *header, struct account_input *in,
+    struct apierr *e)
+{
+	struct buf b;
+	int        bad = 0;
+
+	memset(in, 0, sizeof(*in));
+	if (header == NULL || *header == '\0')
+		return (apierr_set(e, 422, "required",
+		    "Please give the password (X-Parley-Password).",
+		    "password"));
+	/* Decoded as a query's value: "password=" + the header. */
+	buf_init(&b);
+	buf_puts(&b, "password=");
+	buf_puts(&b, header);
+	in->decoded = query_get(b.data, "password", &bad);
+	buf_free(&b);
+	if (bad || in->decoded == NULL)
+		return (apierr_set(e, 422, "invalid_value",
+		    "X-Parley-Password must be percent-encoded.", "password"));
+	in->password = in->decoded;
+	in->password_len = strlen(in->decoded);
+	if (in->password_len > PASSWORD_MAX_BYTES)
+		return (apierr_set(e, 422, "too_long",
+		    "Passwords are at most 1024 bytes.", "password"));
+	return (0);
+}
+
 void
 account_input_free(struct account_input *in)
 {
 	free(in->name);
 	in->name = NULL;
+	if (in->decoded != NULL) {
+		sodium_memzero(in->decoded, strlen(in->decoded));
+		free(in->decoded);
+		in->decoded = NULL;
+	}
 }

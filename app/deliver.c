@@ -75,7 +75,10 @@ static const char sql_release[] = "SELECT delivery_release($1::bigint[])";
  */
 static const char sql_still_due[] = "SELECT 1 WHERE delivery_due($1)";
 static const char sql_prune[] = "SELECT hooks_prune()";
-#define PRUNE_EVERY_S 3600
+/* Network addresses past ip_retention_days go (sql/functions/privacy.sql). */
+static const char sql_retention[] = "SELECT privacy_retention()";
+#define PRUNE_EVERY_S  3600
+#define RETAIN_EVERY_S 86400
 
 /* Secrets are opened from bytea's hex form, whatever the server's default. */
 static const char sql_session[] =
@@ -442,6 +445,32 @@ prune(PGconn *conn, time_t *last)
 }
 
 /*
+ * The daily retention job: at start, then every day. Every node's
+ * deliverer runs it; a second run the same day finds nothing to clear.
+ */
+static void
+retain(PGconn *conn, time_t *last)
+{
+	PGresult *r;
+	time_t    now = time(NULL);
+
+	if (*last != 0 && now - *last < RETAIN_EVERY_S)
+		return;
+	*last = now;
+	r = PQexec(conn, sql_retention);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		fprintf(stderr,
+		    "deliver: addresses past retention cleared: %s\n",
+		    PQgetvalue(r, 0, 0));
+	else {
+		log_db("cannot clear addresses past retention",
+		    PQerrorMessage(conn));
+		*last = now - RETAIN_EVERY_S + PRUNE_EVERY_S; /* in an hour */
+	}
+	PQclear(r);
+}
+
+/*
  * Hook deliveries, then mail, each round, so neither waits behind the
  * other: the number claimed, or -1 on a database error.
  */
@@ -463,7 +492,7 @@ deliver_run(const char *conninfo, const struct mail_conf *mail,
 {
 	PGconn *conn;
 	CURL   *curl;
-	time_t  pruned = 0;
+	time_t  pruned = 0, retained = 0;
 	int     n;
 
 	stop_asked = stop;
@@ -479,6 +508,7 @@ deliver_run(const char *conninfo, const struct mail_conf *mail,
 			continue;
 		}
 		prune(conn, &pruned);
+		retain(conn, &retained);
 		if ((n = send_batches(conn, curl)) > 0)
 			continue;
 		if (n == 0 && wait_for_work(conn) == 0)

@@ -82,6 +82,7 @@ write_admin_comment(struct buf *b, const struct admin_comment_row *r)
 	escape_json_cstr(b, r->email);
 	buf_puts(b, ",\"ip\":");
 	escape_json_cstr(b, r->ip);
+	buf_printf(b, ",\"ip_expired\":%s", r->ip_expired ? "true" : "false");
 	buf_puts(b, ",\"moderation\":{\"verdict\":");
 	escape_json_cstr(b, r->verdict);
 	buf_puts(b, ",\"reason\":");

@@ -31,6 +31,7 @@ static const char *const event_types[] = {
 	"comment.edited",
 	"comment.deleted",
 	"post.closed",
+	"commenter.erased",
 };
 
 /* The secret shown once, kept in the state so it is wiped with it. */

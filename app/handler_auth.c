@@ -1,6 +1,6 @@
 /*
- * Accounts: POST /api/v1/auth/register, /login, /logout, /password and
- * GET /api/v1/auth/me. Password work runs in a bounded pool of threads
+ * Accounts: POST /api/v1/auth/register, /login, /logout, /password,
+ * GET /api/v1/auth/me and DELETE /api/v1/me (an account's erasure). Password work runs in a bounded pool of threads
  * (pwtask.h): a full one answers 503 before anything is counted. Failed
  * logins and registrations are throttled per client net (an IPv4
  * address or an IPv6 /64) in storage (register_attempt, login_lookup);
@@ -15,9 +15,10 @@
 #include "auth.h"
 #include "escape.h"
 #include "netaddr.h"
-#include "pwtask.h"
 #include "parley.h"
+#include "pwtask.h"
 #include "store.h"
+#include "store_privacy.h"
 #include "token.h"
 
 int handler_auth_register(struct http_request *);
@@ -25,6 +26,7 @@ int handler_auth_login(struct http_request *);
 int handler_auth_logout(struct http_request *);
 int handler_auth_me(struct http_request *);
 int handler_auth_password(struct http_request *);
+int handler_me(struct http_request *);
 
 /* One state for all account requests; each uses what it needs. */
 struct account_state {
@@ -475,6 +477,116 @@ handler_auth_password(struct http_request *req)
 			http_response(req, 204, NULL, 0);
 			db_done(&s->q);
 		}
+		return (KORE_RESULT_OK);
+	default:
+		abort();
+	}
+}
+
+enum { ERASE_AUTH, ERASE_GET, ERASE_VERIFY, ERASE_STORE };
+
+/*
+ * DELETE /api/v1/me with X-Parley-Password: a member erases their account
+ * and what it posted (privacy_erase in sql/functions/privacy.sql says what
+ * goes). The password is asked again, so a session left open on a shared
+ * computer erases no one. It travels percent-encoded in a header, since
+ * Kore 4.1 reads no body on a DELETE. It is checked off the event loop and
+ * throttled like a password change. Moderators and admins are made
+ * readers first (409 staff_account), so a site never loses its last admin
+ * this way.
+ */
+int
+handler_me(struct http_request *req)
+{
+	struct account_state      *s;
+	struct login_row           row;
+	struct privacy_outcome_row out;
+	struct apierr              e;
+	struct buf                 b;
+	const char                *pw;
+	int                        r;
+
+	if (req->method != HTTP_METHOD_DELETE) {
+		api_method_not_allowed(req, "DELETE");
+		return (KORE_RESULT_OK);
+	}
+	s = account_state(req);
+	switch (s->phase) {
+	case ERASE_AUTH:
+		if ((r = auth_resolve(req, &s->auth, AUTH_REQUIRED)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == -1)
+			return (KORE_RESULT_OK);
+		if (!http_request_header(req, "x-parley-password", &pw))
+			pw = NULL;
+		if (account_erase_parse(pw, &s->in, &e) == -1) {
+			api_error_from(req, &e);
+			return (KORE_RESULT_OK);
+		}
+		if (reserve_password_work(req, s) == -1)
+			return (KORE_RESULT_OK);
+		client_net(req, s);
+		store_login_lookup_query(&s->q, s->auth.email, s->net, 0);
+		s->phase = ERASE_GET;
+		/* FALLTHROUGH */
+	case ERASE_GET:
+		if ((r = api_query_ready(req, &s->q)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r == -1)
+			return (KORE_RESULT_OK);
+		(void)store_login_row(&s->q, &row);
+		if (row.retry_after > 0) {
+			send_throttled(req, row.retry_after);
+			db_done(&s->q);
+			return (KORE_RESULT_OK);
+		}
+		if (row.password_hash == NULL) {
+			db_done(&s->q);
+			api_error(req, 401, "not_logged_in", "Log in again.",
+			    NULL);
+			return (KORE_RESULT_OK);
+		}
+		pwtask_init(&s->pw, PWTASK_VERIFY, s->in.password,
+		    s->in.password_len, row.password_hash);
+		db_done(&s->q);
+		s->phase = ERASE_VERIFY;
+		/* FALLTHROUGH */
+	case ERASE_VERIFY:
+		if (!pwtask_run(req, &s->pw))
+			return (KORE_RESULT_RETRY);
+		if (!s->pw.ok) {
+			api_error(req, 403, "wrong_password",
+			    "The password is not right.", "password");
+			return (KORE_RESULT_OK);
+		}
+		store_privacy_erase_self_query(&s->q, &s->nums,
+		    s->auth.user_id);
+		s->phase = ERASE_STORE;
+		/* FALLTHROUGH */
+	case ERASE_STORE:
+		if ((r = api_query_ready(req, &s->q)) == 0)
+			return (KORE_RESULT_RETRY);
+		if (r != 1)
+			return (KORE_RESULT_OK);
+		if (store_privacy_outcome_row(&s->q, &out) == -1)
+			api_db_unavailable(req);
+		else if (strcmp(out.status, "staff_account") == 0)
+			api_error(req, 409, "staff_account",
+			    "Moderators and admins are made readers by an "
+			    "admin before their account can be erased.",
+			    NULL);
+		else if (strcmp(out.status, "ok") != 0)
+			api_error(req, 401, "not_logged_in", "Log in again.",
+			    NULL);
+		else {
+			buf_init(&b);
+			buf_puts(&b, "{\"erased\":");
+			buf_puts(&b, out.result);
+			buf_putc(&b, '}');
+			api_send_json(req, 200, &b);
+			buf_free(&b);
+		}
+		db_done(&s->q);
 		return (KORE_RESULT_OK);
 	default:
 		abort();

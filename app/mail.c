@@ -217,6 +217,22 @@ confirm_text(struct buf *b, const struct mail_message *m)
 }
 
 static void
+privacy_text(struct buf *b, const struct mail_message *m)
+{
+	buf_puts(b,
+	    "Someone, hopefully you, asked for the data the comments on ");
+	put_host(b, m->public_url);
+	buf_puts(b,
+	    " hold about this address.\n\n"
+	    "To download it or to erase it, open this link:\n\n");
+	buf_printf(b, "%s/privacy?token=%s\n\n", m->public_url, m->token);
+	buf_puts(b,
+	    "The link works once, for 48 hours. If you did not ask for "
+	    "this, ignore this mail: nothing happens unless the link is "
+	    "used.\n");
+}
+
+static void
 replies_text(struct buf *b, const struct mail_message *m)
 {
 	size_t i;
@@ -292,6 +308,9 @@ put_subject(struct buf *b, const struct mail_message *m)
 		buf_printf(b, "%zu held comment%s on ", m->nitems,
 		    m->nitems == 1 ? "" : "s");
 		break;
+	case MAIL_PRIVACY:
+		buf_puts(b, "Your data in the comments on ");
+		break;
 	}
 	put_host(b, m->public_url);
 	buf_puts(b, "\r\n");
@@ -329,7 +348,7 @@ put_headers(struct buf *b, const struct mail_message *m)
 	    "Content-Transfer-Encoding: quoted-printable\r\n"
 	    "Auto-Submitted: auto-generated\r\n"
 	    "X-Auto-Response-Suppress: All\r\n");
-	if (m->kind != MAIL_CONFIRM) {
+	if (m->kind == MAIL_REPLIES || m->kind == MAIL_DIGEST) {
 		buf_printf(b,
 		    "List-Unsubscribe: <%s/mail/unsubscribe?token=%s>\r\n",
 		    m->public_url, m->token);
@@ -370,6 +389,9 @@ mail_build(struct buf *out, const struct mail_message *m)
 	case MAIL_DIGEST:
 		digest_text(&text, m);
 		footer_text(&text, m);
+		break;
+	case MAIL_PRIVACY:
+		privacy_text(&text, m);
 		break;
 	}
 	put_headers(out, m);

@@ -1,6 +1,7 @@
 /*
  * The mail Parley sends, as its bytes: a confirmation of an address, the
- * replies gathered for a reader, a moderator's digest of held comments.
+ * replies gathered for a reader, a moderator's digest of held comments, a
+ * link to a person's own data.
  * Pure (no libcurl, no database), so it is unit-tested alone; the
  * deliverer (mail_send.c) fills it from the outbox and sends it.
  *
@@ -27,6 +28,7 @@ enum mail_kind {
 	MAIL_CONFIRM, /* a link to confirm the address (double opt-in) */
 	MAIL_REPLIES, /* replies to the reader's comments */
 	MAIL_DIGEST, /* comments held for moderation */
+	MAIL_PRIVACY, /* a link to download or erase one's data */
 };
 
 /* One comment a notification or digest tells of (columns as text). */
@@ -45,7 +47,8 @@ struct mail_message {
 	const char    *to; /* checked by mail_address_ok */
 	const char    *from; /* mail_from, as configured */
 	const char    *public_url; /* no trailing slash */
-	/* The link's token: confirm for MAIL_CONFIRM, else unsubscribe. */
+	/* The link's token: confirm for MAIL_CONFIRM, privacy for
+	 * MAIL_PRIVACY, else unsubscribe. */
 	const char             *token;
 	const struct mail_item *items;
 	size_t                  nitems;

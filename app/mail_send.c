@@ -54,6 +54,8 @@ static const char sql_record[] =
     "SELECT mail_record($1, $2, $3, $4, $5, $6, $7::bytea)";
 static const char sql_release[] = "SELECT mail_release($1::bigint[])";
 static const char sql_prune[] = "SELECT mail_prune()";
+/* Requests for a privacy link become mail first (or nothing). */
+static const char sql_requests[] = "SELECT privacy_requests_take($1)";
 
 /* What one SMTP transfer came to. */
 struct smtp_result {
@@ -221,6 +223,8 @@ kind_of(const char *kind)
 {
 	if (strcmp(kind, "confirm") == 0)
 		return (MAIL_CONFIRM);
+	if (strcmp(kind, "privacy") == 0)
+		return (MAIL_PRIVACY);
 	return (strcmp(kind, "digest") == 0 ? MAIL_DIGEST : MAIL_REPLIES);
 }
 
@@ -253,7 +257,7 @@ compose(PGconn *conn, const struct mail_conf *mc, PGresult *claim, int row,
 	    sizeof(rnd));
 	m->message_id = ids->message_id;
 	*items_res = NULL;
-	if (m->kind != MAIL_CONFIRM) {
+	if (m->kind == MAIL_REPLIES || m->kind == MAIL_DIGEST) {
 		v[0] = PQgetvalue(claim, row, CLAIM_ID);
 		*items_res =
 		    PQexecParams(conn, sql_items, 1, NULL, v, NULL, NULL, 0);
@@ -331,6 +335,8 @@ mail_send_batch(PGconn *conn, CURL *curl, const struct mail_conf *mc,
 	snprintf(limit, sizeof(limit), "%d", CLAIM_LIMIT);
 	snprintf(lease, sizeof(lease), "%d", LEASE_S);
 	v[0] = limit;
+	free(exec_value(conn, sql_requests, 1, v,
+	    "cannot take privacy requests"));
 	v[1] = lease;
 	claim = PQexecParams(conn, sql_claim, 2, NULL, v, NULL, NULL, 0);
 	if (PQresultStatus(claim) != PGRES_TUPLES_OK) {

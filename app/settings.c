@@ -39,6 +39,9 @@ static const struct int_setting int_settings[] = {
 	    "mail_recipient_hourly_max must be an integer from 1 to 100." },
 	{ "mail_hourly_max", 1, 1000000,
 	    "mail_hourly_max must be an integer from 1 to 1000000." },
+	{ "ip_retention_days", 1, 3650,
+	    "ip_retention_days must be an integer from 1 to 3650 "
+	    "(ten years)." },
 };
 
 static const char *const bool_settings[] = {
@@ -61,6 +64,7 @@ settings_defaults(struct settings *s)
 	s->moderator_digest_minutes = 15;
 	s->mail_recipient_hourly_max = 6;
 	s->mail_hourly_max = 1000;
+	s->ip_retention_days = 90;
 	wordlist_init(&s->hold_words);
 	wordlist_init(&s->disallowed_words);
 	origin_list_init(&s->allowed_origins);
@@ -92,6 +96,8 @@ int_member(struct settings *s, const char *name)
 		return (&s->mail_recipient_hourly_max);
 	if (strcmp(name, "mail_hourly_max") == 0)
 		return (&s->mail_hourly_max);
+	if (strcmp(name, "ip_retention_days") == 0)
+		return (&s->ip_retention_days);
 	return (NULL);
 }
 

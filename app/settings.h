@@ -28,9 +28,11 @@ struct settings {
 	int allow_guests; /* true */
 	int verdict_timeout_ms; /* 2000; 100..10000 */
 	/* Mail (the database reads these; listed for the admin page). */
-	int                moderator_digest_minutes; /* 15; 1..1440 */
-	int                mail_recipient_hourly_max; /* 6; 1..100 */
-	int                mail_hourly_max; /* 1000; 1..1000000 */
+	int moderator_digest_minutes; /* 15; 1..1440 */
+	int mail_recipient_hourly_max; /* 6; 1..100 */
+	int mail_hourly_max; /* 1000; 1..1000000 */
+	/* Days network addresses are kept (privacy_retention). */
+	int                ip_retention_days; /* 90; 1..3650 */
 	struct wordlist    hold_words; /* [] */
 	struct wordlist    disallowed_words; /* [] */
 	struct origin_list allowed_origins; /* []: sites besides the

@@ -98,7 +98,9 @@ static const char sql_admin_comments[] =
 	"  '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pattern),"
 	" n AS (SELECT (SELECT count(*) FROM comments"
 	"  WHERE status = 'pending') AS pending,"
-	"  (SELECT count(*) FROM comments WHERE status = 'spam') AS spam)"
+	"  (SELECT count(*) FROM comments WHERE status = 'spam') AS spam,"
+	"  now() - make_interval(days => coalesce((SELECT value::text::integer"
+	"  FROM settings WHERE name = 'ip_retention_days'), 90)) AS kept_since)"
 	" SELECT c.id, c.parent_id, c.status, coalesce(u.name, c.author_name),"
 	" c.author_url, c.html, rfc3339(c.created_at),"
 	" rfc3339(c.edited_at),"
@@ -107,7 +109,7 @@ static const char sql_admin_comments[] =
 	" avatar_seed(c.user_id, c.author_email, c.author_name), p.key,"
 	" c.author_email, host(c.ip), c.verdict, c.reason,"
 	" coalesce(pu.name, pc.author_name), pc.html, n.pending, n.spam,"
-	" c.user_id, p.open"
+	" c.user_id, p.open, c.ip IS NULL AND c.created_at < n.kept_since"
 	" FROM n CROSS JOIN q"
 	" LEFT JOIN (comments c JOIN posts p ON p.id = c.post_id"
 	"  LEFT JOIN users u ON u.id = c.user_id"
@@ -127,7 +129,7 @@ enum {
 	ADM_HTML, ADM_CREATED_AT, ADM_EDITED_AT, ADM_CREATED_US, ADM_SCORE,
 	ADM_ROLE, ADM_AVATAR_SEED, ADM_POST, ADM_EMAIL, ADM_IP, ADM_VERDICT,
 	ADM_REASON, ADM_PARENT_AUTHOR, ADM_PARENT_HTML, ADM_PENDING, ADM_SPAM,
-	ADM_USER_ID, ADM_POST_OPEN
+	ADM_USER_ID, ADM_POST_OPEN, ADM_IP_EXPIRED
 };
 
 /* An account's columns, in the order of enum user_col. */
@@ -833,6 +835,7 @@ store_admin_comment_row(struct db_query *q, int row,
 	r->user_id = db_int(q, row, ADM_USER_ID);
 	r->email = db_text(q, row, ADM_EMAIL);
 	r->ip = db_text(q, row, ADM_IP);
+	r->ip_expired = db_bool(q, row, ADM_IP_EXPIRED);
 	r->verdict = db_text(q, row, ADM_VERDICT);
 	r->reason = db_text(q, row, ADM_REASON);
 	r->parent_author = db_text(q, row, ADM_PARENT_AUTHOR);

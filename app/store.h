@@ -241,6 +241,7 @@ struct admin_comment_row {
 	int64_t        user_id; /* 0: a guest's */
 	const char    *email;
 	const char    *ip;
+	int            ip_expired; /* cleared after ip_retention_days */
 	const char    *verdict; /* what moderation decided */
 	const char    *reason; /* and why */
 	const char    *parent_author; /* of the comment it replies to */

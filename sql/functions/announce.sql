@@ -27,6 +27,15 @@ LANGUAGE sql STABLE AS $$
 	SELECT coalesce(current_setting('parley.importing', true), '') = 'on';
 $$;
 
+-- Set for the transaction of an erasure (privacy_erase): the audit log
+-- lets its entries be redacted then (audit_log_immutable), and the
+-- comments' event trigger stays quiet (one commenter.erased tells it all,
+-- without the data).
+CREATE OR REPLACE FUNCTION erasing() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(current_setting('parley.erasing', true), '') = 'on';
+$$;
+
 -- Workers cache the answers to anonymous thread and count requests. Any
 -- change that could alter one announces its post key on the channel
 -- "parley_thread" (an empty payload: anything may have changed), in the

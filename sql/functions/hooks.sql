@@ -36,7 +36,8 @@ END $$;
 CREATE OR REPLACE FUNCTION comments_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	-- Not for an import's comments: the trigger's WHEN (importing()).
+	-- Not for an import's comments, nor an erasure's (they would carry
+	-- what is erased): the trigger's WHEN.
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO events (type, data)
 		VALUES ('comment.created', comment_event_data(NEW));
@@ -66,7 +67,7 @@ END $$;
 -- (SPEC.md lists them), inserted directly: one executor set-up less per
 -- comment than through event_emit.
 CREATE OR REPLACE TRIGGER comments_events AFTER INSERT OR DELETE OR UPDATE OF status, body
-    ON comments FOR EACH ROW WHEN (NOT importing())
+    ON comments FOR EACH ROW WHEN (NOT importing() AND NOT erasing())
     EXECUTE FUNCTION comments_events();
 
 -- post.closed and post.opened.

@@ -274,10 +274,11 @@ BEGIN
 		RETURN 'gone';
 	END IF;
 	SELECT * INTO a FROM mail_addresses WHERE id = o.address_id;
+	-- A privacy link goes whatever the address's state: its owner asked.
 	IF mail_suppressed(a.email)
-	    OR ((o.kind = 'confirm') = (a.state = 'confirmed'))
-	    OR (o.kind <> 'confirm' AND NOT EXISTS (
-	        SELECT 1 FROM mail_items_due(p_id))) THEN
+	    OR (o.kind = 'confirm' AND a.state = 'confirmed')
+	    OR (o.kind IN ('replies', 'digest') AND (a.state <> 'confirmed'
+	        OR NOT EXISTS (SELECT 1 FROM mail_items_due(p_id)))) THEN
 		UPDATE mail_outbox SET state = 'cancelled' WHERE id = p_id;
 		RETURN 'cancel';
 	END IF;
@@ -353,12 +354,14 @@ BEGIN
 	IF p_sent THEN
 		INSERT INTO mail_tokens (token_hash, address_id, kind, expires_at)
 		VALUES (p_token_hash, o.address_id,
-		    CASE o.kind WHEN 'confirm' THEN 'confirm' ELSE 'unsubscribe' END,
-		    CASE o.kind WHEN 'confirm' THEN now() + interval '48 hours' END);
+		    CASE WHEN o.kind IN ('confirm', 'privacy') THEN o.kind
+		    ELSE 'unsubscribe' END,
+		    CASE WHEN o.kind IN ('confirm', 'privacy')
+		    THEN now() + interval '48 hours' END);
 		UPDATE mail_outbox SET state = 'sent', sent_at = now(),
 		    attempts = attempts + 1, last_status = p_status,
 		    last_error = NULL WHERE id = p_id;
-		IF o.kind = 'confirm' THEN
+		IF o.kind IN ('confirm', 'privacy') THEN
 			RETURN 'sent';
 		END IF;
 		DELETE FROM mail_items WHERE address_id = o.address_id
@@ -411,12 +414,12 @@ LANGUAGE sql AS $$
 	WHERE id = ANY (p_ids) AND state = 'pending' AND next_at > now();
 $$;
 
--- Old mail, used tokens and expired confirmations go now and then.
+-- Old mail and expired confirmation and privacy links go now and then.
 CREATE OR REPLACE FUNCTION mail_prune() RETURNS void
 LANGUAGE sql AS $$
 	DELETE FROM mail_outbox WHERE state <> 'pending'
 	    AND created_at < now() - interval '7 days';
-	DELETE FROM mail_tokens WHERE kind = 'confirm'
+	DELETE FROM mail_tokens WHERE kind IN ('confirm', 'privacy')
 	    AND expires_at < now() - interval '7 days';
 $$;
 

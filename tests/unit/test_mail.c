@@ -176,6 +176,31 @@ Test(mail, a_confirmation_has_its_link_and_no_unsubscribe)
 	buf_free(&b);
 }
 
+Test(mail, a_privacy_link_works_once_and_has_no_unsubscribe)
+{
+	struct mail_message m = message(MAIL_PRIVACY, NULL, 0);
+	struct buf          b;
+	char               *h, *text;
+
+	buf_init(&b);
+	cr_assert_eq(mail_build(&b, &m), 0);
+	h = headers_of(&b);
+	text = body_of(&b);
+	cr_assert(strstr(h,
+	    "Subject: Your data in the comments on "
+	    "comments.example.org\r\n"));
+	cr_assert(strstr(h, "Auto-Submitted: auto-generated\r\n"));
+	cr_assert_null(strstr(h, "List-Unsubscribe"));
+	cr_assert(strstr(text,
+	    "https://comments.example.org/privacy?"
+	    "token=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_"
+	    "abcde\r\n"));
+	cr_assert(strstr(text, "The link works once, for 48 hours."));
+	free(text);
+	free(h);
+	buf_free(&b);
+}
+
 Test(mail, replies_carry_one_click_unsubscribe_and_user_text_only_below)
 {
 	struct mail_item it[2] = {
