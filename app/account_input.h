@@ -35,8 +35,8 @@ int account_password_parse(json_t *, struct account_input *, struct apierr *);
  * as encodeURIComponent does, in the X-Parley-Password header (Kore 4.1
  * reads no body on a DELETE). header: NULL when absent.
  */
-int account_erase_parse(const char *header, struct account_input *,
-    struct apierr *);
+int  account_erase_parse(const char *header, struct account_input *,
+     struct apierr *);
 void account_input_free(struct account_input *);
 
 #endif
