@@ -103,3 +103,13 @@ buf_release(struct buf *b, size_t *lenp)
 	buf_init(b);
 	return (p);
 }
+
+char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		abort();
+	return (p);
+}

@@ -28,4 +28,8 @@ void buf_printf(struct buf *, const char *, ...)
 /* Hands the bytes to the caller (who frees them) and empties the buffer. */
 char *buf_release(struct buf *, size_t *);
 
+/* A copy of a string (the caller frees it), for code that keeps one;
+ * like a buf's growth, aborts when memory runs out. */
+char *xstrdup(const char *);
+
 #endif

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <zlib.h>
 
+#include "buf.h"
 #include "cache.h"
 
 #define BUCKETS 1024
@@ -179,16 +180,6 @@ cache_gzip(const void *data, size_t len, size_t *outlen)
 		*outlen = z.total_out;
 	deflateEnd(&z);
 	return (out);
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *p;
-
-	if ((p = strdup(s)) == NULL)
-		abort();
-	return (p);
 }
 
 const struct cache_entry *

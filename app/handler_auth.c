@@ -155,6 +155,29 @@ reserve_password_work(struct http_request *req, struct account_state *s)
 	return (-1);
 }
 
+/*
+ * The first steps of a request that does password work: its body, read
+ * with parse; a place in the queue for that work; the client's net for
+ * the throttles. In this order, so that a refused body or a full queue
+ * counts nothing. 0 to go on, -1 after answering.
+ */
+static int
+account_begin(struct http_request *req, struct account_state *s,
+    int (*parse)(json_t *, struct account_input *, struct apierr *))
+{
+	struct apierr e;
+
+	if (api_read_json(req, &s->json, &e) == -1 ||
+	    parse(s->json, &s->in, &e) == -1) {
+		api_error_from(req, &e);
+		return (-1);
+	}
+	if (reserve_password_work(req, s) == -1)
+		return (-1);
+	client_net(req, s);
+	return (0);
+}
+
 enum { REG_PARSE, REG_THROTTLE, REG_HASH, REG_STORE };
 
 /* After the registration throttle: 1 to go on, 0 after answering 429. */
@@ -179,7 +202,6 @@ handler_auth_register(struct http_request *req)
 {
 	struct account_state *s;
 	struct user_row       u;
-	struct apierr         e;
 	const char           *err;
 	int                   r;
 
@@ -188,14 +210,8 @@ handler_auth_register(struct http_request *req)
 	s = account_state(req);
 	switch (s->phase) {
 	case REG_PARSE:
-		if (api_read_json(req, &s->json, &e) == -1 ||
-		    account_register_parse(s->json, &s->in, &e) == -1) {
-			api_error_from(req, &e);
+		if (account_begin(req, s, account_register_parse) == -1)
 			return (KORE_RESULT_OK);
-		}
-		if (reserve_password_work(req, s) == -1)
-			return (KORE_RESULT_OK);
-		client_net(req, s);
 		store_register_attempt_query(&s->q, s->net);
 		s->phase = REG_THROTTLE;
 		/* FALLTHROUGH */
@@ -289,7 +305,6 @@ handler_auth_login(struct http_request *req)
 {
 	struct account_state *s;
 	struct user_row       u;
-	struct apierr         e;
 	int                   r;
 
 	if (require_post(req) == -1)
@@ -297,14 +312,8 @@ handler_auth_login(struct http_request *req)
 	s = account_state(req);
 	switch (s->phase) {
 	case LOGIN_PARSE:
-		if (api_read_json(req, &s->json, &e) == -1 ||
-		    account_login_parse(s->json, &s->in, &e) == -1) {
-			api_error_from(req, &e);
+		if (account_begin(req, s, account_login_parse) == -1)
 			return (KORE_RESULT_OK);
-		}
-		if (reserve_password_work(req, s) == -1)
-			return (KORE_RESULT_OK);
-		client_net(req, s);
 		store_login_lookup_query(&s->q, s->in.email, s->net, 1);
 		s->phase = LOGIN_LOOKUP;
 		/* FALLTHROUGH */
@@ -404,7 +413,6 @@ handler_auth_password(struct http_request *req)
 {
 	struct account_state *s;
 	struct login_row      row;
-	struct apierr         e;
 	int                   r;
 
 	if (require_post(req) == -1)
@@ -416,12 +424,7 @@ handler_auth_password(struct http_request *req)
 			return (KORE_RESULT_RETRY);
 		if (r == -1)
 			return (KORE_RESULT_OK);
-		if (api_read_json(req, &s->json, &e) == -1 ||
-		    account_password_parse(s->json, &s->in, &e) == -1) {
-			api_error_from(req, &e);
-			return (KORE_RESULT_OK);
-		}
-		if (reserve_password_work(req, s) == -1)
+		if (account_begin(req, s, account_password_parse) == -1)
 			return (KORE_RESULT_OK);
 		/*
 		 * Guessing the current password with a stolen session is
@@ -429,7 +432,6 @@ handler_auth_password(struct http_request *req)
 		 * lookup counts it. The account's own ceiling is for guessers
 		 * without a session; it does not stop the owner's change.
 		 */
-		client_net(req, s);
 		store_login_lookup_query(&s->q, s->auth.email, s->net, 0);
 		s->phase = PW_GET;
 		/* FALLTHROUGH */

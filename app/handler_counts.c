@@ -100,6 +100,7 @@ handler_counts(struct http_request *req)
 	struct counts_state *s;
 	struct apierr        e;
 	struct buf           k;
+	int                  r;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
 		api_method_not_allowed(req, "GET, HEAD");
@@ -118,16 +119,9 @@ handler_counts(struct http_request *req)
 		store_counts_query(&s->q, s->keys.data);
 	}
 	s = http_state_get(req);
-	switch (db_run(req, &s->q)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		api_db_unavailable(req);
-		break;
-	case DB_READY:
-		counts_respond(req, s);
-		db_done(&s->q);
-		break;
-	}
+	if ((r = api_query_ready(req, &s->q)) != 1)
+		return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+	counts_respond(req, s);
+	db_done(&s->q);
 	return (KORE_RESULT_OK);
 }

@@ -98,11 +98,40 @@ send_message(struct http_request *req, int status, const char *title,
 	buf_free(&b);
 }
 
+/* The page for each outcome of a link (store_mail_outcome_row's codes,
+ * and "unavailable"). Only send_outcome reads it. */
+static const struct link_outcome {
+	const char *code;
+	int         status;
+	const char *title;
+	const char *text;
+} link_outcomes[] = {
+	/* First: what any code not listed answers. */
+	{ "unknown", 404, "This link is not valid",
+	    "Check that the whole link from the mail was copied." },
+	{ "expired", 410, "This link has expired",
+	    "Confirmation links work once, for 48 hours. Ask again from the "
+	    "comment form, and a new link is mailed." },
+	{ "confirmed", 200, "Confirmed",
+	    "You will get e-mail when someone replies to you. Each mail has "
+	    "a link to stop them." },
+	{ "unsubscribed", 200, "Unsubscribed",
+	    "You will get no more e-mail from the comments. To get replies "
+	    "again, ask for them when you next comment." },
+	{ "unavailable", 503, "Try again in a minute",
+	    "The comments' database cannot be reached right now." },
+};
+
 static void
-send_unknown(struct http_request *req)
+send_outcome(struct http_request *req, const char *code)
 {
-	send_message(req, 404, "This link is not valid",
-	    "Check that the whole link from the mail was copied.");
+	const struct link_outcome *o = &link_outcomes[0];
+	size_t                     i;
+
+	for (i = 0; i < sizeof(link_outcomes) / sizeof(link_outcomes[0]); i++)
+		if (strcmp(link_outcomes[i].code, code) == 0)
+			o = &link_outcomes[i];
+	send_message(req, o->status, o->title, o->text);
 }
 
 /* "a•••@example.org": enough for its owner to know it, little for a
@@ -151,40 +180,14 @@ send_ask(struct http_request *req, struct link_state *s, const char *email)
 static void
 link_respond_get(struct http_request *req, struct link_state *s)
 {
-	const char *email;
+	struct mail_link_row r;
 
-	if (db_rows(&s->q) != 1 || (email = db_text(&s->q, 0, 0)) == NULL) {
-		send_unknown(req);
-		return;
-	}
-	if (!db_bool(&s->q, 0, 1)) {
-		send_message(req, 410, "This link has expired",
-		    "Confirmation links work once, for 48 hours. Ask again "
-		    "from the comment form, and a new link is mailed.");
-		return;
-	}
-	send_ask(req, s, email);
-}
-
-static void
-link_respond_post(struct http_request *req, struct link_state *s)
-{
-	const char *r = db_rows(&s->q) == 1 ? db_text(&s->q, 0, 0) : NULL;
-
-	if (r == NULL || strcmp(r, "unknown") == 0)
-		send_unknown(req);
-	else if (strcmp(r, "expired") == 0)
-		send_message(req, 410, "This link has expired",
-		    "Confirmation links work once, for 48 hours. Ask again "
-		    "from the comment form, and a new link is mailed.");
-	else if (strcmp(r, "confirmed") == 0)
-		send_message(req, 200, "Confirmed",
-		    "You will get e-mail when someone replies to you. Each "
-		    "mail has a link to stop them.");
+	if (store_mail_link_row(&s->q, &r) == -1)
+		send_outcome(req, "unknown");
+	else if (!r.usable)
+		send_outcome(req, "expired");
 	else
-		send_message(req, 200, "Unsubscribed",
-		    "You will get no more e-mail from the comments. To get "
-		    "replies again, ask for them when you next comment.");
+		send_ask(req, s, r.email);
 }
 
 /* The token of ?token=: 0, or -1 (answered) when it is malformed. */
@@ -200,7 +203,7 @@ link_token(struct http_request *req, struct link_state *s)
 		memcpy(s->token, t, TOKEN_TEXT_LEN + 1);
 		rc = 0;
 	} else
-		send_unknown(req);
+		send_outcome(req, "unknown");
 	free(t);
 	return (rc);
 }
@@ -240,12 +243,11 @@ handle_link(struct http_request *req, enum link_kind kind)
 	case DB_PENDING:
 		return (KORE_RESULT_RETRY);
 	case DB_FAILED:
-		send_message(req, 503, "Try again in a minute",
-		    "The comments' database cannot be reached right now.");
+		send_outcome(req, "unavailable");
 		break;
 	case DB_READY:
 		if (req->method == HTTP_METHOD_POST)
-			link_respond_post(req, s);
+			send_outcome(req, store_mail_outcome_row(&s->q));
 		else
 			link_respond_get(req, s);
 		db_done(&s->q);

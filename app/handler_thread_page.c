@@ -255,6 +255,7 @@ handler_thread_page(struct http_request *req)
 {
 	struct page_state *s;
 	struct apierr      e;
+	int                r;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
 		api_method_not_allowed(req, "GET, HEAD");
@@ -275,16 +276,9 @@ handler_thread_page(struct http_request *req)
 		store_thread_query(&s->q, &s->nums, s->key, 0);
 	}
 	s = http_state_get(req);
-	switch (db_run(req, &s->q)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		api_db_unavailable(req);
-		break;
-	case DB_READY:
-		page_respond(req, s);
-		db_done(&s->q);
-		break;
-	}
+	if ((r = api_query_ready(req, &s->q)) != 1)
+		return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+	page_respond(req, s);
+	db_done(&s->q);
 	return (KORE_RESULT_OK);
 }

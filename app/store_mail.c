@@ -3,13 +3,16 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "store_mail.h"
 
 static const char sql_peek[] =
     "SELECT email, usable FROM mail_token_peek($1::bytea, $2)";
+enum { PEEK_EMAIL, PEEK_USABLE };
 static const char sql_confirm[] = "SELECT mail_confirm($1::bytea)";
 static const char sql_unsubscribe[] = "SELECT mail_unsubscribe($1::bytea)";
+enum { OUTCOME_CODE };
 static const char sql_me_get[] =
     "SELECT notify_replies, mail_held, mail FROM mail_user_get($1::bigint)"
     " WHERE notify_replies IS NOT NULL";
@@ -28,6 +31,16 @@ store_mail_peek_query(struct db_query *q, const char *hash_sql,
 	db_param(q, kind);
 }
 
+int
+store_mail_link_row(struct db_query *q, struct mail_link_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (db_rows(q) != 1 || (r->email = db_text(q, 0, PEEK_EMAIL)) == NULL)
+		return (-1);
+	r->usable = db_bool(q, 0, PEEK_USABLE);
+	return (0);
+}
+
 void
 store_mail_confirm_query(struct db_query *q, const char *hash_sql)
 {
@@ -40,6 +53,16 @@ store_mail_unsubscribe_query(struct db_query *q, const char *hash_sql)
 {
 	db_query_init(q, sql_unsubscribe);
 	db_param(q, hash_sql);
+}
+
+const char *
+store_mail_outcome_row(struct db_query *q)
+{
+	const char *code;
+
+	if (db_rows(q) != 1 || (code = db_text(q, 0, OUTCOME_CODE)) == NULL)
+		return ("unknown");
+	return (code);
 }
 
 static const char *

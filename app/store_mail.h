@@ -11,14 +11,24 @@
 #include "db.h"
 #include "store.h"
 
-/* The kinds of link token: "confirm", "unsubscribe". hash_sql is
- * token_hash_sql's. One row {email, usable} or none (unknown). */
+/* What a link's GET shows, before anything is done: kind is the link's
+ * ("confirm", "unsubscribe"), hash_sql token_hash_sql's. */
 void store_mail_peek_query(struct db_query *, const char *hash_sql,
     const char *kind);
-/* One row: "confirmed", "expired" or "unknown". */
+struct mail_link_row {
+	const char *email; /* the address the token is for */
+	int         usable; /* 0: used or expired */
+};
+/* -1 when the token is unknown. */
+int store_mail_link_row(struct db_query *, struct mail_link_row *);
+
+/* What a link's POST does, read with store_mail_outcome_row: "confirmed",
+ * "expired" (or used) or "unknown". Single use. */
 void store_mail_confirm_query(struct db_query *, const char *hash_sql);
-/* One row: "unsubscribed" or "unknown". */
+/* "unsubscribed" (again, harmlessly, when repeated) or "unknown". */
 void store_mail_unsubscribe_query(struct db_query *, const char *hash_sql);
+/* The outcome of either; "unknown" when nothing came back. */
+const char *store_mail_outcome_row(struct db_query *);
 
 /* A member's switches: -1 leaves one as it is (PATCH), else 0 or 1. */
 void store_me_mail_query(struct db_query *, struct store_numbers *,
