@@ -9,7 +9,8 @@
  *
  * Each widget on a page is one object (createWidget) holding its
  * settings, state and elements; the functions below take it first.
- * Served minified, with a source map (scripts/build-assets.sh).
+ * Served minified, with a source map (scripts/build-assets.sh); its
+ * words in German and French are served beside it (loadLanguage).
  */
 (() => {
   'use strict';
@@ -90,131 +91,12 @@
       e_origin_not_allowed: '{origin} may not post here (Parley admin: Sites).',
       e_mail_off: 'This site sends no e-mail.',
     },
+    /* The other languages: listed here (pickLanguage), their words
+     * fetched for a widget in one of them (loadLanguage) from
+     * embed-LANG.js, built from assets/embed-LANG.json. */
     de: {
-      count_one: '{n} Kommentar', count_other: '{n} Kommentare',
-      none: 'Noch keine Kommentare',
-      loading: 'Kommentare werden geladen…', retry: 'Erneut versuchen',
-      sort: 'Sortieren', oldest: 'Älteste', newest: 'Neueste', top: 'Beste',
-      more: 'Weitere Kommentare laden', leave: 'Schreiben Sie einen Kommentar',
-      replyTo: '{name} antworten', closed: 'Die Kommentare sind geschlossen.',
-      body: 'Kommentar', ph: 'Diskutieren Sie mit…',
-      name: 'Name', email: 'E-Mail', site: 'Website',
-      never: 'wird nie angezeigt', opt: 'optional',
-      hp: 'Dieses Feld leer lassen',
-      md: 'Markdown: **fett**, *kursiv*, `Code`, [Link](https://…)',
-      preview: 'Vorschau', post: 'Kommentar abschicken', reply: 'Antworten',
-      cancel: 'Abbrechen', save: 'Speichern', edit: 'Bearbeiten', del: 'Löschen',
-      sure: 'Wirklich löschen?', yes: 'Ja', no: 'Nein',
-      up: 'Positiv bewerten', down: 'Negativ bewerten',
-      edited: '(bearbeitet)', deleted: 'Dieser Kommentar wurde gelöscht.',
-      pending: 'Ihr Kommentar wartet auf Freischaltung.',
-      moderator: 'Moderator', admin: 'Admin',
-      login: 'Anmelden', register: 'Registrieren', logout: 'Abmelden',
-      as: 'Sie kommentieren als {name}.',
-      orGuest: 'oder als Gast kommentieren', password: 'Passwort',
-      pwRule: 'mindestens 10 Zeichen',
-      length: 'Zeichen verwendet',
-      editHint: 'Schreiben Sie hier die neue Fassung.',
-      posted: 'Kommentar veröffentlicht.', held: 'Kommentar wartet auf Freischaltung.',
-      saved: 'Kommentar geändert.', removed: 'Kommentar gelöscht.',
-      new_one: '{n} neuer Kommentar', new_other: '{n} neue Kommentare',
-      notify: 'Antworten per E-Mail erhalten', feed: 'Kommentar-Feed',
-      m_confirming: 'Wir haben Ihnen eine E-Mail geschickt: Bestätigen Sie Ihre Adresse, um Antworten zu erhalten.',
-      m_subscribed: 'Sie erhalten eine E-Mail, wenn jemand antwortet.',
-      m_suppressed: 'An diese Adresse können wir keine E-Mails senden.',
-      m_off: 'Sie erhalten keine E-Mails zu Antworten.',
-      e_required: 'Bitte füllen Sie dieses Feld aus.',
-      e_required_author_name: 'Bitte geben Sie Ihren Namen an.',
-      e_required_author_email: 'Geben Sie Ihre E-Mail-Adresse an, um Antworten zu erhalten.',
-      e_invalid_value: 'Bitte prüfen Sie dieses Feld.',
-      e_invalid_value_author_email: 'Diese E-Mail-Adresse sieht nicht richtig aus.',
-      e_invalid_value_author_url: 'Die Website muss eine Adresse wie example.org sein.',
-      e_invalid_value_author_name: 'Ein Name ist eine Zeile mit höchstens 80 Zeichen.',
-      e_too_long: 'Das ist zu lang.',
-      e_too_long_body: 'Ein Kommentar hat höchstens 10.000 Zeichen.',
-      e_email_taken: 'Diese E-Mail gehört zu einem Konto – bitte melden Sie sich an.',
-      e_weak_password: 'Wählen Sie ein Passwort mit mindestens 10 Zeichen.',
-      e_invalid_credentials: 'E-Mail und Passwort passen zu keinem Konto.',
-      e_post_closed: 'Dieser Beitrag ist für neue Kommentare geschlossen.',
-      e_banned: 'Sie können hier nicht kommentieren.',
-      e_guests_not_allowed: 'Bitte melden Sie sich zum Kommentieren an.',
-      e_duplicate: 'Diesen Kommentar haben Sie schon geschrieben.',
-      e_parent_not_found: 'Der Kommentar, auf den Sie antworten, existiert nicht mehr.',
-      e_edit_window_closed: 'Die Zeit zum Ändern dieses Kommentars ist abgelaufen.',
-      e_session: 'Ihre Sitzung ist abgelaufen; bitte melden Sie sich erneut an.',
-      e_not_logged_in: 'Bitte melden Sie sich zuerst an.',
-      e_forbidden: 'Das dürfen Sie nicht.',
-      e_own_comment: 'Sie können Ihren eigenen Kommentar nicht bewerten.',
-      e_not_found: 'Diesen Kommentar gibt es nicht mehr.',
-      e_rate: 'Zu viele Versuche; bitte in {n} Sekunden erneut versuchen.',
-      e_down: 'Die Kommentare sind vorübergehend nicht verfügbar.',
-      e_net: 'Server nicht erreichbar; prüfen Sie Ihre Verbindung.',
-      e_other: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
-      e_origin_not_allowed: '{origin} darf hier nicht posten (Parley-Verwaltung: Sites).',
-      e_mail_off: 'Diese Website verschickt keine E-Mails.',
     },
     fr: {
-      count_one: '{n} commentaire', count_other: '{n} commentaires',
-      none: 'Aucun commentaire pour l’instant',
-      loading: 'Chargement des commentaires…', retry: 'Réessayer',
-      sort: 'Trier par', oldest: 'Plus anciens', newest: 'Plus récents', top: 'Meilleurs',
-      more: 'Afficher plus de commentaires', leave: 'Laisser un commentaire',
-      replyTo: 'Répondre à {name}', closed: 'Les commentaires sont fermés.',
-      body: 'Commentaire', ph: 'Participez à la discussion…',
-      name: 'Nom', email: 'E-mail', site: 'Site web',
-      never: 'jamais affiché', opt: 'facultatif',
-      hp: 'Laissez ce champ vide',
-      md: 'Markdown : **gras**, *italique*, `code`, [lien](https://…)',
-      preview: 'Aperçu', post: 'Publier', reply: 'Répondre',
-      cancel: 'Annuler', save: 'Enregistrer', edit: 'Modifier', del: 'Supprimer',
-      sure: 'Vraiment supprimer ?', yes: 'Oui', no: 'Non',
-      up: 'Voter pour', down: 'Voter contre',
-      edited: '(modifié)', deleted: 'Ce commentaire a été supprimé.',
-      pending: 'Votre commentaire est en attente de modération.',
-      moderator: 'Modérateur', admin: 'Admin',
-      login: 'Se connecter', register: 'Créer un compte', logout: 'Se déconnecter',
-      as: 'Vous commentez en tant que {name}.',
-      orGuest: 'ou commentez en invité', password: 'Mot de passe',
-      pwRule: 'au moins 10 caractères',
-      length: 'Caractères utilisés',
-      editHint: 'Écrivez ici la nouvelle version.',
-      posted: 'Commentaire publié.', held: 'Commentaire en attente de modération.',
-      saved: 'Commentaire modifié.', removed: 'Commentaire supprimé.',
-      new_one: '{n} nouveau commentaire', new_other: '{n} nouveaux commentaires',
-      notify: 'M’avertir des réponses par e-mail', feed: 'Flux des commentaires',
-      m_confirming: 'Nous vous avons envoyé un e-mail : confirmez votre adresse pour recevoir les réponses.',
-      m_subscribed: 'Vous recevrez un e-mail quand quelqu’un répondra.',
-      m_suppressed: 'Impossible d’envoyer des e-mails à cette adresse.',
-      m_off: 'Vous ne recevrez pas d’e-mail pour les réponses.',
-      e_required: 'Veuillez remplir ce champ.',
-      e_required_author_name: 'Veuillez indiquer votre nom.',
-      e_required_author_email: 'Indiquez votre adresse e-mail pour recevoir les réponses.',
-      e_invalid_value: 'Veuillez vérifier ce champ.',
-      e_invalid_value_author_email: 'Cette adresse e-mail ne semble pas valide.',
-      e_invalid_value_author_url: 'Le site web doit être une adresse comme example.org.',
-      e_invalid_value_author_name: 'Un nom tient sur une ligne de 80 caractères au plus.',
-      e_too_long: 'C’est trop long.',
-      e_too_long_body: 'Un commentaire a au plus 10 000 caractères.',
-      e_email_taken: 'Cette adresse e-mail appartient à un compte — connectez-vous.',
-      e_weak_password: 'Choisissez un mot de passe d’au moins 10 caractères.',
-      e_invalid_credentials: 'Cet e-mail et ce mot de passe ne correspondent à aucun compte.',
-      e_post_closed: 'Cet article n’accepte plus de commentaires.',
-      e_banned: 'Vous ne pouvez pas commenter ici.',
-      e_guests_not_allowed: 'Veuillez vous connecter pour commenter.',
-      e_duplicate: 'Vous avez déjà publié ce commentaire.',
-      e_parent_not_found: 'Le commentaire auquel vous répondez n’existe plus.',
-      e_edit_window_closed: 'Le délai pour modifier ce commentaire est écoulé.',
-      e_session: 'Votre session a expiré ; veuillez vous reconnecter.',
-      e_not_logged_in: 'Veuillez d’abord vous connecter.',
-      e_forbidden: 'Vous ne pouvez pas faire cela.',
-      e_own_comment: 'Vous ne pouvez pas voter pour votre propre commentaire.',
-      e_not_found: 'Ce commentaire n’existe plus.',
-      e_rate: 'Trop de tentatives ; réessayez dans {n} secondes.',
-      e_down: 'Les commentaires sont momentanément indisponibles.',
-      e_net: 'Serveur injoignable ; vérifiez votre connexion.',
-      e_other: 'Une erreur est survenue. Veuillez réessayer.',
-      e_origin_not_allowed: '{origin} ne peut pas publier ici (admin Parley : Sites).',
-      e_mail_off: 'Ce site n’envoie pas d’e-mails.',
     },
   };
 
@@ -389,12 +271,30 @@ time{color:var(--muted)}
 
   /* ---------- A widget: its settings, state and elements ---------- */
 
-  /* Every function below takes the widget first. */
-  function createWidget(host) {
-    const options = host.dataset;
-    const code = (options.lang || document.documentElement.lang ||
+  /* The widget's language: its data-lang, else the page's, else the
+   * browser's; English unless I18N has it. */
+  function pickLanguage(host) {
+    const code = (host.dataset.lang || document.documentElement.lang ||
       navigator.language || '').toLowerCase().split('-')[0];
-    const lang = I18N[code] ? code : 'en';
+    return I18N[code] ? code : 'en';
+  }
+
+  /* Fills I18N[lang] from the Parley's embed-LANG.js (JSON), once per
+   * page; resolves to the language to use: English if that fails. */
+  const fetched = { en: 'en' };
+  function loadLanguage(lang) {
+    return fetched[lang] ??= fetch(API + '/embed-' + lang + '.js',
+      { credentials: 'omit' })
+      .then((res) => res.ok ? res.json() : Promise.reject(res.status))
+      .then((words) => {
+        Object.assign(I18N[lang], words);
+        return lang;
+      }, () => 'en');
+  }
+
+  /* Every function below takes the widget first. */
+  function createWidget(host, lang) {
+    const options = host.dataset;
     const widget = {
       options,
       lang,
@@ -1420,32 +1320,31 @@ time{color:var(--muted)}
       dropEditButtons(widget, node);
   }
 
-  function mount(host) {
+  /* Drawn once the widget's words are here (loadLanguage): at once in
+   * English. */
+  async function mount(host) {
     if (!host || host.shadowRoot || !host.dataset.post)
       return;
-    const widget = createWidget(host);
+    const shadow = host.attachShadow({ mode: 'open' });
+    const widget = createWidget(host, await loadLanguage(pickLanguage(host)));
     buildLayout(widget);
     followTheme(widget);
     setUser(widget, null);
     setCount(widget, 0);
-    host.attachShadow({ mode: 'open' }).append(el('style', {}, CSS),
-      widget.root);
-
-    (async () => {
-      if (widget.token) {
-        try {
-          setUser(widget, (await request(widget, 'GET', '/auth/me')).user);
-        } catch (e) {
-          if (e.status === 401)
-            setUser(widget, null, null);
-        }
-      }
-      await loadComments(widget);
-      if (widget.options.live !== 'false')
-        goLive(widget, host);
-    })();
-
+    shadow.append(el('style', {}, CSS), widget.root);
     setInterval(() => refresh(widget), 30000);
+
+    if (widget.token) {
+      try {
+        setUser(widget, (await request(widget, 'GET', '/auth/me')).user);
+      } catch (e) {
+        if (e.status === 401)
+          setUser(widget, null, null);
+      }
+    }
+    await loadComments(widget);
+    if (widget.options.live !== 'false')
+      goLive(widget, host);
   }
 
   window.Parley = Object.freeze({ mount });
