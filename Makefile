@@ -89,10 +89,11 @@ build/parley-passwd: app/tool_passwd.c build/password.o | build/
 # The hook deliverer as a process of its own (Parley's first worker runs
 # the same code in a thread): for extra nodes and for tests.
 DELIVER_DEPS = deliver delivery buf escape config keys hook_sign ca_bundle \
-	       hook_net mail mail_send outbox token
+	       hook_net mail mail_send outbox token origin
 build/parley-deliver: app/deliver_main.c $(DELIVER_DEPS:%=build/%.o) $(HEADERS) | build/
 	$(CC) $(CFLAGS) -o $@ app/deliver_main.c \
-	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium -lunistring
+	    $(DELIVER_DEPS:%=build/%.o) -lpq -lcurl -lsodium -lunistring \
+	    -ljansson
 
 # The importer (make import): a program of its own, on libpq like the
 # deliverer, with the domain code for rendering and the XML readers.

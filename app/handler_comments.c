@@ -159,8 +159,9 @@ write_post(struct buf *b, const char *key, const struct post_info *p, int found)
 	escape_json_cstr(b, key);
 	buf_puts(b, ",\"title\":");
 	escape_json_cstr(b, found ? p->title : NULL);
+	/* Shown only while its site is allowed (sites.h). */
 	buf_puts(b, ",\"url\":");
-	escape_json_cstr(b, found ? p->url : NULL);
+	escape_json_cstr(b, found && sites_url_shown(p->url) ? p->url : NULL);
 	buf_printf(b, ",\"comment_count\":%lld,\"open\":%s}",
 	    found ? (long long)p->comment_count : 0LL,
 	    !found || p->open ? "true" : "false");
@@ -278,7 +279,7 @@ create_prepare(struct http_request *req, struct create_state *s,
 		    "author_email"));
 	/* The first commenter must not choose where the post links to
 	 * (thread.html shows it on Parley's origin): allowed sites only. */
-	if (!sites_url_allowed(req, s->in.post_url))
+	if (!sites_url_allowed(s->in.post_url))
 		s->in.post_url = "";
 	buf_init(&s->html);
 	if (markdown_render(&s->html, s->in.body, s->in.body_len) == -1)

@@ -21,6 +21,7 @@
 #include "origin.h"
 #include "parley.h"
 #include "query.h"
+#include "sites.h"
 #include "store_feed.h"
 
 int handler_feed(struct http_request *);
@@ -115,12 +116,20 @@ feed_respond(struct http_request *req, struct feed_state *s)
 	struct feed        f;
 	struct feed_entry *entries;
 	struct buf         b;
+	size_t             i;
 
 	memset(&f, 0, sizeof(f));
 	f.authority = s->authority;
 	f.base = s->base;
 	f.post_key = s->key;
 	store_feed_read(&s->q, &f, &entries);
+	/* Post URLs only to a site allowed now (sites.h); the others link
+	 * to thread.html. */
+	if (!sites_url_shown(f.post_url))
+		f.post_url = NULL;
+	for (i = 0; i < f.nentries; i++)
+		if (!sites_url_shown(entries[i].post_url))
+			entries[i].post_url = NULL;
 
 	buf_init(&b);
 	feed_write_atom(&b, &f);

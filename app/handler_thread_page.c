@@ -20,6 +20,7 @@
 #include "page_lang.h"
 #include "parley.h"
 #include "query.h"
+#include "sites.h"
 #include "store.h"
 
 int handler_thread_page(struct http_request *);
@@ -158,7 +159,9 @@ page_respond(struct http_request *req, struct page_state *s)
 		escape_html(&b, s->lang->comments_on,
 		    strlen(s->lang->comments_on));
 		buf_putc(&b, ' ');
-		if (found && post.url[0] != '\0') {
+		/* Only to a site allowed now (sites.h): the first
+		 * commenter supplied it. */
+		if (found && sites_url_shown(post.url)) {
 			buf_puts(&b, "<a href=\"");
 			escape_html(&b, post.url, strlen(post.url));
 			buf_puts(&b, "\">");

@@ -17,11 +17,13 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "apierr.h"
 #include "buf.h"
 #include "ca_bundle.h"
 #include "config.h"
 #include "mail.h"
 #include "mail_send.h"
+#include "origin.h"
 #include "outbox.h"
 #include "token.h"
 
@@ -39,7 +41,9 @@ enum { CLAIM_ID, CLAIM_KIND, CLAIM_ADDRESS, CLAIM_EMAIL };
 static const char sql_check[] = "SELECT mail_check($1)";
 static const char sql_items[] =
     "SELECT item_id, comment_id, author_name, body, reason, post_key,"
-    " post_title, post_url FROM mail_items_due($1)";
+    " post_title, post_url,"
+    " (SELECT value::text FROM settings WHERE name = 'allowed_origins')"
+    " FROM mail_items_due($1)";
 enum {
 	ITEM_ID,
 	ITEM_COMMENT,
@@ -48,7 +52,8 @@ enum {
 	ITEM_REASON,
 	ITEM_POST_KEY,
 	ITEM_POST_TITLE,
-	ITEM_POST_URL
+	ITEM_POST_URL,
+	ITEM_SITES
 };
 static const char sql_record[] =
     "SELECT mail_record($1, $2, $3, $4, $5, $6, $7::bytea)";
@@ -172,15 +177,54 @@ smtp_send(CURL *curl, const struct mail_conf *mc, const char *to,
 	    strncmp(errbuf, "RCPT failed", 11) == 0;
 }
 
-/* The items a claimed mail tells of, pointing into res. */
-static struct mail_item *
-items_get(PGresult *res, const char **last_item)
+/*
+ * The sites a post's URL may be linked on now: the configuration file's
+ * origins and the allowed_origins setting (its JSON text, NULL: none),
+ * as the workers judge them (sites_url_shown). Caller frees.
+ */
+static void
+sites_list(const struct mail_conf *mc, const char *setting,
+    struct origin_list *out)
 {
-	struct mail_item *items;
-	int               i, n = PQntuples(res);
+	struct origin_list s;
+	struct apierr      e;
+	json_t            *js;
+	char               canon[ORIGIN_MAX + 1];
+	const char        *why;
+	size_t             i;
+
+	origin_list_init(out);
+	for (i = 0; i < mc->norigins; i++)
+		if (origin_normalize(mc->origins[i], canon, &why) == 0)
+			origin_list_add(out, canon);
+	if (setting == NULL ||
+	    (js = json_loads(setting, JSON_DECODE_ANY, NULL)) == NULL)
+		return;
+	if (origin_list_parse(js, "allowed_origins", &s, &e) == 0) {
+		for (i = 0; i < s.n; i++)
+			origin_list_add(out, s.v[i]);
+		origin_list_free(&s);
+	}
+	json_decref(js);
+}
+
+/* The items a claimed mail tells of, pointing into res; a post's URL
+ * only when its site is allowed now, else "" (the mail links to
+ * thread.html). */
+static struct mail_item *
+items_get(const struct mail_conf *mc, PGresult *res, const char **last_item)
+{
+	struct mail_item  *items;
+	struct origin_list sites;
+	int                i, n = PQntuples(res);
 
 	if ((items = calloc((size_t)n + 1, sizeof(*items))) == NULL)
 		abort();
+	sites_list(mc,
+	    n > 0 && !PQgetisnull(res, 0, ITEM_SITES) ?
+	        PQgetvalue(res, 0, ITEM_SITES) :
+	        NULL,
+	    &sites);
 	for (i = 0; i < n; i++) {
 		items[i].comment_id = PQgetvalue(res, i, ITEM_COMMENT);
 		items[i].author_name = PQgetvalue(res, i, ITEM_AUTHOR);
@@ -191,8 +235,11 @@ items_get(PGresult *res, const char **last_item)
 		items[i].post_key = PQgetvalue(res, i, ITEM_POST_KEY);
 		items[i].post_title = PQgetvalue(res, i, ITEM_POST_TITLE);
 		items[i].post_url = PQgetvalue(res, i, ITEM_POST_URL);
+		if (!origin_list_has_url(&sites, items[i].post_url))
+			items[i].post_url = "";
 		*last_item = PQgetvalue(res, i, ITEM_ID);
 	}
+	origin_list_free(&sites);
 	return (items);
 }
 
@@ -265,7 +312,7 @@ compose(PGconn *conn, const struct mail_conf *mc, PGresult *claim, int row,
 			log_db("cannot read what a mail tells", conn);
 			return (-1);
 		}
-		m->items = items_get(*items_res, last_item);
+		m->items = items_get(mc, *items_res, last_item);
 		m->nitems = (size_t)PQntuples(*items_res);
 	}
 	/* Only its hash is stored, with the record of the mail. */
@@ -369,6 +416,8 @@ mail_conf_of(const struct config *c, struct mail_conf *out)
 	out->smtp_password = c->smtp_password;
 	out->from = c->mail_from;
 	out->public_url = c->public_url;
+	out->origins = c->origins;
+	out->norigins = c->norigins;
 	return (out);
 }
 

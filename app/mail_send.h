@@ -19,6 +19,10 @@ struct mail_conf {
 	const char *smtp_password;
 	const char *from;
 	const char *public_url;
+	/* The configuration file's allowed_origins: with the setting's, the
+	 * sites a mail may link a post's URL on (sites.h). */
+	char *const *origins;
+	size_t       norigins;
 };
 
 struct config;

@@ -192,6 +192,16 @@ origin_list_has(const struct origin_list *l, const char *origin)
 	return (0);
 }
 
+int
+origin_list_has_url(const struct origin_list *l, const char *url)
+{
+	char origin[ORIGIN_MAX + 1];
+
+	if (url == NULL || *url == '\0' || origin_of_url(url, origin) == -1)
+		return (0);
+	return (origin_list_has(l, origin));
+}
+
 void
 origin_list_add(struct origin_list *l, const char *origin)
 {

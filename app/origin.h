@@ -42,6 +42,9 @@ void origin_list_free(struct origin_list *);
 void origin_list_add(struct origin_list *, const char *);
 /* 1 when the list holds origin (canonical form), else 0. */
 int origin_list_has(const struct origin_list *, const char *);
+/* 1 when url (an http(s) URL) has an origin and the list holds it, else
+ * 0 (also for NULL or ""). */
+int origin_list_has_url(const struct origin_list *, const char *url);
 
 /*
  * Parses the allowed_origins setting: an array of at most ORIGIN_LIST_MAX

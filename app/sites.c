@@ -11,6 +11,7 @@
 
 #include "api.h"
 #include "apierr.h"
+#include "cache.h"
 #include "listen.h"
 #include "origin.h"
 #include "parley.h"
@@ -80,6 +81,8 @@ sites_set(const char *json)
 	json_decref(js);
 	origin_list_free(&sites_setting);
 	sites_setting = l;
+	/* Cached answers show post URLs by the old list. */
+	cache_clear();
 }
 
 /* The configuration file's origins, in canonical form (made once). */
@@ -179,16 +182,17 @@ sites_request_from_blog(struct http_request *req)
 }
 
 int
-sites_url_allowed(struct http_request *req, const char *url)
+sites_url_shown(const char *url)
 {
-	char origin[ORIGIN_MAX + 1];
+	/* The setting not known yet (a new worker): the floor only. */
+	return (origin_list_has_url(floor_list(), url) ||
+	    (sites_known && origin_list_has_url(&sites_setting, url)));
+}
 
-	if (url == NULL || *url == '\0')
-		return (1);
-	if (origin_of_url(url, origin) == -1)
-		return (0);
-	/* Not known yet (a new worker, a request from no browser): no. */
-	return (origin_allowed(req, origin) == 1);
+int
+sites_url_allowed(const char *url)
+{
+	return (url == NULL || *url == '\0' || sites_url_shown(url));
 }
 
 int

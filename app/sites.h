@@ -21,8 +21,19 @@ void sites_unavailable(void);
 
 /* 1 when url (an http(s) URL; "" counts as allowed) is on an allowed
  * origin: a post's link, which the first commenter supplies, may only
- * point at a site that embeds Parley. */
-int sites_url_allowed(struct http_request *, const char *url);
+ * point at a site that embeds Parley. The same rule as sites_url_shown,
+ * except for "". */
+int sites_url_allowed(const char *url);
+
+/*
+ * 1 when a post's stored URL may be shown or linked to (thread JSON,
+ * thread.html, feeds): its origin is allowed now, by the configuration
+ * file or the allowed_origins setting, whatever was allowed when it was
+ * stored. 0 for NULL or "". Parley's own origin does not count: it is
+ * no blog. The same for every request, so answers that show it can be
+ * cached; sites_set drops the worker's cache when the list changes.
+ */
+int sites_url_shown(const char *url);
 
 /* 1 when the request comes from a blog's page (it carries an Origin that
  * is not Parley's own): the widget, not the admin page. */

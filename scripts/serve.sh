@@ -15,7 +15,8 @@
 # a worker; its descriptors are twice that),
 # PARLEY_HOOK_ALLOW_PRIVATE (0; 1: hooks may reach loopback and private
 # addresses, hook_allow_private_networks = yes: the tests' receivers),
-# PARLEY_PUBLIC_URL (http://127.0.0.1:PORT: links in mail and feeds),
+# PARLEY_PUBLIC_URL (http://127.0.0.1:PORT: links in mail and feeds; set
+# but empty: none, feeds link to the address each request asked for),
 # PARLEY_SMTP_URL (none: no mail; e.g. smtp://127.0.0.1:2525),
 # PARLEY_SMTP_USER and PARLEY_SMTP_PASSWORD (none), PARLEY_MAIL_FROM
 # (Parley <parley@localhost> when PARLEY_SMTP_URL is set).
@@ -38,7 +39,7 @@ deliver_hooks = $([ "${PARLEY_DELIVER:-1}" = 0 ] && echo no || echo yes)
 hook_allow_private_networks = $([ "${PARLEY_HOOK_ALLOW_PRIVATE:-0}" = 1 ] && echo yes || echo no)
 import_max_mib = ${PARLEY_IMPORT_MAX_MIB:-256}
 stream_max = ${PARLEY_STREAM_MAX:-5000}
-public_url = ${PARLEY_PUBLIC_URL:-http://127.0.0.1:$port}
+public_url = ${PARLEY_PUBLIC_URL-http://127.0.0.1:$port}
 CONF
 if [ -n "${PARLEY_SMTP_URL:-}" ]; then
 	cat >> "$dir/parley.conf" <<CONF

@@ -35,7 +35,9 @@ let currentDb = TEST_DB;
 // with TEST_SETTINGS and the given settings); resolves once /healthz
 // answers (200 or 503).
 // shareDb: the database of a running server, for a second node on it.
-async function startParley({ name = 'test', workers = 2, env = {}, settings = {}, shareDb } = {}) {
+// wrap: a command (and its arguments) that runs scripts/serve.sh, e.g.
+// setpriv with a capability set.
+async function startParley({ name = 'test', workers = 2, env = {}, settings = {}, shareDb, wrap = [] } = {}) {
   const db = shareDb || `${TEST_DB}_${name.replace(/[^a-z0-9]/gi, '_')}`;
   if (!shareDb) {
     execFileSync(path.join(top, 'scripts', 'pg.sh'), ['createdb', db], { stdio: 'ignore' });
@@ -47,8 +49,9 @@ async function startParley({ name = 'test', workers = 2, env = {}, settings = {}
   fs.writeFileSync(logPath, '');
   // Append mode: the parent and its workers share this file.
   const log = fs.openSync(logPath, 'a');
-  const child = spawn(path.join(top, 'scripts', 'serve.sh'),
-    [name, String(port), db, String(workers)],
+  const serve = [path.join(top, 'scripts', 'serve.sh'), name, String(port), db, String(workers)];
+  const argv = [...wrap, ...serve];
+  const child = spawn(argv[0], argv.slice(1),
     // The suite's hook receivers listen on loopback: allowed unless a
     // test says otherwise (PARLEY_HOOK_ALLOW_PRIVATE: '0').
     { env: { ...process.env, PARLEY_HOOK_ALLOW_PRIVATE: '1', ...env }, stdio: ['ignore', log, log], detached: true });

@@ -17,7 +17,9 @@ const FIXTURES = path.join(__dirname, 'fixtures');
 let srv;
 let tmp;
 before(async () => {
-  srv = await startParley({ name: 'it-import' });
+  // The imported blog is one of this Parley's sites: its posts' URLs are
+  // shown only then (sites.h).
+  srv = await startParley({ name: 'it-import', env: { PARLEY_ORIGINS: 'https://blog.example.org' } });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-import-'));
 });
 after(async () => {

@@ -155,6 +155,25 @@ test('an approved reply mails the parent\'s author once, with both unsubscribe h
   await quiet(email, 2);
 });
 
+test('a reply mail links a post\'s URL only when its origin is allowed, else thread.html', async () => {
+  const reply = async (url) => {
+    const email = fresh();
+    const key = uniqueKey();
+    const parent = await subscribedComment(key, email);
+    sql(`UPDATE posts SET url = '${url}' WHERE key = '${key}'`);	// stored before the check, say
+    const r = await post({ post: key, parent_id: parent, author_name: 'Bob', body: 'An answer' });
+    assert.equal(r.status, 201, r.text);
+    const mails = await sink.waitFor(email, 2);
+    return { text: mails[1].parsed.text, key, id: r.json.comment.id };
+  };
+  const bad = await reply('http://evil.example.test/phish');
+  assert.ok(!bad.text.includes('evil.example.test'), bad.text);
+  assert.match(bad.text, new RegExp(`thread\\.html\\?post=${bad.key}#parley-comment-${bad.id}`));
+  // On this server's configured origin: linked.
+  const ok = await reply(`http://127.0.0.1:${srv.port}/blog/post`);
+  assert.ok(ok.text.includes(`http://127.0.0.1:${srv.port}/blog/post#parley-comment-${ok.id}`), ok.text);
+});
+
 test('a held reply mails nothing until a moderator approves it', async () => {
   const email = fresh();
   const key = uniqueKey();

@@ -224,6 +224,67 @@ test('a post links only to an allowed site: the first commenter cannot choose el
   await setOrigins([]);
 });
 
+// Where a post's URL shows, as each worker of each node answers (fresh
+// connections, so both workers of both nodes): the thread's JSON, the
+// link of thread.html's heading, the post's feed. Each answer is one of
+// "shown" or "hidden"; mixed answers list both.
+async function urlShown(key, url) {
+  const seen = new Set();
+  for (let i = 0; i < 4; i++) {
+    for (const base of [srv.base, node2.base]) {
+      const h = { connection: 'close' };
+      const t = await call(base, 'GET', `/api/v1/comments?post=${encodeURIComponent(key)}`, { headers: h });
+      assert.equal(t.status, 200, t.text);
+      seen.add(`json ${t.json.post.url === url ? 'shown' : t.json.post.url === null ? 'hidden' : t.json.post.url}`);
+      const page = await call(base, 'GET', `/thread.html?post=${encodeURIComponent(key)}`, { headers: h });
+      assert.equal(page.status, 200, page.text);
+      seen.add(`page ${page.text.includes(url) ? 'shown' : 'hidden'}`);
+      const feed = await call(base, 'GET', `/feed/comments.atom?post=${encodeURIComponent(key)}`, { headers: h });
+      assert.equal(feed.status, 200, feed.text);
+      seen.add(`feed ${feed.text.includes(url) ? 'shown' : 'hidden'}`);
+    }
+  }
+  return [...seen].sort();
+}
+const SHOWN = ['feed shown', 'json shown', 'page shown'];
+const HIDDEN = ['feed hidden', 'json hidden', 'page hidden'];
+
+test('a post URL stored on an origin that is not allowed is not shown anywhere', async () => {
+  // Stored before the check existed (or by hand): only the showing can
+  // keep it from readers.
+  const key = uniqueKey('stored');
+  assert.equal((await call(srv.base, 'POST', '/api/v1/comments', { json: { post: key, body: 'first', author_name: 'A' } })).status, 201);
+  const url = `${EVIL}/phish`;
+  sql(`UPDATE posts SET url = '${url}' WHERE key = '${key}'`);
+  assert.deepEqual(await urlShown(key, url), HIDDEN);
+  // The same by hand on the configuration file's site is shown: the
+  // check is the origin, not where the URL came from.
+  const key2 = uniqueKey('stored');
+  assert.equal((await call(srv.base, 'POST', '/api/v1/comments', { json: { post: key2, body: 'first', author_name: 'A' } })).status, 201);
+  sql(`UPDATE posts SET url = '${FLOOR}/ok' WHERE key = '${key2}'`);
+  assert.deepEqual(await urlShown(key2, `${FLOOR}/ok`), SHOWN);
+});
+
+test('a site removed from Sites: its posts\' URLs stop being shown, on every worker and node, cached or not', async () => {
+  assert.equal((await setOrigins([SITE])).status, 200);
+  await settles(SITE, 201);
+  const key = uniqueKey('removed');
+  const url = `${SITE}/2026/removed`;
+  const r = await call(srv.base, 'POST', '/api/v1/comments', { json: {
+    post: key, post_url: url, body: 'first!', author_name: 'A' }, headers: { origin: SITE } });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(await urlShown(key, url), SHOWN, 'shown while allowed (and now in the caches)');
+  assert.equal((await setOrigins([])).status, 200);
+  await settles(SITE, 403);
+  assert.deepEqual(await urlShown(key, url), HIDDEN, 'hidden once removed');
+  assert.equal(sql(`SELECT url FROM posts WHERE key = '${key}'`)[0][0], url, 'still stored: allowing the site again shows it');
+  assert.equal((await setOrigins([SITE])).status, 200);
+  await settles(SITE, 201);
+  assert.deepEqual(await urlShown(key, url), SHOWN);
+  await setOrigins([]);
+  await settles(SITE, 403);
+});
+
 test('a moderator\'s session in the widget (on a blog) is short; on the admin page it is not', async () => {
   const tok = await login(srv.base, 'mod@example.org');
   const me = (origin, token = tok) => call(srv.base, 'GET', '/api/v1/auth/me',

@@ -141,8 +141,9 @@ function dechunk(buf) {
 // One HTTP/1.1 request, written byte for byte. headers: [name, value]
 // pairs, sent in order, repeated names as separate lines.
 // via: 'nginx' (https, from CLIENT), 'nginx-http' (plain http, from
-// CLIENT) or 'direct' (Parley itself, from 127.0.0.1).
-function request(method, urlPath, { via = 'nginx', headers = [], json, data } = {}) {
+// CLIENT) or 'direct' (Parley itself, from 127.0.0.1, or from the address
+// given as from).
+function request(method, urlPath, { via = 'nginx', from, headers = [], json, data } = {}) {
   const body = data !== undefined ? data : json === undefined ? '' : JSON.stringify(json);
   const port = via === 'direct' ? srv.port : via === 'nginx-http' ? ports.http : ports.https;
   const lines = [`${method} ${urlPath} HTTP/1.1`, `Host: 127.0.0.1:${port}`];
@@ -152,7 +153,7 @@ function request(method, urlPath, { via = 'nginx', headers = [], json, data } = 
   lines.push('Connection: close');
   const raw = Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), Buffer.from(body)]);
   return new Promise((resolve, reject) => {
-    const opts = { host: '127.0.0.1', port, localAddress: via === 'direct' ? NGINX_PEER : CLIENT };
+    const opts = { host: '127.0.0.1', port, localAddress: from ?? (via === 'direct' ? NGINX_PEER : CLIENT) };
     // The test CA must vouch for nginx's certificate (and its IP SAN).
     const sock = via === 'nginx' ? tls.connect({ ...opts, ca: caPem }) : net.connect(opts);
     const chunks = [];
@@ -207,9 +208,10 @@ before(async () => {
   caPem = makeCertificates();
   // Trusts nginx only; the only allowed origin is a blog elsewhere, so a
   // write from Parley's own (https) origin is accepted as same-origin or
-  // not at all.
+  // not at all. No public_url: the feeds build their absolute links from
+  // the address each request asked for, scheme included.
   srv = await startParley({ name: 'it-proxy',
-    env: { PARLEY_TRUSTED_PROXIES: NGINX_PEER, PARLEY_ORIGINS: UNRELATED_ORIGIN } });
+    env: { PARLEY_TRUSTED_PROXIES: NGINX_PEER, PARLEY_ORIGINS: UNRELATED_ORIGIN, PARLEY_PUBLIC_URL: '' } });
   execFileSync(path.join(top, 'scripts', 'admin.sh'), ['proxy-admin@example.org', PW, srv.db], { stdio: 'ignore' });
   const login = await call(srv.base, 'POST', '/api/v1/auth/login',
     { json: { email: 'proxy-admin@example.org', password: PW } });
@@ -334,6 +336,38 @@ test('X-Forwarded-Proto: https makes the page\'s own https origin same-origin', 
   const plain = await post(`http://127.0.0.1:${ports.https}`);
   assert.equal(plain.status, 403, plain.text);
   assert.equal(plain.json?.error?.code, 'origin_not_allowed');
+});
+
+test('without public_url, a feed read through nginx links to https, its scheme from X-Forwarded-Proto', async () => {
+  assert.doesNotMatch(read(path.join('var', 'run', 'it-proxy', 'parley.conf')), /^public_url\s*=\s*\S/m,
+    'this server has no public_url');
+  const key = await postComment();
+  const own = `https://127.0.0.1:${ports.https}`;
+  // Every absolute URL in the feed: its own link, the site's, the
+  // entries' (thread.html: this post has no URL) and the ids' host.
+  const urls = (text) => [...text.matchAll(/\bhref="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+  for (const feedPath of [`/feed/comments.atom?post=${encodeURIComponent(key)}`, '/feed/comments.atom']) {
+    const r = await request('GET', feedPath);
+    assert.equal(r.status, 200, r.text);
+    const hrefs = urls(r.text);
+    assert.ok(hrefs.length >= 3, r.text);
+    for (const h of hrefs) assert.ok(h.startsWith(`${own}/`), `${feedPath}: ${h} is not on ${own}`);
+    assert.ok(hrefs.includes(`${own}${feedPath}`), `${feedPath}: its self link: ${hrefs}`);
+    if (feedPath.includes('post='))
+      assert.ok(hrefs.some((h) => h.startsWith(`${own}/thread.html?post=`)), `the entry's link: ${hrefs}`);
+  }
+  // The same feed asked for over plain http, from the trusted proxy
+  // without the header, is http: the scheme is the request's (and the
+  // cache keeps the two apart).
+  const plain = await request('GET', `/feed/comments.atom?post=${encodeURIComponent(key)}`,
+    { via: 'direct', headers: [['X-Forwarded-Proto', 'http']] });
+  assert.equal(plain.status, 200, plain.text);
+  for (const h of urls(plain.text)) assert.ok(h.startsWith(`http://127.0.0.1:${srv.port}/`), h);
+  // From anyone but the proxy, the header is not believed.
+  const forged = await request('GET', `/feed/comments.atom?post=${encodeURIComponent(key)}`,
+    { via: 'direct', from: CLIENT, headers: [['X-Forwarded-Proto', 'https']] });
+  assert.equal(forged.status, 200, forged.text);
+  for (const h of urls(forged.text)) assert.ok(h.startsWith(`http://127.0.0.1:${srv.port}/`), h);
 });
 
 test('an import file over 1 MiB passes nginx on the import route only', async () => {
