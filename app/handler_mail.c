@@ -20,6 +20,7 @@
 #include "api.h"
 #include "auth.h"
 #include "escape.h"
+#include "page.h"
 #include "parley.h"
 #include "query.h"
 #include "store_mail.h"
@@ -28,8 +29,6 @@
 int handler_mail_confirm(struct http_request *);
 int handler_mail_unsubscribe(struct http_request *);
 int handler_me_mail(struct http_request *);
-
-#define HTML_TYPE "text/html; charset=utf-8"
 
 enum link_kind { LINK_CONFIRM, LINK_UNSUBSCRIBE };
 
@@ -46,56 +45,6 @@ link_state_free(struct http_request *req)
 	struct link_state *s = http_state_get(req);
 
 	db_done(&s->q);
-}
-
-static void
-send_page(struct http_request *req, int status, const char *title,
-    const struct buf *body)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_puts(&b,
-	    "<!doctype html>\n<html lang=\"en\"><head>"
-	    "<meta charset=\"utf-8\">"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">"
-	    "<meta name=\"robots\" content=\"noindex\"><title>");
-	escape_html(&b, title, strlen(title));
-	buf_puts(&b,
-	    "</title><style>"
-	    "body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;"
-	    "margin:3rem auto;padding:0 1rem;color:#222;"
-	    "background:#fff}"
-	    "button{font:inherit;padding:.5rem 1rem;cursor:pointer}"
-	    "@media (prefers-color-scheme:dark){body{color:#eee;"
-	    "background:#181818}}"
-	    "</style></head><body><main><h1>");
-	escape_html(&b, title, strlen(title));
-	buf_puts(&b, "</h1>");
-	buf_append(&b, body->data, body->len);
-	buf_puts(&b, "</main></body></html>\n");
-	api_common_headers(req);
-	http_response_header(req, "content-type", HTML_TYPE);
-	http_response_header(req, "cache-control", "no-store");
-	/* The token is in the URL: no page this one links to may see it. */
-	http_response_header(req, "referrer-policy", "no-referrer");
-	http_response(req, status, b.data, b.len);
-	buf_free(&b);
-}
-
-static void
-send_message(struct http_request *req, int status, const char *title,
-    const char *text)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_puts(&b, "<p>");
-	escape_html(&b, text, strlen(text));
-	buf_puts(&b, "</p>");
-	send_page(req, status, title, &b);
-	buf_free(&b);
 }
 
 /* The page for each outcome of a link (store_mail_outcome_row's codes,
@@ -131,23 +80,7 @@ send_outcome(struct http_request *req, const char *code)
 	for (i = 0; i < sizeof(link_outcomes) / sizeof(link_outcomes[0]); i++)
 		if (strcmp(link_outcomes[i].code, code) == 0)
 			o = &link_outcomes[i];
-	send_message(req, o->status, o->title, o->text);
-}
-
-/* "a•••@example.org": enough for its owner to know it, little for a
- * forwarded link's reader. */
-static void
-put_masked(struct buf *b, const char *email)
-{
-	const char *at = strrchr(email, '@');
-
-	if (at == NULL || at == email) {
-		buf_puts(b, "your address");
-		return;
-	}
-	escape_html(b, email, 1);
-	buf_puts(b, "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2");
-	escape_html(b, at, strlen(at));
+	page_message(req, o->status, o->title, o->text);
 }
 
 /* The page a link opens: one button that POSTs to the same URL. */
@@ -162,7 +95,7 @@ send_ask(struct http_request *req, struct link_state *s, const char *email)
 	buf_puts(&b,
 	    confirm ? "Send e-mail from the comments to " :
 	              "Stop all e-mail from the comments to ");
-	put_masked(&b, email);
+	page_put_masked_email(&b, email);
 	buf_puts(&b,
 	    confirm ? "? You can stop it with the link in each mail." : "?");
 	buf_puts(&b, "</p><form method=\"post\" action=\"");
@@ -172,7 +105,7 @@ send_ask(struct http_request *req, struct link_state *s, const char *email)
 	    "?token=%s\"><button type=\"submit\">%s</button>"
 	    "</form>",
 	    s->token, confirm ? "Confirm" : "Unsubscribe");
-	send_page(req, 200,
+	page_send(req, 200,
 	    confirm ? "Confirm your e-mail address" : "Unsubscribe", &b);
 	buf_free(&b);
 }
