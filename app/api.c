@@ -151,6 +151,16 @@ static const struct api_code {
 	/* Demoted by another admin while the request was on its way. */
 	{ API_OP_ROLE, "forbidden", 403, "Only admins may change roles.",
 	    NULL },
+	{ API_OP_ERASE_SELF, "staff_account", 409,
+	    "Moderators and admins are made readers by an admin before their "
+	    "account can be erased.",
+	    NULL },
+	/* Erased meanwhile, by another request. */
+	{ API_OP_ERASE_SELF, "gone", 401, "Log in again.", NULL },
+	{ API_OP_PRIVACY_EMAIL, "staff_account", 409,
+	    "That address belongs to a moderator or an admin: an admin makes "
+	    "them a reader first.",
+	    "email" },
 };
 
 void

@@ -31,6 +31,8 @@ enum api_op {
 	API_OP_REGISTER, /* user_register */
 	API_OP_VOTE, /* vote_set */
 	API_OP_ROLE, /* user_set_role */
+	API_OP_ERASE_SELF, /* privacy_erase_self */
+	API_OP_PRIVACY_EMAIL, /* privacy_for_email */
 };
 /*
  * Sends the answer (status, code, message, field) api.c's table holds

@@ -572,14 +572,9 @@ handler_me(struct http_request *req)
 			return (KORE_RESULT_OK);
 		if (store_privacy_outcome_row(&s->q, &out) == -1)
 			api_db_unavailable(req);
-		else if (strcmp(out.status, "staff_account") == 0)
-			api_error(req, 409, "staff_account",
-			    "Moderators and admins are made readers by an "
-			    "admin before their account can be erased.",
-			    NULL);
 		else if (strcmp(out.status, "ok") != 0)
-			api_error(req, 401, "not_logged_in", "Log in again.",
-			    NULL);
+			api_error_for_code(req, API_OP_ERASE_SELF, out.status,
+			    0);
 		else {
 			buf_init(&b);
 			buf_puts(&b, "{\"erased\":");

@@ -275,19 +275,39 @@ link_state_free(struct http_request *req)
 	sodium_memzero(s->token, sizeof(s->token));
 }
 
-static void
-send_unknown(struct http_request *req)
-{
-	page_message(req, 404, "This link is not valid",
+/* The pages of a link that cannot be used: privacy_link_use's codes
+ * other than "ok", and a peek's. Only send_refusal reads it. */
+static const struct link_refusal {
+	const char *code;
+	int         status;
+	const char *title;
+	const char *text;
+} link_refusals[] = {
+	/* First: what any code not listed answers. */
+	{ "unknown", 404, "This link is not valid",
 	    "Check that the whole link from the mail was copied. A link "
-	    "whose data was erased works no more.");
+	    "whose data was erased works no more." },
+	{ "expired", 410, "This link has been used or has expired",
+	    "A link works once, for 48 hours. Ask for a new one at "
+	    "/privacy." },
+};
+
+static void
+send_refusal(struct http_request *req, const char *code)
+{
+	const struct link_refusal *r = &link_refusals[0];
+	size_t                     i;
+
+	for (i = 0; i < sizeof(link_refusals) / sizeof(link_refusals[0]); i++)
+		if (code != NULL && strcmp(link_refusals[i].code, code) == 0)
+			r = &link_refusals[i];
+	page_message(req, r->status, r->title, r->text);
 }
 
 static void
-send_expired(struct http_request *req)
+send_unknown(struct http_request *req)
 {
-	page_message(req, 410, "This link has been used or has expired",
-	    "A link works once, for 48 hours. Ask for a new one at /privacy.");
+	send_refusal(req, "unknown");
 }
 
 /* The link's page: the two actions. */
@@ -365,16 +385,15 @@ link_respond(struct http_request *req, struct link_state *s)
 		if (store_privacy_peek_row(&s->q, &peek) == -1)
 			send_unknown(req);
 		else if (!peek.usable)
-			send_expired(req);
+			send_refusal(req, "expired");
 		else
 			send_choices(req, s, peek.email);
 		return;
 	}
-	if (store_privacy_outcome_row(&s->q, &out) == -1 ||
-	    strcmp(out.status, "unknown") == 0)
+	if (store_privacy_outcome_row(&s->q, &out) == -1)
 		send_unknown(req);
 	else if (strcmp(out.status, "ok") != 0)
-		send_expired(req);
+		send_refusal(req, out.status);
 	else if (s->action == LINK_DOWNLOAD)
 		send_download(req, out.result);
 	else
@@ -566,11 +585,8 @@ for_email_respond(struct http_request *req, struct admin_state *s)
 		api_db_unavailable(req);
 		return;
 	}
-	if (strcmp(out.status, "staff_account") == 0) {
-		api_error(req, 409, "staff_account",
-		    "That address belongs to a moderator or an admin: an admin "
-		    "makes them a reader first.",
-		    "email");
+	if (strcmp(out.status, "ok") != 0) {
+		api_error_for_code(req, API_OP_PRIVACY_EMAIL, out.status, 0);
 		return;
 	}
 	buf_init(&b);
