@@ -8,7 +8,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const { startParley, call, sql, uniqueKey, sleep, top } = require('./harness');
 
 const PW = 'a long enough password';
@@ -162,6 +162,78 @@ test('Last-Event-ID replays exactly the missed events, also after the listening 
   assert.ok(await until(s2, (e) => e.event === 'comment' && e.data.id === during.json.comment.id, 5000), JSON.stringify(s2.events));
   assert.equal(s2.events.filter((e) => e.event === 'comment' && e.data.id === during.json.comment.id).length, 1);
   s2.close();
+});
+
+// A psql session left open: run() sends SQL and resolves with the next
+// line of output (each statement ends with a marker line), end() ends it.
+function session(db) {
+  const child = spawn(path.join(top, 'scripts', 'pg.sh'),
+    ['psql', '-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1'],
+    { env: { ...process.env, PARLEY_DB_NAME: db }, stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const waiting = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+    let i;
+    while (waiting.length && (i = out.indexOf('--done--\n')) >= 0) {
+      const text = out.slice(0, i).trim();
+      out = out.slice(i + 9);
+      waiting.shift()(text);
+    }
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    run(query) {
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdin.write(`${query}\nSELECT '--done--';\n`);
+      });
+    },
+    async end() { child.stdin.end(); await exited; },
+  };
+}
+
+test('two transactions on one post that commit out of their ids\' order: the stream gets both, in id order, once each; so does a replay', async () => {
+  const key = uniqueKey('race');
+  const first = await post(a, key, 'before both');
+  assert.equal(first.status, 201, first.text);
+  const s = await open(b, key);
+  await sleep(100);
+  // An approved comment whose transaction stays open: its event is
+  // numbered, not yet committed.
+  const held = session(a.db);
+  await held.run('BEGIN;');
+  const heldId = Number(await held.run(`INSERT INTO comments (post_id, depth, author_name, body, html, status)
+    SELECT post_id, 0, 'Slow', 'slow', '<p>slow</p>', 'approved' FROM comments
+    WHERE id = ${first.json.comment.id} RETURNING id;`));
+  assert.ok(heldId > 0);
+  // Meanwhile a comment through the API on the same post.
+  const quick = post(a, key, 'quick');
+  await sleep(500);
+  await held.run('COMMIT;');
+  await held.end();
+  const q = await quick;
+  assert.equal(q.status, 201, q.text);
+  const want = [heldId, q.json.comment.id];
+  for (const id of want) {
+    assert.ok(await until(s, (e) => e.event === 'comment' && e.data.id === id, 2000),
+      `comment ${id} reached the stream: ${JSON.stringify(s.events.map((e) => [e.id, e.event, e.data.id]))}`);
+  }
+  await sleep(200);
+  const got = s.events.filter((e) => e.event === 'comment');
+  assert.deepEqual(got.map((e) => e.data.id), want, 'each once, in the order of their ids');
+  assert.ok(got[0].id < got[1].id, 'event ids increase');
+  s.close();
+  // A reconnect from before both is sent both.
+  const from = got[0].id - 1;
+  const r = await open(b, key, { 'last-event-id': String(from) });
+  for (const id of want) {
+    assert.ok(await until(r, (e) => e.event === 'comment' && e.data.id === id, 2000), JSON.stringify(r.events));
+  }
+  await sleep(200);
+  assert.deepEqual(r.events.filter((e) => e.event === 'comment').map((e) => e.data.id), want);
+  r.close();
 });
 
 test('refusals: no post, too many streams from one address', async () => {
