@@ -211,7 +211,7 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 	c->session_ttl_seconds = 30 * 86400;
 	c->deliver_hooks = 1;
 	c->import_max_mib = 256;
-	c->stream_max = 5000;
+	c->stream_max = 10000;
 	copy = xstrdup(text);
 	rc = 0;
 	lineno = 0;

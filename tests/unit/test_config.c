@@ -260,7 +260,7 @@ Test(config, stream_max)
 	struct config c;
 
 	parse_ok(&c, "database = x\n");
-	cr_assert_eq(c.stream_max, 5000);
+	cr_assert_eq(c.stream_max, 10000);
 	config_free(&c);
 	parse_ok(&c, "database = x\nstream_max = 2\n");
 	cr_assert_eq(c.stream_max, 2);
