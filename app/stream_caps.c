@@ -22,6 +22,9 @@
 #define WORKERS_MAX   255
 #define BUCKETS_MIN   4096
 #define BUCKETS_SPARE 16 /* counters per stream of the node cap */
+/* At most 2 MiB of counters a worker (a node cap past 65536 streams has
+ * fewer than 16 a stream). */
+#define BUCKETS_MAX (1U << 20)
 
 struct stream_caps {
 	unsigned          workers;
@@ -31,6 +34,7 @@ struct stream_caps {
 	size_t            len; /* of the whole mapping */
 	unsigned char     key[crypto_shorthash_KEYBYTES];
 	_Atomic int32_t  *node; /* [workers] */
+	_Atomic uint8_t   started[WORKERS_MAX]; /* a worker ran in the slot */
 	_Atomic uint16_t *address; /* [buckets][workers] */
 };
 
@@ -47,7 +51,7 @@ stream_caps_create(unsigned workers, int node_max, int per_address)
 	    per_address < 1 || per_address > UINT16_MAX / 2)
 		return (NULL);
 	want = (uint64_t)node_max * BUCKETS_SPARE;
-	while (buckets < want && buckets < (1U << 24))
+	while (buckets < want && buckets < BUCKETS_MAX)
 		buckets <<= 1;
 	head = (sizeof(*c) + 63) & ~(size_t)63;
 	len = head + workers * sizeof(int32_t) +
@@ -83,6 +87,10 @@ stream_caps_worker_start(struct stream_caps *c, unsigned slot)
 	uint32_t b;
 
 	if (c == NULL || slot >= c->workers)
+		return;
+	/* The slot's first worker finds it zeroed: the pages of its
+	 * counters stay untouched until used. */
+	if (atomic_exchange(&c->started[slot], 1) == 0)
 		return;
 	atomic_store(&c->node[slot], 0);
 	for (b = 0; b < c->buckets; b++)

@@ -10,8 +10,8 @@
  * counted by its limit key (netaddr_limit_key: an IPv6 address by its
  * /64), in one of a fixed table of counters chosen by a keyed hash of
  * that key (crypto_shorthash, its key random per start). The table has
- * at least 16 counters per stream the node may hold, so two addresses
- * rarely share one; those that do share their cap, and the random key
+ * 16 counters per stream the node may hold (up to 2^20 counters), so
+ * two addresses rarely share one; those that do share their cap, and the random key
  * keeps anyone from choosing whom they share it with.
  *
  * A worker that dies takes its connections, and so its streams, with

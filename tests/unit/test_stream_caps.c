@@ -90,6 +90,8 @@ Test(stream_caps, restarted_worker_starts_empty)
 	struct stream_caps *c = stream_caps_create(2, 4, 8);
 	uint32_t            t[4];
 
+	stream_caps_worker_start(c, 0);
+	stream_caps_worker_start(c, 1);
 	ok(c, 0, "192.0.2.1", &t[0]);
 	ok(c, 1, "192.0.2.1", &t[1]);
 	ok(c, 1, "192.0.2.1", &t[2]);
