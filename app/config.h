@@ -31,6 +31,9 @@ struct config {
 	/* Live streams a node holds at most, counted across its workers
 	 * in shared memory (stream_caps.h). */
 	int stream_max;
+	/* How often every stream hears a heartbeat (ms, 15000); shorter
+	 * only for tests. */
+	int stream_heartbeat_ms;
 	/* Parley's public base URL ("https://comments.example.org", no
 	 * trailing slash): links in mail and feeds. NULL: not set. */
 	char *public_url;

@@ -171,7 +171,7 @@ kore_worker_configure(void)
 	cache_init(CACHE_BUDGET);
 	/* Kore's workers are numbered from 1, a restarted one keeping its
 	 * number. */
-	stream_init(worker->id - 1);
+	stream_init(worker->id - 1, parley_config.stream_heartbeat_ms);
 	listen_start(parley_config.database);
 	if (parley_config.deliver_hooks)
 		deliver_thread_start(parley_config.database);

@@ -30,9 +30,6 @@
 #include "stream.h"
 #include "stream_caps.h"
 
-/* Every stream hears something this often, so that proxies and Kore's
- * idle timer keep it, and a gone reader is noticed. */
-#define HEARTBEAT_MS 15000
 /* A refused stream's reader may come back after this long (s). */
 #define RETRY_AFTER "60"
 #define KEY_MAX     256
@@ -63,6 +60,10 @@ static TAILQ_HEAD(, stream) streams = TAILQ_HEAD_INITIALIZER(streams);
 static struct stream_caps *caps;
 static unsigned            caps_slot;
 static int                 heartbeat_on;
+/* Every stream hears something this often, so that proxies and Kore's
+ * idle timer keep it, and a gone reader is noticed (stream_heartbeat_ms:
+ * 15 s; shorter in tests). */
+static int heartbeat_ms = 15000;
 
 /* The request's state while it looks up where its stream starts. */
 struct stream_req {
@@ -146,9 +147,10 @@ stream_parent_init(unsigned workers, int node_max)
 }
 
 void
-stream_init(unsigned slot)
+stream_init(unsigned slot, int heartbeat)
 {
 	caps_slot = slot;
+	heartbeat_ms = heartbeat;
 	/* A worker started again: its streams died with the one before. */
 	stream_caps_worker_start(caps, caps_slot);
 }
@@ -378,12 +380,12 @@ subscribe(struct http_request *req, const char *key, int64_t last_id,
 	 * sends, it does not ask. The heartbeats restart the idle timer,
 	 * which only a stream whose reader is gone runs out. */
 	req->owner->http_timeout = 0;
-	req->owner->idle_timer.length = 3 * HEARTBEAT_MS;
+	req->owner->idle_timer.length = 3 * heartbeat_ms;
 	kore_connection_start_idletimer(req->owner);
 	send_raw(s, hello, sizeof(hello) - 1);
 	if (!heartbeat_on) {
 		heartbeat_on = 1;
-		(void)kore_timer_add(heartbeat, HEARTBEAT_MS, NULL, 0);
+		(void)kore_timer_add(heartbeat, heartbeat_ms, NULL, 0);
 	}
 	if (replay) {
 		s->post->dirty = 1;

@@ -25,9 +25,10 @@ int handler_stream(struct http_request *);
 /* For module.c: in the parent, before the workers fork, the counts they
  * share (stream_caps.h) for `workers` workers and node_max streams on the
  * node; -1 if they cannot be had. In each worker, its slot (Kore's
- * worker id - 1), zeroed as the worker starts. */
+ * worker id - 1), zeroed as the worker starts, and how often streams hear
+ * a heartbeat. */
 int  stream_parent_init(unsigned workers, int node_max);
-void stream_init(unsigned slot);
+void stream_init(unsigned slot, int heartbeat_ms);
 
 /* A post's thread changed (NULL: maybe every post's). */
 void stream_changed(const char *key);

@@ -13,6 +13,8 @@
 # PARLEY_IMPORT_MAX_MIB (256: the admin API's largest import),
 # PARLEY_STREAM_MAX (10000 live streams on the node), PARLEY_MAX_CONNECTIONS (1024
 # a worker; its descriptors are twice that and 256),
+# PARLEY_STREAM_HEARTBEAT_MS (15000: how often streams hear a heartbeat;
+# shorter only for tests),
 # PARLEY_HOOK_ALLOW_PRIVATE (0; 1: hooks may reach loopback and private
 # addresses, hook_allow_private_networks = yes: the tests' receivers),
 # PARLEY_PUBLIC_URL (http://127.0.0.1:PORT: links in mail and feeds),
@@ -38,6 +40,7 @@ deliver_hooks = $([ "${PARLEY_DELIVER:-1}" = 0 ] && echo no || echo yes)
 hook_allow_private_networks = $([ "${PARLEY_HOOK_ALLOW_PRIVATE:-0}" = 1 ] && echo yes || echo no)
 import_max_mib = ${PARLEY_IMPORT_MAX_MIB:-256}
 stream_max = ${PARLEY_STREAM_MAX:-10000}
+stream_heartbeat_ms = ${PARLEY_STREAM_HEARTBEAT_MS:-15000}
 public_url = ${PARLEY_PUBLIC_URL:-http://127.0.0.1:$port}
 CONF
 if [ -n "${PARLEY_SMTP_URL:-}" ]; then

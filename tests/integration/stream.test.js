@@ -28,10 +28,11 @@ after(async () => {
   await a.stop();
 });
 
-// Opens a stream; events arrive in .events as {id, event, data}.
+// Opens a stream; events arrive in .events as {id, event, data}, and
+// .beats counts the heartbeats (comment lines).
 function open(srv, key, headers = {}) {
   return new Promise((resolve, reject) => {
-    const s = { events: [], status: 0, headers: {}, raw: '' };
+    const s = { events: [], status: 0, headers: {}, raw: '', beats: 0 };
     const req = http.get(`${srv.base}/api/v1/stream?post=${encodeURIComponent(key)}`,
       { agent: false, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
         s.status = res.statusCode;
@@ -44,6 +45,7 @@ function open(srv, key, headers = {}) {
             const block = s.raw.slice(0, i);
             s.raw = s.raw.slice(i + 2);
             const ev = {};
+            if (block === ': heartbeat') s.beats += 1;
             for (const line of block.split('\n')) {
               const m = line.match(/^(id|event|data): ?(.*)$/);
               if (m) ev[m[1]] = m[2];
@@ -341,4 +343,22 @@ test('a reader more than 200 events behind is told to reload (reset), then follo
   const after = await post(a, key, 'after the reset');
   assert.ok(await until(s2, (e) => e.event === 'comment' && e.data.id === after.json.comment.id, 3000), 'followed on');
   s2.close();
+});
+
+test('an idle stream hears a heartbeat every stream_heartbeat_ms (15 s unless set)', async () => {
+  const beat = await startParley({ name: 'it-stream-beat', shareDb: a.db, workers: 1, env: { PARLEY_STREAM_HEARTBEAT_MS: '300' } });
+  try {
+    const s = await open(beat, uniqueKey('beat'));
+    assert.equal(s.status, 200);
+    const t0 = Date.now();
+    while (s.beats < 3 && Date.now() - t0 < 3000) await sleep(20);
+    assert.ok(s.beats >= 3, `3 heartbeats in ${Date.now() - t0} ms: ${s.beats}`);
+    assert.deepEqual(s.events, [], 'a heartbeat is no event');
+    // Heartbeats keep Kore's idle timer (3 beats) from closing it.
+    await sleep(1200);
+    assert.ok(s.beats >= 6, `still open: ${s.beats}`);
+    s.close();
+  } finally {
+    await beat.stop();
+  }
 });
