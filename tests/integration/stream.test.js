@@ -166,6 +166,52 @@ test('Last-Event-ID replays exactly the missed events, also after the listening 
   s2.close();
 });
 
+// Kills every worker's listening connection (both nodes); how many.
+const killListeners = (db) => Number(sql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()
+    AND (query LIKE '%parley_thread%' OR query LIKE '%stream_since%')`, db)[0][0]);
+
+test('a reader away while the listening connections were killed reconnects with Last-Event-ID: the missed events once each', async () => {
+  const key = uniqueKey('rekill');
+  await post(a, key, 'old');
+  const s1 = await open(b, key);
+  await sleep(100);
+  const seenPost = await post(a, key, 'seen live');
+  const seen = await until(s1, (e) => e.event === 'comment' && e.data.id === seenPost.json.comment.id);
+  assert.ok(seen, JSON.stringify(s1.events));
+  // The reader goes (a network change) as the workers' listening
+  // connections die; comments are made on both nodes meanwhile.
+  s1.close();
+  assert.ok(killListeners(a.db) >= 4);
+  const missed = [await post(a, key, 'missed on A'), await post(b, key, 'missed on B')];
+  for (const m of missed) assert.equal(m.status, 201, m.text);
+  // The browser comes back, as EventSource does, with the last id it saw;
+  // a worker still without its channel says 503: try again.
+  let s2;
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    s2 = await open(b, key, { 'last-event-id': String(seen.id) });
+    if (s2.status === 200 || Date.now() > deadline) break;
+    s2.close();
+    await sleep(200);
+  }
+  assert.equal(s2.status, 200);
+  const ids = missed.map((m) => m.json.comment.id);
+  for (const id of ids) {
+    assert.ok(await until(s2, (e) => e.event === 'comment' && e.data.id === id, 5000), JSON.stringify(s2.events));
+  }
+  // And it follows on live.
+  const later = await post(a, key, 'after the reconnect');
+  assert.ok(await until(s2, (e) => e.event === 'comment' && e.data.id === later.json.comment.id, 5000), JSON.stringify(s2.events));
+  await sleep(300);
+  const got = s2.events.filter((e) => e.event === 'comment');
+  assert.deepEqual(got.map((e) => e.data.id), [...ids, later.json.comment.id], 'each once, nothing seen before');
+  const eids = got.map((e) => e.id);
+  assert.deepEqual(eids, [...eids].sort((x, y) => x - y));
+  assert.ok(eids[0] > seen.id);
+  s2.close();
+});
+
 // A psql session left open: run() sends SQL and resolves with the next
 // line of output (each statement ends with a marker line), end() ends it.
 function session(db) {
