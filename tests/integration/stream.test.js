@@ -8,6 +8,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const path = require('node:path');
+const fs = require('node:fs');
 const { execFileSync, spawn } = require('node:child_process');
 const { startParley, call, sql, uniqueKey, sleep, top } = require('./harness');
 
@@ -53,6 +54,7 @@ function open(srv, key, headers = {}) {
             if (ev.event) s.events.push({ id: Number(ev.id), event: ev.event, data: JSON.parse(ev.data) });
           }
         });
+        res.on('close', () => { s.closed = true; });
         resolve(s);
       });
     req.on('error', reject);
@@ -367,6 +369,32 @@ test('past stream_max streams on the node, over both workers, new streams get 50
   const again = await open(srv, key, { 'x-forwarded-for': '198.51.100.1' });
   assert.equal(again.status, 200, 'places freed are taken again');
   await closeAll([again]);
+});
+
+test('a worker that dies leaves no counts behind: its slot starts empty when Kore starts it again', async () => {
+  const srv = await capsNode();
+  const key = uniqueKey('died');
+  const from = { 'x-forwarded-for': '192.0.2.99' };
+  const all = await openMany(srv, key, 8, () => from);
+  try {
+    assert.equal(statuses(all), '200,200,200,200,200,200,200,200');
+    // Kill the first worker (Kore names its pid in the parent's children).
+    const parent = fs.readFileSync(path.join(top, 'var', 'run', 'it-stream-caps', 'kore.pid'), 'utf8').trim();
+    const workers = fs.readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    assert.equal(workers.length, 2);
+    process.kill(workers[0], 'SIGKILL');
+    const t0 = Date.now();
+    while (!all.some((x) => x.closed) && Date.now() - t0 < 3000) await sleep(20);
+    const alive = all.filter((x) => !x.closed).length;
+    assert.ok(alive < 8, 'the dead worker held some of them');
+    // Kore starts it again; the address may have 8 - alive more, no fewer.
+    await sleep(500);
+    const more = await openMany(srv, key, 8 - alive + 1, () => from);
+    all.push(...more);
+    assert.equal(statuses(more), `${'200,'.repeat(8 - alive)}429`);
+  } finally {
+    await closeAll(all);
+  }
 });
 
 test('a reader more than 200 events behind is told to reload (reset), then follows on', async () => {
