@@ -12,7 +12,7 @@ DOMAIN	= buf escape markdown query cursor thread page_lang input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
 	  avatar wordlist origin settings moderation netaddr cache hook_sign \
 	  announce ca_bundle chroot_etc hook_net verdict_body delivery \
-	  feed mail
+	  feed mail stream_caps
 # The importer's parsers: Kore-free too, on libxml2 (its flags are read
 # when a unit is compiled, like Kore's: set-up installs it).
 IMPORT	= import_html import_xml import_jsonl

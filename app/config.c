@@ -149,6 +149,9 @@ set_option(struct config *c, const char *name, char *v, char *err,
 	} else if (strcmp(name, "stream_max") == 0) {
 		return (set_number(&c->stream_max, name, v, 1, 1000000, err,
 		    errlen));
+	} else if (strcmp(name, "stream_heartbeat_ms") == 0) {
+		return (set_number(&c->stream_heartbeat_ms, name, v, 100, 60000,
+		    err, errlen));
 	} else if (strcmp(name, "deliver_hooks") == 0) {
 		return (set_flag(&c->deliver_hooks, name, v, err, errlen));
 	} else if (strcmp(name, "hook_allow_private_networks") == 0) {
@@ -202,7 +205,8 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 	c->session_ttl_seconds = 30 * 86400;
 	c->deliver_hooks = 1;
 	c->import_max_mib = 256;
-	c->stream_max = 5000;
+	c->stream_max = 10000;
+	c->stream_heartbeat_ms = 15000;
 	copy = xstrdup(text);
 	rc = 0;
 	lineno = 0;

@@ -28,9 +28,12 @@ struct config {
 	 * largest request body: every other endpoint refuses more than
 	 * 64 KiB itself). */
 	int import_max_mib;
-	/* Live streams each worker holds at most (Kore's worker_count
-	 * does not tell the configured workers: "workers 1" reads 3). */
+	/* Live streams a node holds at most, counted across its workers
+	 * in shared memory (stream_caps.h). */
 	int stream_max;
+	/* How often every stream hears a heartbeat (ms, 15000); shorter
+	 * only for tests. */
+	int stream_heartbeat_ms;
 	/* Parley's public base URL ("https://comments.example.org", no
 	 * trailing slash): links in mail and feeds. NULL: not set. */
 	char *public_url;

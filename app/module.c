@@ -147,6 +147,13 @@ kore_parent_configure(int argc, char **argv)
 		fatal("parley: libcurl could not be initialised");
 	hooks_sandbox_prepare();
 	bodies_prepare();
+	/* Shared by the workers forked after this: the node's stream
+	 * counts. Kore has read "workers" by now (0: one per CPU) and
+	 * adds its key manager's slots only later. */
+	if (stream_parent_init(worker_count > 0 ? worker_count : cpu_count,
+	        parley_config.stream_max) == -1)
+		fatal("parley: no shared memory for the stream counts: %s",
+		    errno_s);
 	/* Made once here (no hashing: random bytes) for every worker. */
 	if (password_dummy_hash(dummy) == -1)
 		fatal("parley: cannot hash a password");
@@ -162,7 +169,9 @@ kore_worker_configure(void)
 	if (sodium_init() < 0)
 		fatal("libsodium could not be initialised");
 	cache_init(CACHE_BUDGET);
-	stream_init(parley_config.stream_max);
+	/* Kore's workers are numbered from 1, a restarted one keeping its
+	 * number. */
+	stream_init(worker->id - 1, parley_config.stream_heartbeat_ms);
 	listen_start(parley_config.database);
 	if (parley_config.deliver_hooks)
 		deliver_thread_start(parley_config.database);

@@ -28,10 +28,8 @@
 #include "query.h"
 #include "store.h"
 #include "stream.h"
+#include "stream_caps.h"
 
-/* Every stream hears something this often, so that proxies and Kore's
- * idle timer keep it, and a gone reader is noticed. */
-#define HEARTBEAT_MS 15000
 /* A refused stream's reader may come back after this long (s). */
 #define RETRY_AFTER "60"
 #define KEY_MAX     256
@@ -42,7 +40,7 @@ struct stream {
 	struct connection  *c;
 	struct stream_post *post;
 	int64_t             last_id; /* the last event it was sent */
-	char                ip[API_IP_MAX];
+	uint32_t            ticket; /* its place in the node's counts */
 	TAILQ_ENTRY(stream) in_post;
 	TAILQ_ENTRY(stream) in_worker;
 };
@@ -57,14 +55,22 @@ struct stream_post {
 
 static TAILQ_HEAD(, stream_post) posts = TAILQ_HEAD_INITIALIZER(posts);
 static TAILQ_HEAD(, stream) streams = TAILQ_HEAD_INITIALIZER(streams);
-static int nstreams;
-static int stream_max = 1000;
-static int heartbeat_on;
+/* The node's counts, mapped by the parent (stream_caps.h), and this
+ * worker's slot in them. */
+static struct stream_caps *caps;
+static unsigned            caps_slot;
+static int                 heartbeat_on;
+/* Every stream hears something this often, so that proxies and Kore's
+ * idle timer keep it, and a gone reader is noticed (stream_heartbeat_ms:
+ * 15 s; shorter in tests). */
+static int heartbeat_ms = 15000;
 
 /* The request's state while it looks up where its stream starts. */
 struct stream_req {
 	struct db_query q;
 	int             started;
+	int             counted; /* ticket holds a place not yet a stream's */
+	uint32_t        ticket;
 	char           *key;
 };
 
@@ -133,10 +139,20 @@ heartbeat(void *arg, u_int64_t now)
 	}
 }
 
-void
-stream_init(int per_worker_max)
+int
+stream_parent_init(unsigned workers, int node_max)
 {
-	stream_max = per_worker_max > 0 ? per_worker_max : 1;
+	caps = stream_caps_create(workers, node_max, STREAM_PER_ADDRESS);
+	return (caps != NULL ? 0 : -1);
+}
+
+void
+stream_init(unsigned slot, int heartbeat)
+{
+	caps_slot = slot;
+	heartbeat_ms = heartbeat;
+	/* A worker started again: its streams died with the one before. */
+	stream_caps_worker_start(caps, caps_slot);
 }
 
 static void
@@ -150,7 +166,7 @@ stream_disconnect(struct connection *c)
 	p = s->post;
 	TAILQ_REMOVE(&p->streams, s, in_post);
 	TAILQ_REMOVE(&streams, s, in_worker);
-	nstreams--;
+	stream_caps_close(caps, caps_slot, s->ticket);
 	c->hdlr_extra = NULL;
 	c->disconnect = NULL;
 	kore_free(s);
@@ -331,25 +347,11 @@ last_event_id(struct http_request *req)
 	return (*ep == '\0' && n >= 0 && p - v < 19 ? n : -1);
 }
 
-static int
-address_streams(const char *ip)
-{
-	struct stream *s;
-	int            n = 0;
-
-	TAILQ_FOREACH(s, &streams, in_worker)
-	{
-		if (strcmp(s->ip, ip) == 0)
-			n++;
-	}
-	return (n);
-}
-
 /* Answers the request with the stream's headers and keeps its
  * connection as the stream. */
 static void
 subscribe(struct http_request *req, const char *key, int64_t last_id,
-    int replay)
+    uint32_t ticket, int replay)
 {
 	static const char hello[] = "retry: 3000\n\n";
 	struct stream    *s;
@@ -357,11 +359,10 @@ subscribe(struct http_request *req, const char *key, int64_t last_id,
 	s = kore_calloc(1, sizeof(*s));
 	s->c = req->owner;
 	s->last_id = last_id;
-	api_client_ip(req, s->ip);
+	s->ticket = ticket;
 	s->post = post_find(key, 1);
 	TAILQ_INSERT_TAIL(&s->post->streams, s, in_post);
 	TAILQ_INSERT_TAIL(&streams, s, in_worker);
-	nstreams++;
 	req->owner->hdlr_extra = s;
 	req->owner->disconnect = stream_disconnect;
 	req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
@@ -379,12 +380,12 @@ subscribe(struct http_request *req, const char *key, int64_t last_id,
 	 * sends, it does not ask. The heartbeats restart the idle timer,
 	 * which only a stream whose reader is gone runs out. */
 	req->owner->http_timeout = 0;
-	req->owner->idle_timer.length = 3 * HEARTBEAT_MS;
+	req->owner->idle_timer.length = 3 * heartbeat_ms;
 	kore_connection_start_idletimer(req->owner);
 	send_raw(s, hello, sizeof(hello) - 1);
 	if (!heartbeat_on) {
 		heartbeat_on = 1;
-		(void)kore_timer_add(heartbeat, HEARTBEAT_MS, NULL, 0);
+		(void)kore_timer_add(heartbeat, heartbeat_ms, NULL, 0);
 	}
 	if (replay) {
 		s->post->dirty = 1;
@@ -399,15 +400,19 @@ stream_req_free(struct http_request *req)
 
 	db_done(&sr->q);
 	free(sr->key);
+	/* Counted, and gone before it became a stream. */
+	if (sr->counted)
+		stream_caps_close(caps, caps_slot, sr->ticket);
 }
 
 int
 handler_stream(struct http_request *req)
 {
-	struct stream_req *sr;
-	char               ip[API_IP_MAX];
-	int64_t            last;
-	int                bad, r;
+	struct stream_req       *sr;
+	char                     ip[API_IP_MAX];
+	int64_t                  last;
+	int                      bad, r;
+	enum stream_caps_verdict v;
 
 	if (!http_state_exists(req)) {
 		if (req->method != HTTP_METHOD_GET) {
@@ -424,23 +429,28 @@ handler_stream(struct http_request *req)
 			return (KORE_RESULT_OK);
 		}
 		api_client_ip(req, ip);
-		if (address_streams(ip) >= STREAM_PER_ADDRESS) {
+		/* Without the channel no change would be heard. */
+		v = listen_connected() ?
+		    stream_caps_open(caps, caps_slot, ip, &sr->ticket) :
+		    STREAM_CAPS_NODE;
+		if (v == STREAM_CAPS_ADDRESS) {
 			http_response_header(req, "retry-after", RETRY_AFTER);
 			api_error(req, 429, "too_many_streams",
 			    "Too many live streams from this address.", NULL);
 			return (KORE_RESULT_OK);
 		}
-		/* Without the channel no change would be heard. */
-		if (nstreams >= stream_max || !listen_connected()) {
+		if (v != STREAM_CAPS_OK) {
 			http_response_header(req, "retry-after", RETRY_AFTER);
 			api_error(req, 503, "unavailable",
 			    "No live updates now; reload later.", NULL);
 			return (KORE_RESULT_OK);
 		}
+		sr->counted = 1;
 	}
 	sr = http_state_get(req);
 	if ((last = last_event_id(req)) >= 0) {
-		subscribe(req, sr->key, last, 1);
+		sr->counted = 0;
+		subscribe(req, sr->key, last, sr->ticket, 1);
 		return (KORE_RESULT_OK);
 	}
 	if (!sr->started) {
@@ -451,6 +461,7 @@ handler_stream(struct http_request *req)
 		return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
 	last = store_stream_head(&sr->q);
 	db_done(&sr->q);
-	subscribe(req, sr->key, last, 0);
+	sr->counted = 0;
+	subscribe(req, sr->key, last, sr->ticket, 0);
 	return (KORE_RESULT_OK);
 }

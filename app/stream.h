@@ -15,15 +15,20 @@
 
 #include <libpq-fe.h>
 
-/* Streams from one address a worker holds at most. */
+/* Streams from one address (an IPv6 /64) a node holds at most. */
 #define STREAM_PER_ADDRESS 8
 /* Events read at once; a stream further behind is told to reload. */
 #define STREAM_BATCH 200
 
 int handler_stream(struct http_request *);
 
-/* For module.c: the streams this worker holds at most. */
-void stream_init(int per_worker_max);
+/* For module.c: in the parent, before the workers fork, the counts they
+ * share (stream_caps.h) for `workers` workers and node_max streams on the
+ * node; -1 if they cannot be had. In each worker, its slot (Kore's
+ * worker id - 1), zeroed as the worker starts, and how often streams hear
+ * a heartbeat. */
+int  stream_parent_init(unsigned workers, int node_max);
+void stream_init(unsigned slot, int heartbeat_ms);
 
 /* A post's thread changed (NULL: maybe every post's). */
 void stream_changed(const char *key);

@@ -11,8 +11,10 @@
 # own build/parley-deliver), PARLEY_HOOK_CA_FILE (none; a PEM file of CAs
 # that hooks' https trusts besides the system's, e.g. a private CA),
 # PARLEY_IMPORT_MAX_MIB (256: the admin API's largest import),
-# PARLEY_STREAM_MAX (5000 live streams a worker), PARLEY_MAX_CONNECTIONS (1024
-# a worker; its descriptors are twice that),
+# PARLEY_STREAM_MAX (10000 live streams on the node), PARLEY_MAX_CONNECTIONS (1024
+# a worker; its descriptors are twice that and 256),
+# PARLEY_STREAM_HEARTBEAT_MS (15000: how often streams hear a heartbeat;
+# shorter only for tests),
 # PARLEY_HOOK_ALLOW_PRIVATE (0; 1: hooks may reach loopback and private
 # addresses, hook_allow_private_networks = yes: the tests' receivers),
 # PARLEY_PUBLIC_URL (http://127.0.0.1:PORT: links in mail and feeds; set
@@ -38,7 +40,8 @@ key_file = $dir/parley.key
 deliver_hooks = $([ "${PARLEY_DELIVER:-1}" = 0 ] && echo no || echo yes)
 hook_allow_private_networks = $([ "${PARLEY_HOOK_ALLOW_PRIVATE:-0}" = 1 ] && echo yes || echo no)
 import_max_mib = ${PARLEY_IMPORT_MAX_MIB:-256}
-stream_max = ${PARLEY_STREAM_MAX:-5000}
+stream_max = ${PARLEY_STREAM_MAX:-10000}
+stream_heartbeat_ms = ${PARLEY_STREAM_HEARTBEAT_MS:-15000}
 public_url = ${PARLEY_PUBLIC_URL-http://127.0.0.1:$port}
 CONF
 if [ -n "${PARLEY_SMTP_URL:-}" ]; then
@@ -64,8 +67,9 @@ else
 	flags+=(-n -r)
 fi
 
-# Descriptors: twice the connections, within what this shell may give.
-nofiles=$(( ${PARLEY_MAX_CONNECTIONS:-1024} * 2 ))
+# Descriptors: twice the connections and 256 for the worker's own
+# (database, files), within what this shell may give.
+nofiles=$(( ${PARLEY_MAX_CONNECTIONS:-1024} * 2 + 256 ))
 hard=$(ulimit -Hn)
 [ "$hard" != unlimited ] && [ "$nofiles" -gt "$hard" ] && nofiles=$hard
 sed -e "s|@BIND@|${PARLEY_BIND:-127.0.0.1}|" -e "s|@PORT@|$port|" \

@@ -21,6 +21,8 @@ DECLARE
 	v_target	text;
 	v_count		integer := 0;
 BEGIN
+	-- Before any row's lock (stream_lock).
+	PERFORM stream_lock_comments(p_ids);
 	FOR v_id IN SELECT DISTINCT unnest(p_ids) ORDER BY 1 LOOP
 		SELECT c.status, CASE p_action WHEN 'approve' THEN 'approved'
 		    WHEN 'hold' THEN 'pending' WHEN 'spam' THEN 'spam'
@@ -84,6 +86,8 @@ BEGIN
 	IF v_before IS NULL THEN
 		RETURN;
 	END IF;
+	-- Before the row's lock (stream_lock).
+	PERFORM stream_lock(c.post_id) FROM comments c WHERE c.id = p_id;
 	UPDATE comments SET body = p_body, html = p_html,
 	    edited_at = now() WHERE id = p_id;
 	PERFORM audit(p_actor, 'comment.edit', 'comment', p_id::text,

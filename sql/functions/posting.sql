@@ -269,6 +269,10 @@ BEGIN
 		UPDATE posts SET title = p_title, url = p_url WHERE id = v_post.id;
 	END IF;
 
+	-- Before the insert's check of the parent locks that row.
+	IF p_status = 'approved' THEN
+		PERFORM stream_lock(v_post.id);
+	END IF;
 	INSERT INTO comments (post_id, parent_id, depth, user_id, author_name,
 	    author_email, author_url, body, html, status, ip, edit_token_hash,
 	    verdict, reason)
@@ -301,6 +305,8 @@ DECLARE
 	v_status	text;
 	v_before	jsonb;
 BEGIN
+	-- Before the row's lock (stream_lock).
+	PERFORM stream_lock(c.post_id) FROM comments c WHERE c.id = p_id;
 	SELECT c.status INTO v_status FROM comments c WHERE c.id = p_id
 	    FOR UPDATE;
 	IF NOT FOUND OR v_status = 'deleted' OR (NOT p_as_moderator AND

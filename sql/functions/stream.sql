@@ -2,6 +2,34 @@
 -- the transaction of the change, so none goes out before its commit and
 -- none is lost to a worker that was not listening at the time.
 
+-- A post's event lock, held to the end of the transaction: a post's
+-- events are numbered one committed transaction after the other, so a
+-- stream that has read up to an id never later sees a lower one commit.
+-- Class 16 of the two-int advisory locks (used nowhere else); the post id
+-- folded to int4, so two posts may share a lock, which only serialises
+-- them. Every function that changes comments takes it before it locks a
+-- comment row (comment_insert, comment_change, comment_moderator_edit,
+-- comments_moderate), so no transaction holds a row another waits for
+-- while it waits for the lock; stream_event takes it too, for any other
+-- writer (a second take is free).
+CREATE OR REPLACE FUNCTION stream_lock(p_post_id bigint) RETURNS void
+LANGUAGE sql AS $$
+	SELECT pg_advisory_xact_lock(16, (p_post_id % 2147483647)::int4);
+$$;
+
+-- The locks of the posts of several comments, in one order for all
+-- (two bulk moderations over the same posts cannot wait for each other).
+CREATE OR REPLACE FUNCTION stream_lock_comments(p_ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_k	int4;
+BEGIN
+	FOR v_k IN SELECT DISTINCT (c.post_id % 2147483647)::int4 FROM comments c
+	    WHERE c.id = ANY (p_ids) ORDER BY 1 LOOP
+		PERFORM pg_advisory_xact_lock(16, v_k);
+	END LOOP;
+END $$;
+
 -- What a reader sees change: a comment becoming visible (approved), an
 -- approved comment's text, an approved comment going away. Pending and
 -- spam comments make no event. Imports make none either (a thread of
@@ -35,6 +63,13 @@ BEGIN
 		END IF;
 	END IF;
 	IF v_kind IS NOT NULL THEN
+		-- The id is taken at the insert, the event seen at the commit:
+		-- two transactions on one post could commit out of their ids'
+		-- order, and a stream already past the later-committed lower id
+		-- would never get it. The post's lock, held to the commit,
+		-- numbers a post's next event only once the one before is
+		-- committed (or rolled back). See stream_lock.
+		PERFORM stream_lock(v_row.post_id);
 		INSERT INTO stream_events (post_id, kind, comment_id)
 		    VALUES (v_row.post_id, v_kind, v_row.id);
 		-- Now and then, what no reconnecting browser still needs

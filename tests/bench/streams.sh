@@ -52,8 +52,8 @@ sql() { PARLEY_DB_NAME="$db" "$top/scripts/pg.sh" psql -X -q -v ON_ERROR_STOP=1 
 sql -c "UPDATE settings SET value = '0' WHERE name = 'rate_limit_per_minute'" \
     -c "UPDATE settings SET value = 'false' WHERE name IN ('require_approval', 'first_comment_approval')" >/dev/null
 
-# Room for the streams: connections and descriptors per worker, and the
-# node's stream cap, with slack for an uneven spread over the workers.
+# Room for the streams: connections and descriptors per worker (with
+# slack for an uneven spread over the workers), and the node's stream cap.
 PARLEY_MAX_CONNECTIONS=$((n + 512)) PARLEY_STREAM_MAX=$n \
     "$top/scripts/serve.sh" bench_streams "$port" "$db" 2 > "$log" 2>&1 &
 server=$!

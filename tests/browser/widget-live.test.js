@@ -185,11 +185,11 @@ test('data-live="false" opens no stream and shows nothing new by itself', async 
   await page.context().close();
 });
 
-// Opens a stream of post on the server; resolves with its status and a
-// close function.
-function holdStream(post) {
+// Opens a stream of post on the server (api: another one's base);
+// resolves with its status and a close function.
+function holdStream(post, api = env.api) {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${env.api}/api/v1/stream?post=${encodeURIComponent(post)}`,
+    const req = http.get(`${api}/api/v1/stream?post=${encodeURIComponent(post)}`,
       { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
         res.resume();
         resolve({ status: res.statusCode, close: () => req.destroy() });
@@ -200,8 +200,8 @@ function holdStream(post) {
 
 test('a refused stream (429) falls back to a look at the thread every 60 s', async () => {
   const post = uniqueKey('refused');
-  // This address's streams, up to the limit of every worker (8 each):
-  // the next one is refused wherever it lands.
+  // This address's streams, up to its limit on the node (8): the next
+  // one is refused wherever it lands.
   const held = [];
   let refusedInARow = 0;
   try {
@@ -235,5 +235,43 @@ test('a refused stream (429) falls back to a look at the thread every 60 s', asy
     await page.context().close();
   } finally {
     held.forEach((s) => s.close());
+  }
+});
+
+test('a stream refused for the node\'s cap (503, Retry-After) falls back to a look at the thread every 60 s too', async () => {
+  // A second node on the same database whose cap (stream_max 1, both
+  // workers together) one stream fills.
+  const full = await harness.startParley({ name: 'browser-widget-live-full', shareDb: env.parley.db,
+    env: { PARLEY_ORIGINS: env.blog.origin, PARLEY_STREAM_MAX: '1' } });
+  const post = uniqueKey('full');
+  const held = await holdStream(uniqueKey('filler'), full.base);
+  try {
+    assert.equal(held.status, 200);
+    const refused = await call(full.base, 'GET', `/api/v1/stream?post=${post}`);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '60');
+    // The blog's page, its widget from that node.
+    const url = env.postPage({ post });
+    const { pathname } = new URL(url);
+    env.blog.pages.set(pathname, env.blog.pages.get(pathname).replaceAll(env.api, full.base));
+    const page = await open(url, { clock: true });
+    await page.waitForFunction(() => window.streams[0]?.readyState === EventSource.CLOSED);
+    assert.ok(await page.evaluate((base) => window.streams[0].url.startsWith(base), full.base));
+    await postComment(env.api, post, 'Seen by the fallback after a 503');
+    await sleep(1500);
+    assert.ok(await bar(page).isHidden(), 'no stream, and not yet time to look');
+    await page.clock.fastForward(60000);
+    await waitText(bar(page), '1 new comment');
+    await waitText(w.heading(page), '1 Comment');
+    // With another try at a stream, refused too, and closed.
+    await page.waitForFunction(() => window.streams.length === 2
+      && window.streams.every((x) => x.readyState === EventSource.CLOSED));
+    await bar(page).click();
+    await w.comment(page, 'Seen by the fallback after a 503').waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  } finally {
+    held.close();
+    await full.stop();
   }
 });

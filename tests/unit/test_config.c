@@ -260,12 +260,28 @@ Test(config, stream_max)
 	struct config c;
 
 	parse_ok(&c, "database = x\n");
-	cr_assert_eq(c.stream_max, 5000);
+	cr_assert_eq(c.stream_max, 10000);
 	config_free(&c);
 	parse_ok(&c, "database = x\nstream_max = 2\n");
 	cr_assert_eq(c.stream_max, 2);
 	config_free(&c);
 	parse_fails("database = x\nstream_max = 0\n", "stream_max");
+}
+
+Test(config, stream_heartbeat_ms)
+{
+	struct config c;
+
+	parse_ok(&c, "database = x\n");
+	cr_assert_eq(c.stream_heartbeat_ms, 15000);
+	config_free(&c);
+	parse_ok(&c, "database = x\nstream_heartbeat_ms = 500\n");
+	cr_assert_eq(c.stream_heartbeat_ms, 500);
+	config_free(&c);
+	parse_fails("database = x\nstream_heartbeat_ms = 99\n",
+	    "stream_heartbeat_ms");
+	parse_fails("database = x\nstream_heartbeat_ms = 60001\n",
+	    "stream_heartbeat_ms");
 }
 
 Test(config, hook_ca_file)
