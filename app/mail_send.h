@@ -33,8 +33,10 @@ const struct mail_conf *mail_conf_of(const struct config *,
     struct mail_conf *out);
 
 /*
- * Claims due mail and sends it, one after the other, until stop() says
- * so. The number claimed, or -1 on a database error.
+ * Turns waiting privacy requests into mail (privacy_requests_take), then
+ * claims due mail and sends it, one after the other, until stop() says
+ * so. The number of requests read and mails claimed, or -1 on a database
+ * error.
  */
 int mail_send_batch(struct pg_conn *, CURL *, const struct mail_conf *,
     int (*stop)(void));

@@ -346,6 +346,7 @@ settings_to_json(const struct settings *s)
 	set_new(o, "mail_recipient_hourly_max",
 	    json_integer(s->mail_recipient_hourly_max));
 	set_new(o, "mail_hourly_max", json_integer(s->mail_hourly_max));
+	set_new(o, "ip_retention_days", json_integer(s->ip_retention_days));
 	set_new(o, "allowed_origins", origin_list_json(&s->allowed_origins));
 	return (o);
 }

@@ -388,14 +388,23 @@ test('retention: addresses past ip_retention_days are cleared from exactly the r
   // A server without mail, to seed before its deliverer's first run.
   const first = await startParley({ name: 'it-privacy-retention' });
   try {
+    // The setting, through the admin API as a moderator sets it.
+    execFileSync(path.join(top, 'scripts', 'admin.sh'), ['boss@example.org', PW, first.db], { stdio: 'ignore' });
+    const boss = await call(first.base, 'POST', '/api/v1/auth/login', { json: { email: 'boss@example.org', password: PW } });
+    const bad = await call(first.base, 'PATCH', '/api/v1/admin/settings', { json: { ip_retention_days: 0 }, headers: bearer(boss.json.token) });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.json.error.field, 'ip_retention_days');
+    const set = await call(first.base, 'PATCH', '/api/v1/admin/settings', { json: { ip_retention_days: 30 }, headers: bearer(boss.json.token) });
+    assert.equal(set.status, 200, set.text);
+    assert.equal(set.json.settings.ip_retention_days, 30);
+    assert.equal(sql("SELECT value FROM settings WHERE name = 'ip_retention_days'", first.db)[0][0], '30');
     const off = await call(first.base, 'POST', '/api/v1/privacy/request', { json: { email: 'x@example.org' } });
     assert.equal(off.status, 409);
     assert.equal(off.json.error.code, 'mail_off');
   } finally {
     await first.stop();
   }
-  sql(`UPDATE settings SET value = '30' WHERE name = 'ip_retention_days';
-    INSERT INTO posts (key) VALUES ('retained');
+  sql(`INSERT INTO posts (key) VALUES ('retained');
     INSERT INTO users (email, name, password_hash) VALUES ('kept@example.org', 'Kept', 'x');
     INSERT INTO comments (post_id, author_name, body, html, status, ip, created_at)
     SELECT p.id, v.name, 'x', '<p>x</p>', 'approved', v.ip::inet, now() - v.age::interval
@@ -425,7 +434,6 @@ test('retention: addresses past ip_retention_days are cleared from exactly the r
     assert.deepEqual(sql('SELECT net FROM login_nets', first.db), [['198.51.100.0/24']]);
 
     // Moderators see the address as expired, not as missing.
-    execFileSync(path.join(top, 'scripts', 'admin.sh'), ['boss@example.org', PW, first.db], { stdio: 'ignore' });
     const login = await call(second.base, 'POST', '/api/v1/auth/login', { json: { email: 'boss@example.org', password: PW } });
     const list = await call(second.base, 'GET', '/api/v1/admin/comments?post=retained', { headers: bearer(login.json.token) });
     assert.equal(list.status, 200, list.text);

@@ -113,7 +113,8 @@ Test(settings, to_json_has_all_eleven)
 	    " \"max_depth\": 5, \"allow_guests\": true,"
 	    " \"verdict_timeout_ms\": 2000, \"allowed_origins\": [],"
 	    " \"moderator_digest_minutes\": 15,"
-	    " \"mail_recipient_hourly_max\": 6, \"mail_hourly_max\": 1000}");
+	    " \"mail_recipient_hourly_max\": 6, \"mail_hourly_max\": 1000,"
+	    " \"ip_retention_days\": 90}");
 	cr_assert(json_equal(j, want));
 	json_decref(j);
 	json_decref(want);
