@@ -1,6 +1,7 @@
 /* An audit entry as a sentence a moderator reads after the actor's
  * name: "approved comment 12 (was held)", "changed max_links from 2 to
- * 5", "pinged hook 3". One phrasing for each action the server writes
+ * 5", "pinged hook 3"; a commenter's own erasure as a whole sentence,
+ * as no moderator did it. One phrasing for each action the server writes
  * (sql/functions/*.sql: audit()); an unknown one still reads plainly. */
 
 import { STATUS_LABEL } from './admin-queue.js';
@@ -195,6 +196,32 @@ function hookSentence(verb, id, before, after) {
   }
 }
 
+/* privacy.erase: target id is the SHA-256 of the address; after holds
+ * the counts and who asked ('moderator', 'self' from an account, 'link'
+ * mailed to a guest). A commenter's own erasure reads as a sentence of
+ * its own, as its actor is "system". */
+function eraseSentence(hash, after) {
+  const a = after || {};
+  const n = (k) => (Number.isInteger(a[k]) ? a[k] : 0);
+  const count = (k, word) => `${n(k)} ${word}${n(k) === 1 ? '' : 's'}`;
+  const parts = [`${count('deleted', 'comment')} deleted`];
+  if (n('anonymized') > 0)
+    parts.push(`${n('anonymized')} kept as ${n('anonymized') === 1 ?
+      'a placeholder' : 'placeholders'}`);
+  if (n('votes') > 0)
+    parts.push(`${count('votes', 'vote')} removed`);
+  if (a.account)
+    parts.push('the account deleted');
+  const what = `(SHA-256 ${String(hash || '').slice(0, 12)}…): ` +
+    `${parts.join(', ')}`;
+  if (a.by === 'self')
+    return `A commenter erased their own data from their account ${what}`;
+  if (a.by === 'link')
+    return 'A commenter erased their own data with a link mailed to ' +
+      `them ${what}`;
+  return `erased the data of an e-mail address ${what}`;
+}
+
 /* "did foo.bar to widget 4", without "settings settings". */
 function fallbackSentence(e) {
   const { type, id } = e.target;
@@ -218,6 +245,8 @@ export function auditSentence(e) {
     s = roleSentence(id, before, after);
   else if (kind === 'hook')
     s = hookSentence(verb, id, before, after);
+  else if (e.action === 'privacy.erase')
+    s = eraseSentence(id, after);
   else if (e.action === 'delivery.redeliver')
     s = `sent delivery ${id} again`;
   return s || fallbackSentence(e);

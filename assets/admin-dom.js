@@ -80,6 +80,17 @@ export function refreshTimes() {
     t.textContent = relTime(t.getAttribute('datetime'));
 }
 
+/* Saves a Blob as a file: a temporary link to it, clicked. */
+export function saveFile(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  /* The download has its copy by then. */
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
 let toastTimer = null;
 
 /* Shows a message and reads it out (the toast is a live region). */

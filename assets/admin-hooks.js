@@ -21,6 +21,7 @@ const EVENT_TYPES = [
   ['comment.edited', 'A comment was edited'],
   ['comment.deleted', 'A comment was trashed or deleted'],
   ['post.closed', 'A post was closed for new comments'],
+  ['commenter.erased', 'A commenter\'s data was erased'],
 ];
 
 const KIND_HINT = {

@@ -6,7 +6,9 @@
 
 import { state } from './admin-state.js';
 import { api } from './admin-api.js';
-import { $, announce, el, qs, setFieldError } from './admin-dom.js';
+import {
+  $, announce, el, qs, saveFile, setFieldError,
+} from './admin-dom.js';
 import { refreshCounts } from './admin-queue.js';
 import { sessionEnded } from './admin-session.js';
 
@@ -400,17 +402,6 @@ export function dispositionName(header) {
   return name && name !== '.' && name !== '..' ? name : null;
 }
 
-/* Saves a Blob as a file: a temporary link to it, clicked. */
-function save(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const a = el('a', { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  /* The download has its copy by then. */
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
-}
-
 export async function onExport() {
   const button = $('export-button');
   $('export-error').textContent = '';
@@ -424,7 +415,7 @@ export async function onExport() {
     const blob = await res.blob();
     const name = dispositionName(res.headers.get('content-disposition')) ||
       EXPORT_NAME;
-    save(blob, name);
+    saveFile(blob, name);
     announce(`Downloaded ${name} (${sizeText(blob.size)}).`);
   } catch (e) {
     /* A failure without a status: the answer broke off. */

@@ -11,6 +11,7 @@ import { hideSecret } from './admin-hook-secret.js';
 import { hookKindChanged, loadHooks, syncHooks } from './admin-hooks.js';
 import { importHidden, importShown } from './admin-import.js';
 import { clearMail } from './admin-mail.js';
+import { clearPrivacy } from './admin-privacy.js';
 import { loadQueue, refreshCounts } from './admin-queue.js';
 import { loadSettings, settingsDirty } from './admin-settings.js';
 import { loadSites } from './admin-sites.js';
@@ -61,6 +62,7 @@ function clearSession() {
   state.hooks = emptyHooks();
   hideSecret();
   clearMail();
+  clearPrivacy();
   for (const id of ['queue-list', 'bans-body', 'sites-list',
     'users-body', 'hooks-list', 'audit-body'])
     $(id).replaceChildren();
@@ -161,7 +163,7 @@ export function tick() {
 }
 
 const SECTIONS = ['queue', 'settings', 'bans', 'posts', 'sites',
-  'users', 'hooks', 'import', 'audit'];
+  'users', 'hooks', 'import', 'privacy', 'audit'];
 const ADMIN_SECTIONS = ['sites', 'users', 'hooks', 'import'];
 
 export function route() {

@@ -1,4 +1,5 @@
-/* Settings: the moderation rules, and the limits on e-mail. */
+/* Settings: the moderation rules, the limits on e-mail, and how long
+ * network addresses are kept. */
 
 import { state } from './admin-state.js';
 import { api } from './admin-api.js';
@@ -15,6 +16,7 @@ const SETTINGS = [
   ['rate_limit_per_minute', 'int'], ['edit_window_seconds', 'int'],
   ['max_depth', 'int'], ['moderator_digest_minutes', 'int'],
   ['mail_recipient_hourly_max', 'int'], ['mail_hourly_max', 'int'],
+  ['ip_retention_days', 'int'],
 ];
 
 export async function loadSettings() {

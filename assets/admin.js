@@ -1,7 +1,7 @@
 /*
  * Parley moderation page (/admin): the queue of comments, rules, bans,
- * posts, sites, users, hooks, import and export, the audit log, and the
- * moderator's own e-mail, over
+ * posts, sites, users, hooks, import and export, privacy requests, the
+ * audit log, and the moderator's own e-mail, over
  * the same-origin JSON API. This module wires the page's controls to the
  * sections' modules (admin-*.js) and starts it.
  *
@@ -29,6 +29,9 @@ import {
   openMailPanel,
 } from './admin-mail.js';
 import { onPostButton } from './admin-posts.js';
+import {
+  onPrivacyConfirmClosed, onPrivacyErase, onPrivacyExport,
+} from './admin-privacy.js';
 import {
   clearFilters, onBulk, onFilters, onKeydown, onListChange, onListClick,
   onListFocus, onListSubmit, onSelectAll, onTabKey, selectTab,
@@ -123,6 +126,10 @@ function bindEvents() {
   $('i-file').addEventListener('change', onFileChosen);
   $('i-format').addEventListener('change', onFormatPicked);
   $('export-button').addEventListener('click', onExport);
+  $('privacy-form').addEventListener('submit', onPrivacyExport);
+  $('pv-erase').addEventListener('click', onPrivacyErase);
+  $('privacy-confirm').addEventListener('close', onPrivacyConfirmClosed);
+  $('pv-email').addEventListener('input', () => setFieldError('pv-email', ''));
 }
 
 async function start() {

@@ -1,9 +1,10 @@
 // Accessibility of the moderators' page (/admin): axe-core, injected into
 // the page, checks the login view and then, logged in as an admin, every
 // section and every tab of the comment list (with rows of each status,
-// bans, a hook and its deliveries, audit entries, users, a field error),
-// and the shortcuts dialog, in light and in dark mode. Any violation
-// fails, with the rule, the elements and axe's explanation.
+// an expired address, bans, a hook and its deliveries, audit entries,
+// users, field errors, a privacy summary), and the shortcuts dialog and
+// the erasure's, in light and in dark mode. Any violation fails, with the
+// rule, the elements and axe's explanation.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -33,15 +34,18 @@ async function adminCall(method, urlPath, json) {
   return r.json;
 }
 
-// Comments of every status, a reply, a ban, a hook with a delivery, a
-// closed post: each kind of row the page draws, and audit entries.
+// Comments of every status (one with its address expired), a reply, a
+// ban, a hook with a delivery, a closed post: each kind of row the page
+// draws, and audit entries.
 async function seed() {
   const post = 'a11y';
   const ids = [];
   for (const name of ['Held Hana', 'Approved Abe', 'Spam Sam', 'Trashed Tia'])
     ids.push((await h.guestComment(srv, { post, name,
       body: `A comment by ${name} with [a link](https://example.org/${ids.length}) and *emphasis*.` })).json.comment.id);
-  const [, approved, spam, trashed] = ids;
+  const [held, approved, spam, trashed] = ids;
+  // An address the retention job cleared: "address expired".
+  harness.sql(`UPDATE comments SET ip = NULL, created_at = now() - interval '400 days' WHERE id = ${held}`);
   await adminCall('POST', '/admin/comments/moderate', { ids: [approved], action: 'approve' });
   await adminCall('POST', '/admin/comments/moderate', { ids: [spam], action: 'spam' });
   await adminCall('POST', '/admin/comments/moderate', { ids: [trashed], action: 'trash' });
@@ -101,6 +105,23 @@ async function toasts(page, where, out) {
   await page.unroute('**/api/v1/admin/comments/moderate');
 }
 
+// The Privacy section's states before its own check: a summary of a
+// download, the erasure's dialog (checked open), and a field error.
+async function privacyViews(page, scheme, out) {
+  const field = page.getByLabel('E-mail address', { exact: true });
+  await field.fill('held-hana@example.net');
+  await Promise.all([page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download data' }).click()]);
+  await page.locator('#privacy-result p').waitFor();
+  await page.getByRole('button', { name: 'Erase data…' }).click();
+  await page.locator('#privacy-confirm').waitFor();
+  await check(page, `${scheme} privacy dialog`, out);
+  await page.keyboard.press('Escape');
+  await field.fill('not-an-address');
+  await page.getByRole('button', { name: 'Download data' }).click();
+  await page.locator('#pv-email[aria-invalid=true]').waitFor();
+}
+
 // Every view of the page, in one color scheme; returns the violations.
 async function walk(scheme) {
   const out = [];
@@ -136,7 +157,7 @@ async function walk(scheme) {
     await page.keyboard.press('Escape');
     await toasts(page, `${scheme} comments`, out);
 
-    for (const section of ['settings', 'bans', 'posts', 'sites', 'users', 'hooks', 'audit']) {
+    for (const section of ['settings', 'bans', 'posts', 'sites', 'users', 'hooks', 'privacy', 'audit']) {
       await page.locator(`.sections a[data-section=${section}]`).click();
       await page.locator(`#${section}`).waitFor();
       await harness.sleep(300);	// the section's listing
@@ -153,6 +174,8 @@ async function walk(scheme) {
         await page.getByRole('button', { name: 'Save rules' }).click();
         await page.locator('#s-max_depth[aria-invalid=true]').waitFor();
       }
+      if (section === 'privacy')
+        await privacyViews(page, scheme, out);
       if (section === 'audit')
         await page.locator('#audit-body tr').first().waitFor();
       if (section === 'users')

@@ -6,6 +6,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const harness = require('../integration/harness');
 const h = require('./admin-helpers');
 
@@ -70,6 +71,11 @@ async function seed() {
   await call('POST', `/admin/deliveries/${delivery}/redeliver`, {});
   await call('DELETE', `/admin/hooks/${hook.id}`);
 
+  const erased = `erased-${process.pid}@example.net`;
+  await h.guestComment(srv, { post, name: 'Eli Erased', email: erased, body: 'To be erased.' });
+  await call('POST', '/admin/privacy/erase', { email: erased });
+  const hash = crypto.createHash('sha256').update(erased).digest('hex');
+
   return [
     `approved comment ${a} (was held)`,
     `held comment ${a} for review (was approved)`,
@@ -95,6 +101,7 @@ async function seed() {
     `pinged hook ${hook.id}`,
     `sent delivery ${delivery} again`,
     `deleted event hook ${hook.id} for http://127.0.0.1:9/other`,
+    `erased the data of an e-mail address (SHA-256 ${hash.slice(0, 12)}…): 1 comment deleted`,
   ];
 }
 

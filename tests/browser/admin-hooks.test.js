@@ -100,11 +100,13 @@ test('an admin adds an event hook: a bad URL is named, the secret shows once', a
     await h.eventually(async () => assert.equal(await text(page.locator('#hooks-empty')), 'No hooks yet.'));
     const form = page.locator('#hook-form');
 
-    // A verdict hook takes no events; an event hook offers all seven.
+    // A verdict hook takes no events; an event hook offers all eight,
+    // commenter.erased among them.
     await form.getByLabel('Kind').selectOption('verdict');
     assert.ok(await page.locator('#h-events').isHidden());
     await form.getByLabel('Kind').selectOption('event');
-    assert.equal(await form.locator('input[name=events]').count(), 7);
+    assert.equal(await form.locator('input[name=events]').count(), 8);
+    assert.equal(await form.locator('input[name=events][value="commenter.erased"]').count(), 1);
 
     await form.getByLabel('URL').fill('ftp://x');
     await form.getByRole('button', { name: 'Add hook' }).click();
