@@ -94,14 +94,14 @@ Test(settings, defaults)
 	settings_free(&s);
 }
 
-Test(settings, to_json_has_all_eleven)
+Test(settings, to_json_has_every_setting)
 {
 	struct settings s;
 	json_t         *j, *want;
 
 	settings_defaults(&s);
 	j = settings_to_json(&s);
-	cr_assert_eq(json_object_size(j), 14);
+	cr_assert_eq(json_object_size(j), 15);
 	cr_assert_eq(json_integer_value(
 	                 json_object_get(j, "verdict_timeout_ms")),
 	    2000);
