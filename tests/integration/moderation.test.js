@@ -264,11 +264,12 @@ test('settings are validated, stored and read by every worker at once', async ()
   defaults();
   const get = await call(srv.base, 'GET', '/api/v1/admin/settings', { headers: bearer(moderator) });
   assert.deepEqual(Object.keys(get.json.settings).sort(), ['allow_guests', 'allowed_origins', 'disallowed_words', 'edit_window_seconds',
-    'first_comment_approval', 'hold_words', 'mail_hourly_max', 'mail_recipient_hourly_max', 'max_depth', 'max_links',
+    'first_comment_approval', 'hold_words', 'ip_retention_days', 'mail_hourly_max', 'mail_recipient_hourly_max', 'max_depth', 'max_links',
     'moderator_digest_minutes', 'rate_limit_per_minute', 'require_approval', 'verdict_timeout_ms']);
   const bad = [[{ max_links: -1 }, 'max_links'], [{ max_links: '2' }, 'max_links'], [{ require_approval: 1 }, 'require_approval'],
     [{ hold_words: 'x' }, 'hold_words'], [{ hold_words: [''] }, 'hold_words'], [{ max_depth: 0 }, 'max_depth'],
-    [{ edit_window_seconds: 1e9 }, 'edit_window_seconds'], [{ colour: 'red' }, 'colour']];
+    [{ edit_window_seconds: 1e9 }, 'edit_window_seconds'], [{ ip_retention_days: 0 }, 'ip_retention_days'],
+    [{ colour: 'red' }, 'colour']];
   for (const [json, field] of bad) {
     const r = await call(srv.base, 'PATCH', '/api/v1/admin/settings', { json, headers: bearer(moderator) });
     assert.equal(r.status, 422, JSON.stringify(json));
