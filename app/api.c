@@ -17,8 +17,7 @@
 #include "parley.h"
 
 void
-api_respond(struct http_request *req, int status, const void *data,
-    size_t len)
+api_respond(struct http_request *req, int status, const void *data, size_t len)
 {
 	metrics_http_answered(req, status);
 	http_response(req, status, data, len);

@@ -446,7 +446,8 @@ create_respond(struct http_request *req, struct create_state *s)
 		api_error_for_code(req, API_OP_COMMENT_NEW, err, 60);
 		return;
 	}
-	metrics_count(s->verdict.outcome == MOD_APPROVE ? METRICS_COMMENTS_APPROVE :
+	metrics_count(s->verdict.outcome == MOD_APPROVE ?
+	        METRICS_COMMENTS_APPROVE :
 	        s->verdict.outcome == MOD_HOLD ? METRICS_COMMENTS_HOLD :
 	                                         METRICS_COMMENTS_SPAM,
 	    1);

@@ -73,7 +73,8 @@ name_routes(void)
 				        strlen(ROUTE_PREFIX)) == 0)
 					name += strlen(ROUTE_PREFIX);
 				if ((r = metrics_route(shared, name)) == -1 ||
-				    nroutes == sizeof(routes) / sizeof(routes[0])) {
+				    nroutes ==
+				        sizeof(routes) / sizeof(routes[0])) {
 					kore_log(LOG_WARNING,
 					    "parley: /metrics does not count "
 					    "route %s (too many routes)",
@@ -175,7 +176,8 @@ metrics_http_answered(struct http_request *req, int status)
 	/* Not begun (its guard did not run): the handler's own time, as
 	 * Kore measured it in milliseconds. */
 	if ((start = metrics_end(req)) == 0 || start > now)
-		start = now - (req->total + (kore_time_ms() - req->start)) * 1000;
+		start =
+		    now - (req->total + (kore_time_ms() - req->start)) * 1000;
 	metrics_request(route, method_of(req), status, now - start);
 }
 

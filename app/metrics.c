@@ -28,8 +28,8 @@
 struct metrics_slot {
 	_Atomic uint64_t counters[METRICS_COUNTERS];
 	_Atomic int64_t  gauges[METRICS_GAUGES];
-	_Atomic uint64_t requests[METRICS_ROUTES_MAX][METRICS_METHODS]
-	                         [STATUS_CLASSES];
+	_Atomic uint64_t
+	    requests[METRICS_ROUTES_MAX][METRICS_METHODS][STATUS_CLASSES];
 	_Atomic uint64_t buckets[METRICS_ROUTES_MAX][METRICS_BUCKETS + 1];
 	_Atomic uint64_t sum_us[METRICS_ROUTES_MAX];
 };
@@ -43,9 +43,9 @@ struct metrics {
 };
 
 /* Upper bounds of the buckets, in microseconds and as the text says. */
-static const uint64_t bucket_us[METRICS_BUCKETS] = { 1000, 2500, 5000, 10000,
-	25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000,
-	10000000 };
+static const uint64_t    bucket_us[METRICS_BUCKETS] = { 1000, 2500, 5000, 10000,
+	   25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000,
+	   10000000 };
 static const char *const bucket_le[METRICS_BUCKETS] = { "0.001", "0.0025",
 	"0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5",
 	"10" };
@@ -308,9 +308,10 @@ render_requests(const struct metrics *m, struct buf *b)
 	family(b, "parley_worker_requests_total", "counter",
 	    "Answers sent, by worker (Kore's worker number).");
 	for (w = 0; w < m->workers; w++)
-		buf_printf(b, "parley_worker_requests_total{worker=\"%u\"} %" PRIu64
-		    "\n",
-		    w + 1, atomic_load(&m->slots[w].counters[METRICS_REQUESTS]));
+		buf_printf(b,
+		    "parley_worker_requests_total{worker=\"%u\"} %" PRIu64 "\n",
+		    w + 1,
+		    atomic_load(&m->slots[w].counters[METRICS_REQUESTS]));
 
 	family(b, "parley_http_request_duration_seconds", "histogram",
 	    "Time from a request's first run to its answer, by route.");
@@ -322,7 +323,8 @@ render_requests(const struct metrics *m, struct buf *b)
 		if (total == 0)
 			continue;
 		for (i = 0; i <= METRICS_BUCKETS; i++) {
-			buf_puts(b, "parley_http_request_duration_seconds_bucket{");
+			buf_puts(b,
+			    "parley_http_request_duration_seconds_bucket{");
 			route_label(b, m, r);
 			buf_printf(b, ",le=\"%s\"} %" PRIu64 "\n",
 			    i < METRICS_BUCKETS ? bucket_le[i] : "+Inf",
@@ -376,7 +378,8 @@ metrics_render(const struct metrics *m, const struct metrics_extra *x,
 	family(b, "parley_comments_total", "counter",
 	    "New comments by moderation's verdict (refused: nothing stored).");
 	for (i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
-		buf_printf(b, "parley_comments_total{verdict=\"%s\"} %" PRIu64 "\n",
+		buf_printf(b,
+		    "parley_comments_total{verdict=\"%s\"} %" PRIu64 "\n",
 		    verdicts[i].verdict, metrics_counter_sum(m, verdicts[i].c));
 
 	counter(b, m, "parley_cache_hits_total", METRICS_CACHE_HITS,

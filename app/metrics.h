@@ -103,14 +103,13 @@ void metrics_gauge_add(enum metrics_gauge, int64_t delta);
 void metrics_gauge_set(enum metrics_gauge, int64_t value);
 /* An answer on route (-1: none named) to method, with status, usec after
  * the request began. */
-void metrics_request(int route, enum metrics_method, int status,
-    uint64_t usec);
+void metrics_request(int route, enum metrics_method, int status, uint64_t usec);
 
 /* Sums over the slots (tests, and the rendering). */
 uint64_t metrics_counter_sum(const struct metrics *, enum metrics_counter);
 int64_t  metrics_gauge_sum(const struct metrics *, enum metrics_gauge);
 uint64_t metrics_requests_sum(const struct metrics *, int route,
-     enum metrics_method, int status_class);
+    enum metrics_method, int                              status_class);
 /* The histogram's cumulative count up to bucket b (METRICS_BUCKETS: +Inf). */
 uint64_t metrics_bucket_sum(const struct metrics *, int route, int b);
 
