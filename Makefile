@@ -12,7 +12,7 @@ DOMAIN	= buf escape markdown query cursor thread page_lang input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
 	  avatar wordlist origin settings moderation netaddr cache hook_sign \
 	  announce ca_bundle chroot_etc hook_net verdict_body delivery \
-	  feed mail stream_caps
+	  feed mail stream_caps metrics
 # The importer's parsers: Kore-free too, on libxml2 (its flags are read
 # when a unit is compiled, like Kore's: set-up installs it).
 IMPORT	= import_html import_xml import_jsonl
@@ -30,7 +30,7 @@ KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
 	  handler_admin_users handler_admin_hooks handler_admin_posts \
 	  handler_admin_audit handler_admin_import import_thread export_task \
 	  stream spawn handler_feed store_feed handler_mail store_mail \
-	  page handler_privacy store_privacy
+	  page handler_privacy store_privacy handler_metrics
 
 DOMAIN_OBJ = $(DOMAIN:%=build/%.o)
 KORE_OBJ   = $(KORE:%=build/%.o)

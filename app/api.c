@@ -8,12 +8,20 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "handler_metrics.h"
 #include "assets.h"
 #include "cache.h"
 #include "listen.h"
 #include "escape.h"
 #include "netaddr.h"
 #include "parley.h"
+
+void
+api_respond(struct http_request *req, int status, const void *data, size_t len)
+{
+	metrics_http_answered(req, status);
+	http_response(req, status, data, len);
+}
 
 void
 api_common_headers(struct http_request *req)
@@ -50,7 +58,7 @@ preflight(struct http_request *req, const char *allow)
 	http_response_header(req, "access-control-allow-headers",
 	    "Content-Type, Authorization, X-Edit-Token, If-None-Match");
 	http_response_header(req, "access-control-max-age", "600");
-	http_response(req, 204, NULL, 0);
+	api_respond(req, 204, NULL, 0);
 }
 
 void
@@ -60,7 +68,7 @@ api_send_json(struct http_request *req, int status, const struct buf *b)
 	http_response_header(req, "content-type",
 	    "application/json; charset=utf-8");
 	http_response_header(req, "cache-control", "no-store");
-	http_response(req, status, b->data, b->len);
+	api_respond(req, status, b->data, b->len);
 }
 
 /* {"code","message"[,"field"]} of one fault. */
@@ -225,11 +233,11 @@ send_tagged(struct http_request *req, const char *type,
 	http_response_header(req, "etag", etag);
 	http_response_header(req, "cache-control", cache_control);
 	if (etag_matches(req, etag)) {
-		http_response(req, 304, NULL, 0);
+		api_respond(req, 304, NULL, 0);
 		return;
 	}
 	http_response_header(req, "content-type", type);
-	http_response(req, 200, req->method == HTTP_METHOD_HEAD ? NULL : data,
+	api_respond(req, 200, req->method == HTTP_METHOD_HEAD ? NULL : data,
 	    req->method == HTTP_METHOD_HEAD ? 0 : len);
 }
 

@@ -45,6 +45,10 @@ void api_error_for_code(struct http_request *, enum api_op, const char *code,
 void api_db_unavailable(struct http_request *);
 void api_method_not_allowed(struct http_request *, const char *allow);
 
+/* Every answer goes out here (Kore's http_response), counted for
+ * /metrics by route, method, status and time taken. */
+void api_respond(struct http_request *, int status, const void *, size_t);
+
 /* Sends the buffer as JSON with the given status. */
 void api_send_json(struct http_request *, int, const struct buf *);
 /* Sends data with a strong ETag made from its bytes, or 304 when the

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "cache.h"
+#include "metrics.h"
 
 #define BUCKETS 1024
 
@@ -18,7 +19,7 @@ static struct cache_entry *buckets[BUCKETS];
  */
 static unsigned char       bucket_key[crypto_shorthash_KEYBYTES];
 static struct cache_entry *head, *tail;
-static size_t              budget, bytes;
+static size_t              budget, bytes, entries;
 static uint64_t            generation;
 static int                 usable;
 
@@ -67,6 +68,14 @@ push_front(struct cache_entry *e)
 		tail = e;
 }
 
+/* What /metrics says this worker's cache holds. */
+static void
+account(void)
+{
+	metrics_gauge_set(METRICS_CACHE_BYTES, (int64_t)bytes);
+	metrics_gauge_set(METRICS_CACHE_ENTRIES, (int64_t)entries);
+}
+
 static void
 drop(struct cache_entry *e)
 {
@@ -81,6 +90,8 @@ drop(struct cache_entry *e)
 	}
 	unlink_recency(e);
 	bytes -= entry_size(e);
+	entries--;
+	account();
 	free(e->key);
 	free(e->post);
 	free(e->body);
@@ -137,9 +148,11 @@ cache_get(const char *key)
 		if (strcmp(e->key, key) == 0) {
 			unlink_recency(e);
 			push_front(e);
+			metrics_count(METRICS_CACHE_HITS, 1);
 			return (e);
 		}
 	}
+	metrics_count(METRICS_CACHE_MISSES, 1);
 	return (NULL);
 }
 
@@ -224,6 +237,8 @@ cache_put(const char *key, const char *post, const void *body, size_t len,
 	buckets[b] = e;
 	push_front(e);
 	bytes += entry_size(e);
+	entries++;
+	account();
 	return (e);
 }
 

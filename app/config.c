@@ -1,3 +1,5 @@
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -122,10 +124,59 @@ set_public_url(struct config *c, const char *v, char *err, size_t errlen)
 	return (0);
 }
 
+/* HOST:PORT ([HOST]:PORT for IPv6), the host numeric; or "off". */
+static int
+set_metrics_listen(struct config *c, const char *v, char *err, size_t errlen)
+{
+	const char   *colon, *host = v, *end;
+	char          addr[64];
+	unsigned char bin[16];
+	char         *ep;
+	long          port;
+	int           family = AF_INET;
+
+	free(c->metrics_host);
+	free(c->metrics_port);
+	c->metrics_host = c->metrics_port = NULL;
+	if (strcmp(v, "off") == 0)
+		return (0);
+	if ((colon = strrchr(v, ':')) == NULL)
+		goto bad;
+	end = colon;
+	if (*v == '[') {
+		host = v + 1;
+		if (end == host || end[-1] != ']')
+			goto bad;
+		end--;
+		family = AF_INET6;
+	}
+	if ((size_t)(end - host) >= sizeof(addr))
+		goto bad;
+	memcpy(addr, host, (size_t)(end - host));
+	addr[end - host] = '\0';
+	if (inet_pton(family, addr, bin) != 1)
+		goto bad;
+	errno = 0;
+	port = strtol(colon + 1, &ep, 10);
+	if (errno || colon[1] == '\0' || *ep != '\0' || port < 1 ||
+	    port > 65535)
+		goto bad;
+	c->metrics_host = xstrdup(addr);
+	c->metrics_port = xstrdup(colon + 1);
+	return (0);
+bad:
+	snprintf(err, errlen,
+	    "metrics_listen must be ADDRESS:PORT (e.g. 127.0.0.1:9181, "
+	    "[::1]:9181) or off");
+	return (-1);
+}
+
 static int
 set_option(struct config *c, const char *name, char *v, char *err,
     size_t errlen)
 {
+	if (strcmp(name, "metrics_listen") == 0)
+		return (set_metrics_listen(c, v, err, errlen));
 	if (strcmp(name, "database") == 0) {
 		free(c->database);
 		c->database = xstrdup(v);
@@ -207,6 +258,8 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 	c->import_max_mib = 256;
 	c->stream_max = 10000;
 	c->stream_heartbeat_ms = 15000;
+	c->metrics_host = xstrdup("127.0.0.1");
+	c->metrics_port = xstrdup("9181");
 	copy = xstrdup(text);
 	rc = 0;
 	lineno = 0;
@@ -300,6 +353,8 @@ config_free(struct config *c)
 	free(c->smtp_user);
 	free(c->smtp_password);
 	free(c->mail_from);
+	free(c->metrics_host);
+	free(c->metrics_port);
 	for (i = 0; i < c->norigins; i++)
 		free(c->origins[i]);
 	memset(c, 0, sizeof(*c));

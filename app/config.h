@@ -44,6 +44,11 @@ struct config {
 	char *smtp_user; /* NULL: no login */
 	char *smtp_password;
 	char *mail_from; /* the sender's address, required with smtp_url */
+	/* /metrics' own listener (metrics_listen = HOST:PORT, or off):
+	 * a numeric address ([...] for IPv6) and a port; metrics_host NULL:
+	 * off. 127.0.0.1:9181 unless set. */
+	char *metrics_host;
+	char *metrics_port;
 };
 
 /* 0 on success; -1 with a message in err (size errlen) otherwise. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "metrics.h"
 
 /*
  * Prepared statements. A statement is known by the address of its text
@@ -153,6 +154,7 @@ fail(struct db_query *q)
 			    sizeof(q->sqlstate));
 	}
 	kore_pgsql_logerror(&q->sql);
+	metrics_count(METRICS_DB_ERRORS, 1);
 	if (q->sql.result != NULL) {
 		PQclear(q->sql.result);
 		q->sql.result = NULL;
@@ -300,17 +302,23 @@ start(struct http_request *req, struct db_query *q)
 	if (!q->started) {
 		kore_pgsql_bind_request(&q->sql, req);
 		q->started = 1;
+		metrics_count(METRICS_DB_QUERIES, 1);
 	}
 	if (!kore_pgsql_setup(&q->sql, DB_NAME, KORE_PGSQL_ASYNC)) {
 		/* Still INIT means queued for a free connection. */
-		if (q->sql.state == KORE_PGSQL_STATE_INIT)
+		if (q->sql.state == KORE_PGSQL_STATE_INIT) {
+			if (!q->queued)
+				metrics_count(METRICS_DB_WAITS, 1);
+			q->queued = 1;
 			return (DB_PENDING);
+		}
 		return (fail(q));
 	}
 	if (PQstatus(q->sql.conn->db) == CONNECTION_BAD) {
 		reset_if_broken(&q->sql);
 		if (PQstatus(q->sql.conn->db) == CONNECTION_BAD) {
 			kore_log(LOG_NOTICE, "pgsql: database unavailable");
+			metrics_count(METRICS_DB_ERRORS, 1);
 			q->finished = 1;
 			q->failed = 1;
 			kore_pgsql_cleanup(&q->sql);

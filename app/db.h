@@ -30,6 +30,7 @@ struct db_query {
 	int               preparing; /* waiting for its Parse */
 	int               finished;
 	int               failed;
+	int               queued; /* waited for a free connection */
 	const char       *text;
 	int               nparams;
 	const char       *values[DB_PARAMS_MAX];

@@ -192,7 +192,7 @@ ban_delete_respond(struct http_request *req, struct admin_state *s)
 		return;
 	}
 	api_common_headers(req);
-	http_response(req, 204, NULL, 0);
+	api_respond(req, 204, NULL, 0);
 }
 
 static const struct admin_op ban_ops[] = {

@@ -400,7 +400,7 @@ handler_auth_logout(struct http_request *req)
 		return (KORE_RESULT_RETRY);
 	if (r == 1) {
 		api_common_headers(req);
-		http_response(req, 204, NULL, 0);
+		api_respond(req, 204, NULL, 0);
 		db_done(&s->q);
 	}
 	return (KORE_RESULT_OK);
@@ -476,7 +476,7 @@ handler_auth_password(struct http_request *req)
 			return (KORE_RESULT_RETRY);
 		if (r == 1) {
 			api_common_headers(req);
-			http_response(req, 204, NULL, 0);
+			api_respond(req, 204, NULL, 0);
 			db_done(&s->q);
 		}
 		return (KORE_RESULT_OK);

@@ -296,7 +296,7 @@ send_changed(struct http_request *req, struct one_state *s)
 	cache_clear();
 	if (req->method == HTTP_METHOD_DELETE) {
 		api_common_headers(req);
-		http_response(req, 204, NULL, 0);
+		api_respond(req, 204, NULL, 0);
 		return;
 	}
 	s->c.edited_at = row.edited_at;

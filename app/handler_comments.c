@@ -26,6 +26,7 @@
 #include "store.h"
 #include "timefmt.h"
 #include "token.h"
+#include "metrics.h"
 #include "verdict.h"
 #include "verdict_body.h"
 
@@ -368,6 +369,7 @@ create_judge(struct http_request *req, struct create_state *s)
 	db_done(&s->q);
 
 	if (s->verdict.outcome == MOD_REFUSE) {
+		metrics_count(METRICS_COMMENTS_REFUSE, 1);
 		api_error_for_code(req, API_OP_COMMENT_NEW, s->verdict.code,
 		    s->verdict.retry_after);
 		return (-1);
@@ -440,9 +442,15 @@ create_respond(struct http_request *req, struct create_state *s)
 	if ((err = store_comment_create_read(&s->q, &c)) != NULL) {
 		/* Checked again as it is stored: rate_limited here lost a
 		 * race with a concurrent comment. */
+		metrics_count(METRICS_COMMENTS_REFUSE, 1);
 		api_error_for_code(req, API_OP_COMMENT_NEW, err, 60);
 		return;
 	}
+	metrics_count(s->verdict.outcome == MOD_APPROVE ?
+	        METRICS_COMMENTS_APPROVE :
+	        s->verdict.outcome == MOD_HOLD ? METRICS_COMMENTS_HOLD :
+	                                         METRICS_COMMENTS_SPAM,
+	    1);
 	c.author_name = s->auth.valid ? s->auth.name : s->in.author_name;
 	c.author_url = s->auth.valid ? NULL : s->in.author_url;
 	c.author_role = s->auth.valid ? s->auth.role : "guest";

@@ -236,7 +236,7 @@ page_error(struct http_request *req, const struct page_state *s,
 	api_common_headers(req);
 	http_response_header(req, "content-type", HTML_TYPE);
 	http_response_header(req, "cache-control", "no-store");
-	http_response(req, e->status, b.data, b.len);
+	api_respond(req, e->status, b.data, b.len);
 	buf_free(&b);
 }
 

@@ -28,6 +28,7 @@
 #include "listen.h"
 #include "db.h"
 #include "deliver_thread.h"
+#include "handler_metrics.h"
 #include "keys.h"
 #include "password.h"
 #include "stream.h"
@@ -154,6 +155,18 @@ kore_parent_configure(int argc, char **argv)
 	        parley_config.stream_max) == -1)
 		fatal("parley: no shared memory for the stream counts: %s",
 		    errno_s);
+	/* The same for /metrics' counters; its listener is bound here too,
+	 * as root, like Kore's own. */
+	switch (metrics_parent_init(worker_count > 0 ? worker_count : cpu_count,
+	    &parley_config)) {
+	case -1:
+		fatal("parley: no shared memory for the metrics: %s", errno_s);
+	case -2:
+		fatal("parley: cannot listen for /metrics on %s:%s",
+		    parley_config.metrics_host, parley_config.metrics_port);
+	default:
+		break;
+	}
 	/* Made once here (no hashing: random bytes) for every worker. */
 	if (password_dummy_hash(dummy) == -1)
 		fatal("parley: cannot hash a password");
@@ -168,6 +181,8 @@ kore_worker_configure(void)
 	/* libsodium was initialised in the parent; this only checks it. */
 	if (sodium_init() < 0)
 		fatal("libsodium could not be initialised");
+	/* First: what follows may count. */
+	metrics_worker_init(worker->id - 1);
 	cache_init(CACHE_BUDGET);
 	/* Kore's workers are numbered from 1, a restarted one keeping its
 	 * number. */

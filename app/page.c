@@ -44,7 +44,7 @@ page_send(struct http_request *req, int status, const char *title,
 	api_common_headers(req);
 	http_response_header(req, "content-type", HTML_TYPE);
 	http_response_header(req, "cache-control", "no-store");
-	http_response(req, status, b.data, b.len);
+	api_respond(req, status, b.data, b.len);
 	buf_free(&b);
 }
 

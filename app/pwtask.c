@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "pwtask.h"
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,6 +65,7 @@ place_give_back(void)
 	pthread_mutex_lock(&pool_lock);
 	pool_places--;
 	pthread_mutex_unlock(&pool_lock);
+	metrics_gauge_add(METRICS_PW_QUEUE, -1);
 }
 
 static void *
@@ -91,6 +93,7 @@ pool_thread(void *arg)
 		pool_places--;
 		p->ran = 1;
 		pthread_mutex_unlock(&pool_lock);
+		metrics_gauge_add(METRICS_PW_QUEUE, -1);
 		/* Wakes the event loop: p may be gone from here on. */
 		kore_task_finish(&p->task);
 
@@ -131,8 +134,11 @@ pwtask_reserve(struct pwtask *p)
 	if (ok)
 		pool_places++;
 	pthread_mutex_unlock(&pool_lock);
-	if (!ok)
+	if (!ok) {
+		metrics_count(METRICS_PW_REFUSED, 1);
 		return (-1);
+	}
+	metrics_gauge_add(METRICS_PW_QUEUE, 1);
 	p->reserved = 1;
 	return (0);
 }

@@ -12,6 +12,7 @@
 #include "api.h"
 #include "apierr.h"
 #include "cache.h"
+#include "handler_metrics.h"
 #include "listen.h"
 #include "origin.h"
 #include "parley.h"
@@ -202,6 +203,8 @@ v_origin(struct http_request *req, const void *data)
 	char        msg[ORIGIN_MAX + 160];
 
 	(void)data;
+	/* Every public route has this guard: the request's clock starts. */
+	metrics_http_begin(req);
 	if (!http_request_header(req, "origin", &origin))
 		return (KORE_RESULT_OK); /* not from a browser */
 	if ((req->method == HTTP_METHOD_GET ||

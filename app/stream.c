@@ -146,6 +146,12 @@ stream_parent_init(unsigned workers, int node_max)
 	return (caps != NULL ? 0 : -1);
 }
 
+int
+stream_open_count(void)
+{
+	return (stream_caps_node(caps));
+}
+
 void
 stream_init(unsigned slot, int heartbeat)
 {
@@ -371,7 +377,7 @@ subscribe(struct http_request *req, const char *key, int64_t last_id,
 	http_response_header(req, "cache-control", "no-store");
 	/* nginx passes it on as it comes. */
 	http_response_header(req, "x-accel-buffering", "no");
-	http_response(req, 200, NULL, 0);
+	api_respond(req, 200, NULL, 0);
 	/* A client that said "Connection: close" still gets its stream:
 	 * the connection ends when it goes away, not after the headers. */
 	req->owner->flags &= ~CONN_CLOSE_EMPTY;

@@ -30,6 +30,9 @@ int handler_stream(struct http_request *);
 int  stream_parent_init(unsigned workers, int node_max);
 void stream_init(unsigned slot, int heartbeat_ms);
 
+/* The node's open streams, summed across its workers (for /metrics). */
+int stream_open_count(void);
+
 /* A post's thread changed (NULL: maybe every post's). */
 void stream_changed(const char *key);
 /* For listen.c: the next post to read events for, and after which id; 0

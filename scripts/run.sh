@@ -41,12 +41,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+metrics="${PARLEY_METRICS_LISTEN:-127.0.0.1:9181}"
 cat <<MSG
 Parley is starting on http://127.0.0.1:$port/
   demo blog page (post #198):  http://127.0.0.1:$port/
   thread without JavaScript:   http://127.0.0.1:$port/thread.html?post=198
   API:                         http://127.0.0.1:$port/api/v1/comments?post=198
   moderation (admin page):     http://127.0.0.1:$port/admin
+  metrics (Prometheus):        http://$metrics/metrics
 Log in as admin: $admin_email
   $admin_note
   (make admin EMAIL=$admin_email [PASSWORD=...] sets a new password;
@@ -54,4 +56,5 @@ Log in as admin: $admin_email
 Ctrl-C stops Parley$( [ "$started_pg" = 1 ] && echo " and the local PostgreSQL" ).
 MSG
 # Not exec: the trap above must run when Kore exits.
-"$top/scripts/serve.sh" dev "$port" "$db" || true
+PARLEY_METRICS_LISTEN="$metrics" "$top/scripts/serve.sh" dev "$port" "$db" ||
+    true

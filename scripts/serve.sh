@@ -21,7 +21,10 @@
 # but empty: none, feeds link to the address each request asked for),
 # PARLEY_SMTP_URL (none: no mail; e.g. smtp://127.0.0.1:2525),
 # PARLEY_SMTP_USER and PARLEY_SMTP_PASSWORD (none), PARLEY_MAIL_FROM
-# (Parley <parley@localhost> when PARLEY_SMTP_URL is set).
+# (Parley <parley@localhost> when PARLEY_SMTP_URL is set),
+# PARLEY_METRICS_LISTEN (off: /metrics' own listener, e.g. 127.0.0.1:9181;
+# off by default here so that several Parleys, tests among them, can run
+# at once; make run sets it).
 # Moderation settings (edit window, depth, ...) live in the database.
 set -euo pipefail
 
@@ -43,6 +46,7 @@ import_max_mib = ${PARLEY_IMPORT_MAX_MIB:-256}
 stream_max = ${PARLEY_STREAM_MAX:-10000}
 stream_heartbeat_ms = ${PARLEY_STREAM_HEARTBEAT_MS:-15000}
 public_url = ${PARLEY_PUBLIC_URL-http://127.0.0.1:$port}
+metrics_listen = ${PARLEY_METRICS_LISTEN:-off}
 CONF
 if [ -n "${PARLEY_SMTP_URL:-}" ]; then
 	cat >> "$dir/parley.conf" <<CONF

@@ -387,8 +387,9 @@ BEGIN
 		RETURN 'sent';
 	END IF;
 	IF p_refused OR o.created_at < now() - interval '1 day' THEN
-		UPDATE mail_outbox SET state = 'failed', attempts = attempts + 1,
-		    last_status = p_status, last_error = p_error WHERE id = p_id;
+		UPDATE mail_outbox SET state = 'failed', failed_at = now(),
+		    attempts = attempts + 1, last_status = p_status,
+		    last_error = p_error WHERE id = p_id;
 		IF p_refused THEN
 			SELECT email INTO v_email FROM mail_addresses
 			    WHERE id = o.address_id;

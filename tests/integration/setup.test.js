@@ -123,6 +123,7 @@ const KEPT = {
   openssl: 'a command-line tool; ca-certificates depends on it',
   nginx: 'the proxy test runs it; the build does not read it',
   'libxml2-utils': 'xmllint for tests; the build does not read it',
+  prometheus: 'test tool (promtool), the build does not read it',
   wrk: 'benchmarks only (make bench), not in CI',
   'postgresql-contrib': 'benchmarks only (make bench), not in CI',
   python3: 'benchmarks only; apt tools depend on it',

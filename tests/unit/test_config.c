@@ -484,3 +484,42 @@ Test(config, mail_settings_refused)
 	            "mail_from = c@example.org\n",
 	    "smtp_url needs mail_from and public_url");
 }
+
+Test(config, metrics_listen)
+{
+	struct config c;
+
+	parse_ok(&c, "database = x\n");
+	cr_assert_str_eq(c.metrics_host, "127.0.0.1");
+	cr_assert_str_eq(c.metrics_port, "9181");
+	config_free(&c);
+
+	parse_ok(&c, "database = x\nmetrics_listen = 10.0.0.5:9300\n");
+	cr_assert_str_eq(c.metrics_host, "10.0.0.5");
+	cr_assert_str_eq(c.metrics_port, "9300");
+	config_free(&c);
+
+	parse_ok(&c, "database = x\nmetrics_listen = [::1]:9181\n");
+	cr_assert_str_eq(c.metrics_host, "::1");
+	cr_assert_str_eq(c.metrics_port, "9181");
+	config_free(&c);
+
+	parse_ok(&c, "database = x\nmetrics_listen = off\n");
+	cr_assert_null(c.metrics_host);
+	cr_assert_null(c.metrics_port);
+	config_free(&c);
+
+	parse_fails("database = x\nmetrics_listen = localhost:9181\n",
+	    "metrics_listen");
+	parse_fails("database = x\nmetrics_listen = 127.0.0.1\n",
+	    "metrics_listen");
+	parse_fails("database = x\nmetrics_listen = 127.0.0.1:0\n",
+	    "metrics_listen");
+	parse_fails("database = x\nmetrics_listen = 127.0.0.1:65536\n",
+	    "metrics_listen");
+	parse_fails("database = x\nmetrics_listen = ::1:9181\n",
+	    "metrics_listen");
+	parse_fails("database = x\nmetrics_listen = [::1:9181\n",
+	    "metrics_listen");
+	parse_fails("database = x\nmetrics_listen =\n", "metrics_listen");
+}
