@@ -9,8 +9,9 @@ packages=(kore libsodium-dev libjansson-dev libmd4c-dev libunistring-dev
 	curl pkg-config gcc make openssl nodejs npm)
 [ "${PARLEY_WITH_BROWSER:-0}" = 1 ] && packages+=(chromium nodejs npm)
 [ "${PARLEY_WITH_BENCH:-0}" = 1 ] && packages+=(wrk postgresql-contrib python3)
-# Integration tests: node, and a real nginx in front of Parley.
-[ "${PARLEY_WITH_NODE:-0}" = 1 ] && packages+=(nodejs npm nginx libxml2-utils)
+# Integration tests: node, a real nginx in front of Parley, and a real
+# PgBouncer between Parley and PostgreSQL.
+[ "${PARLEY_WITH_NODE:-0}" = 1 ] && packages+=(nodejs npm nginx libxml2-utils pgbouncer)
 # Style checks: Debian's clang-format (14 on Debian 12, which .clang-format
 # is written for).
 [ "${PARLEY_WITH_LINT:-0}" = 1 ] && packages+=(clang-format)
