@@ -132,7 +132,8 @@ set_option(struct config *c, const char *name, char *v, char *err,
 	} else if (strcmp(name, "database_listen") == 0) {
 		return (set_text(&c->database_listen, v));
 	} else if (strcmp(name, "prepared_statements") == 0) {
-		return (set_flag(&c->prepared_statements, name, v, err, errlen));
+		return (
+		    set_flag(&c->prepared_statements, name, v, err, errlen));
 	} else if (strcmp(name, "assets_dir") == 0) {
 		free(c->assets_dir);
 		c->assets_dir = xstrdup(v);

@@ -19,7 +19,7 @@ struct config {
 	/* 1: each pooled connection prepares its statements once, by name;
 	 * 0: every query is sent unnamed (Parse, Bind, Execute in one go),
 	 * as PgBouncer in transaction mode needs. */
-	int prepared_statements;
+	int    prepared_statements;
 	char  *assets_dir; /* read at start-up */
 	char  *origins[CONFIG_ORIGINS_MAX]; /* CORS: allowed origins */
 	size_t norigins;

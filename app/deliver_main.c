@@ -211,8 +211,8 @@ main(int argc, char **argv)
 	load_cas(&cfg);
 	load_keys(cfg.key_file);
 	drop_privileges();
-	if (deliver_run(cfg.database_listen, mail_conf_of(&cfg, &mail), stop_asked) ==
-	    -1)
+	if (deliver_run(cfg.database_listen, mail_conf_of(&cfg, &mail),
+	        stop_asked) == -1)
 		exit(1);
 
 	ca_bundle_clear();

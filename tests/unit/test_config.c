@@ -514,14 +514,16 @@ Test(config, pgbouncer_settings)
 	config_free(&c);
 
 	/* Order does not matter; empty (a template's) means database. */
-	parse_ok(&c, "prepared_statements = yes\ndatabase_listen =\n"
-	             "database = x\n");
+	parse_ok(&c,
+	    "prepared_statements = yes\ndatabase_listen =\n"
+	    "database = x\n");
 	cr_assert_eq(c.prepared_statements, 1);
 	cr_assert_str_eq(c.database_listen, "x");
 	config_free(&c);
 	/* The last line wins, as for every setting. */
-	parse_ok(&c, "database = x\ndatabase_listen = y\ndatabase_listen = z\n"
-	             "prepared_statements = no\nprepared_statements = yes\n");
+	parse_ok(&c,
+	    "database = x\ndatabase_listen = y\ndatabase_listen = z\n"
+	    "prepared_statements = no\nprepared_statements = yes\n");
 	cr_assert_str_eq(c.database_listen, "z");
 	cr_assert_eq(c.prepared_statements, 1);
 	config_free(&c);
