@@ -180,6 +180,11 @@ set_option(struct config *c, const char *name, char *v, char *err,
 	if (strcmp(name, "database") == 0) {
 		free(c->database);
 		c->database = xstrdup(v);
+	} else if (strcmp(name, "database_listen") == 0) {
+		return (set_text(&c->database_listen, v));
+	} else if (strcmp(name, "prepared_statements") == 0) {
+		return (
+		    set_flag(&c->prepared_statements, name, v, err, errlen));
 	} else if (strcmp(name, "assets_dir") == 0) {
 		free(c->assets_dir);
 		c->assets_dir = xstrdup(v);
@@ -255,6 +260,7 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 	memset(c, 0, sizeof(*c));
 	c->session_ttl_seconds = 30 * 86400;
 	c->deliver_hooks = 1;
+	c->prepared_statements = 1;
 	c->import_max_mib = 256;
 	c->stream_max = 10000;
 	c->stream_heartbeat_ms = 15000;
@@ -297,6 +303,8 @@ config_parse(struct config *c, const char *text, char *err, size_t errlen)
 		    "in mail)");
 		rc = -1;
 	}
+	if (rc == 0 && c->database_listen == NULL)
+		c->database_listen = xstrdup(c->database);
 	if (rc == 0 && c->assets_dir == NULL)
 		c->assets_dir = xstrdup("assets");
 	if (rc == 0 && c->key_file == NULL)
@@ -344,6 +352,7 @@ config_free(struct config *c)
 	size_t i;
 
 	free(c->database);
+	free(c->database_listen);
 	free(c->assets_dir);
 	free(c->key_file);
 	free(c->trusted_proxies);

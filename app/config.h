@@ -10,7 +10,16 @@
 #define CONFIG_ORIGINS_MAX 16
 
 struct config {
-	char  *database; /* libpq connection string */
+	char *database; /* libpq connection string */
+	/* A direct connection (never through a transaction-pooling
+	 * PgBouncer) for what needs a session of its own: each worker's
+	 * LISTEN, the deliverer (which LISTENs too) and imports (a session
+	 * lock). Defaults to database. */
+	char *database_listen;
+	/* 1: each pooled connection prepares its statements once, by name;
+	 * 0: every query is sent unnamed (Parse, Bind, Execute in one go),
+	 * as PgBouncer in transaction mode needs. */
+	int    prepared_statements;
 	char  *assets_dir; /* read at start-up */
 	char  *origins[CONFIG_ORIGINS_MAX]; /* CORS: allowed origins */
 	size_t norigins;

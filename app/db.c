@@ -25,6 +25,14 @@ static const char       *stmt_texts[STMT_MAX];
 static int               stmt_count;
 static struct conn_stmts conn_slots[CONN_SLOTS];
 static int               conn_next_slot;
+/* prepared_statements in parley.conf: 0 sends every statement unnamed. */
+static int db_prepare = 1;
+
+void
+db_prepared_statements(int on)
+{
+	db_prepare = on;
+}
 
 /* The statement's number, or -1 (table full: it runs unprepared). */
 static int
@@ -202,7 +210,13 @@ send_prepared(struct http_request *req, struct db_query *q, int id)
 	return (DB_PENDING);
 }
 
-/* Prepares q's statement first (its answer comes to prepare_done). */
+/*
+ * Prepares q's statement first (its answer comes to prepare_done). With
+ * prepared statements off, or the table full, it goes out unnamed
+ * instead: Kore's PQsendQueryParams sends Parse, Bind and Execute of the
+ * unnamed statement at once, which any server connection behind a
+ * transaction-pooling PgBouncer can run.
+ */
 static enum db_status
 send_query(struct http_request *req, struct db_query *q)
 {
@@ -210,7 +224,7 @@ send_query(struct http_request *req, struct db_query *q)
 	char               name[16];
 	int                id;
 
-	if ((id = stmt_id(q->text)) == -1) {
+	if (!db_prepare || (id = stmt_id(q->text)) == -1) {
 		if (!kore_pgsql_query_param_fields(&q->sql, q->text, 0,
 		        q->nparams, q->values, q->lengths, q->formats))
 			return (fail(q));

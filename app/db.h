@@ -2,7 +2,10 @@
  * Asynchronous PostgreSQL queries for request handlers, over Kore's pgsql
  * layer. Each statement text is prepared once per connection (named after
  * its place in a table of texts) and then only executed: no parsing and
- * planning of the same statement on every request. A handler starts a
+ * planning of the same statement on every request. With
+ * prepared_statements = no (PgBouncer in transaction mode, where the next
+ * statement may run on another server connection) every statement is
+ * sent unnamed instead. A handler starts a
  * query and returns KORE_RESULT_RETRY while it is pending; Kore calls the
  * handler again when the answer arrives. Dead connections (PostgreSQL
  * restarted) are reset here so the service recovers by itself.
@@ -40,6 +43,10 @@ struct db_query {
 	/* The rows, kept while the rest of the reply (the commit) arrives. */
 	PGresult *result;
 };
+
+/* 1 (the default): prepare by name per connection; 0: unnamed only. Set
+ * before any query runs (the parent, before the workers fork). */
+void db_prepared_statements(int);
 
 /* Prepares q for text; then add parameters in order. */
 void db_query_init(struct db_query *, const char *);

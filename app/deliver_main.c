@@ -183,7 +183,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: parley-deliver\n"
 	    "Sends Parley's event hooks: claims due deliveries from the\n"
-	    "database named in PARLEY_CONF (default conf/parley.conf), signs\n"
+	    "database named in PARLEY_CONF (default conf/parley.conf; its\n"
+	    "database_listen line, a direct connection, when set), signs\n"
 	    "and POSTs them, and records each attempt. Parley's first worker\n"
 	    "already runs one (unless deliver_hooks = no); run more on other\n"
 	    "machines. With smtp_url set it also sends the mail outbox\n"
@@ -210,8 +211,8 @@ main(int argc, char **argv)
 	load_cas(&cfg);
 	load_keys(cfg.key_file);
 	drop_privileges();
-	if (deliver_run(cfg.database, mail_conf_of(&cfg, &mail), stop_asked) ==
-	    -1)
+	if (deliver_run(cfg.database_listen, mail_conf_of(&cfg, &mail),
+	        stop_asked) == -1)
 		exit(1);
 
 	ca_bundle_clear();

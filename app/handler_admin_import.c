@@ -139,7 +139,9 @@ import_respond(struct http_request *req, struct admin_state *s)
 	job->options.format = (enum import_format)s->flag;
 	job->options.key = (enum import_key)s->id;
 	job->options.locked = 1; /* import_job_run takes it */
-	job->conninfo = strdup(parley_config.database);
+	/* Session locks (import_job.c): never through transaction
+	 * pooling. */
+	job->conninfo = strdup(parley_config.database_listen);
 	if ((job->fd = body_open(req)) == -1 || job->conninfo == NULL ||
 	    import_thread_start(job) == -1) {
 		/* The job's row stays queued: after a minute it shows as

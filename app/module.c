@@ -138,6 +138,10 @@ kore_parent_configure(int argc, char **argv)
 		fatal("parley: config: bad trusted_proxies");
 	if (!kore_pgsql_register(DB_NAME, parley_config.database))
 		fatal("parley: cannot register the database");
+	db_prepared_statements(parley_config.prepared_statements);
+	if (!parley_config.prepared_statements)
+		kore_log(LOG_INFO,
+		    "parley: prepared_statements = no: queries go unnamed");
 	if (assets_load(parley_config.assets_dir, err, sizeof(err)) == -1)
 		fatal("parley: assets: %s", err);
 	/* As root, before the workers chroot and drop privileges. */
@@ -187,7 +191,9 @@ kore_worker_configure(void)
 	/* Kore's workers are numbered from 1, a restarted one keeping its
 	 * number. */
 	stream_init(worker->id - 1, parley_config.stream_heartbeat_ms);
-	listen_start(parley_config.database);
+	/* LISTEN needs a session of its own: database_listen is a direct
+	 * connection even when database goes through PgBouncer. */
+	listen_start(parley_config.database_listen);
 	if (parley_config.deliver_hooks)
-		deliver_thread_start(parley_config.database);
+		deliver_thread_start(parley_config.database_listen);
 }

@@ -9,9 +9,10 @@ packages=(kore libsodium-dev libjansson-dev libmd4c-dev libunistring-dev
 	curl pkg-config gcc make openssl nodejs npm)
 [ "${PARLEY_WITH_BROWSER:-0}" = 1 ] && packages+=(chromium nodejs npm)
 [ "${PARLEY_WITH_BENCH:-0}" = 1 ] && packages+=(wrk postgresql-contrib python3)
-# Integration tests: node, a real nginx in front of Parley, and promtool
-# (Debian's prometheus package) to check /metrics.
-[ "${PARLEY_WITH_NODE:-0}" = 1 ] && packages+=(nodejs npm nginx libxml2-utils prometheus)
+# Integration tests: node, a real nginx in front of Parley, promtool
+# (Debian's prometheus package) to check /metrics, and a real PgBouncer
+# between Parley and PostgreSQL.
+[ "${PARLEY_WITH_NODE:-0}" = 1 ] && packages+=(nodejs npm nginx libxml2-utils prometheus pgbouncer)
 # Style checks: Debian's clang-format (14 on Debian 12, which .clang-format
 # is written for).
 [ "${PARLEY_WITH_LINT:-0}" = 1 ] && packages+=(clang-format)

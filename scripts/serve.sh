@@ -4,7 +4,10 @@
 # Writes var/run/NAME/{kore.conf,parley.conf} and execs kore. As root the
 # workers chroot into an empty folder and run as the 'parley' system user;
 # otherwise they run as you, without chroot. Env: PARLEY_DATABASE (a libpq
-# connection string instead of the local cluster's), PARLEY_BIND (127.0.0.1),
+# connection string instead of the local cluster's), PARLEY_DATABASE_LISTEN
+# (a direct connection string for LISTEN, the deliverer and imports; default:
+# the database's), PARLEY_PREPARED_STATEMENTS (yes; no: unnamed statements,
+# for PgBouncer in transaction mode), PARLEY_BIND (127.0.0.1),
 # PARLEY_ORIGINS (allowed origins), PARLEY_SESSION_TTL (30 days),
 # PARLEY_TRUSTED_PROXIES (none), PARLEY_SECCOMP_TRACING (no), PARLEY_DELIVER
 # (1; 0: the first worker sends no event hooks, for tests that run their
@@ -35,6 +38,7 @@ mkdir -p "$dir/root"
 
 cat > "$dir/parley.conf" <<CONF
 database = ${PARLEY_DATABASE:-$("$top/scripts/pg.sh" conninfo "$db")}
+prepared_statements = $(case "${PARLEY_PREPARED_STATEMENTS:-yes}" in no|0) echo no;; *) echo yes;; esac)
 assets_dir = $top/build/assets
 allowed_origins = ${PARLEY_ORIGINS:-http://127.0.0.1:$port http://localhost:$port}
 session_ttl_seconds = ${PARLEY_SESSION_TTL:-2592000}
@@ -55,6 +59,9 @@ smtp_user = ${PARLEY_SMTP_USER:-}
 smtp_password = ${PARLEY_SMTP_PASSWORD:-}
 mail_from = ${PARLEY_MAIL_FROM:-Parley <parley@localhost>}
 CONF
+fi
+if [ -n "${PARLEY_DATABASE_LISTEN:-}" ]; then
+	echo "database_listen = $PARLEY_DATABASE_LISTEN" >> "$dir/parley.conf"
 fi
 if [ -n "${PARLEY_HOOK_CA_FILE:-}" ]; then
 	echo "hook_ca_file = $PARLEY_HOOK_CA_FILE" >> "$dir/parley.conf"

@@ -122,6 +122,7 @@ const KEPT = {
   curl: 'a command-line tool, not read by the build (libcurl4-openssl-dev is removed)',
   openssl: 'a command-line tool; ca-certificates depends on it',
   nginx: 'the proxy test runs it; the build does not read it',
+  pgbouncer: 'test tool (the PgBouncer test runs it in transaction mode); the build does not read it',
   'libxml2-utils': 'xmllint for tests; the build does not read it',
   prometheus: 'test tool (promtool), the build does not read it',
   wrk: 'benchmarks only (make bench), not in CI',

@@ -523,3 +523,61 @@ Test(config, metrics_listen)
 	    "metrics_listen");
 	parse_fails("database = x\nmetrics_listen =\n", "metrics_listen");
 }
+
+Test(config, pgbouncer_settings)
+{
+	struct config c;
+
+	/* By default statements are prepared and LISTEN uses database. */
+	parse_ok(&c, "database = host=127.0.0.1 port=6432 dbname=parley\n");
+	cr_assert_eq(c.prepared_statements, 1);
+	cr_assert_str_eq(c.database_listen,
+	    "host=127.0.0.1 port=6432 dbname=parley");
+	/* Its own copy: freed apart from database. */
+	cr_assert_neq(c.database_listen, c.database);
+	config_free(&c);
+	cr_assert_null(c.database_listen);
+
+	/* Through PgBouncer: unnamed statements, LISTEN direct. */
+	parse_ok(&c,
+	    "database = host=127.0.0.1 port=6432 dbname=parley user=parley\n"
+	    "prepared_statements = no\n"
+	    "database_listen = host=127.0.0.1 port=5432 dbname=parley "
+	    "user=parley password=p=w#1\n");
+	cr_assert_eq(c.prepared_statements, 0);
+	cr_assert_str_eq(c.database,
+	    "host=127.0.0.1 port=6432 dbname=parley user=parley");
+	cr_assert_str_eq(c.database_listen,
+	    "host=127.0.0.1 port=5432 dbname=parley user=parley "
+	    "password=p=w#1");
+	config_free(&c);
+
+	/* Order does not matter; empty (a template's) means database. */
+	parse_ok(&c,
+	    "prepared_statements = yes\ndatabase_listen =\n"
+	    "database = x\n");
+	cr_assert_eq(c.prepared_statements, 1);
+	cr_assert_str_eq(c.database_listen, "x");
+	config_free(&c);
+	/* The last line wins, as for every setting. */
+	parse_ok(&c,
+	    "database = x\ndatabase_listen = y\ndatabase_listen = z\n"
+	    "prepared_statements = no\nprepared_statements = yes\n");
+	cr_assert_str_eq(c.database_listen, "z");
+	cr_assert_eq(c.prepared_statements, 1);
+	config_free(&c);
+}
+
+Test(config, pgbouncer_settings_refused)
+{
+	parse_fails("database = x\nprepared_statements = off\n",
+	    "prepared_statements must be yes or no");
+	parse_fails("database = x\nprepared_statements =\n",
+	    "prepared_statements must be yes or no");
+	parse_fails("database = x\nprepared_statements = 0\n",
+	    "prepared_statements must be yes or no");
+	/* database_listen does not stand in for database. */
+	parse_fails("database_listen = x\n", "'database' is not set");
+	parse_fails("database_listen = x\nprepared_statements = maybe\n",
+	    "prepared_statements");
+}
