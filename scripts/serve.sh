@@ -9,9 +9,10 @@
 # the database's), PARLEY_PREPARED_STATEMENTS (yes; no: unnamed statements,
 # for PgBouncer in transaction mode), PARLEY_BIND (127.0.0.1),
 # PARLEY_ORIGINS (allowed origins), PARLEY_SESSION_TTL (30 days),
-# PARLEY_TRUSTED_PROXIES (none), PARLEY_SECCOMP_TRACING (no), PARLEY_DELIVER
-# (1; 0: the first worker sends no event hooks, for tests that run their
-# own build/parley-deliver), PARLEY_HOOK_CA_FILE (none; a PEM file of CAs
+# PARLEY_TRUSTED_PROXIES (none), PARLEY_KEY_FILE (var/run/NAME/parley.key,
+# made on the first start; nodes of one database share one),
+# PARLEY_SECCOMP_TRACING (no), PARLEY_DELIVER (1; 0: the first worker
+# sends no event hooks, for tests that run their own build/parley-deliver), PARLEY_HOOK_CA_FILE (none; a PEM file of CAs
 # that hooks' https trusts besides the system's, e.g. a private CA),
 # PARLEY_IMPORT_MAX_MIB (256: the admin API's largest import),
 # PARLEY_STREAM_MAX (10000 live streams on the node), PARLEY_MAX_CONNECTIONS (1024
@@ -43,7 +44,7 @@ assets_dir = $top/build/assets
 allowed_origins = ${PARLEY_ORIGINS:-http://127.0.0.1:$port http://localhost:$port}
 session_ttl_seconds = ${PARLEY_SESSION_TTL:-2592000}
 trusted_proxies = ${PARLEY_TRUSTED_PROXIES:-}
-key_file = $dir/parley.key
+key_file = ${PARLEY_KEY_FILE:-$dir/parley.key}
 deliver_hooks = $([ "${PARLEY_DELIVER:-1}" = 0 ] && echo no || echo yes)
 hook_allow_private_networks = $([ "${PARLEY_HOOK_ALLOW_PRIVATE:-0}" = 1 ] && echo yes || echo no)
 import_max_mib = ${PARLEY_IMPORT_MAX_MIB:-256}

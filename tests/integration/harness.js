@@ -72,8 +72,16 @@ async function startParley({ name = 'test', workers = 2, env = {}, settings = {}
     db,
     // Points sql() and setSettings() back at this server's database.
     use() { currentDb = db; },
+    // A crash: SIGKILL to the whole process group (serve.sh, Kore's
+    // parent, its workers); resolves once serve.sh is gone.
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const done = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid, 'SIGKILL');
+      await done;
+    },
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const done = new Promise((r) => child.once('exit', r));
       try { process.kill(-child.pid, 'SIGTERM'); } catch (_) { return; }
       await Promise.race([done, sleep(5000)]);

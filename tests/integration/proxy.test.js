@@ -1,8 +1,8 @@
 // Parley behind a real nginx (Debian's package) ending TLS with a
 // certificate from a CA this test makes. The nginx site is the shipped
 // conf/nginx-parley.conf with only its ports, certificate, server_name and
-// log paths substituted, so what README tells operators to install is what
-// runs here. Parley trusts 127.0.0.1 (nginx) as a proxy; the client
+// log paths substituted (nginx.js), so what README tells operators to
+// install is what runs here. Parley trusts 127.0.0.1 (nginx) as a proxy; the client
 // connects from another loopback address, 127.0.0.7, so "the address nginx
 // saw" can be told apart from nginx's own.
 //
@@ -16,8 +16,9 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const tls = require('node:tls');
-const { execFileSync, spawn } = require('node:child_process');
-const { startParley, call, uniqueKey, freePort, sleep, top } = require('./harness');
+const { execFileSync } = require('node:child_process');
+const { startParley, call, uniqueKey, sleep, top } = require('./harness');
+const { makeCertificates, startNginx } = require('./nginx');
 
 const dir = path.join(top, 'var', 'proxy-test');
 const CLIENT = '127.0.0.7';		// where the browser connects from
@@ -26,104 +27,12 @@ const PW = 'a long enough password';
 const UNRELATED_ORIGIN = 'https://blog.invalid';
 
 let srv;			// Parley
-let nginx;			// the nginx master process
+let nginx;			// { ports, stop() }
 let ports;			// { http, https } of nginx
 let caPem;
 let adminAuth;			// Authorization header value
 
 const read = (rel) => fs.readFileSync(path.join(top, rel), 'utf8');
-
-// A test CA and a certificate for 127.0.0.1 signed by it, under var/.
-function makeCertificates() {
-  const o = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  o('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Parley proxy test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  o('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  fs.writeFileSync(path.join(dir, 'server.ext'),
-    'subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\nbasicConstraints = CA:FALSE\n');
-  o('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem');
-  return fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8');
-}
-
-// conf/nginx-parley.conf for this machine: each substitution must find its
-// target, so a reworded shipped file fails here instead of going untested.
-function siteConf(shipped, { http, https, parley }) {
-  let s = shipped;
-  const sub = (re, to, what) => {
-    const next = s.replace(re, to);
-    assert.notEqual(next, s, `conf/nginx-parley.conf: no ${what}`);
-    s = next;
-  };
-  // IPv6 may be missing here; nginx also listens on 127.0.0.1 only.
-  sub(/^[ \t]*listen[ \t]+\[::\]:(80|443)\b[^;]*;[ \t]*\n/gm, '', 'listen [::]:80/443');
-  sub(/\blisten[ \t]+80\b([^;]*);/, `listen 127.0.0.1:${http}$1;`, 'listen 80');
-  sub(/\blisten[ \t]+443\b([^;]*);/, `listen 127.0.0.1:${https}$1;`, 'listen 443');
-  sub(/\bserver[ \t]+127\.0\.0\.1:8080\b/, `server 127.0.0.1:${parley}`, 'upstream 127.0.0.1:8080');
-  sub(/\bssl_certificate[ \t]+[^;]+;/, `ssl_certificate ${path.join(dir, 'server.pem')};`, 'ssl_certificate');
-  sub(/\bssl_certificate_key[ \t]+[^;]+;/, `ssl_certificate_key ${path.join(dir, 'server.key')};`, 'ssl_certificate_key');
-  sub(/\bserver_name[ \t]+comments\.example\.org;/g, 'server_name 127.0.0.1;', 'server_name comments.example.org');
-  s = s.replace(/\b(access_log|error_log)[ \t]+\/var\/log\/nginx\//g, `$1 ${dir}/`);
-  return s;
-}
-
-async function startNginx(parleyPort) {
-  ports = { http: await freePort(), https: await freePort() };
-  const site = path.join(dir, 'parley-site.conf');
-  fs.writeFileSync(site, siteConf(read('conf/nginx-parley.conf'), { ...ports, parley: parleyPort }));
-  fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true });
-  const t = (name) => path.join(dir, 'tmp', name);
-  // What Debian's /etc/nginx/nginx.conf provides around a site, with
-  // everything nginx writes kept under var/.
-  const conf = path.join(dir, 'nginx.conf');
-  fs.writeFileSync(conf, `${process.getuid() === 0 ? 'user root;\n' : ''}worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log info;
-events { worker_connections 256; }
-http {
-	include /etc/nginx/mime.types;
-	default_type application/octet-stream;
-	access_log ${dir}/access.log;
-	client_body_temp_path ${t('body')};
-	proxy_temp_path ${t('proxy')};
-	fastcgi_temp_path ${t('fastcgi')};
-	uwsgi_temp_path ${t('uwsgi')};
-	scgi_temp_path ${t('scgi')};
-	include ${site};
-}
-`);
-  const args = ['-p', `${dir}/`, '-e', path.join(dir, 'error.log'), '-c', conf];
-  try {
-    execFileSync('nginx', [...args, '-t'], { stdio: 'pipe' });
-  } catch (e) {
-    throw new Error(`nginx -t refused the configuration:\n${e.stderr}`);
-  }
-  const log = fs.openSync(path.join(dir, 'nginx.out'), 'w');
-  nginx = spawn('nginx', [...args, '-g', 'daemon off;'], { stdio: ['ignore', log, log] });
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    if (nginx.exitCode !== null) {
-      throw new Error(`nginx exited: ${fs.readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
-    }
-    const up = await new Promise((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port: ports.https }, () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (up) return;
-    if (Date.now() > deadline) throw new Error('nginx did not start');
-    await sleep(50);
-  }
-}
-
-async function stopNginx() {
-  if (!nginx || nginx.exitCode !== null) return;
-  const done = new Promise((r) => nginx.once('exit', r));
-  nginx.kill('SIGTERM');
-  await Promise.race([done, sleep(5000)]);
-  if (nginx.exitCode === null) nginx.kill('SIGKILL');
-}
 
 function dechunk(buf) {
   const parts = [];
@@ -205,7 +114,7 @@ async function recordedIp(key) {
 before(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  caPem = makeCertificates();
+  caPem = makeCertificates(dir);
   // Trusts nginx only; the only allowed origin is a blog elsewhere, so a
   // write from Parley's own (https) origin is accepted as same-origin or
   // not at all. No public_url: the feeds build their absolute links from
@@ -217,10 +126,11 @@ before(async () => {
     { json: { email: 'proxy-admin@example.org', password: PW } });
   assert.equal(login.status, 200, login.text);
   adminAuth = `Bearer ${login.json.token}`;
-  await startNginx(srv.port);
+  nginx = await startNginx({ dir, parley: srv.port });
+  ({ ports } = nginx);
 });
 after(async () => {
-  await stopNginx();
+  if (nginx) await nginx.stop();
   if (srv) await srv.stop();
 });
 
@@ -339,7 +249,7 @@ test('X-Forwarded-Proto: https makes the page\'s own https origin same-origin', 
 });
 
 test('without public_url, a feed read through nginx links to https, its scheme from X-Forwarded-Proto', async () => {
-  assert.doesNotMatch(read(path.join('var', 'run', 'it-proxy', 'parley.conf')), /^public_url\s*=\s*\S/m,
+  assert.doesNotMatch(read(path.join('var', 'run', 'it-proxy', 'parley.conf')), /^public_url[ \t]*=[ \t]*\S/m,
     'this server has no public_url');
   const key = await postComment();
   const own = `https://127.0.0.1:${ports.https}`;
