@@ -30,7 +30,7 @@ KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
 	  handler_admin_users handler_admin_hooks handler_admin_posts \
 	  handler_admin_audit handler_admin_import import_thread export_task \
 	  stream spawn handler_feed store_feed handler_mail store_mail \
-	  page handler_privacy store_privacy handler_metrics
+	  page me handler_privacy store_privacy handler_metrics
 
 DOMAIN_OBJ = $(DOMAIN:%=build/%.o)
 KORE_OBJ   = $(KORE:%=build/%.o)

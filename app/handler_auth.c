@@ -155,6 +155,17 @@ reserve_password_work(struct http_request *req, struct account_state *s)
 	return (-1);
 }
 
+/* A place in the queue of password work, then the client's net for the
+ * throttles. 0 to go on, -1 after answering. */
+static int
+account_reserve(struct http_request *req, struct account_state *s)
+{
+	if (reserve_password_work(req, s) == -1)
+		return (-1);
+	client_net(req, s);
+	return (0);
+}
+
 /*
  * The first steps of a request that does password work: its body, read
  * with parse; a place in the queue for that work; the client's net for
@@ -172,10 +183,7 @@ account_begin(struct http_request *req, struct account_state *s,
 		api_error_from(req, &e);
 		return (-1);
 	}
-	if (reserve_password_work(req, s) == -1)
-		return (-1);
-	client_net(req, s);
-	return (0);
+	return (account_reserve(req, s));
 }
 
 enum { REG_PARSE, REG_THROTTLE, REG_HASH, REG_STORE };
@@ -406,6 +414,35 @@ handler_auth_logout(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * The lookup of the caller's own account before its password is checked
+ * again (a change, an erasure): throttled like logins from this net.
+ * 1 with row filled (its strings in s->q's result: db_done after use), 0
+ * to come back, -1 after answering.
+ */
+static int
+own_password_row(struct http_request *req, struct account_state *s,
+    struct login_row *row)
+{
+	int r;
+
+	if ((r = api_query_ready(req, &s->q)) == 0)
+		return (0);
+	if (r == -1)
+		return (-1);
+	(void)store_login_row(&s->q, row);
+	if (row->retry_after > 0 || row->password_hash == NULL) {
+		if (row->retry_after > 0)
+			send_throttled(req, row->retry_after);
+		else
+			api_error(req, 401, "not_logged_in", "Log in again.",
+			    NULL);
+		db_done(&s->q);
+		return (-1);
+	}
+	return (1);
+}
+
 enum { PW_AUTH, PW_GET, PW_CHANGE, PW_STORE };
 
 int
@@ -436,16 +473,10 @@ handler_auth_password(struct http_request *req)
 		s->phase = PW_GET;
 		/* FALLTHROUGH */
 	case PW_GET:
-		if ((r = api_query_ready(req, &s->q)) == 0)
+		if ((r = own_password_row(req, s, &row)) == 0)
 			return (KORE_RESULT_RETRY);
 		if (r == -1)
 			return (KORE_RESULT_OK);
-		(void)store_login_row(&s->q, &row);
-		if (row.retry_after > 0) {
-			send_throttled(req, row.retry_after);
-			db_done(&s->q);
-			return (KORE_RESULT_OK);
-		}
 		/* Both passwords in one piece of work: one place, one wait. */
 		pwtask_init(&s->pw, PWTASK_CHANGE, s->in.password,
 		    s->in.password_len, row.password_hash);
@@ -525,29 +556,16 @@ handler_me(struct http_request *req)
 			api_error_from(req, &e);
 			return (KORE_RESULT_OK);
 		}
-		if (reserve_password_work(req, s) == -1)
+		if (account_reserve(req, s) == -1)
 			return (KORE_RESULT_OK);
-		client_net(req, s);
 		store_login_lookup_query(&s->q, s->auth.email, s->net, 0);
 		s->phase = ERASE_GET;
 		/* FALLTHROUGH */
 	case ERASE_GET:
-		if ((r = api_query_ready(req, &s->q)) == 0)
+		if ((r = own_password_row(req, s, &row)) == 0)
 			return (KORE_RESULT_RETRY);
 		if (r == -1)
 			return (KORE_RESULT_OK);
-		(void)store_login_row(&s->q, &row);
-		if (row.retry_after > 0) {
-			send_throttled(req, row.retry_after);
-			db_done(&s->q);
-			return (KORE_RESULT_OK);
-		}
-		if (row.password_hash == NULL) {
-			db_done(&s->q);
-			api_error(req, 401, "not_logged_in", "Log in again.",
-			    NULL);
-			return (KORE_RESULT_OK);
-		}
 		pwtask_init(&s->pw, PWTASK_VERIFY, s->in.password,
 		    s->in.password_len, row.password_hash);
 		db_done(&s->q);

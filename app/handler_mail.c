@@ -20,6 +20,7 @@
 #include "api.h"
 #include "auth.h"
 #include "escape.h"
+#include "me.h"
 #include "page.h"
 #include "parley.h"
 #include "query.h"
@@ -33,10 +34,9 @@ int handler_me_mail(struct http_request *);
 enum link_kind { LINK_CONFIRM, LINK_UNSUBSCRIBE };
 
 struct link_state {
-	struct db_query q;
-	enum link_kind  kind;
-	char            token[TOKEN_TEXT_LEN + 1];
-	char            hash[TOKEN_HASH_SQL_LEN];
+	struct db_query  q;
+	enum link_kind   kind;
+	struct page_link link;
 };
 
 static void
@@ -104,7 +104,7 @@ send_ask(struct http_request *req, struct link_state *s, const char *email)
 	buf_printf(&b,
 	    "?token=%s\"><button type=\"submit\">%s</button>"
 	    "</form>",
-	    s->token, confirm ? "Confirm" : "Unsubscribe");
+	    s->link.token, confirm ? "Confirm" : "Unsubscribe");
 	page_send(req, 200,
 	    confirm ? "Confirm your e-mail address" : "Unsubscribe", &b);
 	buf_free(&b);
@@ -123,22 +123,15 @@ link_respond_get(struct http_request *req, struct link_state *s)
 		send_ask(req, s, r.email);
 }
 
-/* The token of ?token=: 0, or -1 (answered) when it is malformed. */
+/* The token of ?token=: 0, or -1 (answered) when it is missing or
+ * malformed. */
 static int
 link_token(struct http_request *req, struct link_state *s)
 {
-	char *t;
-	int   bad, rc = -1;
-
-	t = query_get(api_query(req), "token", &bad);
-	if (t != NULL && strlen(t) == TOKEN_TEXT_LEN &&
-	    token_hash_sql(t, s->hash) == 0) {
-		memcpy(s->token, t, TOKEN_TEXT_LEN + 1);
-		rc = 0;
-	} else
-		send_outcome(req, "unknown");
-	free(t);
-	return (rc);
+	if (page_link_read(req, &s->link) == 1)
+		return (0);
+	send_outcome(req, "unknown");
+	return (-1);
 }
 
 static void
@@ -146,11 +139,11 @@ link_query(struct http_request *req, struct link_state *s)
 {
 	if (req->method == HTTP_METHOD_POST) {
 		if (s->kind == LINK_CONFIRM)
-			store_mail_confirm_query(&s->q, s->hash);
+			store_mail_confirm_query(&s->q, s->link.hash);
 		else
-			store_mail_unsubscribe_query(&s->q, s->hash);
+			store_mail_unsubscribe_query(&s->q, s->link.hash);
 	} else
-		store_mail_peek_query(&s->q, s->hash,
+		store_mail_peek_query(&s->q, s->link.hash,
 		    s->kind == LINK_CONFIRM ? "confirm" : "unsubscribe");
 }
 
@@ -202,22 +195,6 @@ handler_mail_unsubscribe(struct http_request *req)
 }
 
 /* ------------------------------------------------ a member's switches */
-
-struct me_state {
-	struct auth          auth;
-	struct db_query      q;
-	struct store_numbers nums;
-	int                  started;
-};
-
-static void
-me_state_free(struct http_request *req)
-{
-	struct me_state *s = http_state_get(req);
-
-	auth_cleanup(&s->auth);
-	db_done(&s->q);
-}
 
 /* A switch of the PATCH: -1 absent, else 0 or 1; -2 not a boolean. */
 static int
@@ -288,36 +265,26 @@ me_respond(struct http_request *req, struct me_state *s)
 	buf_free(&b);
 }
 
+/* The PATCH's switches, or none for a GET, and the query. */
+static int
+me_prepare(struct http_request *req, struct me_state *s)
+{
+	int notify = -1, held = -1;
+
+	if (req->method == HTTP_METHOD_PATCH &&
+	    me_patch_read(req, s, &notify, &held) == -1)
+		return (-1);
+	store_me_mail_query(&s->q, &s->nums, s->auth.user_id, notify, held);
+	return (0);
+}
+
 int
 handler_me_mail(struct http_request *req)
 {
-	struct me_state *s;
-	int              r, notify = -1, held = -1;
-
 	if (req->method != HTTP_METHOD_GET &&
 	    req->method != HTTP_METHOD_PATCH) {
 		api_method_not_allowed(req, "GET, PATCH");
 		return (KORE_RESULT_OK);
 	}
-	if (!http_state_exists(req))
-		(void)http_state_create(req, sizeof(*s), me_state_free);
-	s = http_state_get(req);
-	if (!s->started) {
-		if ((r = auth_resolve(req, &s->auth, AUTH_REQUIRED)) == 0)
-			return (KORE_RESULT_RETRY);
-		if (r != 1)
-			return (KORE_RESULT_OK);
-		if (req->method == HTTP_METHOD_PATCH &&
-		    me_patch_read(req, s, &notify, &held) == -1)
-			return (KORE_RESULT_OK);
-		store_me_mail_query(&s->q, &s->nums, s->auth.user_id, notify,
-		    held);
-		s->started = 1;
-	}
-	if ((r = api_query_ready(req, &s->q)) == 0)
-		return (KORE_RESULT_RETRY);
-	if (r == 1)
-		me_respond(req, s);
-	db_done(&s->q);
-	return (KORE_RESULT_OK);
+	return (me_run(req, me_prepare, me_respond));
 }

@@ -31,6 +31,7 @@
 #include "auth.h"
 #include "escape.h"
 #include "mail.h"
+#include "me.h"
 #include "page.h"
 #include "parley.h"
 #include "query.h"
@@ -262,8 +263,7 @@ enum link_action { LINK_SHOW, LINK_DOWNLOAD, LINK_ERASE };
 struct link_state {
 	struct db_query  q;
 	enum link_action action;
-	char             token[TOKEN_TEXT_LEN + 1];
-	char             hash[TOKEN_HASH_SQL_LEN];
+	struct page_link link;
 };
 
 static void
@@ -272,7 +272,7 @@ link_state_free(struct http_request *req)
 	struct link_state *s = http_state_get(req);
 
 	db_done(&s->q);
-	sodium_memzero(s->token, sizeof(s->token));
+	sodium_memzero(&s->link, sizeof(s->link));
 }
 
 /* The pages of a link that cannot be used: privacy_link_use's codes
@@ -328,7 +328,7 @@ send_choices(struct http_request *req, struct link_state *s, const char *email)
 	    "<form method=\"post\" action=\"/privacy?token=%s&amp;"
 	    "action=download\"><button type=\"submit\">Download my data"
 	    "</button></form>",
-	    s->token);
+	    s->link.token);
 	buf_printf(&b,
 	    "<form method=\"post\" action=\"/privacy?token=%s&amp;"
 	    "action=erase\"><p>Erasing deletes your comments; those others "
@@ -339,7 +339,7 @@ send_choices(struct http_request *req, struct link_state *s, const char *email)
 	    "value=\"yes\" required> I understand that this cannot be "
 	    "undone.</label></p>"
 	    "<button type=\"submit\">Erase my data</button></form>",
-	    s->token);
+	    s->link.token);
 	page_send(req, 200, "Your data in the comments", &b);
 	buf_free(&b);
 }
@@ -400,18 +400,13 @@ link_respond(struct http_request *req, struct link_state *s)
 		send_erased(req, out.result);
 }
 
-/* The token and action of the URL: 0, or -1 (answered). */
+/* The action of the URL, its token read: 0, or -1 (answered). */
 static int
-link_read(struct http_request *req, struct link_state *s, const char *t)
+link_read(struct http_request *req, struct link_state *s)
 {
 	char confirm[FORM_MAX], *action, *yes = NULL;
 	int  bad;
 
-	if (strlen(t) != TOKEN_TEXT_LEN || token_hash_sql(t, s->hash) != 0) {
-		send_unknown(req);
-		return (-1);
-	}
-	memcpy(s->token, t, TOKEN_TEXT_LEN + 1);
 	if (req->method != HTTP_METHOD_POST) {
 		s->action = LINK_SHOW;
 		return (0);
@@ -441,9 +436,9 @@ static void
 link_query(struct link_state *s)
 {
 	if (s->action == LINK_SHOW)
-		store_privacy_peek_query(&s->q, s->hash);
+		store_privacy_peek_query(&s->q, s->link.hash);
 	else
-		store_privacy_link_use_query(&s->q, s->hash,
+		store_privacy_link_use_query(&s->q, s->link.hash,
 		    s->action == LINK_ERASE);
 }
 
@@ -451,8 +446,7 @@ int
 handler_privacy_page(struct http_request *req)
 {
 	struct link_state *s;
-	char              *t;
-	int                bad, rc;
+	int                rc;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD &&
 	    req->method != HTTP_METHOD_POST) {
@@ -460,20 +454,17 @@ handler_privacy_page(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	if (!http_state_exists(req)) {
-		t = query_get(api_query(req), "token", &bad);
-		if (t == NULL) {
-			send_ask_form(req,
-			    req->method == HTTP_METHOD_POST ? 404 : 200,
-			    req->method == HTTP_METHOD_POST ?
-			        "This link is not valid." :
-			        NULL);
+		s = http_state_create(req, sizeof(*s), link_state_free);
+		if ((rc = page_link_read(req, &s->link)) == 0 &&
+		    req->method != HTTP_METHOD_POST) {
+			send_ask_form(req, 200, NULL);
 			return (KORE_RESULT_OK);
 		}
-		s = http_state_create(req, sizeof(*s), link_state_free);
-		rc = link_read(req, s, t);
-		sodium_memzero(t, strlen(t));
-		free(t);
-		if (rc == -1)
+		if (rc != 1) {
+			send_unknown(req);
+			return (KORE_RESULT_OK);
+		}
+		if (link_read(req, s) == -1)
 			return (KORE_RESULT_OK);
 		link_query(s);
 	}
@@ -495,55 +486,33 @@ handler_privacy_page(struct http_request *req)
 
 /* ------------------------------------------------ a member's export */
 
-struct me_state {
-	struct auth          auth;
-	struct db_query      q;
-	struct store_numbers nums;
-	int                  started;
-};
+static int
+export_start(struct http_request *req, struct me_state *s)
+{
+	(void)req;
+	store_privacy_export_query(&s->q, &s->nums, s->auth.user_id);
+	return (0);
+}
 
 static void
-me_state_free(struct http_request *req)
+export_respond(struct http_request *req, struct me_state *s)
 {
-	struct me_state *s = http_state_get(req);
+	struct privacy_outcome_row out;
 
-	auth_cleanup(&s->auth);
-	db_done(&s->q);
+	if (store_privacy_outcome_row(&s->q, &out) == 0 && out.result != NULL)
+		send_download(req, out.result);
+	else
+		api_db_unavailable(req);
 }
 
 int
 handler_me_export(struct http_request *req)
 {
-	struct privacy_outcome_row out;
-	struct me_state           *s;
-	int                        r;
-
 	if (req->method != HTTP_METHOD_GET) {
 		api_method_not_allowed(req, "GET");
 		return (KORE_RESULT_OK);
 	}
-	if (!http_state_exists(req))
-		(void)http_state_create(req, sizeof(*s), me_state_free);
-	s = http_state_get(req);
-	if (!s->started) {
-		if ((r = auth_resolve(req, &s->auth, AUTH_REQUIRED)) == 0)
-			return (KORE_RESULT_RETRY);
-		if (r != 1)
-			return (KORE_RESULT_OK);
-		store_privacy_export_query(&s->q, &s->nums, s->auth.user_id);
-		s->started = 1;
-	}
-	if ((r = api_query_ready(req, &s->q)) == 0)
-		return (KORE_RESULT_RETRY);
-	if (r == 1) {
-		if (store_privacy_outcome_row(&s->q, &out) == 0 &&
-		    out.result != NULL)
-			send_download(req, out.result);
-		else
-			api_db_unavailable(req);
-	}
-	db_done(&s->q);
-	return (KORE_RESULT_OK);
+	return (me_run(req, export_start, export_respond));
 }
 
 /* ------------------------------------------------- a moderator's */

@@ -1,11 +1,15 @@
 /*
  * The pages mail links open (see page.h).
  */
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "api.h"
 #include "escape.h"
 #include "page.h"
+#include "query.h"
 
 #define HTML_TYPE "text/html; charset=utf-8"
 
@@ -74,4 +78,21 @@ page_put_masked_email(struct buf *b, const char *email)
 	escape_html(b, email, 1);
 	buf_puts(b, "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2");
 	escape_html(b, at, strlen(at));
+}
+
+int
+page_link_read(struct http_request *req, struct page_link *link)
+{
+	char *t;
+	int   bad, rc = -1;
+
+	if ((t = query_get(api_query(req), "token", &bad)) == NULL)
+		return (bad ? -1 : 0);
+	if (strlen(t) == TOKEN_TEXT_LEN && token_hash_sql(t, link->hash) == 0) {
+		memcpy(link->token, t, TOKEN_TEXT_LEN + 1);
+		rc = 1;
+	}
+	sodium_memzero(t, strlen(t));
+	free(t);
+	return (rc);
 }
