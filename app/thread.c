@@ -286,9 +286,35 @@ thread_write_json(struct buf *b, const struct thread *t,
 	buf_putc(b, ']');
 }
 
+/* "Show M more replies", linked to the rest. */
+static void
+write_more_html(struct buf *b, const struct comment *c,
+    const struct page_lang *l, const char *href)
+{
+	struct cursor cur;
+	struct buf    u;
+	char          text[CURSOR_MAX];
+
+	reply_cursor(c->last_child, &cur);
+	cursor_encode(&cur, text);
+	buf_init(&u);
+	buf_printf(&u, "%s%" PRId64 "&after=%s", href, c->id, text);
+	buf_puts(b, "<p class=\"parley-more\"><a href=\"");
+	escape_html(b, u.data, u.len);
+	buf_puts(b, "\">");
+	buf_reset(&u);
+	if (c->more == 1)
+		buf_puts(&u, l->one_more_reply);
+	else
+		buf_printf(&u, l->n_more_replies, (long long)c->more);
+	escape_html(b, u.data, u.len);
+	buf_puts(b, "</a></p>");
+	buf_free(&u);
+}
+
 static void
 write_comment_html(struct buf *b, const struct comment *c,
-    const struct page_lang *l)
+    const struct page_lang *l, const char *more_href)
 {
 	const struct comment *r;
 	struct buf            date;
@@ -324,9 +350,11 @@ write_comment_html(struct buf *b, const struct comment *c,
 	if (c->first_child != NULL) {
 		buf_puts(b, "<ol class=\"parley-replies\">");
 		for (r = c->first_child; r != NULL; r = r->next_sibling)
-			write_comment_html(b, r, l);
+			write_comment_html(b, r, l, more_href);
 		buf_puts(b, "</ol>");
 	}
+	if (more_href != NULL && c->more > 0 && c->last_child != NULL)
+		write_more_html(b, c, l, more_href);
 	buf_puts(b, "</li>");
 }
 
@@ -334,10 +362,18 @@ void
 thread_write_html(struct buf *b, const struct thread *t,
     const struct thread_page *pg, const struct page_lang *l)
 {
+	thread_write_html_more(b, t, pg, l, NULL);
+}
+
+void
+thread_write_html_more(struct buf *b, const struct thread *t,
+    const struct thread_page *pg, const struct page_lang *l,
+    const char *more_href)
+{
 	size_t i;
 
 	buf_puts(b, "<ol class=\"parley-thread\">");
 	for (i = 0; i < pg->count; i++)
-		write_comment_html(b, t->top[pg->first + i], l);
+		write_comment_html(b, t->top[pg->first + i], l, more_href);
 	buf_puts(b, "</ol>");
 }

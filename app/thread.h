@@ -107,5 +107,11 @@ void thread_write_json(struct buf *, const struct thread *,
 struct page_lang;
 void thread_write_html(struct buf *, const struct thread *,
     const struct thread_page *, const struct page_lang *l);
+/* The same, with a link under each comment with replies left out
+ * (c->more): to more_href (HTML-escaped here) followed by the comment's
+ * id, "&after=" and its more_replies cursor. */
+void thread_write_html_more(struct buf *, const struct thread *,
+    const struct thread_page *, const struct page_lang *l,
+    const char *more_href);
 
 #endif

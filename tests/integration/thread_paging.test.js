@@ -190,3 +190,37 @@ test('/replies refuses bad requests', async () => {
   assert.deepEqual(r.json, { replies: [], next: null });
   assert.equal((await call(srv.base, 'POST', `/api/v1/comments/${top}/replies`, { json: {} })).status, 405);
 });
+
+test('thread.html pages the same way with plain links', async () => {
+  const key = uniqueKey();
+  const top = (await guest(key, 'top')).json.comment.id;
+  const ids = seedReplies(top, 60);
+  const page = await get(`/thread.html?post=${encodeURIComponent(key)}&lang=en`);
+  assert.equal(page.status, 200);
+  for (const id of ids.slice(0, 50)) assert.ok(page.text.includes(`id="c${id}"`));
+  assert.ok(!page.text.includes(`id="c${ids[50]}"`));
+  const m = page.text.match(/<p class="parley-more"><a href="([^"]+)">Show 10 more replies<\/a>/);
+  assert.ok(m, page.text.slice(-2000));
+  const href = m[1].replace(/&amp;/g, '&');
+  assert.match(href, new RegExp(`^thread\\.html\\?post=.*&lang=en&replies=${top}&after=`));
+  const more = await get(`/${href}`);
+  assert.equal(more.status, 200);
+  for (const id of ids.slice(50)) assert.ok(more.text.includes(`id="c${id}"`));
+  assert.ok(!more.text.includes(`id="c${ids[0]}"`));
+  assert.ok(!more.text.includes('parley-next'));
+
+  // Top-level pages: 50 per page, then a link to the next.
+  const key2 = uniqueKey();
+  const first = (await guest(key2, 'first')).json.comment.id;
+  sql(`INSERT INTO comments (post_id, depth, author_name, body, html, status, created_at)
+    SELECT c.post_id, 0, 'T' || g, 't', '<p>t</p>', 'approved', now() + g * interval '1 millisecond'
+    FROM comments c, generate_series(1, 55) g WHERE c.id = ${first}`);
+  const p1 = await get(`/thread.html?post=${encodeURIComponent(key2)}&lang=de`);
+  assert.equal((p1.text.match(/class="parley-comment"/g) || []).length, 50);
+  const n = p1.text.match(/<p class="parley-next"><a href="([^"]+)">Weitere Kommentare<\/a>/);
+  assert.ok(n);
+  const p2 = await get(`/${n[1].replace(/&amp;/g, '&')}`);
+  assert.equal((p2.text.match(/class="parley-comment"/g) || []).length, 6);
+  assert.ok(!p2.text.includes('parley-next'));
+  assert.equal((await get(`/thread.html?post=${encodeURIComponent(key2)}&after=bad`)).status, 400);
+});
