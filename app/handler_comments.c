@@ -32,8 +32,12 @@
 
 #define LIMIT_DEFAULT 50
 #define LIMIT_MAX     200
+/* Replies per comment and level in a page; the rest through
+ * GET /api/v1/comments/ID/replies. */
+#define REPLIES_PER 50
 
 int handler_comments(struct http_request *);
+int handler_replies(struct http_request *);
 
 struct list_state {
 	struct auth          auth;
@@ -184,8 +188,9 @@ list_respond(struct http_request *req, struct list_state *s)
 	found = store_thread_read(&s->q, &post, &items, &n);
 	if (thread_build(&t, items, n, s->sort) == -1)
 		fatal("thread_build: out of memory");
-	thread_page(&t, s->has_after ? &s->after : NULL, s->limit, s->sort,
-	    &pg);
+	/* The page came from SQL: its comments after the cursor, and one
+	 * more when there is a next page. */
+	thread_page(&t, NULL, s->limit, s->sort, &pg);
 
 	buf_init(&b);
 	buf_puts(&b, "{\"post\":");
@@ -248,8 +253,9 @@ comments_list(struct http_request *req)
 	if (!s->querying) {
 		if ((r = auth_resolve(req, &s->auth, AUTH_OPTIONAL)) != 1)
 			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
-		store_thread_query(&s->q, &s->nums, s->key,
-		    s->auth.valid ? s->auth.user_id : 0);
+		store_thread_page_query(&s->q, &s->nums, s->key,
+		    s->auth.valid ? s->auth.user_id : 0, s->sort,
+		    s->has_after ? &s->after : NULL, s->limit, REPLIES_PER);
 		s->querying = 1;
 	}
 	if ((r = api_query_ready(req, &s->q)) == 0)
@@ -577,4 +583,161 @@ handler_comments(struct http_request *req)
 		api_method_not_allowed(req, "GET, HEAD, POST");
 		return (KORE_RESULT_OK);
 	}
+}
+
+/*
+ * GET /api/v1/comments/ID/replies?after=CURSOR&limit=N: the replies of a
+ * comment after those a page showed ("more_replies"), oldest first, each
+ * with its own replies capped like a thread's. Cached for anonymous
+ * readers like threads, and dropped with them when the post changes.
+ */
+struct replies_state {
+	struct auth          auth;
+	int                  querying;
+	struct db_query      q;
+	struct store_numbers nums;
+	int64_t              id;
+	size_t               limit;
+	struct cursor        after; /* id 0: from the first */
+	struct api_fill      fill;
+};
+
+static void
+replies_state_free(struct http_request *req)
+{
+	struct replies_state *s = http_state_get(req);
+
+	auth_cleanup(&s->auth);
+	db_done(&s->q);
+	api_fill_free(&s->fill);
+}
+
+static int
+replies_params(struct http_request *req, struct replies_state *s,
+    struct apierr *e)
+{
+	char *v, *ep;
+	int   bad;
+	long  n;
+
+	if ((s->id = api_path_id(req->path, "/api/v1/comments/")) == 0)
+		return (apierr_set(e, 404, "not_found",
+		    "There is no such comment.", NULL));
+	s->limit = LIMIT_DEFAULT;
+	if ((v = query_get(api_query(req), "limit", &bad)) != NULL) {
+		errno = 0;
+		n = strtol(v, &ep, 10);
+		if (*v == '\0' || *ep != '\0' || errno != 0 || n < 1 ||
+		    n > LIMIT_MAX) {
+			free(v);
+			return (apierr_set(e, 422, "invalid_value",
+			    "limit must be a number from 1 to 200.", "limit"));
+		}
+		s->limit = (size_t)n;
+		free(v);
+	}
+	if (bad)
+		return (apierr_set(e, 400, "malformed_query",
+		    "The query string is malformed.", NULL));
+	memset(&s->after, 0, sizeof(s->after));
+	if ((v = query_get(api_query(req), "after", &bad)) != NULL) {
+		if (cursor_decode(v, SORT_OLDEST, &s->after) == -1) {
+			free(v);
+			return (apierr_set(e, 422, "invalid_cursor",
+			    "after is not a cursor from more_replies or next.",
+			    "after"));
+		}
+		free(v);
+	}
+	if (bad)
+		return (apierr_set(e, 400, "malformed_query",
+		    "The query string is malformed.", NULL));
+	return (0);
+}
+
+static void
+replies_respond(struct http_request *req, struct replies_state *s)
+{
+	struct post_info   post;
+	struct comment    *items;
+	struct thread      t;
+	struct thread_page pg;
+	struct cursor      cur;
+	struct buf         b;
+	struct apierr      e;
+	size_t             n;
+	char               next[CURSOR_MAX];
+
+	memset(&post, 0, sizeof(post));
+	if (!store_thread_read(&s->q, &post, &items, &n)) {
+		apierr_set(&e, 404, "not_found", "There is no such comment.",
+		    NULL);
+		api_error_from(req, &e);
+		return;
+	}
+	if (thread_build_under(&t, items, n, SORT_OLDEST, s->id) == -1)
+		fatal("thread_build: out of memory");
+	thread_page(&t, NULL, s->limit, SORT_OLDEST, &pg);
+
+	buf_init(&b);
+	buf_puts(&b, "{\"replies\":");
+	thread_write_json(&b, &t, &pg);
+	buf_puts(&b, ",\"next\":");
+	if (pg.has_next && pg.count > 0) {
+		reply_cursor(t.top[pg.first + pg.count - 1], &cur);
+		cursor_encode(&cur, next);
+		escape_json_cstr(&b, next);
+	} else
+		buf_puts(&b, "null");
+	buf_putc(&b, '}');
+
+	api_cache_fill(req, &s->fill, store_page_key(&s->q), &b);
+	buf_free(&b);
+	thread_free(&t);
+	free(items);
+}
+
+int
+handler_replies(struct http_request *req)
+{
+	struct replies_state *s;
+	struct apierr         e;
+	struct buf            k;
+	const char           *h;
+	int                   r;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
+		api_method_not_allowed(req, "GET, HEAD");
+		return (KORE_RESULT_OK);
+	}
+	if (!http_state_exists(req)) {
+		s = http_state_create(req, sizeof(*s), replies_state_free);
+		if (replies_params(req, s, &e) == -1) {
+			api_error_from(req, &e);
+			return (KORE_RESULT_OK);
+		}
+		if (!http_request_header(req, "authorization", &h)) {
+			buf_init(&k);
+			buf_printf(&k, "r\x1f%lld\x1f%zu\x1f%lld",
+			    (long long)s->id, s->limit, (long long)s->after.id);
+			if (api_cache_lookup(req, &k, &s->fill))
+				return (KORE_RESULT_OK);
+		}
+	}
+	s = http_state_get(req);
+	if (!s->querying) {
+		if ((r = auth_resolve(req, &s->auth, AUTH_OPTIONAL)) != 1)
+			return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+		store_replies_query(&s->q, &s->nums, s->id,
+		    s->auth.valid ? s->auth.user_id : 0, s->after.id, s->limit,
+		    REPLIES_PER);
+		s->querying = 1;
+	}
+	if ((r = api_query_ready(req, &s->q)) == 0)
+		return (KORE_RESULT_RETRY);
+	if (r == 1) {
+		replies_respond(req, s);
+		db_done(&s->q);
+	}
+	return (KORE_RESULT_OK);
 }

@@ -27,10 +27,17 @@ int handler_thread_page(struct http_request *);
 
 #define HTML_TYPE "text/html; charset=utf-8"
 
+/* Top-level comments per page, and replies per comment and level. */
+#define PAGE_LIMIT   50
+#define PAGE_REPLIES 50
+
 struct page_state {
 	struct db_query         q;
 	struct store_numbers    nums;
 	char                   *key;
+	int64_t                 replies; /* 0: the post's page */
+	int                     has_after;
+	struct cursor           after;
 	int                     fragment;
 	const struct page_lang *lang;
 	struct api_fill         fill;
@@ -132,6 +139,26 @@ page_feed_link(struct buf *b, const struct page_state *s)
 	buf_puts(b, "</a></p>");
 }
 
+/* thread.html's own address for this post and language, up to "&": the
+ * links to further pages add to it. */
+static void
+page_href(struct buf *b, const struct page_state *s)
+{
+	const unsigned char *p;
+
+	buf_puts(b, "thread.html?post=");
+	for (p = (const unsigned char *)s->key; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+			buf_putc(b, (char)*p);
+		else
+			buf_printf(b, "%%%02X", *p);
+	}
+	if (s->fragment)
+		buf_puts(b, "&fragment=1");
+	buf_printf(b, "&lang=%s&", s->lang->code);
+}
+
 static void
 page_respond(struct http_request *req, struct page_state *s)
 {
@@ -139,20 +166,34 @@ page_respond(struct http_request *req, struct page_state *s)
 	struct comment    *items;
 	struct thread      t;
 	struct thread_page pg;
-	struct buf         b;
+	struct cursor      cur;
+	struct buf         b, href, more;
 	size_t             n;
 	int                found;
 	const char        *title;
 	long long          count;
+	char               next[CURSOR_MAX];
 
 	memset(&post, 0, sizeof(post));
 	found = store_thread_read(&s->q, &post, &items, &n);
-	if (thread_build(&t, items, n, SORT_OLDEST) == -1)
+	/* Replies of a comment of another post: none here. */
+	if (found && s->replies != 0 &&
+	    strcmp(store_page_key(&s->q), s->key) != 0)
+		n = 0;
+	if (thread_build_under(&t, items, n, SORT_OLDEST, s->replies) == -1)
 		fatal("thread_build: out of memory");
-	thread_page(&t, NULL, t.ntop, SORT_OLDEST, &pg);
+	thread_page(&t, NULL, PAGE_LIMIT, SORT_OLDEST, &pg);
+	buf_init(&href);
+	page_href(&href, s);
+	buf_init(&more);
+	buf_append(&more, href.data, href.len);
+	buf_puts(&more, "replies=");
+	buf_putc(&more, '\0');
 
 	buf_init(&b);
-	title = found && post.title[0] != '\0' ? post.title : s->key;
+	title = found && post.title != NULL && post.title[0] != '\0' ?
+	    post.title :
+	    s->key;
 	if (!s->fragment) {
 		page_start(&b, s->lang, s->lang->comments_on, title, s->key);
 		buf_puts(&b, "<h1>");
@@ -173,19 +214,52 @@ page_respond(struct http_request *req, struct page_state *s)
 	}
 	buf_puts(&b, "<section class=\"parley-static\"><h2>");
 	count = found ? (long long)post.comment_count : 0;
-	if (count == 1)
+	if (s->replies != 0) {
+		/* A comment's replies: a link back to the post's first page
+		 * (the address without its last "&"). */
+		buf_puts(&b, "<a href=\"");
+		escape_html(&b, href.data, href.len - 1);
+		buf_puts(&b, "\">");
+		escape_html(&b, s->lang->comments_on,
+		    strlen(s->lang->comments_on));
+		buf_putc(&b, ' ');
+		escape_html(&b, title, strlen(title));
+		buf_puts(&b, "</a>");
+	} else if (count == 1)
 		buf_puts(&b, s->lang->one_comment);
 	else
 		buf_printf(&b, s->lang->n_comments, count);
 	buf_puts(&b, "</h2>");
-	thread_write_html(&b, &t, &pg, s->lang);
+	thread_write_html_more(&b, &t, &pg, s->lang, more.data);
+	if (pg.has_next && pg.count > 0) {
+		if (s->replies != 0)
+			reply_cursor(t.top[pg.first + pg.count - 1], &cur);
+		else
+			cur = pg.next;
+		cursor_encode(&cur, next);
+		buf_reset(&more);
+		buf_append(&more, href.data, href.len);
+		if (s->replies != 0)
+			buf_printf(&more, "replies=%lld&",
+			    (long long)s->replies);
+		buf_printf(&more, "after=%s", next);
+		buf_puts(&b, "<p class=\"parley-next\"><a href=\"");
+		escape_html(&b, more.data, more.len);
+		buf_puts(&b, "\">");
+		escape_html(&b, s->lang->more_comments,
+		    strlen(s->lang->more_comments));
+		buf_puts(&b, "</a></p>");
+	}
 	page_feed_link(&b, s);
 	buf_puts(&b, "</section>\n");
 	if (!s->fragment)
 		buf_puts(&b, page_end);
 
-	api_cache_fill_as(req, &s->fill, s->key, &b, HTML_TYPE);
+	api_cache_fill_as(req, &s->fill,
+	    s->replies != 0 ? store_page_key(&s->q) : s->key, &b, HTML_TYPE);
 	buf_free(&b);
+	buf_free(&href);
+	buf_free(&more);
 	thread_free(&t);
 	free(items);
 }
@@ -193,7 +267,7 @@ page_respond(struct http_request *req, struct page_state *s)
 static int
 page_params(struct http_request *req, struct page_state *s, struct apierr *e)
 {
-	char *v, *lang;
+	char *v, *lang, *ep;
 	int   bad, bad2, bad3;
 
 	s->key = query_get(api_query(req), "post", &bad);
@@ -209,6 +283,24 @@ page_params(struct http_request *req, struct page_state *s, struct apierr *e)
 	if (s->key == NULL || !post_key_valid(s->key))
 		return (apierr_set(e, 422, "invalid_value",
 		    "Name the post: ?post=KEY (1 to 256 bytes).", "post"));
+	/* replies=ID: that comment's replies; after=CURSOR: the next page. */
+	v = query_get(api_query(req), "replies", &bad);
+	if (v != NULL) {
+		s->replies = strtoll(v, &ep, 10);
+		if (*v == '\0' || *ep != '\0' || s->replies <= 0)
+			bad = 1;
+		free(v);
+	}
+	v = query_get(api_query(req), "after", &bad2);
+	if (v != NULL) {
+		if (cursor_decode(v, SORT_OLDEST, &s->after) == -1)
+			bad2 = 1;
+		s->has_after = 1;
+		free(v);
+	}
+	if (bad || bad2)
+		return (apierr_set(e, 400, "malformed_query",
+		    "replies or after is not one of this page's links.", NULL));
 	return (0);
 }
 
@@ -248,8 +340,11 @@ page_cached(struct http_request *req, struct page_state *s)
 
 	/* Not the JSON's keys ("t..."): a page is not a thread answer. */
 	buf_init(&k);
-	buf_printf(&k, "h\x1f%d\x1f%s\x1f%s", s->fragment, s->lang->code,
-	    s->key);
+	buf_printf(&k, "h\x1f%d\x1f%s\x1f%lld\x1f%lld\x1f%s", s->fragment,
+	    s->lang->code, (long long)s->replies,
+	    s->has_after ? (long long)s->after.id : 0LL, s->key);
+	if (s->has_after)
+		buf_printf(&k, ".%lld", (long long)s->after.created_us);
 	return (api_cache_lookup_as(req, &k, &s->fill, HTML_TYPE));
 }
 
@@ -276,7 +371,14 @@ handler_thread_page(struct http_request *req)
 		}
 		if (page_cached(req, s))
 			return (KORE_RESULT_OK);
-		store_thread_query(&s->q, &s->nums, s->key, 0);
+		if (s->replies != 0)
+			store_replies_query(&s->q, &s->nums, s->replies, 0,
+			    s->has_after ? s->after.id : 0, PAGE_LIMIT,
+			    PAGE_REPLIES);
+		else
+			store_thread_page_query(&s->q, &s->nums, s->key, 0,
+			    SORT_OLDEST, s->has_after ? &s->after : NULL,
+			    PAGE_LIMIT, PAGE_REPLIES);
 	}
 	s = http_state_get(req);
 	if ((r = api_query_ready(req, &s->q)) != 1)

@@ -14,7 +14,8 @@ static const struct page_lang langs[] = {
 	    "No post named", "Comments feed",
 	    { "January", "February", "March", "April", "May", "June", "July",
 	        "August", "September", "October", "November", "December" },
-	    "%m %d, %y, %t UTC" },
+	    "%m %d, %y, %t UTC", "Show 1 more reply", "Show %lld more replies",
+	    "More comments" },
 	{ "de", "Kommentare zu", "1 Kommentar", "%lld Kommentare",
 	    "Dieser Kommentar wurde gelöscht.",
 	    "Nennen Sie den Beitrag, dessen Kommentare gezeigt werden sollen: "
@@ -22,7 +23,8 @@ static const struct page_lang langs[] = {
 	    "Kein Beitrag genannt", "Kommentare als Feed",
 	    { "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli",
 	        "August", "September", "Oktober", "November", "Dezember" },
-	    "%d. %m %y, %t UTC" },
+	    "%d. %m %y, %t UTC", "1 weitere Antwort zeigen",
+	    "%lld weitere Antworten zeigen", "Weitere Kommentare" },
 	{ "fr", "Commentaires sur", "1 commentaire", "%lld commentaires",
 	    "Ce commentaire a été supprimé.",
 	    "Indiquez l’article dont afficher les commentaires : "
@@ -30,7 +32,8 @@ static const struct page_lang langs[] = {
 	    "Aucun article indiqué", "Flux des commentaires",
 	    { "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
 	        "août", "septembre", "octobre", "novembre", "décembre" },
-	    "%d %m %y à %t UTC" },
+	    "%d %m %y à %t UTC", "Afficher 1 autre réponse",
+	    "Afficher %lld autres réponses", "Plus de commentaires" },
 };
 
 const struct page_lang *

@@ -20,6 +20,9 @@ struct page_lang {
 	const char *months[12];
 	/* How a date reads: %d day, %m month name, %y year, %t HH:MM. */
 	const char *date_pattern;
+	const char *one_more_reply; /* the link to a comment's other reply */
+	const char *n_more_replies; /* "Show %lld more replies" */
+	const char *more_comments; /* the link to the next page */
 };
 
 /* The language of a tag such as "de", "de-CH" or "FR" (its primary

@@ -57,8 +57,50 @@ static const char sql_thread[] =
 enum {
 	TH_TITLE, TH_URL, TH_COUNT, TH_OPEN, TH_ID, TH_PARENT, TH_STATUS,
 	TH_NAME, TH_AUTHOR_URL, TH_HTML, TH_CREATED, TH_EDITED, TH_CREATED_US,
-	TH_SCORE, TH_ROLE, TH_OWN, TH_AVATAR, TH_EDIT_WINDOW
+	TH_SCORE, TH_ROLE, TH_OWN, TH_AVATAR, TH_EDIT_WINDOW, TH_MORE, TH_KEY
 };
+
+/* A page of a thread (thread_page_ids in sql/functions/thread.sql), in
+ * sql_thread's columns, then how many replies were left out, then the
+ * post's key. */
+#define SQL_PAGE_COLUMNS \
+	"SELECT p.title, p.url, p.approved, p.open," \
+	" c.id, c.parent_id, c.status," \
+	" CASE WHEN v.shown THEN coalesce(u.name, c.author_name) ELSE '' END," \
+	" CASE WHEN v.shown THEN c.author_url END," \
+	" CASE WHEN v.shown THEN c.html ELSE '' END," \
+	" rfc3339(c.created_at), rfc3339(c.edited_at)," \
+	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score," \
+	" coalesce(u.role, 'guest'), coalesce(c.user_id = $2, false)," \
+	" CASE WHEN v.shown" \
+	"  THEN avatar_seed(c.user_id, c.author_email, c.author_name) END," \
+	" (SELECT value::text FROM settings" \
+	"  WHERE name = 'edit_window_seconds')::bigint, t.more, p.key"
+#define SQL_PAGE_JOINS \
+	" LEFT JOIN comments c ON c.id = t.id" \
+	" LEFT JOIN users u ON u.id = c.user_id" \
+	" CROSS JOIN LATERAL (SELECT c.status = 'approved' OR" \
+	"  (c.status = 'pending' AND c.user_id = $2) AS shown) v"
+/* $1 the post's key, $2 the viewer, $3 the sort, $4-$6 the cursor
+ * (score, created_us, id), $7 the limit, $8 the replies per comment. */
+static const char sql_thread_page[] =
+	SQL_PAGE_COLUMNS
+	" FROM (SELECT p.*, post_comment_count(p.id) AS approved"
+	"  FROM posts p WHERE p.key = $1 OFFSET 0) p"
+	" LEFT JOIN LATERAL thread_page_ids(p.id, NULL, $2::bigint, $3,"
+	"  $4::bigint, $5::bigint, $6::bigint, $7::integer, $8::integer) t"
+	"  ON true"
+	SQL_PAGE_JOINS;
+/* $1 the comment, $2 the viewer, $3 the reply after which to start, $4 the
+ * limit, $5 the replies per reply. No row: no such comment. */
+static const char sql_replies_page[] =
+	SQL_PAGE_COLUMNS
+	" FROM (SELECT p.*, r.id AS root, 0 AS approved FROM comments r"
+	"  JOIN posts p ON p.id = r.post_id WHERE r.id = $1::bigint) p"
+	" LEFT JOIN LATERAL thread_page_ids(p.id, p.root, $2::bigint,"
+	"  'oldest', NULL, NULL, $3::bigint, $4::integer, $5::integer) t"
+	"  ON true"
+	SQL_PAGE_JOINS;
 
 static const char sql_comment_create[] =
 	"SELECT r.err, r.comment_id, r.parent_id, rfc3339(r.created_at),"
@@ -358,6 +400,53 @@ store_thread_query(struct db_query *q, struct store_numbers *nums,
 	param_id(q, nums, 0, viewer_id);
 }
 
+static const char *sort_names[] = {
+	[SORT_OLDEST] = "oldest",
+	[SORT_NEWEST] = "newest",
+	[SORT_TOP] = "top",
+};
+
+void
+store_thread_page_query(struct db_query *q, struct store_numbers *nums,
+    const char *key, int64_t viewer_id, enum thread_sort sort,
+    const struct cursor *after, size_t limit, size_t replies)
+{
+	db_query_init(q, sql_thread_page);
+	db_param(q, key);
+	param_id(q, nums, 0, viewer_id);
+	db_param(q, sort_names[sort]);
+	if (after != NULL) {
+		param_int(q, nums, 1, after->score);
+		param_int(q, nums, 2, after->created_us);
+		param_int(q, nums, 3, after->id);
+	} else {
+		db_param(q, NULL);
+		db_param(q, NULL);
+		db_param(q, NULL);
+	}
+	param_int(q, nums, 4, (int64_t)limit);
+	param_int(q, nums, 5, (int64_t)replies);
+}
+
+void
+store_replies_query(struct db_query *q, struct store_numbers *nums,
+    int64_t comment_id, int64_t viewer_id, int64_t after_id, size_t limit,
+    size_t replies)
+{
+	db_query_init(q, sql_replies_page);
+	param_int(q, nums, 0, comment_id);
+	param_id(q, nums, 1, viewer_id);
+	param_id(q, nums, 2, after_id);
+	param_int(q, nums, 3, (int64_t)limit);
+	param_int(q, nums, 4, (int64_t)replies);
+}
+
+const char *
+store_page_key(struct db_query *q)
+{
+	return (db_rows(q) > 0 ? db_text(q, 0, TH_KEY) : NULL);
+}
+
 void
 store_avatar(struct comment *c, const char *seed)
 {
@@ -411,6 +500,11 @@ store_thread_read(struct db_query *q, struct post_info *post,
 			c->edit_until_us = edit_window_end(c->created_us,
 			    db_int(q, row, TH_EDIT_WINDOW));
 		c->score = db_int(q, row, TH_SCORE);
+		/* A page's answer (sql_thread_page) has more columns. */
+		if (db_columns(q) > TH_MORE) {
+			c->listed = 1;
+			c->more = db_int(q, row, TH_MORE);
+		}
 		n++;
 	}
 	*itemsp = items;

@@ -28,6 +28,23 @@ void store_thread_query(struct db_query *, struct store_numbers *,
 int store_thread_read(struct db_query *, struct post_info *, struct comment **,
     size_t *);
 
+/* A page of a post's thread, paged in SQL: at most limit top-level
+ * comments after the cursor (NULL: from the start) and one more when
+ * there is a next page, each with at most `replies` replies per comment
+ * and level (comment.more: those left out). Read with store_thread_read
+ * and thread_build. */
+void store_thread_page_query(struct db_query *, struct store_numbers *,
+    const char *key, int64_t viewer_id, enum thread_sort,
+    const struct cursor *after, size_t limit, size_t replies);
+/* The same for the replies of comment_id after reply after_id (0: from
+ * the first); no row when the comment does not exist. Read with
+ * store_thread_read and thread_build_under(comment_id). */
+void store_replies_query(struct db_query *, struct store_numbers *,
+    int64_t comment_id, int64_t viewer_id, int64_t after_id, size_t limit,
+    size_t replies);
+/* The post's key from a page's answer (NULL: none). */
+const char *store_page_key(struct db_query *);
+
 /* Sets c->avatar from an identity seed (NULL: none). */
 void store_avatar(struct comment *, const char *seed);
 

@@ -96,6 +96,13 @@ int
 thread_build(struct thread *t, struct comment *items, size_t n,
     enum thread_sort sort)
 {
+	return (thread_build_under(t, items, n, sort, 0));
+}
+
+int
+thread_build_under(struct thread *t, struct comment *items, size_t n,
+    enum thread_sort sort, int64_t root_id)
+{
 	struct comment *c, *p;
 	size_t          i;
 
@@ -110,7 +117,7 @@ thread_build(struct thread *t, struct comment *items, size_t n,
 		c = &items[i];
 		c->parent = NULL;
 		c->first_child = c->last_child = c->next_sibling = NULL;
-		c->visible = comment_shown(c);
+		c->visible = comment_shown(c) || c->listed;
 	}
 
 	/*
@@ -121,7 +128,7 @@ thread_build(struct thread *t, struct comment *items, size_t n,
 	 */
 	for (i = n; i-- > 0;) {
 		c = &items[i];
-		if (c->parent_id == 0)
+		if (c->parent_id == root_id)
 			continue;
 		p = find_by_id(items, n, c->parent_id);
 		if (p == NULL || p->id >= c->id) {
@@ -139,18 +146,19 @@ thread_build(struct thread *t, struct comment *items, size_t n,
 	}
 
 	for (i = 0; i < n; i++) {
-		if (items[i].parent_id == 0 && items[i].visible)
+		if (items[i].parent_id == root_id && items[i].visible)
 			t->ntop++;
 	}
 	if (t->ntop > 0 && (t->top = calloc(t->ntop, sizeof(*t->top))) == NULL)
 		return (-1);
 	t->ntop = 0;
 	for (i = 0; i < n; i++) {
-		if (items[i].parent_id == 0 && items[i].visible)
+		if (items[i].parent_id == root_id && items[i].visible)
 			t->top[t->ntop++] = &items[i];
 	}
+	/* Replies read oldest first, in id order like any reply. */
 	qsort_order = sort;
-	if (t->ntop > 0)
+	if (t->ntop > 0 && root_id == 0)
 		qsort(t->top, t->ntop, sizeof(*t->top), cmp_top);
 	return (0);
 }
@@ -201,11 +209,22 @@ thread_page(const struct thread *t, const struct cursor *after, size_t limit,
 }
 
 void
+reply_cursor(const struct comment *last, struct cursor *cur)
+{
+	memset(cur, 0, sizeof(*cur));
+	cur->sort = SORT_OLDEST;
+	cur->created_us = last->created_us;
+	cur->id = last->id;
+}
+
+void
 comment_write_json(struct buf *b, const struct comment *c)
 {
 	const struct comment *r;
 	int                   shown = comment_shown(c);
 	char                  until[RFC3339_LEN];
+	char                  more[CURSOR_MAX];
+	struct cursor         cur;
 
 	buf_printf(b, "{\"id\":%" PRId64 ",\"parent_id\":", c->id);
 	if (c->parent_id != 0)
@@ -242,7 +261,14 @@ comment_write_json(struct buf *b, const struct comment *c)
 		if (r->next_sibling != NULL)
 			buf_putc(b, ',');
 	}
-	buf_puts(b, "]}");
+	buf_puts(b, "],\"more_replies\":");
+	if (c->more > 0 && c->last_child != NULL) {
+		reply_cursor(c->last_child, &cur);
+		cursor_encode(&cur, more);
+		buf_printf(b, "\"%s\",\"more_replies_count\":%" PRId64 "}",
+		    more, c->more);
+	} else
+		buf_puts(b, "null,\"more_replies_count\":0}");
 }
 
 void
@@ -260,9 +286,35 @@ thread_write_json(struct buf *b, const struct thread *t,
 	buf_putc(b, ']');
 }
 
+/* "Show M more replies", linked to the rest. */
+static void
+write_more_html(struct buf *b, const struct comment *c,
+    const struct page_lang *l, const char *href)
+{
+	struct cursor cur;
+	struct buf    u;
+	char          text[CURSOR_MAX];
+
+	reply_cursor(c->last_child, &cur);
+	cursor_encode(&cur, text);
+	buf_init(&u);
+	buf_printf(&u, "%s%" PRId64 "&after=%s", href, c->id, text);
+	buf_puts(b, "<p class=\"parley-more\"><a href=\"");
+	escape_html(b, u.data, u.len);
+	buf_puts(b, "\">");
+	buf_reset(&u);
+	if (c->more == 1)
+		buf_puts(&u, l->one_more_reply);
+	else
+		buf_printf(&u, l->n_more_replies, (long long)c->more);
+	escape_html(b, u.data, u.len);
+	buf_puts(b, "</a></p>");
+	buf_free(&u);
+}
+
 static void
 write_comment_html(struct buf *b, const struct comment *c,
-    const struct page_lang *l)
+    const struct page_lang *l, const char *more_href)
 {
 	const struct comment *r;
 	struct buf            date;
@@ -298,9 +350,11 @@ write_comment_html(struct buf *b, const struct comment *c,
 	if (c->first_child != NULL) {
 		buf_puts(b, "<ol class=\"parley-replies\">");
 		for (r = c->first_child; r != NULL; r = r->next_sibling)
-			write_comment_html(b, r, l);
+			write_comment_html(b, r, l, more_href);
 		buf_puts(b, "</ol>");
 	}
+	if (more_href != NULL && c->more > 0 && c->last_child != NULL)
+		write_more_html(b, c, l, more_href);
 	buf_puts(b, "</li>");
 }
 
@@ -308,10 +362,18 @@ void
 thread_write_html(struct buf *b, const struct thread *t,
     const struct thread_page *pg, const struct page_lang *l)
 {
+	thread_write_html_more(b, t, pg, l, NULL);
+}
+
+void
+thread_write_html_more(struct buf *b, const struct thread *t,
+    const struct thread_page *pg, const struct page_lang *l,
+    const char *more_href)
+{
 	size_t i;
 
 	buf_puts(b, "<ol class=\"parley-thread\">");
 	for (i = 0; i < pg->count; i++)
-		write_comment_html(b, t->top[pg->first + i], l);
+		write_comment_html(b, t->top[pg->first + i], l, more_href);
 	buf_puts(b, "</ol>");
 }

@@ -37,6 +37,8 @@ struct comment {
 	int64_t             edit_until_us; /* own: end of the edit window */
 	int                 reveal; /* for moderators: always shown */
 	char                avatar[33]; /* hex hash, "" for none */
+	int                 listed; /* storage says readers see it */
+	int64_t             more; /* visible replies left out of the page */
 
 	/* Filled in by thread_build. */
 	int             visible; /* shown, maybe as placeholder */
@@ -75,7 +77,12 @@ const char *comment_status_name(enum comment_status);
  * the placeholders of non-approved ones that have visible replies), and
  * sorts visible top-level comments. Replies whose parent is missing are
  * dropped. Returns 0, or -1 on allocation failure. */
-int  thread_build(struct thread *, struct comment *, size_t, enum thread_sort);
+int thread_build(struct thread *, struct comment *, size_t, enum thread_sort);
+/* thread_build for a page storage cut out of the thread: comments whose
+ * parent is root_id are the top level (0: the post's top level), and a
+ * comment marked listed is visible even when none of its replies came. */
+int  thread_build_under(struct thread *, struct comment *, size_t,
+     enum thread_sort, int64_t root_id);
 void thread_free(struct thread *);
 
 /* The page of at most limit top-level comments after the cursor (NULL:
@@ -88,6 +95,10 @@ void thread_page(const struct thread *, const struct cursor *, size_t,
  * caller's own comments also say "own": true and until when they may be
  * edited, so any of the caller's devices can offer it. */
 void comment_write_json(struct buf *, const struct comment *);
+/* A comment with replies left out (c->more) also says "more_replies":
+ * the cursor of its last reply shown, for GET /api/v1/comments/ID/replies
+ * (reply_cursor), and "more_replies_count": how many; else null and 0. */
+void reply_cursor(const struct comment *last, struct cursor *);
 /* SPEC.md's COMMENT objects of the page, as a JSON array. */
 void thread_write_json(struct buf *, const struct thread *,
     const struct thread_page *);
@@ -96,5 +107,11 @@ void thread_write_json(struct buf *, const struct thread *,
 struct page_lang;
 void thread_write_html(struct buf *, const struct thread *,
     const struct thread_page *, const struct page_lang *l);
+/* The same, with a link under each comment with replies left out
+ * (c->more): to more_href (HTML-escaped here) followed by the comment's
+ * id, "&after=" and its more_replies cursor. */
+void thread_write_html_more(struct buf *, const struct thread *,
+    const struct thread_page *, const struct page_lang *l,
+    const char *more_href);
 
 #endif

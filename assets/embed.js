@@ -56,6 +56,7 @@
       posted: 'Comment posted.', held: 'Comment awaiting moderation.',
       saved: 'Comment updated.', removed: 'Comment deleted.',
       new_one: '{n} new comment', new_other: '{n} new comments',
+      mr_one: 'Show {n} more reply', mr_other: 'Show {n} more replies',
       notify: 'E-mail me replies', feed: 'Comments feed',
       m_confirming: 'We sent you a mail: confirm your address to get replies.',
       m_subscribed: 'You will get an e-mail when someone replies.',
@@ -628,7 +629,30 @@ time{color:var(--muted)}
     node.item.append(node.article = buildArticle(widget, node));
     for (const reply of comment.replies || [])
       repliesOf(node).append(buildComment(widget, reply).item);
+    if (comment.more_replies)
+      moreReplies(widget, node, comment.more_replies,
+        comment.more_replies_count);
     return node;
+  }
+
+  /* "Show M more replies": the rest of a comment's replies, 50 at a
+   * time, after those shown. */
+  function moreReplies(widget, node, after, left) {
+    const more = button('btn mr', plural(widget, 'mr', left), async () => {
+      more.disabled = true;
+      try {
+        const r = await request(widget, 'GET', `/comments/${node.comment.id}` +
+          '/replies?' + new URLSearchParams({ after }));
+        for (const reply of r.replies)
+          repliesOf(node).append(buildComment(widget, reply).item);
+        more.remove();
+        if (r.next)
+          moreReplies(widget, node, r.next, left - r.replies.length);
+      } catch (_) {
+        more.disabled = false;
+      }
+    });
+    node.item.append(more);
   }
 
   /* The list of a node's replies, made when the first one comes. */

@@ -197,8 +197,12 @@ check_comment(json_t *c, int64_t id, int64_t parent_id, const char *status,
 	json_t *author, *replies;
 
 	cr_assert(json_is_object(c));
-	cr_assert_eq(json_object_size(c), 9, "COMMENT has %zu members",
-	    json_object_size(c));
+	cr_assert_eq(json_object_size(c),
+	    json_object_get(c, "own") != NULL ? 13 : 11,
+	    "COMMENT has %zu members", json_object_size(c));
+	/* Nothing left out unless storage said so (c->more). */
+	if (json_integer_value(json_object_get(c, "more_replies_count")) == 0)
+		jnull(c, "more_replies");
 	cr_assert_eq(jint(c, "id"), id);
 	if (parent_id == 0)
 		jnull(c, "parent_id");
@@ -1183,5 +1187,50 @@ Test(thread, html_page_only)
 	cr_assert_null(strstr(html, "id=\"c4\""));
 	cr_assert_null(strstr(html, "id=\"c5\""));
 	free(html);
+	thread_free(&t);
+}
+
+/*
+ * A page storage cut out of a thread (thread_build_under): the replies of
+ * comment 10 are its top level, in id order whatever their dates; a
+ * listed placeholder stays though none of its replies came; a comment
+ * with replies left out names the last one shown as its cursor.
+ */
+Test(thread, build_under_a_comment_with_more_replies)
+{
+	struct comment     items[4];
+	struct thread      t;
+	struct thread_page pg;
+	struct cursor      c;
+	json_t            *arr, *r;
+	size_t             i;
+
+	items[0] = mk(13, 11, STATUS_APPROVED, 50, 0);
+	items[1] = mk(11, 10, STATUS_APPROVED, 300, 0);
+	items[2] = mk(12, 10, STATUS_DELETED, 200, 0);
+	items[3] = mk(14, 10, STATUS_APPROVED, 100, 0);
+	for (i = 0; i < NELEM(items); i++)
+		items[i].listed = 1;
+	items[1].more = 5;
+	cr_assert_eq(thread_build_under(&t, items, 4, SORT_OLDEST, 10), 0);
+	expect_top(&t, IDS(11, 12, 14));
+	expect_replies(t.top[0], IDS(13));
+
+	thread_page(&t, NULL, 2, SORT_OLDEST, &pg);
+	cr_assert_eq(pg.count, 2);
+	cr_assert(pg.has_next);
+	arr = page_json(&t, &pg);
+	cr_assert_eq(json_array_size(arr), 2);
+	r = json_array_get(arr, 0);
+	cr_assert_eq(jint(r, "more_replies_count"), 5);
+	cr_assert_eq(cursor_decode(jstr(r, "more_replies"), SORT_OLDEST, &c),
+	    0);
+	cr_assert_eq(c.id, 13);
+	cr_assert_eq(c.created_us, 50);
+	r = json_array_get(arr, 1);
+	cr_assert_str_eq(jstr(r, "status"), "deleted");
+	jnull(r, "more_replies");
+	cr_assert_eq(jint(r, "more_replies_count"), 0);
+	json_decref(arr);
 	thread_free(&t);
 }
