@@ -17,7 +17,8 @@ after(async () => { await env?.stop(); });
 // Sources whose answers never reach the widget: the admin API, the
 // settings it edits (allowed origins included), count.js's counts and
 // the no-JavaScript thread page.
-const NOT_THE_WIDGETS_FILES = /^(admin|handler_admin_\w+|settings|origin|handler_counts|handler_thread_page)\.c$/;
+const NOT_THE_WIDGETS_FILES = /^(admin|handler_admin_\w+|settings|origin|handler_counts|handler_thread_page|handler_privacy)\.c$/;
+const NOT_THE_WIDGETS_OPS = new Set(['ROLE', 'ERASE_SELF', 'PRIVACY_EMAIL']);
 // Codes of routes the widget shares a file with but never calls.
 const NOT_THE_WIDGETS_CODES = new Set([
   'wrong_password', // POST /auth/password: no password change in the widget
@@ -26,7 +27,8 @@ const NOT_THE_WIDGETS_CODES = new Set([
 // Every error code of app/*.c that can answer one of the widget's
 // requests, with its HTTP statuses: apierr_set() and api_error() calls,
 // the moderation pipeline's refuse(), and api.c's table of storage
-// codes (but its admin-only rows, API_OP_ROLE).
+// codes (but the rows of requests the widget never makes: role changes,
+// an account's erasure, a moderator's privacy requests).
 function widgetCodes() {
   const codes = new Map();
   const add = (code, status) => {
@@ -41,7 +43,7 @@ function widgetCodes() {
     for (const m of src.matchAll(/\b(?:apierr_set|api_error|refuse)\(\s*\w+,\s*(\d{3}),\s*"(\w+)"/g))
       add(m[2], m[1]);
     for (const m of src.matchAll(/\{\s*API_OP_(\w+),\s*"(\w+)",\s*(\d{3}),/g)) {
-      if (m[1] !== 'ROLE')
+      if (!NOT_THE_WIDGETS_OPS.has(m[1]))
         add(m[2], m[3]);
     }
   }
@@ -63,7 +65,8 @@ test('the sources name the codes this test walks', () => {
     'edit_window_closed', 'post_closed', 'banned', 'duplicate', 'own_comment', 'weak_password',
     'invalid_credentials', 'origin_not_allowed', 'rate_limited', 'database_unavailable'])
     assert.ok(codes.has(code), `${code} is found in app/*.c`);
-  assert.ok(!codes.has('last_admin') && !codes.has('unknown_setting'), 'admin codes are left out');
+  assert.ok(!codes.has('last_admin') && !codes.has('unknown_setting') && !codes.has('staff_account'),
+    'admin and erasure codes are left out');
   assert.deepEqual(widgetLanguages().slice(0, 1), ['en']);
   assert.ok(widgetLanguages().length >= 2);
 });
