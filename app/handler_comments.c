@@ -102,12 +102,37 @@ create_state_free(struct http_request *req)
 }
 
 /* Parses post, sort, limit and after. Fills e and returns -1 when bad. */
+/* ?limit= of a page (1..LIMIT_MAX, LIMIT_DEFAULT when absent): 0, or -1
+ * with e filled (a malformed query string included). */
 static int
-list_params(struct http_request *req, struct list_state *s, struct apierr *e)
+limit_param(struct http_request *req, size_t *limit, struct apierr *e)
 {
 	char *v, *ep;
 	int   bad;
 	long  n;
+
+	*limit = LIMIT_DEFAULT;
+	if ((v = query_get(api_query(req), "limit", &bad)) == NULL)
+		return (bad ? apierr_set(e, 400, "malformed_query",
+		                  "The query string is malformed.", NULL) :
+		              0);
+	errno = 0;
+	n = strtol(v, &ep, 10);
+	if (*v == '\0' || *ep != '\0' || errno != 0 || n < 1 || n > LIMIT_MAX) {
+		free(v);
+		return (apierr_set(e, 422, "invalid_value",
+		    "limit must be a number from 1 to 200.", "limit"));
+	}
+	*limit = (size_t)n;
+	free(v);
+	return (0);
+}
+
+static int
+list_params(struct http_request *req, struct list_state *s, struct apierr *e)
+{
+	char *v;
+	int   bad;
 
 	s->key = query_get(api_query(req), "post", &bad);
 	if (bad)
@@ -130,19 +155,8 @@ list_params(struct http_request *req, struct list_state *s, struct apierr *e)
 	}
 	free(v);
 
-	s->limit = LIMIT_DEFAULT;
-	if ((v = query_get(api_query(req), "limit", &bad)) != NULL) {
-		errno = 0;
-		n = strtol(v, &ep, 10);
-		if (*v == '\0' || *ep != '\0' || errno != 0 || n < 1 ||
-		    n > LIMIT_MAX) {
-			free(v);
-			return (apierr_set(e, 422, "invalid_value",
-			    "limit must be a number from 1 to 200.", "limit"));
-		}
-		s->limit = (size_t)n;
-		free(v);
-	}
+	if (limit_param(req, &s->limit, e) == -1)
+		return (-1);
 
 	if ((v = query_get(api_query(req), "after", &bad)) != NULL) {
 		if (cursor_decode(v, s->sort, &s->after) == -1) {
@@ -616,29 +630,14 @@ static int
 replies_params(struct http_request *req, struct replies_state *s,
     struct apierr *e)
 {
-	char *v, *ep;
+	char *v;
 	int   bad;
-	long  n;
 
 	if ((s->id = api_path_id(req->path, "/api/v1/comments/")) == 0)
 		return (apierr_set(e, 404, "not_found",
 		    "There is no such comment.", NULL));
-	s->limit = LIMIT_DEFAULT;
-	if ((v = query_get(api_query(req), "limit", &bad)) != NULL) {
-		errno = 0;
-		n = strtol(v, &ep, 10);
-		if (*v == '\0' || *ep != '\0' || errno != 0 || n < 1 ||
-		    n > LIMIT_MAX) {
-			free(v);
-			return (apierr_set(e, 422, "invalid_value",
-			    "limit must be a number from 1 to 200.", "limit"));
-		}
-		s->limit = (size_t)n;
-		free(v);
-	}
-	if (bad)
-		return (apierr_set(e, 400, "malformed_query",
-		    "The query string is malformed.", NULL));
+	if (limit_param(req, &s->limit, e) == -1)
+		return (-1);
 	memset(&s->after, 0, sizeof(s->after));
 	if ((v = query_get(api_query(req), "after", &bad)) != NULL) {
 		if (cursor_decode(v, SORT_OLDEST, &s->after) == -1) {
