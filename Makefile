@@ -12,7 +12,7 @@ DOMAIN	= buf escape markdown query cursor thread page_lang input comment_input \
 	  account_input config assets token password keys edit_policy timefmt \
 	  avatar wordlist origin settings moderation netaddr cache hook_sign \
 	  announce ca_bundle chroot_etc hook_net verdict_body delivery \
-	  feed mail stream_caps metrics
+	  feed mail stream_caps metrics replica_lag
 # The importer's parsers: Kore-free too, on libxml2 (its flags are read
 # when a unit is compiled, like Kore's: set-up installs it).
 IMPORT	= import_html import_xml import_jsonl
@@ -21,7 +21,8 @@ IMPORT_DB = import_store import_run import_job export
 XML_CFLAGS = $$(pkg-config --cflags libxml-2.0)
 XML_LIBS   = -lxml2
 # The Kore side: handlers, HTTP helpers, storage, process set-up.
-KORE	= api db store auth pwtask verdict admin listen sites module sandbox \
+KORE	= api db store auth pwtask verdict admin listen pgconn replica sites \
+	  module sandbox \
 	  deliver_thread \
 	  handler_comments \
 	  handler_comment handler_vote handler_auth handler_counts \

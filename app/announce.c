@@ -71,10 +71,16 @@ announce_deliveries(struct announce *a)
 	a->deliveries = 1;
 }
 
+void
+announce_barrier(struct announce *a)
+{
+	a->barrier = 1;
+}
+
 int
 announce_pending(const struct announce *a)
 {
-	return (a->all || a->n > 0 || a->deliveries);
+	return (a->all || a->n > 0 || a->deliveries || a->barrier);
 }
 
 void
@@ -88,5 +94,6 @@ announce_take(struct announce *a, char **keys, int *deliveries)
 	a->all = 0;
 	a->n = 0;
 	a->deliveries = 0;
+	a->barrier = 0;
 	buf_reset(&a->keys);
 }

@@ -20,6 +20,10 @@ struct announce {
 	size_t     n;
 	int        all; /* every post may have changed */
 	int        deliveries; /* hook deliverers have work */
+	/* Someone waits for the primary's WAL position after their
+	 * commit (listen_barrier): an announcement goes out even with
+	 * nothing to tell. */
+	int barrier;
 };
 
 void announce_init(struct announce *);
@@ -27,11 +31,13 @@ void announce_free(struct announce *);
 /* Post key changed; NULL, "" or a key with a newline: every post. */
 void announce_post(struct announce *, const char *);
 void announce_deliveries(struct announce *);
+void announce_barrier(struct announce *);
 int  announce_pending(const struct announce *);
 /*
  * Hands over what is pending and empties the set: *keys is a new string
  * of '\n'-separated keys, or NULL for every post (free it); *deliveries
- * is 1 when the deliverers are to be woken.
+ * is 1 when the deliverers are to be woken. *keys is "" when there is
+ * only a barrier.
  */
 void announce_take(struct announce *, char **keys, int *deliveries);
 

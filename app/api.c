@@ -15,6 +15,9 @@
 #include "escape.h"
 #include "netaddr.h"
 #include "parley.h"
+#include "query.h"
+#include "replica.h"
+#include "replica_lag.h"
 
 void
 api_respond(struct http_request *req, int status, const void *data, size_t len)
@@ -41,7 +44,7 @@ api_common_headers(struct http_request *req)
 		http_response_header(req, "access-control-allow-origin",
 		    origin);
 		http_response_header(req, "access-control-expose-headers",
-		    "ETag, Retry-After");
+		    "ETag, Retry-After, X-Parley-Written");
 	}
 }
 
@@ -525,6 +528,62 @@ api_path_id(const char *path, const char *prefix)
 }
 
 /*
+ * ?written=LSN: where the reader's last write left the primary's WAL
+ * (the X-Parley-Written its answer carried). Only with a replica; a
+ * malformed one is a stale hint, not an error: ignored.
+ */
+static uint64_t
+written_param(struct http_request *req)
+{
+	uint64_t lsn;
+	char    *v;
+	int      bad;
+
+	if (!replica_enabled() ||
+	    (v = query_get(api_query(req), "written", &bad)) == NULL)
+		return (0);
+	if (lsn_parse(v, &lsn) == -1)
+		lsn = 0;
+	free(v);
+	return (lsn);
+}
+
+void
+api_written(struct http_request *req, uint64_t ticket)
+{
+	uint64_t lsn;
+	char     text[LSN_TEXT_MAX];
+
+	if (!replica_enabled() || (lsn = listen_written(ticket)) == 0)
+		return;
+	lsn_format(lsn, text);
+	http_response_header(req, "x-parley-written", text);
+}
+
+int
+api_barrier(struct http_request *req, struct api_barrier *b)
+{
+	if (!replica_enabled())
+		return (1);
+	if (b->ticket == 0)
+		b->ticket = listen_barrier();
+	return (listen_wait(req, &b->waiter, b->ticket));
+}
+
+void
+api_barrier_cleanup(struct api_barrier *b)
+{
+	listen_unwait(&b->waiter);
+}
+
+void
+api_fill_route(struct api_fill *fill, struct db_query *q, const char *post)
+{
+	if (fill->anonymous && replica_fresh(post, fill->written))
+		db_on_replica(q);
+}
+
+/*
  * The worker's cache for answers that are not JSON (thread.html): the
  * same as api_cache_lookup and api_cache_fill, sent as type.
  */
@@ -535,9 +594,13 @@ api_cache_lookup_as(struct http_request *req, struct buf *key,
 	const struct cache_entry *ce;
 
 	fill->key = NULL;
+	fill->anonymous = 1;
 	/* Changes already announced are dropped before the cache answers. */
 	listen_poll();
-	if (!cache_usable()) {
+	/* A reader who wrote after the last change this worker has heard
+	 * of may find the cache without it: read afresh. */
+	if (!cache_usable() ||
+	    (fill->written = written_param(req)) > replica_heard_upto()) {
 		buf_free(key);
 		return (0);
 	}

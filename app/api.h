@@ -13,6 +13,7 @@
 #include "apierr.h"
 #include "buf.h"
 #include "db.h"
+#include "listen.h"
 
 #define API_BODY_MAX 65536 /* bytes of a JSON request body */
 
@@ -67,11 +68,34 @@ void api_send_asset(struct http_request *, const char *name,
 struct api_fill {
 	char    *key;
 	uint64_t gen;
+	int      anonymous; /* the lookup was made: an anonymous read */
+	uint64_t written; /* the reader's ?written= (replica.h); 0: none */
 };
 int api_cache_lookup(struct http_request *, struct buf *key, struct api_fill *);
 void api_cache_fill(struct http_request *, struct api_fill *, const char *post,
     const struct buf *json);
 void api_fill_free(struct api_fill *);
+/* An anonymous read's query q, about post (NULL: any post), goes to the
+ * standby if it shows what this reader must see (replica.h). Call after
+ * building q, before running it. */
+void api_fill_route(struct api_fill *, struct db_query *, const char *post);
+/*
+ * After a guest's committed write that its triggers announced (a vote,
+ * an edit): with a replica, waits for an announcement past it, whose
+ * WAL position api_written then tells the writer. 1 to go on (at once
+ * without a replica), 0 while waiting: return KORE_RESULT_RETRY.
+ */
+struct api_barrier {
+	struct listen_waiter waiter;
+	uint64_t             ticket;
+};
+int  api_barrier(struct http_request *, struct api_barrier *);
+void api_barrier_cleanup(struct api_barrier *);
+
+/* After a write announced with ticket (listen_wait said 1): tells the
+ * writer, with a replica, where its write is (X-Parley-Written), for its
+ * next reads' ?written= (replica.h). */
+void api_written(struct http_request *, uint64_t ticket);
 
 /* Reads a JSON object body. Refuses a non-JSON Content-Type (415), a body
  * over API_BODY_MAX (413), malformed JSON (400), invalid UTF-8 (422

@@ -182,6 +182,8 @@ set_option(struct config *c, const char *name, char *v, char *err,
 		c->database = xstrdup(v);
 	} else if (strcmp(name, "database_listen") == 0) {
 		return (set_text(&c->database_listen, v));
+	} else if (strcmp(name, "database_replica") == 0) {
+		return (set_text(&c->database_replica, v));
 	} else if (strcmp(name, "prepared_statements") == 0) {
 		return (
 		    set_flag(&c->prepared_statements, name, v, err, errlen));
@@ -353,6 +355,7 @@ config_free(struct config *c)
 
 	free(c->database);
 	free(c->database_listen);
+	free(c->database_replica);
 	free(c->assets_dir);
 	free(c->key_file);
 	free(c->trusted_proxies);

@@ -16,6 +16,9 @@ struct config {
 	 * LISTEN, the deliverer (which LISTENs too) and imports (a session
 	 * lock). Defaults to database. */
 	char *database_listen;
+	/* A hot standby streaming from database's primary (libpq string),
+	 * for anonymous reads (replica.h); NULL: none. */
+	char *database_replica;
 	/* 1: each pooled connection prepares its statements once, by name;
 	 * 0: every query is sent unnamed (Parse, Bind, Execute in one go),
 	 * as PgBouncer in transaction mode needs. */

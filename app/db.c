@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "metrics.h"
+#include "replica.h"
 
 /*
  * Prepared statements. A statement is known by the address of its text
@@ -167,7 +168,10 @@ fail(struct db_query *q)
 		PQclear(q->sql.result);
 		q->sql.result = NULL;
 	}
-	reset_if_broken(&q->sql);
+	/* Not the standby's now: it may be down, and PQreset would wait
+	 * for it. Its next use resets it (start), once its watch answers. */
+	if (!q->replica)
+		reset_if_broken(&q->sql);
 	if (q->sql.conn != NULL && PQstatus(q->sql.conn->db) == CONNECTION_OK)
 		drain(&q->sql);
 	q->finished = 1;
@@ -316,9 +320,12 @@ start(struct http_request *req, struct db_query *q)
 	if (!q->started) {
 		kore_pgsql_bind_request(&q->sql, req);
 		q->started = 1;
-		metrics_count(METRICS_DB_QUERIES, 1);
+		metrics_count(q->replica ? METRICS_DB_REPLICA :
+		                           METRICS_DB_QUERIES,
+		    1);
 	}
-	if (!kore_pgsql_setup(&q->sql, DB_NAME, KORE_PGSQL_ASYNC)) {
+	if (!kore_pgsql_setup(&q->sql, q->replica ? DB_REPLICA : DB_NAME,
+	        KORE_PGSQL_ASYNC)) {
 		/* Still INIT means queued for a free connection. */
 		if (q->sql.state == KORE_PGSQL_STATE_INIT) {
 			if (!q->queued)
@@ -342,8 +349,8 @@ start(struct http_request *req, struct db_query *q)
 	return (send_query(req, q));
 }
 
-enum db_status
-db_run(struct http_request *req, struct db_query *q)
+static enum db_status
+db_step(struct http_request *req, struct db_query *q)
 {
 	for (;;) {
 		if (q->finished)
@@ -389,6 +396,45 @@ db_run(struct http_request *req, struct db_query *q)
 			return (fail(q));
 		}
 	}
+}
+
+void
+db_on_replica(struct db_query *q)
+{
+	q->replica = 1;
+}
+
+/* A query the standby failed starts again on the primary, as if new:
+ * fail() has released the standby's connection already. */
+static void
+to_primary(struct db_query *q)
+{
+	kore_pgsql_init(&q->sql);
+	q->replica = 0;
+	q->started = 0;
+	q->preparing = 0;
+	q->finished = 0;
+	q->failed = 0;
+	q->queued = 0;
+	q->sqlstate[0] = '\0';
+	if (q->result != NULL) {
+		PQclear(q->result);
+		q->result = NULL;
+	}
+}
+
+enum db_status
+db_run(struct http_request *req, struct db_query *q)
+{
+	enum db_status st = db_step(req, q);
+
+	if (st == DB_FAILED && q->replica) {
+		replica_failed();
+		metrics_count(METRICS_DB_REPLICA_FALLBACK, 1);
+		to_primary(q);
+		st = db_step(req, q);
+	}
+	return (st);
 }
 
 void

@@ -34,6 +34,7 @@ struct db_query {
 	int               finished;
 	int               failed;
 	int               queued; /* waited for a free connection */
+	int               replica; /* on database_replica (replica.h) */
 	const char       *text;
 	int               nparams;
 	const char       *values[DB_PARAMS_MAX];
@@ -53,6 +54,10 @@ void db_query_init(struct db_query *, const char *);
 /* A NULL value is SQL NULL. Values are borrowed until the query is done. */
 void db_param(struct db_query *, const char *);
 void db_param_len(struct db_query *, const char *, size_t);
+
+/* Sends q to the standby (a read-only query, before it runs); should it
+ * fail there, it runs again on the primary. */
+void db_on_replica(struct db_query *);
 
 /* Runs (or continues) q for req. Call again each time the handler runs
  * until it returns DB_READY or DB_FAILED. DB_READY comes only once the

@@ -53,6 +53,7 @@ struct one_state {
 	struct verdict_call   vcall; /* ... by the verdict hook */
 	struct comment        c; /* what PATCH answers with */
 	char                 *strings[4]; /* owned copies for c */
+	struct api_barrier    barrier; /* a guest's change (api.h) */
 };
 
 static void
@@ -65,6 +66,7 @@ one_state_free(struct http_request *req)
 	db_done(&s->q);
 	buf_free(&s->html);
 	verdict_call_cleanup(&s->vcall);
+	api_barrier_cleanup(&s->barrier);
 	for (i = 0; i < 4; i++) {
 		kore_free(s->strings[i]);
 		s->strings[i] = NULL;
@@ -294,6 +296,7 @@ send_changed(struct http_request *req, struct one_state *s)
 	}
 	/* Other workers hear of it from PostgreSQL; this one knows now. */
 	cache_clear();
+	api_written(req, s->barrier.ticket);
 	if (req->method == HTTP_METHOD_DELETE) {
 		api_common_headers(req);
 		api_respond(req, 204, NULL, 0);
@@ -389,6 +392,8 @@ handler_comment(struct http_request *req)
 			if ((r = api_query_ready(req, &s->q)) != 1)
 				return (r == 0 ? KORE_RESULT_RETRY :
 				                 KORE_RESULT_OK);
+			if (!s->auth.valid && !api_barrier(req, &s->barrier))
+				return (KORE_RESULT_RETRY);
 			send_changed(req, s);
 			db_done(&s->q);
 			return (KORE_RESULT_OK);

@@ -270,6 +270,7 @@ comments_list(struct http_request *req)
 		store_thread_page_query(&s->q, &s->nums, s->key,
 		    s->auth.valid ? s->auth.user_id : 0, s->sort,
 		    s->has_after ? &s->after : NULL, s->limit, REPLIES_PER);
+		api_fill_route(&s->fill, &s->q, s->key);
 		s->querying = 1;
 	}
 	if ((r = api_query_ready(req, &s->q)) == 0)
@@ -496,6 +497,7 @@ create_respond(struct http_request *req, struct create_state *s)
 		escape_json_cstr(&b, create_mail_answer(s));
 	}
 	buf_putc(&b, '}');
+	api_written(req, s->ticket);
 	api_send_json(req, 201, &b);
 	sodium_memzero(b.data, b.len);
 	buf_free(&b);
@@ -730,6 +732,8 @@ handler_replies(struct http_request *req)
 		store_replies_query(&s->q, &s->nums, s->id,
 		    s->auth.valid ? s->auth.user_id : 0, s->after.id, s->limit,
 		    REPLIES_PER);
+		/* Whose post it is comes with the answer. */
+		api_fill_route(&s->fill, &s->q, NULL);
 		s->querying = 1;
 	}
 	if ((r = api_query_ready(req, &s->q)) == 0)

@@ -117,6 +117,7 @@ handler_counts(struct http_request *req)
 		if (api_cache_lookup(req, &k, &s->fill))
 			return (KORE_RESULT_OK);
 		store_counts_query(&s->q, s->keys.data);
+		api_fill_route(&s->fill, &s->q, NULL);
 	}
 	s = http_state_get(req);
 	if ((r = api_query_ready(req, &s->q)) != 1)

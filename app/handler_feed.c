@@ -162,6 +162,7 @@ handler_feed(struct http_request *req)
 		if (feed_cached(req, s))
 			return (KORE_RESULT_OK);
 		store_feed_query(&s->q, &s->nums, s->key);
+		api_fill_route(&s->fill, &s->q, s->key);
 	}
 	s = http_state_get(req);
 	switch (api_query_ready(req, &s->q)) {

@@ -379,6 +379,8 @@ handler_thread_page(struct http_request *req)
 			store_thread_page_query(&s->q, &s->nums, s->key, 0,
 			    SORT_OLDEST, s->has_after ? &s->after : NULL,
 			    PAGE_LIMIT, PAGE_REPLIES);
+		api_fill_route(&s->fill, &s->q,
+		    s->replies != 0 ? NULL : s->key);
 	}
 	s = http_state_get(req);
 	if ((r = api_query_ready(req, &s->q)) != 1)

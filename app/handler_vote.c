@@ -34,6 +34,7 @@ struct vote_state {
 	int64_t              id;
 	int                  value;
 	char                 voter[VOTER_LEN];
+	struct api_barrier   barrier;
 };
 
 static void
@@ -43,6 +44,7 @@ vote_state_free(struct http_request *req)
 
 	auth_cleanup(&s->auth);
 	db_done(&s->q);
+	api_barrier_cleanup(&s->barrier);
 }
 
 static int
@@ -107,6 +109,7 @@ vote_respond(struct http_request *req, struct vote_state *s)
 	buf_init(&b);
 	buf_printf(&b, "{\"score\":%lld,\"my_vote\":%d}", (long long)row.score,
 	    s->value);
+	api_written(req, s->barrier.ticket);
 	api_send_json(req, 200, &b);
 	buf_free(&b);
 }
@@ -140,6 +143,10 @@ handler_vote(struct http_request *req)
 	}
 	if ((r = api_query_ready(req, &s->q)) != 1)
 		return (r == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK);
+	/* A guest reads anonymously, maybe from the replica: the score
+	 * must be there. */
+	if (!s->auth.valid && !api_barrier(req, &s->barrier))
+		return (KORE_RESULT_RETRY);
 	vote_respond(req, s);
 	db_done(&s->q);
 	return (KORE_RESULT_OK);

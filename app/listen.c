@@ -12,6 +12,9 @@
 #include "announce.h"
 #include "cache.h"
 #include "listen.h"
+#include "pgconn.h"
+#include "replica.h"
+#include "replica_lag.h"
 #include "sites.h"
 #include "store.h"
 #include "stream.h"
@@ -19,13 +22,8 @@
 #define LISTEN_RETRY_MS 1000
 /* An announcement unanswered this long means a connection gone quiet. */
 #define ANNOUNCE_TIMEOUT_MS 2000
-#define LISTEN_CONNECT_MS   5000
 
-static struct kore_event listen_evt;
-static PGconn           *listen_conn;
-static const char       *listen_conninfo;
-static int               listen_connecting;
-static uintptr_t         listen_attempt; /* which connect a timer is for */
+static struct pgconn listen_pg;
 
 /* What the connection is doing: one statement at a time. */
 static enum {
@@ -33,12 +31,18 @@ static enum {
 	LISTEN_SUBSCRIBING, /* LISTEN sent, not yet acknowledged */
 	LISTEN_ANNOUNCING, /* an announcement in flight */
 	LISTEN_FETCHING, /* a read of a post's stream events */
+	LISTEN_POSITION, /* the primary's WAL position (replica.h) */
 } listen_state;
 static struct announce pending;
 /* Announcements are numbered: sent so far, and answered (or given up). */
 static uint64_t  announce_sent;
 static uint64_t  announce_done;
 static u_int64_t announce_since; /* when the one in flight left */
+/* The primary's WAL position read by the last announcement answered, and
+ * that announcement's number: past every commit announced by it. */
+static uint64_t announced_lsn;
+static uint64_t announced_lsn_ticket;
+static uint64_t position_round; /* the position query in flight */
 static TAILQ_HEAD(, listen_waiter) waiters = TAILQ_HEAD_INITIALIZER(waiters);
 
 static void listen_connect(void);
@@ -71,7 +75,7 @@ waiters_wake(void)
 static void
 listen_lost(const char *why)
 {
-	listen_connecting = 0;
+	listen_pg.connecting = 0;
 	/* An announcement in flight may or may not have gone out. */
 	if (listen_state == LISTEN_ANNOUNCING)
 		announce_post(&pending, NULL);
@@ -79,22 +83,39 @@ listen_lost(const char *why)
 		stream_fetched(NULL);
 	/* Whatever changed meanwhile is read once the channel is back. */
 	stream_changed(NULL);
+	replica_heard(NULL);
 	listen_state = LISTEN_IDLE;
 	/* Nobody waits through an outage: what is pending goes out after
 	 * the reconnect, and this worker's cache is off until then. */
 	announce_done = ++announce_sent;
 	waiters_wake();
-	if (listen_conn != NULL) {
+	if (listen_pg.conn != NULL) {
 		kore_log(LOG_NOTICE, "listen: %s: %s", why,
-		    PQerrorMessage(listen_conn));
+		    PQerrorMessage(listen_pg.conn));
 		/* Closing the socket takes it out of epoll. */
-		PQfinish(listen_conn);
-		listen_conn = NULL;
+		pgconn_close(&listen_pg);
 	}
 	cache_set_usable(0);
 	sites_unavailable();
 	(void)kore_timer_add(retry_cb, LISTEN_RETRY_MS, NULL,
 	    KORE_TIMER_ONESHOT);
+}
+
+/* An announcement's or a position query's answer: the primary's WAL
+ * position after the commits it follows. */
+static void
+position_read(PGresult *r)
+{
+	uint64_t lsn;
+
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0) ||
+	    lsn_parse(PQgetvalue(r, 0, 0), &lsn) == -1)
+		return;
+	if (listen_state == LISTEN_ANNOUNCING) {
+		announced_lsn = lsn;
+		announced_lsn_ticket = announce_sent;
+	} else
+		replica_position(position_round, lsn);
 }
 
 /*
@@ -108,9 +129,9 @@ results_read(void)
 	int       failed = 0;
 
 	for (;;) {
-		if (PQisBusy(listen_conn))
+		if (PQisBusy(listen_pg.conn))
 			return (0);
-		if ((r = PQgetResult(listen_conn)) == NULL)
+		if ((r = PQgetResult(listen_pg.conn)) == NULL)
 			return (failed ? -1 : 1);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 		    PQresultStatus(r) != PGRES_TUPLES_OK)
@@ -122,6 +143,10 @@ results_read(void)
 		if (listen_state == LISTEN_FETCHING)
 			stream_fetched(
 			    PQresultStatus(r) == PGRES_TUPLES_OK ? r : NULL);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK &&
+		    (listen_state == LISTEN_ANNOUNCING ||
+		        listen_state == LISTEN_POSITION))
+			position_read(r);
 		PQclear(r);
 	}
 }
@@ -135,7 +160,7 @@ fetch_send(void)
 	char        after[24], limit[12];
 	int64_t     from;
 
-	if (listen_conn == NULL || listen_connecting ||
+	if (listen_pg.conn == NULL || listen_pg.connecting ||
 	    listen_state != LISTEN_IDLE || announce_pending(&pending) ||
 	    !stream_fetch_take(&key, &from))
 		return;
@@ -144,7 +169,7 @@ fetch_send(void)
 	values[0] = key;
 	values[1] = after;
 	values[2] = limit;
-	if (!PQsendQueryParams(listen_conn, store_sql_stream_since, 3, NULL,
+	if (!PQsendQueryParams(listen_pg.conn, store_sql_stream_since, 3, NULL,
 	        values, NULL, NULL, 0)) {
 		stream_fetched(NULL);
 		listen_lost("cannot read stream events");
@@ -152,8 +177,28 @@ fetch_send(void)
 	}
 	listen_state = LISTEN_FETCHING;
 	announce_since = kore_time_ms();
-	if (PQflush(listen_conn) == -1)
+	if (PQflush(listen_pg.conn) == -1)
 		listen_lost("cannot read stream events");
+}
+
+/* Asks the primary where its WAL is, for the changes heard since the
+ * last time (replica.h), if the connection is free for it. */
+static void
+position_send(void)
+{
+	if (listen_pg.conn == NULL || listen_pg.connecting ||
+	    listen_state != LISTEN_IDLE || announce_pending(&pending) ||
+	    !replica_wants_position())
+		return;
+	if (!PQsendQuery(listen_pg.conn, store_sql_wal_position)) {
+		listen_lost("cannot ask for the WAL position");
+		return;
+	}
+	position_round = replica_position_asked();
+	listen_state = LISTEN_POSITION;
+	announce_since = kore_time_ms();
+	if (PQflush(listen_pg.conn) == -1)
+		listen_lost("cannot ask for the WAL position");
 }
 
 /* Sends what is pending, if the connection is free for it. */
@@ -164,14 +209,14 @@ announce_send(void)
 	char       *keys;
 	int         deliveries;
 
-	if (listen_conn == NULL || listen_connecting ||
+	if (listen_pg.conn == NULL || listen_pg.connecting ||
 	    listen_state != LISTEN_IDLE || !announce_pending(&pending))
 		return;
 	announce_take(&pending, &keys, &deliveries);
 	values[0] = keys;
 	values[1] = deliveries ? "t" : "f";
-	if (!PQsendQueryParams(listen_conn, store_sql_announce, 2, NULL, values,
-	        NULL, NULL, 0)) {
+	if (!PQsendQueryParams(listen_pg.conn, store_sql_announce, 2, NULL,
+	        values, NULL, NULL, 0)) {
 		free(keys);
 		announce_post(&pending, NULL);
 		listen_lost("cannot announce");
@@ -182,7 +227,7 @@ announce_send(void)
 	announce_sent++;
 	announce_since = kore_time_ms();
 	/* The rest, if any, goes out on the next read or poll. */
-	if (PQflush(listen_conn) == -1)
+	if (PQflush(listen_pg.conn) == -1)
 		listen_lost("cannot announce");
 }
 
@@ -192,10 +237,10 @@ listen_handle(void *arg, int error)
 	PGnotify *n;
 
 	(void)arg;
-	if (listen_conn == NULL || listen_connecting)
+	if (listen_pg.conn == NULL || listen_pg.connecting)
 		return;
-	if (error || !PQconsumeInput(listen_conn) ||
-	    PQflush(listen_conn) == -1) {
+	if (error || !PQconsumeInput(listen_pg.conn) ||
+	    PQflush(listen_pg.conn) == -1) {
 		listen_lost("connection lost");
 		return;
 	}
@@ -204,9 +249,13 @@ listen_handle(void *arg, int error)
 		case 0:
 			break;
 		case -1:
-			if (listen_state == LISTEN_FETCHING) {
+			if (listen_state == LISTEN_FETCHING ||
+			    listen_state == LISTEN_POSITION) {
 				/* stream_fetched heard of it; a failed read
-				 * leaves the connection as it was. */
+				 * leaves the connection as it was (the posts
+				 * wait for the next position query). */
+				if (listen_state == LISTEN_POSITION)
+					replica_heard(NULL);
 				listen_state = LISTEN_IDLE;
 				break;
 			}
@@ -227,19 +276,22 @@ listen_handle(void *arg, int error)
 			break;
 		}
 	}
-	while ((n = PQnotifies(listen_conn)) != NULL) {
+	while ((n = PQnotifies(listen_pg.conn)) != NULL) {
 		if (strcmp(n->relname, "parley_sites") == 0) {
 			sites_set(n->extra);
 		} else if (n->extra != NULL && n->extra[0] != '\0') {
 			cache_invalidate(n->extra);
 			stream_changed(n->extra);
+			replica_heard(n->extra);
 		} else {
 			cache_clear();
 			stream_changed(NULL);
+			replica_heard(NULL);
 		}
 		PQfreemem(n);
 	}
 	announce_send();
+	position_send();
 	fetch_send();
 }
 
@@ -251,86 +303,39 @@ listen_kick(void)
 
 /* LISTEN on the connection now up; answers arrive in listen_handle. */
 static void
-listen_begin(void)
+listen_begin(struct pgconn *c)
 {
-	if (PQsetnonblocking(listen_conn, 1) == -1 ||
-	    !PQsendQuery(listen_conn, store_sql_listen) ||
-	    PQflush(listen_conn) == -1) {
+	(void)c;
+	if (!PQsendQuery(listen_pg.conn, store_sql_listen) ||
+	    PQflush(listen_pg.conn) == -1) {
 		listen_lost("cannot send LISTEN");
 		return;
 	}
 	listen_state = LISTEN_SUBSCRIBING;
-	listen_evt.handle = listen_handle;
-	kore_platform_schedule_read(PQsocket(listen_conn), &listen_evt);
+	listen_pg.evt.handle = listen_handle;
+	kore_platform_schedule_read(PQsocket(listen_pg.conn), &listen_pg.evt);
 	/* The answer may already be here: edge-triggered epoll would not
 	 * tell us about data that arrived before we asked. */
 	listen_handle(NULL, 0);
 }
 
-/*
- * One step of a non-blocking connect, each time the socket is ready: the
- * worker never waits for PostgreSQL, even one that does not answer.
- */
 static void
-connect_step(void *arg, int error)
+listen_connect_failed(struct pgconn *c, const char *why)
 {
-	(void)arg;
-	if (listen_conn == NULL)
-		return;
-	if (error) {
-		listen_lost("cannot connect");
-		return;
-	}
-	switch (PQconnectPoll(listen_conn)) {
-	case PGRES_POLLING_OK:
-		listen_connecting = 0;
-		listen_begin();
-		break;
-	case PGRES_POLLING_READING:
-		kore_platform_schedule_read(PQsocket(listen_conn), &listen_evt);
-		break;
-	case PGRES_POLLING_WRITING:
-		kore_platform_schedule_write(PQsocket(listen_conn),
-		    &listen_evt);
-		break;
-	default:
-		listen_lost("cannot connect");
-		break;
-	}
-}
-
-/* A connect still going after LISTEN_CONNECT_MS is given up. */
-static void
-connect_timeout(void *arg, u_int64_t now)
-{
-	(void)now;
-	if (listen_connecting && (uintptr_t)arg == listen_attempt)
-		listen_lost("connecting timed out");
+	(void)c;
+	listen_lost(why);
 }
 
 static void
 listen_connect(void)
 {
-	listen_attempt++;
-	listen_conn = PQconnectStart(listen_conninfo);
-	if (listen_conn == NULL || PQstatus(listen_conn) == CONNECTION_BAD) {
-		listen_lost("cannot connect");
-		return;
-	}
-	listen_connecting = 1;
-	memset(&listen_evt, 0, sizeof(listen_evt));
-	listen_evt.type = KORE_TYPE_PGSQL_CONN;
-	listen_evt.handle = connect_step;
-	(void)kore_timer_add(connect_timeout, LISTEN_CONNECT_MS,
-	    (void *)listen_attempt, KORE_TIMER_ONESHOT);
-	/* libpq starts by writing: wait until the socket may be written. */
-	kore_platform_schedule_write(PQsocket(listen_conn), &listen_evt);
+	pgconn_connect(&listen_pg);
 }
 
 int
 listen_connected(void)
 {
-	return (listen_conn != NULL);
+	return (listen_pg.conn != NULL);
 }
 
 void
@@ -352,6 +357,16 @@ listen_announce(const char *post, int deliveries)
 	return (ticket);
 }
 
+uint64_t
+listen_barrier(void)
+{
+	uint64_t ticket = announce_sent + 1;
+
+	announce_barrier(&pending);
+	announce_send();
+	return (ticket);
+}
+
 int
 listen_wait(struct http_request *req, struct listen_waiter *w, uint64_t ticket)
 {
@@ -369,6 +384,13 @@ listen_wait(struct http_request *req, struct listen_waiter *w, uint64_t ticket)
 	return (0);
 }
 
+uint64_t
+listen_written(uint64_t ticket)
+{
+	return (
+	    ticket != 0 && announced_lsn_ticket >= ticket ? announced_lsn : 0);
+}
+
 void
 listen_unwait(struct listen_waiter *w)
 {
@@ -384,7 +406,8 @@ announce_watch(void *arg, u_int64_t now)
 {
 	(void)arg;
 	if ((listen_state == LISTEN_ANNOUNCING ||
-	        listen_state == LISTEN_FETCHING) &&
+	        listen_state == LISTEN_FETCHING ||
+	        listen_state == LISTEN_POSITION) &&
 	    now - announce_since > ANNOUNCE_TIMEOUT_MS)
 		listen_lost("announcing timed out");
 }
@@ -392,7 +415,9 @@ announce_watch(void *arg, u_int64_t now)
 void
 listen_start(const char *conninfo)
 {
-	listen_conninfo = conninfo;
+	listen_pg.conninfo = conninfo;
+	listen_pg.ready = listen_begin;
+	listen_pg.failed = listen_connect_failed;
 	announce_init(&pending);
 	/*
 	 * A worker that died (this one's predecessor) may have committed a

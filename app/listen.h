@@ -51,6 +51,11 @@ int listen_connected(void);
  */
 uint64_t listen_announce(const char *post, int deliveries);
 
+/* A ticket for the next announcement, which goes out even with nothing
+ * to tell: after a commit announced some other way (its triggers), for
+ * the WAL position past it (listen_written). */
+uint64_t listen_barrier(void);
+
 /*
  * 1 once the announcement with ticket has been committed (or could not
  * be: the channel is down, and this worker's cache with it). Otherwise
@@ -59,6 +64,10 @@ uint64_t listen_announce(const char *post, int deliveries);
  * on any worker, finds the change announced.
  */
 int listen_wait(struct http_request *, struct listen_waiter *, uint64_t ticket);
+/* After listen_wait said 1: the primary's WAL position past the commit
+ * announced with ticket (the writer's X-Parley-Written, replica.h); 0 if
+ * the announcement did not go out. */
+uint64_t listen_written(uint64_t ticket);
 /* Forgets w (the request is going away). Idempotent. */
 void listen_unwait(struct listen_waiter *);
 

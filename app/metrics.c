@@ -399,6 +399,11 @@ metrics_render(const struct metrics *m, const struct metrics_extra *x,
 	    "Queries that waited for a free pooled connection.");
 	counter(b, m, "parley_db_errors_total", METRICS_DB_ERRORS,
 	    "Queries that failed (SQL error or no database).");
+	counter(b, m, "parley_db_replica_queries_total", METRICS_DB_REPLICA,
+	    "Anonymous reads sent to the streaming replica.");
+	counter(b, m, "parley_db_replica_fallbacks_total",
+	    METRICS_DB_REPLICA_FALLBACK,
+	    "Reads the replica failed, answered by the primary instead.");
 
 	gauge(b, "parley_password_queue_depth",
 	    metrics_gauge_sum(m, METRICS_PW_QUEUE),

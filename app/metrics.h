@@ -54,6 +54,9 @@ enum metrics_counter {
 	METRICS_DB_QUERIES,
 	METRICS_DB_WAITS, /* a query queued for a free connection */
 	METRICS_DB_ERRORS, /* a query failed (SQL error, no database) */
+	METRICS_DB_REPLICA, /* a query sent to database_replica */
+	METRICS_DB_REPLICA_FALLBACK, /* ... that failed, then went to the
+				      * primary */
 	METRICS_PW_REFUSED, /* password work refused: its queue was full */
 	METRICS_REQUESTS, /* answers of a route (shown by worker) */
 	METRICS_COUNTERS

@@ -26,6 +26,7 @@
 #include "cache.h"
 #include "chroot_etc.h"
 #include "listen.h"
+#include "replica.h"
 #include "db.h"
 #include "deliver_thread.h"
 #include "handler_metrics.h"
@@ -138,6 +139,10 @@ kore_parent_configure(int argc, char **argv)
 		fatal("parley: config: bad trusted_proxies");
 	if (!kore_pgsql_register(DB_NAME, parley_config.database))
 		fatal("parley: cannot register the database");
+	/* Its own pool: a query names which one it goes to (db.c). */
+	if (parley_config.database_replica != NULL &&
+	    !kore_pgsql_register(DB_REPLICA, parley_config.database_replica))
+		fatal("parley: cannot register database_replica");
 	db_prepared_statements(parley_config.prepared_statements);
 	if (!parley_config.prepared_statements)
 		kore_log(LOG_INFO,
@@ -194,6 +199,7 @@ kore_worker_configure(void)
 	/* LISTEN needs a session of its own: database_listen is a direct
 	 * connection even when database goes through PgBouncer. */
 	listen_start(parley_config.database_listen);
+	replica_start(parley_config.database_replica);
 	if (parley_config.deliver_hooks)
 		deliver_thread_start(parley_config.database_listen);
 }

@@ -572,10 +572,17 @@ store_comment_create_deliveries(struct db_query *q)
 	return (db_rows(q) == 1 && db_bool(q, 0, CREATE_DELIVERIES));
 }
 
-const char store_sql_announce[] =
-    "SELECT pg_notify('parley_thread', k) FROM unnest(CASE WHEN $1::text IS NULL"
-    " THEN ARRAY[''] ELSE string_to_array($1, E'\\n') END) k"
-    " UNION ALL SELECT pg_notify('parley_deliver', '') WHERE $2::boolean";
+/* Returns the primary's WAL position after the commits it announces
+ * (sql/functions/announce.sql). */
+const char store_sql_announce[] = "SELECT announce($1, $2)";
+
+/* The primary's WAL position now, past every commit whose notification
+ * arrived before it was asked (replica_lag.h). */
+const char store_sql_wal_position[] =
+    "SELECT pg_current_wal_insert_lsn()::text";
+/* How far a standby has replayed; NULL on a server not in recovery. */
+const char store_sql_replay_position[] =
+    "SELECT pg_last_wal_replay_lsn()::text";
 
 /* Announcements are notifications, not data: their transactions need not
  * wait for the disk, so they hold NOTIFY's commit lock only briefly. */

@@ -78,9 +78,15 @@ int store_comment_create_deliveries(struct db_query *);
 /*
  * The announcement a worker sends on its LISTEN connection after a
  * commit (listen.c): $1 the post keys, '\n'-separated (NULL: every
- * post), $2 whether to wake the hook deliverers.
+ * post; '': none), $2 whether to wake the hook deliverers. One row:
+ * the primary's WAL position after the commits announced.
  */
 extern const char store_sql_announce[];
+/* One row, the primary's WAL insert position (pg_lsn text): on the
+ * LISTEN connection, after notifications (replica_lag.h). */
+extern const char store_sql_wal_position[];
+/* One row, how far a standby has replayed (NULL if not a standby). */
+extern const char store_sql_replay_position[];
 /*
  * What the LISTEN connection runs once connected (listen.c): LISTEN on
  * both channels, committed, then one row holding the allowed_origins

@@ -364,6 +364,12 @@ time{color:var(--muted)}
       sent.Authorization = 'Bearer ' + widget.token;
     if (body)
       sent['Content-Type'] = 'application/json';
+    /* With a read replica, the server says where this reader's last
+     * write is (X-Parley-Written): reads for a while after it name it,
+     * so they are not answered from a replica that lacks it. */
+    const written = loadStored('written');
+    if (method === 'GET' && path.includes('?') && written?.at > Date.now() - 6e5)
+      path += '&written=' + encodeURIComponent(written.lsn);
     let res;
     try {
       res = await fetch(API + '/api/v1' + path, { method,
@@ -372,6 +378,9 @@ time{color:var(--muted)}
     } catch (_) {
       throw { code: 'net' };
     }
+    const lsn = res.headers.get('X-Parley-Written');
+    if (lsn)
+      saveStored('written', { lsn, at: Date.now() });
     const data = await res.json().catch(() => null);
     if (res.ok)
       return data;

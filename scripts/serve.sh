@@ -64,6 +64,9 @@ fi
 if [ -n "${PARLEY_DATABASE_LISTEN:-}" ]; then
 	echo "database_listen = $PARLEY_DATABASE_LISTEN" >> "$dir/parley.conf"
 fi
+if [ -n "${PARLEY_DATABASE_REPLICA:-}" ]; then
+	echo "database_replica = $PARLEY_DATABASE_REPLICA" >> "$dir/parley.conf"
+fi
 if [ -n "${PARLEY_HOOK_CA_FILE:-}" ]; then
 	echo "hook_ca_file = $PARLEY_HOOK_CA_FILE" >> "$dir/parley.conf"
 fi

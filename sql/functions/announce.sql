@@ -83,3 +83,25 @@ LANGUAGE sql STABLE AS $$
 	    = 'on';
 $$;
 
+
+-- What a worker sends on its LISTEN connection after a commit (listen.c):
+-- the post keys that changed ('\n'-separated; NULL: every post; '': none)
+-- and whether deliverers are to be woken. Returns the primary's WAL
+-- insert position, read after the caller's commit: a standby whose replay
+-- has passed it shows that commit (read-your-writes with
+-- database_replica, app/replica.c).
+CREATE OR REPLACE FUNCTION announce(p_keys text, p_deliveries boolean)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_key	text;
+BEGIN
+	FOREACH v_key IN ARRAY CASE WHEN p_keys IS NULL THEN ARRAY['']
+	    ELSE string_to_array(p_keys, E'\n') END LOOP
+		PERFORM pg_notify('parley_thread', v_key);
+	END LOOP;
+	IF p_deliveries THEN
+		PERFORM pg_notify('parley_deliver', '');
+	END IF;
+	RETURN pg_current_wal_insert_lsn()::text;
+END $$;

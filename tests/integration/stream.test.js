@@ -159,7 +159,7 @@ test('Last-Event-ID replays exactly the missed events, also after the listening 
   // still arrives once they are back.
   const killed = sql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
     WHERE datname = current_database() AND pid <> pg_backend_pid()
-    AND (query LIKE '%parley_thread%' OR query LIKE '%stream_since%')`, a.db)[0][0];
+    AND (query LIKE '%parley_thread%' OR query LIKE '%stream_since%' OR query LIKE 'SELECT announce(%')`, a.db)[0][0];
   assert.ok(Number(killed) >= 4, `the four workers' listening connections: ${killed}`);
   const during = await post(a, key, 'six');
   assert.equal(during.status, 201, during.text);
@@ -171,7 +171,7 @@ test('Last-Event-ID replays exactly the missed events, also after the listening 
 // Kills every worker's listening connection (both nodes); how many.
 const killListeners = (db) => Number(sql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
     WHERE datname = current_database() AND pid <> pg_backend_pid()
-    AND (query LIKE '%parley_thread%' OR query LIKE '%stream_since%')`, db)[0][0]);
+    AND (query LIKE '%parley_thread%' OR query LIKE '%stream_since%' OR query LIKE 'SELECT announce(%')`, db)[0][0]);
 
 test('a reader away while the listening connections were killed reconnects with Last-Event-ID: the missed events once each', async () => {
   const key = uniqueKey('rekill');

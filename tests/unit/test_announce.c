@@ -147,3 +147,28 @@ Test(announce, too_many_bytes_become_every_post)
 	cr_assert_eq(strlen(got), 15 * 257 - 1);
 	announce_free(&a);
 }
+
+Test(announce, a_barrier_alone_goes_out_with_no_key)
+{
+	struct announce a;
+	char            got[64];
+	int             d;
+
+	announce_init(&a);
+	cr_assert_not(announce_pending(&a));
+	announce_barrier(&a);
+	cr_assert(announce_pending(&a));
+	take(&a, got, sizeof(got), &d);
+	/* No key: the announcement tells nothing, only where the WAL is. */
+	cr_assert_str_eq(got, "");
+	cr_assert_eq(d, 0);
+	cr_assert_not(announce_pending(&a));
+
+	/* With keys, the barrier rides along. */
+	announce_barrier(&a);
+	announce_post(&a, "p1");
+	take(&a, got, sizeof(got), &d);
+	cr_assert_str_eq(got, "p1");
+	cr_assert_not(announce_pending(&a));
+	announce_free(&a);
+}

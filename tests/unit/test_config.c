@@ -533,6 +533,8 @@ Test(config, pgbouncer_settings)
 	cr_assert_eq(c.prepared_statements, 1);
 	cr_assert_str_eq(c.database_listen,
 	    "host=127.0.0.1 port=6432 dbname=parley");
+	/* No replica unless one is named. */
+	cr_assert_null(c.database_replica);
 	/* Its own copy: freed apart from database. */
 	cr_assert_neq(c.database_listen, c.database);
 	config_free(&c);
@@ -543,8 +545,11 @@ Test(config, pgbouncer_settings)
 	    "database = host=127.0.0.1 port=6432 dbname=parley user=parley\n"
 	    "prepared_statements = no\n"
 	    "database_listen = host=127.0.0.1 port=5432 dbname=parley "
-	    "user=parley password=p=w#1\n");
+	    "user=parley password=p=w#1\n"
+	    "database_replica = host=10.0.0.2 port=5432 dbname=parley\n");
 	cr_assert_eq(c.prepared_statements, 0);
+	cr_assert_str_eq(c.database_replica,
+	    "host=10.0.0.2 port=5432 dbname=parley");
 	cr_assert_str_eq(c.database,
 	    "host=127.0.0.1 port=6432 dbname=parley user=parley");
 	cr_assert_str_eq(c.database_listen,
