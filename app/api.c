@@ -583,6 +583,14 @@ api_fill_route(struct api_fill *fill, struct db_query *q, const char *post)
 		db_on_replica(q);
 }
 
+void
+api_anonymous_read(struct http_request *req, struct db_query *q,
+    const char *post)
+{
+	if (replica_fresh(post, written_param(req)))
+		db_on_replica(q);
+}
+
 /*
  * The worker's cache for answers that are not JSON (thread.html): the
  * same as api_cache_lookup and api_cache_fill, sent as type.

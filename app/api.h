@@ -79,6 +79,9 @@ void api_fill_free(struct api_fill *);
  * standby if it shows what this reader must see (replica.h). Call after
  * building q, before running it. */
 void api_fill_route(struct api_fill *, struct db_query *, const char *post);
+/* The same for an anonymous read no cache keeps (a guest's votes). */
+void api_anonymous_read(struct http_request *, struct db_query *,
+    const char *post);
 /*
  * After a guest's committed write that its triggers announced (a vote,
  * an edit): with a replica, waits for an announcement past it, whose

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 #include <zlib.h>
@@ -22,6 +23,24 @@ static struct cache_entry *head, *tail;
 static size_t              budget, bytes, entries;
 static uint64_t            generation;
 static int                 usable;
+
+/* The coarse clock: a vDSO read, a few ns; ms resolution is plenty. */
+static uint64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+static uint64_t (*cache_clock)(void) = monotonic_ms;
+
+void
+cache_set_clock(uint64_t (*clock)(void))
+{
+	cache_clock = clock != NULL ? clock : monotonic_ms;
+}
 
 static size_t
 entry_size(const struct cache_entry *e)
@@ -146,6 +165,10 @@ cache_get(const char *key)
 		return (NULL);
 	for (e = buckets[bucket_of(key)]; e != NULL; e = e->chain) {
 		if (strcmp(e->key, key) == 0) {
+			if (cache_clock() - e->born_ms >= CACHE_MAX_AGE_MS) {
+				drop(e);
+				break;
+			}
 			unlink_recency(e);
 			push_front(e);
 			metrics_count(METRICS_CACHE_HITS, 1);
@@ -215,6 +238,7 @@ cache_put(const char *key, const char *post, const void *body, size_t len,
 		abort();
 	e->key = xstrdup(key);
 	e->post = post != NULL ? xstrdup(post) : NULL;
+	e->born_ms = cache_clock();
 	memcpy(e->body, body, len);
 	e->body_len = len;
 	cache_etag(body, len, e->etag);

@@ -21,16 +21,26 @@ struct cache_entry {
 	size_t              gz_len;
 	char                etag[36]; /* quoted */
 	char                gz_etag[40];
+	uint64_t            born_ms; /* when it was stored (cache_clock) */
 	struct cache_entry *prev, *next; /* recency, most recent first */
 	struct cache_entry *chain; /* hash bucket */
 };
+
+/*
+ * An entry answers for CACHE_MAX_AGE_MS at most. Changes drop entries
+ * when PostgreSQL announces them; this bounds what an announcement that
+ * never came (its node died between the commit and it) can leave stale.
+ */
+#define CACHE_MAX_AGE_MS 60000
 
 /* Sets the byte budget and empties the cache. */
 void cache_init(size_t budget);
 /* 1 while the cache may be used (the change channel is up). */
 int  cache_usable(void);
 void cache_set_usable(int);
-/* The entry for key, or NULL. */
+/* The clock entries' ages are read on (ms, monotonic); tests set one. */
+void cache_set_clock(uint64_t (*)(void));
+/* The entry for key, or NULL (an entry past its age is dropped). */
 const struct cache_entry *cache_get(const char *key);
 /* The number of invalidations so far: a fill started before a change must
  * not be stored after it (compare before and after the query). */

@@ -242,6 +242,9 @@ handler_votes(struct http_request *req)
 		set_voter(req, &s->auth, s->voter);
 		store_votes_of_query(&s->q, &s->nums, s->key, s->voter,
 		    s->auth.valid ? s->auth.user_id : 0);
+		/* A guest's votes: the widget asks on every page view. */
+		if (!s->auth.valid)
+			api_anonymous_read(req, &s->q, s->key);
 		s->querying = 1;
 	}
 	if ((r = api_query_ready(req, &s->q)) != 1)

@@ -173,6 +173,13 @@ test('anonymous reads are served by the standby; a logged-in reader by the prima
     assert.equal(r.json.comments.length, 1);
   }
   assert.ok(await replicaReads() >= before + 10, 'ten uncached anonymous reads went to the standby');
+  // A guest's votes (never cached) too; a member's on the primary.
+  const votesBefore = await replicaReads();
+  assert.equal((await call(srv.base, 'GET', `/api/v1/votes?post=${encodeURIComponent(key)}`)).status, 200);
+  assert.equal(await replicaReads(), votesBefore + 1, 'a guest\'s votes read on the standby');
+  assert.equal((await call(srv.base, 'GET', `/api/v1/votes?post=${encodeURIComponent(key)}`,
+    { headers: { authorization: `Bearer ${token}` } })).status, 200);
+  assert.equal(await replicaReads(), votesBefore + 1, 'a member\'s on the primary');
 
   // Replay paused, the primary changes the comment without telling
   // anyone (its notification trigger off inside the transaction).
@@ -252,6 +259,8 @@ test('while replay is paused, a new comment shows at once; other posts stay on t
     assert.match(vote.headers.get('x-parley-written') ?? '', /^[0-9A-F]+\/[0-9A-F]+$/);
     const voted = await freshRead(other, `&written=${encodeURIComponent(vote.headers.get('x-parley-written'))}`);
     assert.equal(voted.json.comments[0].score, 1);
+    const mine = await call(srv.base, 'GET', `/api/v1/votes?post=${encodeURIComponent(other)}`);
+    assert.equal(mine.json.votes[o.json.comments[0].id], 1, 'the voter sees the vote');
     const edit = await call(srv.base, 'PATCH', `/api/v1/comments/${c.json.comment.id}`,
       { json: { body: 'my own words, edited' }, headers: { 'x-edit-token': c.json.edit_token } });
     assert.equal(edit.status, 200, edit.text);

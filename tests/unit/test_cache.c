@@ -132,3 +132,27 @@ Test(cache, chosen_keys_do_not_share_a_bucket)
 	cr_assert_lt(cache_longest_chain(), 16, "%zu keys in one bucket",
 	    cache_longest_chain());
 }
+
+static uint64_t fake_now;
+
+static uint64_t
+fake_clock(void)
+{
+	return (fake_now);
+}
+
+Test(cache, an_entry_answers_for_its_max_age_only)
+{
+	fake_now = 1000;
+	cache_set_clock(fake_clock);
+	cr_assert_not_null(put("t|a", "a", "old"));
+	fake_now += CACHE_MAX_AGE_MS - 1;
+	cr_assert_not_null(cache_get("t|a"), "still young");
+	/* A missed announcement leaves it stale this long at most. */
+	fake_now += 1;
+	cr_assert_null(cache_get("t|a"));
+	/* Dropped, not only hidden: stored afresh, it answers again. */
+	cr_assert_not_null(put("t|a", "a", "new"));
+	cr_assert_not_null(cache_get("t|a"));
+	cache_set_clock(NULL);
+}
