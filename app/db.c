@@ -409,18 +409,16 @@ db_on_replica(struct db_query *q)
 static void
 to_primary(struct db_query *q)
 {
-	kore_pgsql_init(&q->sql);
-	q->replica = 0;
-	q->started = 0;
-	q->preparing = 0;
-	q->finished = 0;
-	q->failed = 0;
-	q->queued = 0;
-	q->sqlstate[0] = '\0';
-	if (q->result != NULL) {
+	struct db_query again;
+
+	db_query_init(&again, q->text);
+	again.nparams = q->nparams;
+	memcpy(again.values, q->values, sizeof(q->values));
+	memcpy(again.lengths, q->lengths, sizeof(q->lengths));
+	memcpy(again.formats, q->formats, sizeof(q->formats));
+	if (q->result != NULL)
 		PQclear(q->result);
-		q->result = NULL;
-	}
+	*q = again;
 }
 
 enum db_status

@@ -16,6 +16,8 @@
 //     posts' reads stay on the standby;
 //   - X-Parley-Written: the writer's next read with ?written= is not
 //     answered by the standby before it has replayed the write;
+//   - a pooled connection to the standby that dies: the read on it is
+//     answered by the primary, the next ones reconnect;
 //   - a standby that goes down: every read still answers 200, from the
 //     primary, and reads go back to the standby once it is up;
 //   - failover with synchronous_standby_names: the primary dies under a
@@ -286,6 +288,31 @@ test('a standby that goes down: every read answers from the primary, then the st
   assert.equal((await post(later, 'read once it is back')).status, 201);
   await caughtUp();
   await sleep(200);
+
+  // The standby's end of the pooled connections dies (the watch's
+  // lives): the read on one answers from the primary, and the next
+  // reads reconnect to the standby.
+  for (let i = 0; i < 6; i++) assert.equal((await freshRead(key)).status, 200);
+  const killed = su(standby, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+    WHERE usename = 'parley' AND query NOT LIKE '%pg_last_wal_replay_lsn%'`);
+  assert.ok(Number(killed) >= 1, `pooled connections on the standby: ${killed}`);
+  const fallbacks = await metric('parley_db_replica_fallbacks_total');
+  for (let i = 0; i < 6; i++) {
+    const r = await freshRead(key);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.comments.length, 1);
+  }
+  assert.ok(await metric('parley_db_replica_fallbacks_total') > fallbacks, 'a read failed there and the primary answered');
+  let again = false;
+  for (let i = 0; i < 40 && !again; i++) {
+    await sleep(50);
+    const before = await replicaReads();
+    const before2 = await metric('parley_db_replica_fallbacks_total');
+    assert.equal((await freshRead(key)).status, 200);
+    again = await replicaReads() > before && await metric('parley_db_replica_fallbacks_total') === before2;
+  }
+  assert.ok(again, 'reads reconnected to the standby');
+
   pgCtl(standby, 'stop', '-m', 'immediate');
   try {
     const statuses = [];
