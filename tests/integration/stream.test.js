@@ -157,9 +157,7 @@ test('Last-Event-ID replays exactly the missed events, also after the listening 
 
   // The workers' listening connections die; a comment made meanwhile
   // still arrives once they are back.
-  const killed = sql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-    WHERE datname = current_database() AND pid <> pg_backend_pid()
-    AND (query LIKE '%parley_thread%' OR query LIKE '%stream_since%' OR query LIKE 'SELECT announce(%')`, a.db)[0][0];
+  const killed = await killListeners(a.db);
   assert.ok(Number(killed) >= 4, `the four workers' listening connections: ${killed}`);
   const during = await post(a, key, 'six');
   assert.equal(during.status, 201, during.text);
@@ -168,10 +166,15 @@ test('Last-Event-ID replays exactly the missed events, also after the listening 
   s2.close();
 });
 
-// Kills every worker's listening connection (both nodes); how many.
-const killListeners = (db) => Number(sql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-    WHERE datname = current_database() AND pid <> pg_backend_pid()
-    AND (query LIKE '%parley_thread%' OR query LIKE '%stream_since%' OR query LIKE 'SELECT announce(%')`, db)[0][0]);
+// The workers' listening connections (both nodes), by their last query.
+const LISTENERS = `FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+    AND (query LIKE '%parley_thread%' OR query LIKE '%stream_since%' OR query LIKE 'SELECT announce(%')`;
+// Kills every worker's listening connection; how many. Those killed by
+// an earlier test reconnect a second later: it waits for all four first.
+async function killListeners(db) {
+  for (let i = 0; i < 50 && Number(sql(`SELECT count(*) ${LISTENERS}`, db)[0][0]) < 4; i++) await sleep(100);
+  return Number(sql(`SELECT count(pg_terminate_backend(pid)) ${LISTENERS}`, db)[0][0]);
+}
 
 test('a reader away while the listening connections were killed reconnects with Last-Event-ID: the missed events once each', async () => {
   const key = uniqueKey('rekill');
@@ -184,7 +187,7 @@ test('a reader away while the listening connections were killed reconnects with 
   // The reader goes (a network change) as the workers' listening
   // connections die; comments are made on both nodes meanwhile.
   s1.close();
-  assert.ok(killListeners(a.db) >= 4);
+  assert.ok(await killListeners(a.db) >= 4);
   const missed = [await post(a, key, 'missed on A'), await post(b, key, 'missed on B')];
   for (const m of missed) assert.equal(m.status, 201, m.text);
   // The browser comes back, as EventSource does, with the last id it saw;
