@@ -157,8 +157,10 @@ done
 # shellcheck disable=SC2046
 cc -E -P $(cat /usr/share/kore/features 2>/dev/null) -D_GNU_SOURCE \
     "$top/app/store.c" > "$work/store.i"
-python3 "$helper" sql sql_thread 1=:key 2=NULL::bigint \
-    < "$work/store.i" > "$work/select.sql"
+# The first page of the thread as GET /api/v1/comments?limit=200 reads it
+# (store_thread_page_query: oldest first, 50 replies per comment).
+python3 "$helper" sql sql_thread_page 1=:key 2=NULL::bigint 3="'oldest'" \
+    4=NULL 5=NULL 6=NULL 7=200 8=50 < "$work/store.i" > "$work/select.sql"
 # comment_create as a guest's post calls it (no title or URL sent, no
 # account, no website, rate limit off): every third one a reply. Bodies are
 # unique: the run's tag, the client and a random number.
@@ -167,6 +169,7 @@ create() {	# KEY PARENT
 	    4="$2" 5=5 6=NULL 7=:name 8=:email 9=NULL \
 	    10="(:body::text || ' [' || :tag::text || ' c' || :client_id || ' n' || :n || ']')" \
 	    11=:html 12=:status 13=:ip 14=:tok 15=:verdict 16=:reason 17=0 \
+	    18=false \
 	    < "$work/store.i"
 }
 insert_script() {	# KEY PARENT [pgbench lines first]
