@@ -255,8 +255,19 @@ for run in pgbench_insert pgbench_insert_spread; do
 	    -D ip=127.0.0.1 -D tok="$tok" -D verdict=approve -D reason=approved
 done
 
-# Counts are counted where they are read: nothing to drift.
-meta counts_ok "computed on read"
+# The stored counts (sql/functions/counts.sql) after all that posting,
+# concurrent on one post and spread: each post's and each comment's equal
+# to a fresh count.
+read -r posts_off replies_off <<<"$(sql -F' ' -c "SELECT
+    (SELECT count(*) FROM posts p WHERE post_comment_count(p.id) <> (SELECT
+	count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')),
+    (SELECT count(*) FROM comments c WHERE reply_count(c.id) <> (SELECT
+	count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved'))")"
+if [ "$posts_off" = 0 ] && [ "$replies_off" = 0 ]; then
+	meta counts_ok "yes (every post's and comment's stored count equals a fresh one)"
+else
+	meta counts_ok "NO: $posts_off posts and $replies_off comments have stored counts unlike fresh ones"
+fi
 
 meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$sampler" && wait "$sampler" || true
