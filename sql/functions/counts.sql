@@ -10,8 +10,30 @@
 -- gone with it (their rows cascade), not made again.
 CREATE OR REPLACE FUNCTION comment_counts_add(p_post bigint[],
 	p_parent bigint[], p_n integer[], p_shard smallint) RETURNS void
-LANGUAGE plpgsql AS $$
+-- Planned once: plans made for each call's arrays cost more than the
+-- writes (posting is one row, and it is most calls).
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
+	IF cardinality(p_post) = 1 THEN
+		-- One comment: the same, without taking the arrays apart.
+		IF p_shard = 0 THEN
+			PERFORM stream_lock(p_post[1]);
+		END IF;
+		INSERT INTO post_counts AS pc (post_id, shard, approved)
+		    SELECT p_post[1], p_shard, p_n[1]
+		    WHERE EXISTS (SELECT 1 FROM posts p WHERE p.id = p_post[1])
+		    ON CONFLICT (post_id, shard)
+		    DO UPDATE SET approved = pc.approved + EXCLUDED.approved;
+		IF p_parent[1] IS NOT NULL THEN
+			INSERT INTO reply_counts AS rc (comment_id, shard, approved)
+			    SELECT p_parent[1], p_shard, p_n[1]
+			    WHERE EXISTS (SELECT 1 FROM comments c
+				WHERE c.id = p_parent[1])
+			    ON CONFLICT (comment_id, shard)
+			    DO UPDATE SET approved = rc.approved + EXCLUDED.approved;
+		END IF;
+		RETURN;
+	END IF;
 	IF p_shard = 0 THEN
 		PERFORM stream_lock_posts(p_post);
 	END IF;
