@@ -14,7 +14,8 @@
  *      replies' as for posted comments (thread.c counts on it), and are
  *      written once each, in place: no second pass over the table;
  *   4. deleted comments without replies go: nothing of them is shown;
- *   5. each post's cached thread is announced stale.
+ *   5. the posts' and parents' stored counts get the new approved
+ *      comments, and each post's cached thread is announced stale.
  * The import's transaction says parley.importing: imported comments are
  * history, not news, so no hook events are made for them (comments_events
  * in sql/functions/hooks.sql) and no announcement per row (announce_later).
@@ -191,10 +192,16 @@ static const char sql_drop_deleted[] =
     "  AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)"
     " RETURNING c.id) SELECT count(*) FROM gone";
 
-/* Step 5, and the counts. */
+/* Step 5, and the stored counts: the import's transaction skips their
+ * trigger, so its approved comments are added here, in the shard of
+ * imports (sql/032_comment_counts.sql), just before the commit. */
 static const char sql_announce[] =
     "UPDATE comments c SET body = '', html = '' FROM import_new n"
     " WHERE c.id = n.id AND c.status = 'deleted';"
+    " SELECT comment_counts_add(array_agg(c.post_id),"
+    "  array_agg(c.parent_id), array_agg(1), 1::smallint)"
+    " FROM import_new n JOIN comments c ON c.id = n.id"
+    " WHERE c.status = 'approved';"
     " SELECT pg_notify('parley_thread', key) FROM import_posts"
     " WHERE post_id IN (SELECT post_id FROM import_new)";
 

@@ -25,44 +25,21 @@
 
 static const char sql_health[] = "SELECT 1";
 
-/*
- * Every comment of the post: approved ones in full, and the viewer's own
- * held ones ($2); the others only as their place in the tree, so a removed
- * comment's text never leaves the database on the readers' path. The
- * post's columns repeat on every row; with no comments there is one row
- * whose comment columns are NULL.
- */
-static const char sql_thread[] =
-	"SELECT p.title, p.url, p.approved, p.open,"
-	" c.id, c.parent_id, c.status,"
-	" CASE WHEN v.shown THEN coalesce(u.name, c.author_name) ELSE '' END,"
-	" CASE WHEN v.shown THEN c.author_url END,"
-	" CASE WHEN v.shown THEN c.html ELSE '' END,"
-	" rfc3339(c.created_at), rfc3339(c.edited_at),"
-	" (extract(epoch FROM c.created_at) * 1000000)::bigint, c.score,"
-	" coalesce(u.role, 'guest'), coalesce(c.user_id = $2, false),"
-	" CASE WHEN v.shown"
-	"  THEN avatar_seed(c.user_id, c.author_email, c.author_name) END,"
-	" (SELECT value::text FROM settings"
-	"  WHERE name = 'edit_window_seconds')::bigint"
-	/* The count once for the post (OFFSET 0: not flattened into a count
-	 * for every comment row, which made reading a thread quadratic). */
-	" FROM (SELECT p.*, post_comment_count(p.id) AS approved"
-	"  FROM posts p WHERE p.key = $1 OFFSET 0) p"
-	" LEFT JOIN comments c ON c.post_id = p.id"
-	" LEFT JOIN users u ON u.id = c.user_id"
-	" CROSS JOIN LATERAL (SELECT c.status = 'approved' OR"
-	"  (c.status = 'pending' AND c.user_id = $2) AS shown) v";
-
 enum {
 	TH_TITLE, TH_URL, TH_COUNT, TH_OPEN, TH_ID, TH_PARENT, TH_STATUS,
 	TH_NAME, TH_AUTHOR_URL, TH_HTML, TH_CREATED, TH_EDITED, TH_CREATED_US,
 	TH_SCORE, TH_ROLE, TH_OWN, TH_AVATAR, TH_EDIT_WINDOW, TH_MORE, TH_KEY
 };
 
-/* A page of a thread (thread_page_ids in sql/functions/thread.sql), in
- * sql_thread's columns, then how many replies were left out, then the
- * post's key. */
+/*
+ * A page of a thread (thread_page_ids in sql/functions/thread.sql): the
+ * post's columns, repeated on every row, then each comment's (approved
+ * ones in full, and the viewer's own held ones ($2); the others only as
+ * their place in the tree, so a removed comment's text never leaves the
+ * database on the readers' path), how many of its replies were left out,
+ * and the post's key. A post without comments on the page gives one row
+ * whose comment columns are NULL.
+ */
 #define SQL_PAGE_COLUMNS \
 	"SELECT p.title, p.url, p.approved, p.open," \
 	" c.id, c.parent_id, c.status," \
@@ -391,15 +368,6 @@ param_int(struct db_query *q, struct store_numbers *nums, int i, int64_t n)
 	db_param(q, nums->v[i]);
 }
 
-void
-store_thread_query(struct db_query *q, struct store_numbers *nums,
-    const char *key, int64_t viewer_id)
-{
-	db_query_init(q, sql_thread);
-	db_param(q, key);
-	param_id(q, nums, 0, viewer_id);
-}
-
 static const char *sort_names[] = {
 	[SORT_OLDEST] = "oldest",
 	[SORT_NEWEST] = "newest",
@@ -500,11 +468,9 @@ store_thread_read(struct db_query *q, struct post_info *post,
 			c->edit_until_us = edit_window_end(c->created_us,
 			    db_int(q, row, TH_EDIT_WINDOW));
 		c->score = db_int(q, row, TH_SCORE);
-		/* A page's answer (sql_thread_page) has more columns. */
-		if (db_columns(q) > TH_MORE) {
-			c->listed = 1;
-			c->more = db_int(q, row, TH_MORE);
-		}
+		/* The page holds only comments this reader sees. */
+		c->listed = 1;
+		c->more = db_int(q, row, TH_MORE);
 		n++;
 	}
 	*itemsp = items;

@@ -19,11 +19,8 @@ struct store_numbers {
 
 void store_health_query(struct db_query *);
 
-/* All comments of a post, with the post; viewer_id's own held comments
- * come in full (0: an anonymous reader). */
-void store_thread_query(struct db_query *, struct store_numbers *,
-    const char *key, int64_t viewer_id);
-/* 1 if the post exists (post filled), 0 if not; *items is allocated
+/* Reads the answer of store_thread_page_query or store_replies_query:
+ * 1 if the post exists (post filled), 0 if not; *items is allocated
  * (free it) and its strings borrowed from q's result. */
 int store_thread_read(struct db_query *, struct post_info *, struct comment **,
     size_t *);

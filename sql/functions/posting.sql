@@ -174,15 +174,6 @@ BEGIN
 	    INTO prior_approved;
 END $$;
 
--- A post's approved comments, counted where they are read (an index-only
--- count; workers cache the answers): a stored count made every comment of
--- a post wait for the previous one's commit.
-CREATE OR REPLACE FUNCTION post_comment_count(p_post_id bigint) RETURNS integer
-LANGUAGE sql STABLE AS $$
-	SELECT count(*)::integer FROM comments
-	WHERE post_id = p_post_id AND status = 'approved';
-$$;
-
 -- Creates a comment, and its post on the post's first comment, in one
 -- statement so a rejected comment leaves nothing behind: every check runs
 -- before the first write. Returns one row; err is NULL on success, else a

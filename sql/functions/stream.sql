@@ -17,18 +17,25 @@ LANGUAGE sql AS $$
 	SELECT pg_advisory_xact_lock(16, (p_post_id % 2147483647)::int4);
 $$;
 
--- The locks of the posts of several comments, in one order for all
--- (two bulk moderations over the same posts cannot wait for each other).
-CREATE OR REPLACE FUNCTION stream_lock_comments(p_ids bigint[]) RETURNS void
+-- The locks of several posts, in one order for all (two bulk changes
+-- over the same posts cannot wait for each other).
+CREATE OR REPLACE FUNCTION stream_lock_posts(p_post_ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_k	int4;
 BEGIN
-	FOR v_k IN SELECT DISTINCT (c.post_id % 2147483647)::int4 FROM comments c
-	    WHERE c.id = ANY (p_ids) ORDER BY 1 LOOP
+	FOR v_k IN SELECT DISTINCT (p % 2147483647)::int4
+	    FROM unnest(p_post_ids) p ORDER BY 1 LOOP
 		PERFORM pg_advisory_xact_lock(16, v_k);
 	END LOOP;
 END $$;
+
+-- The locks of the posts of several comments (bulk moderation).
+CREATE OR REPLACE FUNCTION stream_lock_comments(p_ids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+	SELECT stream_lock_posts(ARRAY(SELECT c.post_id FROM comments c
+	    WHERE c.id = ANY (p_ids)));
+$$;
 
 -- What a reader sees change: a comment becoming visible (approved), an
 -- approved comment's text, an approved comment going away. Pending and

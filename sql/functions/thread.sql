@@ -35,7 +35,7 @@ $$;
 --     says there is a next page;
 --   under each, recursively, its first p_replies visible replies, oldest
 --     first; more is the number of the comment's visible replies after
---     them.
+--     them (read from stored counts: see below).
 CREATE OR REPLACE FUNCTION thread_page_ids(p_post_id bigint, p_root bigint,
 	p_viewer bigint, p_sort text, p_score bigint, p_us bigint,
 	p_after bigint, p_limit integer, p_replies integer)
@@ -92,25 +92,35 @@ BEGIN
 		RETURN;
 	END IF;
 
+	-- The replies left out of a comment that shows p_replies: its
+	-- approved ones (all those up to the last shown are shown) from its
+	-- stored count (sql/functions/counts.sql), and the others this
+	-- reader sees after the last shown, from the index of replies not
+	-- approved (comments_parent_hidden), so that neither costs as many
+	-- reads as the comment has replies.
 	RETURN QUERY
-	WITH RECURSIVE tree(id, parent) AS (
-		SELECT t.id, NULL::bigint
+	WITH RECURSIVE tree(id, parent, approved) AS (
+		SELECT t.id, NULL::bigint, true
 		FROM unnest(v_top[1:p_limit]) AS t(id)
 		UNION ALL
-		SELECT r.id, tree.id FROM tree CROSS JOIN LATERAL (
-			SELECT c.id FROM comments c
+		SELECT r.id, tree.id, r.status = 'approved'
+		FROM tree CROSS JOIN LATERAL (
+			SELECT c.id, c.status FROM comments c
 			WHERE c.parent_id = tree.id
 			  AND (c.status = 'approved' OR comment_visible(c.id,
 			      c.status, c.user_id, p_viewer))
 			ORDER BY c.id LIMIT p_replies) r),
 	shown AS (
-		SELECT tree.parent, count(*) AS n, max(tree.id) AS last
+		SELECT tree.parent, count(*) AS n,
+		    count(*) FILTER (WHERE tree.approved) AS approved,
+		    max(tree.id) AS last
 		FROM tree WHERE tree.parent IS NOT NULL GROUP BY tree.parent)
-	SELECT tree.id, CASE WHEN s.n >= p_replies THEN (
+	SELECT tree.id, CASE WHEN s.n >= p_replies THEN
+		reply_count(tree.id) - s.approved::integer + (
 		SELECT count(*)::integer FROM comments c
 		WHERE c.parent_id = tree.id AND c.id > s.last
-		  AND (c.status = 'approved' OR comment_visible(c.id,
-		      c.status, c.user_id, p_viewer)))
+		  AND c.status <> 'approved'
+		  AND comment_visible(c.id, c.status, c.user_id, p_viewer))
 	    ELSE 0 END
 	FROM tree LEFT JOIN shown s ON s.parent = tree.id
 	UNION ALL

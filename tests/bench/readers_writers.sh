@@ -157,8 +157,10 @@ done
 # shellcheck disable=SC2046
 cc -E -P $(cat /usr/share/kore/features 2>/dev/null) -D_GNU_SOURCE \
     "$top/app/store.c" > "$work/store.i"
-python3 "$helper" sql sql_thread 1=:key 2=NULL::bigint \
-    < "$work/store.i" > "$work/select.sql"
+# The first page of the thread as GET /api/v1/comments?limit=200 reads it
+# (store_thread_page_query: oldest first, 50 replies per comment).
+python3 "$helper" sql sql_thread_page 1=:key 2=NULL::bigint 3="'oldest'" \
+    4=NULL 5=NULL 6=NULL 7=200 8=50 < "$work/store.i" > "$work/select.sql"
 # comment_create as a guest's post calls it (no title or URL sent, no
 # account, no website, rate limit off): every third one a reply. Bodies are
 # unique: the run's tag, the client and a random number.
@@ -167,6 +169,7 @@ create() {	# KEY PARENT
 	    4="$2" 5=5 6=NULL 7=:name 8=:email 9=NULL \
 	    10="(:body::text || ' [' || :tag::text || ' c' || :client_id || ' n' || :n || ']')" \
 	    11=:html 12=:status 13=:ip 14=:tok 15=:verdict 16=:reason 17=0 \
+	    18=false \
 	    < "$work/store.i"
 }
 insert_script() {	# KEY PARENT [pgbench lines first]
@@ -252,8 +255,19 @@ for run in pgbench_insert pgbench_insert_spread; do
 	    -D ip=127.0.0.1 -D tok="$tok" -D verdict=approve -D reason=approved
 done
 
-# Counts are counted where they are read: nothing to drift.
-meta counts_ok "computed on read"
+# The stored counts (sql/functions/counts.sql) after all that posting,
+# concurrent on one post and spread: each post's and each comment's equal
+# to a fresh count.
+read -r posts_off replies_off <<<"$(sql -F' ' -c "SELECT
+    (SELECT count(*) FROM posts p WHERE post_comment_count(p.id) <> (SELECT
+	count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')),
+    (SELECT count(*) FROM comments c WHERE reply_count(c.id) <> (SELECT
+	count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved'))")"
+if [ "$posts_off" = 0 ] && [ "$replies_off" = 0 ]; then
+	meta counts_ok "yes (every post's and comment's stored count equals a fresh one)"
+else
+	meta counts_ok "NO: $posts_off posts and $replies_off comments have stored counts unlike fresh ones"
+fi
 
 meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$sampler" && wait "$sampler" || true

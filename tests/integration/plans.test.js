@@ -29,7 +29,10 @@ test('reading a thread counts the post\'s comments once, not once per comment', 
     const r = await call(srv.base, 'POST', '/api/v1/comments', { json: { post: key, body: `comment ${i}`, author_name: 'A' } });
     assert.equal(r.status, 201, r.text);
   }
-  const stmt = storeStatement('sql_thread', { 1: `'${key}'`, 2: 'NULL::bigint' }).trim().replace(/;$/, '');
+  // The first page, as GET /api/v1/comments reads it (store_thread_page_query).
+  const stmt = storeStatement('sql_thread_page', {
+    1: `'${key}'`, 2: 'NULL::bigint', 3: "'oldest'", 4: 'NULL', 5: 'NULL', 6: 'NULL', 7: 50, 8: 50,
+  }).trim().replace(/;$/, '');
   // Function calls are counted (track_functions, a superuser's setting)
   // and read back in the same transaction.
   const out = execFileSync(path.join(top, 'scripts', 'pg.sh'), ['psql', '-U', 'postgres', '-d', srv.db,
