@@ -500,6 +500,10 @@ def report(d, json_out):
 			    [(">=20000/s", r["rps"] >= 20000)] if c == 16 else [],
 			    meta.get("bytes_counts", "?")))
 	for c in (1, 16):
+		k = "votes_c%d" % c
+		if k in runs:
+			rows.append(("guest's votes (uncached)", k, c, "-", [], "-"))
+	for c in (1, 16):
 		k = "post_c%d" % c
 		if k in runs:
 			r = runs[k]

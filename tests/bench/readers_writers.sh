@@ -3,7 +3,8 @@
 # /2018/03/post-198 with 200 comments (134 top-level, 66 replies down to
 # depth index 4) and 19 posts with 5 comments each, then drives Parley
 # (2 workers) with wrk: the whole thread (limit 200, with and without
-# Accept-Encoding: gzip), counts for the 20 posts, and guests posting
+# Accept-Encoding: gzip), counts for the 20 posts, a guest's votes on the
+# post (never cached: a database read each), and guests posting
 # unique comments (a third of them replies) with durable commits, at c=1
 # and c=16. Ceilings in the same run: /embed.js from memory, and pgbench
 # running Parley's own thread SELECT and comment_create transaction. Samples
@@ -204,6 +205,11 @@ for c in 1 16; do
 done
 for c in 1 16; do
 	run_wrk "counts_c$c" "$c" "$counts_url"
+done
+# A guest's votes on the post: the widget asks on every page view, and no
+# cache keeps it (per reader): a database read each time.
+for c in 1 16; do
+	run_wrk "votes_c$c" "$c" "$base/api/v1/votes?post=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$key")"
 done
 
 outbox=$(sql -c "SELECT string_agg(table_name, ' ') FROM information_schema.tables
