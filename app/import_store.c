@@ -272,29 +272,35 @@ run_each(struct import_store *s, const char *what, const char *sql)
 	return (res);
 }
 
-/* One COPY text field: \N for NULL, else escaped. */
+/* One COPY text field: \N for NULL, else escaped; runs without a byte
+ * to escape go in whole. */
 static void
 copy_field(struct buf *b, const char *v, int last)
 {
+	size_t n;
+
 	if (v == NULL)
-		buf_puts(b, "\\N");
-	for (; v != NULL && *v != '\0'; v++) {
+		buf_append(b, "\\N", 2);
+	while (v != NULL && *v != '\0') {
+		n = strcspn(v, "\\\t\n\r");
+		buf_append(b, v, n);
+		v += n;
 		switch (*v) {
+		case '\0':
+			continue;
 		case '\\':
-			buf_puts(b, "\\\\");
+			buf_append(b, "\\\\", 2);
 			break;
 		case '\t':
-			buf_puts(b, "\\t");
+			buf_append(b, "\\t", 2);
 			break;
 		case '\n':
-			buf_puts(b, "\\n");
-			break;
-		case '\r':
-			buf_puts(b, "\\r");
+			buf_append(b, "\\n", 2);
 			break;
 		default:
-			buf_putc(b, *v);
+			buf_append(b, "\\r", 2);
 		}
+		v++;
 	}
 	buf_putc(b, last ? '\n' : '\t');
 }
