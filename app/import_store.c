@@ -169,47 +169,47 @@ static const char sql_place[] =
      * index insertions it would save (ids still go by level). No ON
      * CONFLICT: import_todo holds only source ids that no comment has,
      * and imports run one at a time; the unique index would still
-     * refuse a duplicate, failing the import whole. */
+     * refuse a duplicate, failing the import whole. A deleted comment
+     * keeps no text: kept, it is a placeholder for its replies. */
     " CREATE TEMP TABLE import_new ON COMMIT DROP AS"
     "  WITH ins AS (INSERT INTO comments (id, post_id, parent_id, depth,"
     "   author_name, author_email, author_url, body, html, status, ip,"
     "   created_at, edited_at, score, verdict, reason, user_id,"
     "   import_source, import_id)"
     "  SELECT i.id, t.post_id, coalesce(pi.id, p.db_parent),"
-    "   coalesce(p.depth, 0), s.name, s.email, s.author_url, s.body,"
-    "   s.html, s.status, s.ip, s.created_at, s.edited_at,"
+    "   coalesce(p.depth, 0), s.name, s.email, s.author_url,"
+    "   CASE WHEN s.status = 'deleted' THEN '' ELSE s.body END,"
+    "   CASE WHEN s.status = 'deleted' THEN '' ELSE s.html END,"
+    "   s.status, s.ip, s.created_at, s.edited_at,"
     "   coalesce(s.score, 0), s.verdict, s.reason, u.id, $1, s.source_id"
     "  FROM import_ids i JOIN import_todo t ON t.source_id = i.source_id"
     "  JOIN import_stage s ON s.n = t.n"
     "  LEFT JOIN import_place p ON p.source_id = i.source_id"
     "  LEFT JOIN import_ids pi ON pi.source_id = p.src_parent"
     "  LEFT JOIN users u ON lower(u.email) = lower(s.user_email)"
-    "  RETURNING id, post_id, import_id)"
-    "  SELECT ins.id, ins.post_id, ins.import_id AS source_id,"
-    "   t.parent_source FROM ins"
-    "  JOIN import_todo t ON t.source_id = ins.import_id;"
-    " CREATE INDEX ON import_new (id);"
-    " CREATE INDEX ON import_new (source_id);"
+    "  RETURNING id, post_id, status)"
+    "  SELECT * FROM ins;"
     " ANALYZE import_new";
 
-/* Orphans: a parent named but not had. */
+/* Orphans: a parent named but not had, so placed at the top level (no
+ * place: in a cycle; or placed with no parent of either kind). */
 static const char sql_orphans[] =
-    "SELECT count(*) FROM import_new n JOIN comments c ON c.id = n.id"
-    " WHERE n.parent_source IS NOT NULL AND c.parent_id IS NULL";
+    "SELECT count(*) FROM import_todo t"
+    " LEFT JOIN import_place p ON p.source_id = t.source_id"
+    " WHERE t.parent_source IS NOT NULL AND (p.source_id IS NULL"
+    "  OR (p.src_parent IS NULL AND p.db_parent IS NULL))";
 
 /* Step 4: deleted comments without replies, leaves first, again and
  * again until none is left (a deleted reply to a deleted comment). */
 static const char sql_drop_deleted[] =
     "WITH gone AS (DELETE FROM comments c USING import_new n"
-    " WHERE c.id = n.id AND c.status = 'deleted'"
+    " WHERE n.status = 'deleted' AND c.id = n.id"
     "  AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)"
     " RETURNING c.id) SELECT count(*) FROM gone";
 
 /* Step 5, and the counts. */
 static const char sql_announce[] =
-    "UPDATE comments c SET body = '', html = '' FROM import_new n"
-    " WHERE c.id = n.id AND c.status = 'deleted';"
-    " SELECT pg_notify('parley_thread', key) FROM import_posts"
+    "SELECT pg_notify('parley_thread', key) FROM import_posts"
     " WHERE post_id IN (SELECT post_id FROM import_new)";
 
 /* Already: rows of comments an earlier import brought (import_seen
