@@ -200,11 +200,15 @@ static const char sql_orphans[] =
     "  OR (p.src_parent IS NULL AND p.db_parent IS NULL))";
 
 /* Step 4: deleted comments without replies, leaves first, again and
- * again until none is left (a deleted reply to a deleted comment). */
+ * again until none is left (a deleted reply to a deleted comment).
+ * OFFSET 0 keeps NOT EXISTS a probe of comments_parent_id for each of
+ * the few deleted ones: as an anti-join, the planner sorted every
+ * comment by parent_id on each pass. */
 static const char sql_drop_deleted[] =
     "WITH gone AS (DELETE FROM comments c USING import_new n"
     " WHERE n.status = 'deleted' AND c.id = n.id"
-    "  AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)"
+    "  AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id"
+    "   OFFSET 0)"
     " RETURNING c.id) SELECT count(*) FROM gone";
 
 /* Step 5, and the counts. */
