@@ -155,14 +155,15 @@ static const char sql_place[] =
     "   FROM lv JOIN import_todo t ON t.parent_source = lv.source_id"
     "    AND t.post_id = lv.post_id CROSS JOIN maxd)"
     "  SELECT * FROM lv;"
-    " CREATE INDEX ON import_place (source_id);"
-    /* Ids in level order: a parent's is smaller than its replies'. */
+    /* Ids in level order: a parent's is smaller than its replies'.
+     * With each comment's place beside its id, the insert joins the
+     * bodies to one narrow table (hashed: no index needed). */
     " CREATE TEMP TABLE import_ids ON COMMIT DROP AS"
-    "  SELECT o.source_id, nextval('comments_id_seq') AS id FROM ("
-    "   SELECT t.source_id FROM import_todo t"
+    "  SELECT o.*, nextval('comments_id_seq') AS id FROM ("
+    "   SELECT t.source_id, t.n, t.post_id, t.parent_source, p.level,"
+    "    p.depth, p.src_parent, p.db_parent FROM import_todo t"
     "   LEFT JOIN import_place p ON p.source_id = t.source_id"
     "   ORDER BY p.level NULLS LAST, t.n) o;"
-    " CREATE INDEX ON import_ids (source_id);"
     " ANALYZE import_ids;"
     /* Every comment written once, in its place, in the staging
      * table's order: sorting the bodies by id took longer than the
@@ -176,16 +177,14 @@ static const char sql_place[] =
     "   author_name, author_email, author_url, body, html, status, ip,"
     "   created_at, edited_at, score, verdict, reason, user_id,"
     "   import_source, import_id)"
-    "  SELECT i.id, t.post_id, coalesce(pi.id, p.db_parent),"
-    "   coalesce(p.depth, 0), s.name, s.email, s.author_url,"
+    "  SELECT i.id, i.post_id, coalesce(pi.id, i.db_parent),"
+    "   coalesce(i.depth, 0), s.name, s.email, s.author_url,"
     "   CASE WHEN s.status = 'deleted' THEN '' ELSE s.body END,"
     "   CASE WHEN s.status = 'deleted' THEN '' ELSE s.html END,"
     "   s.status, s.ip, s.created_at, s.edited_at,"
     "   coalesce(s.score, 0), s.verdict, s.reason, u.id, $1, s.source_id"
-    "  FROM import_ids i JOIN import_todo t ON t.source_id = i.source_id"
-    "  JOIN import_stage s ON s.n = t.n"
-    "  LEFT JOIN import_place p ON p.source_id = i.source_id"
-    "  LEFT JOIN import_ids pi ON pi.source_id = p.src_parent"
+    "  FROM import_ids i JOIN import_stage s ON s.n = i.n"
+    "  LEFT JOIN import_ids pi ON pi.source_id = i.src_parent"
     "  LEFT JOIN users u ON lower(u.email) = lower(s.user_email)"
     "  RETURNING id, post_id, status)"
     "  SELECT * FROM ins;"
@@ -194,10 +193,8 @@ static const char sql_place[] =
 /* Orphans: a parent named but not had, so placed at the top level (no
  * place: in a cycle; or placed with no parent of either kind). */
 static const char sql_orphans[] =
-    "SELECT count(*) FROM import_todo t"
-    " LEFT JOIN import_place p ON p.source_id = t.source_id"
-    " WHERE t.parent_source IS NOT NULL AND (p.source_id IS NULL"
-    "  OR (p.src_parent IS NULL AND p.db_parent IS NULL))";
+    "SELECT count(*) FROM import_ids WHERE parent_source IS NOT NULL"
+    " AND (level IS NULL OR (src_parent IS NULL AND db_parent IS NULL))";
 
 /* Step 4: deleted comments without replies, leaves first, again and
  * again until none is left (a deleted reply to a deleted comment).
