@@ -52,7 +52,7 @@ buf_reserve(struct buf *b, size_t extra)
 }
 
 void
-buf_append(struct buf *b, const void *p, size_t n)
+buf_append_grow(struct buf *b, const void *p, size_t n)
 {
 	buf_reserve(b, n);
 	if (n > 0)
@@ -65,12 +65,6 @@ void
 buf_puts(struct buf *b, const char *s)
 {
 	buf_append(b, s, strlen(s));
-}
-
-void
-buf_putc(struct buf *b, char c)
-{
-	buf_append(b, &c, 1);
 }
 
 void

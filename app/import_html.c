@@ -1566,10 +1566,13 @@ scheme_unlink(struct conv *c)
 	}
 }
 
-/* Whether s starts what md4c may link, up to the next space. */
+/* Whether s starts what md4c may link, up to the next space. Asked
+ * of every character of the text: the first byte rules out most. */
 static int
 url_start(const char *s, size_t n)
 {
+	if (n == 0 || (*s != 'h' && *s != 'f' && *s != 'w'))
+		return (0);
 	return ((n > 7 && memcmp(s, "http://", 7) == 0) ||
 	    (n > 8 && memcmp(s, "https://", 8) == 0) ||
 	    (n > 6 && memcmp(s, "ftp://", 6) == 0) ||

@@ -51,6 +51,11 @@ static const char sql_begin[] =
     "BEGIN;"
     " SET LOCAL parley.importing = 'on';"
     " SET LOCAL parley.announce_later = 'on';"
+    /* Placing joins and sorts a few hundred thousand rows at once:
+     * in memory, not in batches on disk, and without compiling its
+     * expressions (JIT took longer than it saved). */
+    " SET LOCAL work_mem = '32MB';"
+    " SET LOCAL jit = off;"
     " CREATE TEMP TABLE import_stage ("
     "  n bigserial, kind char NOT NULL, source_id text,"
     "  post_source text, parent_source text, key text, url text,"
@@ -100,14 +105,21 @@ static const char sql_place[] =
     "  SELECT DISTINCT ON (s.source_id) s.source_id, p.id AS post_id, p.key"
     "  FROM import_stage s JOIN posts p ON p.key = s.key"
     "  WHERE s.kind = 'p' ORDER BY s.source_id, s.n;"
+    /* The staged comments without their bodies, each marked when an
+     * earlier import of this source has it: the wide staging table is
+     * read once here and once by the insert. */
+    " CREATE TEMP TABLE import_seen ON COMMIT DROP AS"
+    "  SELECT s.n, s.source_id, s.post_source, s.parent_source,"
+    "   EXISTS (SELECT 1 FROM comments c WHERE c.import_source = $1"
+    "    AND c.import_id = s.source_id) AS had"
+    "  FROM import_stage s WHERE s.kind = 'c';"
     /* The comments new to this source, on posts that came. */
     " CREATE TEMP TABLE import_todo ON COMMIT DROP AS"
     "  SELECT DISTINCT ON (s.source_id) s.source_id, s.parent_source,"
     "   s.n, m.post_id"
-    "  FROM import_stage s JOIN import_posts m"
+    "  FROM import_seen s JOIN import_posts m"
     "   ON m.source_id = s.post_source"
-    "  WHERE s.kind = 'c' AND NOT EXISTS (SELECT 1 FROM comments c"
-    "   WHERE c.import_source = $1 AND c.import_id = s.source_id)"
+    "  WHERE NOT s.had"
     "  ORDER BY s.source_id, s.n;"
     " CREATE INDEX ON import_todo (source_id);"
     " CREATE INDEX ON import_todo (parent_source);"
@@ -144,76 +156,77 @@ static const char sql_place[] =
     "   FROM lv JOIN import_todo t ON t.parent_source = lv.source_id"
     "    AND t.post_id = lv.post_id CROSS JOIN maxd)"
     "  SELECT * FROM lv;"
-    " CREATE INDEX ON import_place (source_id);"
-    /* Ids in level order: a parent's is smaller than its replies'. */
+    /* Ids in level order: a parent's is smaller than its replies'.
+     * With each comment's place beside its id, the insert joins the
+     * bodies to one narrow table (hashed: no index needed). */
     " CREATE TEMP TABLE import_ids ON COMMIT DROP AS"
-    "  SELECT o.source_id, nextval('comments_id_seq') AS id FROM ("
-    "   SELECT t.source_id FROM import_todo t"
+    "  SELECT o.*, nextval('comments_id_seq') AS id FROM ("
+    "   SELECT t.source_id, t.n, t.post_id, t.parent_source, p.level,"
+    "    p.depth, p.src_parent, p.db_parent FROM import_todo t"
     "   LEFT JOIN import_place p ON p.source_id = t.source_id"
     "   ORDER BY p.level NULLS LAST, t.n) o;"
-    " CREATE INDEX ON import_ids (source_id);"
     " ANALYZE import_ids;"
-    /* Every comment written once, in its place. */
+    /* Every comment written once, in its place, in the staging
+     * table's order: sorting the bodies by id took longer than the
+     * index insertions it would save (ids still go by level). No ON
+     * CONFLICT: import_todo holds only source ids that no comment has,
+     * and imports run one at a time; the unique index would still
+     * refuse a duplicate, failing the import whole. A deleted comment
+     * keeps no text: kept, it is a placeholder for its replies. */
     " CREATE TEMP TABLE import_new ON COMMIT DROP AS"
     "  WITH ins AS (INSERT INTO comments (id, post_id, parent_id, depth,"
     "   author_name, author_email, author_url, body, html, status, ip,"
     "   created_at, edited_at, score, verdict, reason, user_id,"
     "   import_source, import_id)"
-    "  SELECT i.id, t.post_id, coalesce(pi.id, p.db_parent),"
-    "   coalesce(p.depth, 0), s.name, s.email, s.author_url, s.body,"
-    "   s.html, s.status, s.ip, s.created_at, s.edited_at,"
+    "  SELECT i.id, i.post_id, coalesce(pi.id, i.db_parent),"
+    "   coalesce(i.depth, 0), s.name, s.email, s.author_url,"
+    "   CASE WHEN s.status = 'deleted' THEN '' ELSE s.body END,"
+    "   CASE WHEN s.status = 'deleted' THEN '' ELSE s.html END,"
+    "   s.status, s.ip, s.created_at, s.edited_at,"
     "   coalesce(s.score, 0), s.verdict, s.reason, u.id, $1, s.source_id"
-    "  FROM import_ids i JOIN import_todo t ON t.source_id = i.source_id"
-    "  JOIN import_stage s ON s.n = t.n"
-    "  LEFT JOIN import_place p ON p.source_id = i.source_id"
-    "  LEFT JOIN import_ids pi ON pi.source_id = p.src_parent"
+    "  FROM import_ids i JOIN import_stage s ON s.n = i.n"
+    "  LEFT JOIN import_ids pi ON pi.source_id = i.src_parent"
     "  LEFT JOIN users u ON lower(u.email) = lower(s.user_email)"
-    "  ORDER BY i.id"
-    "  ON CONFLICT (import_source, import_id)"
-    "   WHERE import_source IS NOT NULL DO NOTHING"
-    "  RETURNING id, post_id, import_id)"
-    "  SELECT ins.id, ins.post_id, ins.import_id AS source_id,"
-    "   t.parent_source FROM ins"
-    "  JOIN import_todo t ON t.source_id = ins.import_id;"
-    " CREATE INDEX ON import_new (id);"
-    " CREATE INDEX ON import_new (source_id);"
+    "  RETURNING id, post_id, status)"
+    "  SELECT * FROM ins;"
     " ANALYZE import_new";
 
-/* Orphans: a parent named but not had. */
+/* Orphans: a parent named but not had, so placed at the top level (no
+ * place: in a cycle; or placed with no parent of either kind). */
 static const char sql_orphans[] =
-    "SELECT count(*) FROM import_new n JOIN comments c ON c.id = n.id"
-    " WHERE n.parent_source IS NOT NULL AND c.parent_id IS NULL";
+    "SELECT count(*) FROM import_ids WHERE parent_source IS NOT NULL"
+    " AND (level IS NULL OR (src_parent IS NULL AND db_parent IS NULL))";
 
 /* Step 4: deleted comments without replies, leaves first, again and
- * again until none is left (a deleted reply to a deleted comment). */
+ * again until none is left (a deleted reply to a deleted comment).
+ * OFFSET 0 keeps NOT EXISTS a probe of comments_parent_id for each of
+ * the few deleted ones: as an anti-join, the planner sorted every
+ * comment by parent_id on each pass. */
 static const char sql_drop_deleted[] =
     "WITH gone AS (DELETE FROM comments c USING import_new n"
-    " WHERE c.id = n.id AND c.status = 'deleted'"
-    "  AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)"
+    " WHERE n.status = 'deleted' AND c.id = n.id"
+    "  AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id"
+    "   OFFSET 0)"
     " RETURNING c.id) SELECT count(*) FROM gone";
 
 /* Step 5, and the stored counts: the import's transaction skips their
  * trigger, so its approved comments are added here, in the shard of
  * imports (sql/032_comment_counts.sql), just before the commit. */
 static const char sql_announce[] =
-    "UPDATE comments c SET body = '', html = '' FROM import_new n"
-    " WHERE c.id = n.id AND c.status = 'deleted';"
-    " SELECT comment_counts_add(array_agg(c.post_id),"
+    "SELECT comment_counts_add(array_agg(c.post_id),"
     "  array_agg(c.parent_id), array_agg(1), 1::smallint)"
     " FROM import_new n JOIN comments c ON c.id = n.id"
-    " WHERE c.status = 'approved';"
+    " WHERE n.status = 'approved';"
     " SELECT pg_notify('parley_thread', key) FROM import_posts"
     " WHERE post_id IN (SELECT post_id FROM import_new)";
 
+/* Already: rows of comments an earlier import brought (import_seen
+ * looked before this one's were written). */
 static const char sql_counts[] =
     "SELECT (SELECT count(*) FROM import_new),"
-    " (SELECT count(*) FROM import_stage s WHERE s.kind = 'c'"
-    "  AND EXISTS (SELECT 1 FROM comments c WHERE c.import_source = $1"
-    "   AND c.import_id = s.source_id)"
-    "  AND NOT EXISTS (SELECT 1 FROM import_new n"
-    "   WHERE n.source_id = s.source_id)),"
-    " (SELECT count(*) FROM import_stage s WHERE s.kind = 'c'"
-    "  AND NOT EXISTS (SELECT 1 FROM import_posts m"
+    " (SELECT count(*) FROM import_seen WHERE had),"
+    " (SELECT count(*) FROM import_seen s"
+    "  WHERE NOT EXISTS (SELECT 1 FROM import_posts m"
     "   WHERE m.source_id = s.post_source)),"
     " (SELECT count(DISTINCT post_id) FROM import_new)";
 
@@ -279,29 +292,35 @@ run_each(struct import_store *s, const char *what, const char *sql)
 	return (res);
 }
 
-/* One COPY text field: \N for NULL, else escaped. */
+/* One COPY text field: \N for NULL, else escaped; runs without a byte
+ * to escape go in whole. */
 static void
 copy_field(struct buf *b, const char *v, int last)
 {
+	size_t n;
+
 	if (v == NULL)
-		buf_puts(b, "\\N");
-	for (; v != NULL && *v != '\0'; v++) {
+		buf_append(b, "\\N", 2);
+	while (v != NULL && *v != '\0') {
+		n = strcspn(v, "\\\t\n\r");
+		buf_append(b, v, n);
+		v += n;
 		switch (*v) {
+		case '\0':
+			continue;
 		case '\\':
-			buf_puts(b, "\\\\");
+			buf_append(b, "\\\\", 2);
 			break;
 		case '\t':
-			buf_puts(b, "\\t");
+			buf_append(b, "\\t", 2);
 			break;
 		case '\n':
-			buf_puts(b, "\\n");
-			break;
-		case '\r':
-			buf_puts(b, "\\r");
+			buf_append(b, "\\n", 2);
 			break;
 		default:
-			buf_putc(b, *v);
+			buf_append(b, "\\r", 2);
 		}
+		v++;
 	}
 	buf_putc(b, last ? '\n' : '\t');
 }
@@ -510,10 +529,14 @@ import_store_finish(struct import_store *s, struct import_counts *n)
 	memset(n, 0, sizeof(*n));
 	if (end_copy(s) == -1)
 		return (-1);
-	if ((res = run_each(s, "accounts, settings, bans", sql_records)) ==
-	    NULL)
-		return (-1);
-	PQclear(res);
+	/* Only Parley's own export has them: three scans of the staging
+	 * table saved otherwise. */
+	if (strcmp(s->source, "parley") == 0) {
+		if ((res = run_each(s, "accounts, settings, bans",
+		         sql_records)) == NULL)
+			return (-1);
+		PQclear(res);
+	}
 	if ((res = run_each(s, "placing", sql_place)) == NULL)
 		return (-1);
 	PQclear(res);
@@ -528,7 +551,7 @@ import_store_finish(struct import_store *s, struct import_counts *n)
 		n->dropped += gone;
 		PQclear(res);
 	} while (gone > 0);
-	if ((res = run(s, "counting", sql_counts, 1)) == NULL)
+	if ((res = run(s, "counting", sql_counts, 0)) == NULL)
 		return (-1);
 	n->imported = count_of(res, 0) - n->dropped;
 	n->already = count_of(res, 1);
