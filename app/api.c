@@ -603,12 +603,12 @@ api_cache_lookup_as(struct http_request *req, struct buf *key,
 
 	fill->key = NULL;
 	fill->anonymous = 1;
+	fill->written = written_param(req);
 	/* Changes already announced are dropped before the cache answers. */
 	listen_poll();
 	/* A reader who wrote after the last change this worker has heard
 	 * of may find the cache without it: read afresh. */
-	if (!cache_usable() ||
-	    (fill->written = written_param(req)) > replica_heard_upto()) {
+	if (!cache_usable() || fill->written > replica_heard_upto()) {
 		buf_free(key);
 		return (0);
 	}

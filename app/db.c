@@ -459,12 +459,6 @@ db_rows(struct db_query *q)
 	return (q->result != NULL ? PQntuples(q->result) : 0);
 }
 
-int
-db_columns(struct db_query *q)
-{
-	return (q->result != NULL ? PQnfields(q->result) : 0);
-}
-
 const char *
 db_text(struct db_query *q, int row, int col)
 {

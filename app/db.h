@@ -69,7 +69,6 @@ void db_done(struct db_query *);
 
 /* Row accessors on a ready result. */
 int         db_rows(struct db_query *);
-int         db_columns(struct db_query *);
 const char *db_text(struct db_query *, int, int); /* NULL if SQL NULL */
 int64_t     db_int(struct db_query *, int, int);
 int         db_bool(struct db_query *, int, int);

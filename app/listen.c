@@ -75,7 +75,6 @@ waiters_wake(void)
 static void
 listen_lost(const char *why)
 {
-	listen_pg.connecting = 0;
 	/* An announcement in flight may or may not have gone out. */
 	if (listen_state == LISTEN_ANNOUNCING)
 		announce_post(&pending, NULL);
@@ -89,12 +88,12 @@ listen_lost(const char *why)
 	 * the reconnect, and this worker's cache is off until then. */
 	announce_done = ++announce_sent;
 	waiters_wake();
-	if (listen_pg.conn != NULL) {
+	/* After a failed connect pgconn.c has said why, and closed it. */
+	if (listen_pg.conn != NULL)
 		kore_log(LOG_NOTICE, "listen: %s: %s", why,
 		    PQerrorMessage(listen_pg.conn));
-		/* Closing the socket takes it out of epoll. */
-		pgconn_close(&listen_pg);
-	}
+	/* Closing the socket takes it out of epoll. */
+	pgconn_close(&listen_pg);
 	cache_set_usable(0);
 	sites_unavailable();
 	(void)kore_timer_add(retry_cb, LISTEN_RETRY_MS, NULL,

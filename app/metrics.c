@@ -106,14 +106,6 @@ metrics_route(struct metrics *m, const char *name)
 	return (m->nroutes++);
 }
 
-const char *
-metrics_route_name(const struct metrics *m, int route)
-{
-	if (m == NULL || route < 0 || route >= m->nroutes)
-		return (NULL);
-	return (m->routes[route]);
-}
-
 void
 metrics_attach(struct metrics *m, unsigned slot)
 {

@@ -94,8 +94,7 @@ void metrics_destroy(struct metrics *);
  * name given again; -1 when METRICS_ROUTES_MAX are named or the name is
  * too long or empty.
  */
-int         metrics_route(struct metrics *, const char *name);
-const char *metrics_route_name(const struct metrics *, int route);
+int metrics_route(struct metrics *, const char *name);
 
 /* This process counts in slot (0 to workers - 1) from now on; its gauges
  * start at zero. NULL: it counts nowhere. */
