@@ -370,16 +370,8 @@ static int       is_alnum(char);
 static int       has_prefix_ci(const char *, size_t, const char *);
 
 int
-import_html_to_markdown(const char *in, size_t len, int flags, struct buf *out,
-    const char **why)
+import_html_check(const char *in, size_t len, const char **why)
 {
-	struct conv c;
-	htmlDocPtr  doc;
-	size_t      i;
-
-	buf_append(out, "", 0);
-	if (len == 0)
-		return (0);
 	if (memchr(in, '\0', len) != NULL) {
 		*why = "NUL byte";
 		return (-1);
@@ -393,6 +385,22 @@ import_html_to_markdown(const char *in, size_t len, int flags, struct buf *out,
 		*why = "too long";
 		return (-1);
 	}
+	return (0);
+}
+
+int
+import_html_to_markdown(const char *in, size_t len, int flags, struct buf *out,
+    const char **why)
+{
+	struct conv c;
+	htmlDocPtr  doc;
+	size_t      i;
+
+	buf_append(out, "", 0);
+	if (len == 0)
+		return (0);
+	if (import_html_check(in, len, why) == -1)
+		return (-1);
 
 	for (i = 0; i < len && is_html_space(in[i]); i++)
 		;

@@ -32,6 +32,14 @@ struct buf;
 #define IMPORT_HTML_OUT_MAX(len) ((size_t)(len)*4 + 64)
 
 /*
+ * 0 when in (len bytes) can be a body for import_html_to_markdown, or -1
+ * when it cannot (a NUL byte, invalid UTF-8, too long), with the reason
+ * in the static string *why: what that function refuses, found without
+ * converting.
+ */
+int import_html_check(const char *in, size_t len, const char **why);
+
+/*
  * Converts an imported comment body (HTML, len bytes) to Markdown source
  * for markdown_render, appended to out (NUL-terminated afterwards).
  * flags: IMPORT_HTML_BARE_LINES or 0. Returns 0 (an empty or blank body

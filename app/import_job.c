@@ -53,6 +53,8 @@ job_update(struct watcher *w, const char *state, const struct import_report *r)
 	at = lseek(w->job->fd, 0, SEEK_CUR);
 	if (at < 0 || at > w->job->bytes || strcmp(state, "running") != 0)
 		at = w->job->bytes;
+	else /* The file is read twice: each reading is half the way. */
+		at = (at + (r->reading == 2 ? w->job->bytes : 0)) / 2;
 	(void)snprintf(num[0], sizeof(num[0]), "%" PRId64, w->job->id);
 	(void)snprintf(num[1], sizeof(num[1]), "%lld", (long long)at);
 	(void)snprintf(num[2], sizeof(num[2]), "%" PRId64, r->read);
@@ -82,7 +84,8 @@ on_progress(void *arg, const struct import_report *r)
 	struct watcher *w = arg;
 	uint64_t        now = now_ms();
 
-	/* The end of the file is always told: storing comes next. */
+	/* The end of each reading is always told: placing or storing
+	 * comes next. */
 	if (now - w->last_ms < PROGRESS_MS &&
 	    lseek(w->job->fd, 0, SEEK_CUR) < w->job->bytes)
 		return;

@@ -1,9 +1,15 @@
 /*
  * One import, from an open file to a report (import_run.h).
+ *
+ * The file is read twice (import_store.h): first for the shape of its
+ * threads, then for its bodies, rendered while PostgreSQL writes the ones
+ * before. A file that cannot be read twice (a pipe) is copied to a
+ * temporary file first.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "escape.h"
@@ -30,6 +36,7 @@ struct importer {
 	struct buf                 markdown, html, post_key;
 	struct import_report      *report;
 	const struct import_watch *watch;
+	int64_t                    written; /* the second reading's */
 };
 
 static void
@@ -127,12 +134,24 @@ on_post(void *arg, const struct import_post *p)
 	struct importer   *im = arg;
 	struct import_post moved = *p;
 
+	if (im->report->reading == 2)
+		return (0);
 	moved.key = remapped(im, p->key, p->url);
 	if (import_store_post(im->store, &moved) == -1) {
 		report_error(im, "post", import_store_error(im->store));
 		return (-1);
 	}
 	return (0);
+}
+
+/* Whether the comment's body can be made a body, as source_of would
+ * find it: 0, or -1 with why. */
+static int
+body_check(const struct import_comment *c, const char **why)
+{
+	if (c->markdown != NULL)
+		return (0);
+	return (import_html_check(c->body_html, strlen(c->body_html), why));
 }
 
 /* The comment's Markdown source into im->markdown: its own (Parley's
@@ -153,21 +172,49 @@ source_of(struct importer *im, const struct import_comment *c, const char **why)
 	return (0);
 }
 
+/* The first reading: the comment's place, or why it is left out. */
 static int
-on_comment(void *arg, const struct import_comment *c)
+shape_comment(struct importer *im, const struct import_comment *c)
 {
-	struct importer      *im = arg;
-	struct import_comment given = *c;
-	const char           *why = NULL;
+	const char *why = NULL;
 
 	record_read(im);
+	if (body_check(c, &why) == -1) {
+		im->report->skipped[IMPORT_SKIP_INVALID]++;
+		report_error(im, c->source_id, why);
+		return (0);
+	}
+	if (import_store_shape(im->store, c) == -1) {
+		report_error(im, "comment", import_store_error(im->store));
+		return (-1);
+	}
+	return (0);
+}
+
+/* The second reading: the comment rendered and written (one the first
+ * reading left out is again). */
+static int
+write_comment(struct importer *im, const struct import_comment *c)
+{
+	struct import_comment given = *c;
+	const char           *why = NULL;
+	int                   next;
+
+	if (body_check(c, &why) == -1)
+		return (0);
+	if ((next = import_store_next(im->store, c)) != 1) {
+		if (next == -1)
+			report_error(im, "comment",
+			    import_store_error(im->store));
+		return (next);
+	}
 	buf_reset(&im->html);
 	if (source_of(im, c, &why) == -1 ||
 	    markdown_render(&im->html, im->markdown.data, im->markdown.len) ==
 	        -1) {
-		im->report->skipped[IMPORT_SKIP_INVALID]++;
-		report_error(im, c->source_id, why != NULL ? why : "body");
-		return (0);
+		report_error(im, c->source_id,
+		    why != NULL ? why : "its body could not be rendered");
+		return (-1);
 	}
 	/* What the admin page says of where a comment came from. */
 	if (c->markdown == NULL)
@@ -177,7 +224,18 @@ on_comment(void *arg, const struct import_comment *c)
 		report_error(im, "comment", import_store_error(im->store));
 		return (-1);
 	}
+	if (++im->written % PROGRESS_EVERY == 0 && im->watch != NULL)
+		im->watch->progress(im->watch->arg, im->report);
 	return (0);
+}
+
+static int
+on_comment(void *arg, const struct import_comment *c)
+{
+	struct importer *im = arg;
+
+	return (im->report->reading == 1 ? shape_comment(im, c) :
+	                                   write_comment(im, c));
 }
 
 static int
@@ -185,6 +243,8 @@ on_record(void *arg, char kind, const char *json)
 {
 	struct importer *im = arg;
 
+	if (im->report->reading == 2)
+		return (0);
 	if (import_store_record(im->store, kind, json) == -1) {
 		report_error(im, "record", import_store_error(im->store));
 		return (-1);
@@ -197,23 +257,91 @@ on_skipped(void *arg, enum import_skip why, const char *what)
 {
 	struct importer *im = arg;
 
+	if (im->report->reading == 2)
+		return;
 	record_read(im);
 	im->report->skipped[why]++;
 	if (why == IMPORT_SKIP_INVALID)
 		report_error(im, what, "no id, post or date: left out");
 }
 
-/* All read: the watcher hears it, then everything goes in place. */
+/* One reading of the file, from start: 0, or -1 with the error
+ * reported. */
 static int
-store(struct importer *im)
+read_file(struct importer *im, int fd, off_t start,
+    const struct import_options *o, const struct import_sink *sink)
 {
+	char err[512];
+	int  rc;
+
+	if (lseek(fd, start, SEEK_SET) == -1) {
+		report_error(im, "file", "cannot read it again");
+		return (-1);
+	}
+	rc = o->format == IMPORT_PARLEY ?
+	    import_jsonl_read(fd, sink, err, sizeof(err)) :
+	    import_xml_read(fd, o->format, o->key, sink, err, sizeof(err));
+	if (rc == -1)
+		report_error(im, "file", err);
+	return (rc);
+}
+
+/* The first reading, the placing, the second reading, the commit: 1 when
+ * all is done. */
+static int
+import_both(struct importer *im, int fd, const struct import_options *o,
+    const struct import_sink *sink)
+{
+	struct import_counts *n = &im->report->counts;
+	off_t                 start = lseek(fd, 0, SEEK_CUR);
+
+	im->report->reading = 1;
+	if (read_file(im, fd, start, o, sink) == -1)
+		return (0);
+	/* All read: the watcher hears it, then the comments are placed. */
 	if (im->watch != NULL)
 		im->watch->progress(im->watch->arg, im->report);
-	if (import_store_finish(im->store, &im->report->counts) == -1) {
+	if (import_store_place(im->store, n) == -1) {
+		report_error(im, "database", import_store_error(im->store));
+		return (0);
+	}
+	im->report->reading = 2;
+	if (n->imported > 0 && read_file(im, fd, start, o, sink) == -1)
+		return (0);
+	if (im->watch != NULL)
+		im->watch->progress(im->watch->arg, im->report);
+	if (import_store_finish(im->store, n) == -1) {
 		report_error(im, "database", import_store_error(im->store));
 		return (0);
 	}
 	return (1);
+}
+
+/* fd when it can be read twice, else a temporary copy of what it holds
+ * (*copy set: the caller closes it); -1 when the copy fails. */
+static int
+readable_twice(int fd, int *copy)
+{
+	char    chunk[65536];
+	ssize_t n;
+	FILE   *tmp;
+
+	*copy = -1;
+	if (lseek(fd, 0, SEEK_CUR) != -1)
+		return (fd);
+	if ((tmp = tmpfile()) == NULL)
+		return (-1);
+	*copy = dup(fileno(tmp));
+	(void)fclose(tmp);
+	if (*copy == -1)
+		return (-1);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (write(*copy, chunk, (size_t)n) != n)
+			return (-1);
+	}
+	if (n == -1 || lseek(*copy, 0, SEEK_SET) == -1)
+		return (-1);
+	return (*copy);
 }
 
 int64_t
@@ -263,7 +391,7 @@ import_run(const char *conninfo, int fd, const struct import_options *o,
 		NULL };
 	const char        *source;
 	char               err[512];
-	int                ok = 0;
+	int                ok = 0, copy = -1;
 
 	memset(report, 0, sizeof(*report));
 	buf_init(&report->errors);
@@ -283,20 +411,20 @@ import_run(const char *conninfo, int fd, const struct import_options *o,
 		report_error(&im, "remap",
 		    "cannot read the remap file (lines \"OLD NEW\", at most "
 		    "4 MiB)");
+	else if ((fd = readable_twice(fd, &copy)) == -1)
+		report_error(&im, "file",
+		    "cannot copy it to a temporary file to read it twice");
 	else if ((im.store = import_store_open(conninfo, source, o->locked, err,
 	              sizeof(err))) == NULL)
 		report_error(&im, "database", err);
-	else if ((o->format == IMPORT_PARLEY ?
-	                 import_jsonl_read(fd, &sink, err, sizeof(err)) :
-	                 import_xml_read(fd, o->format, o->key, &sink, err,
-	                     sizeof(err))) == -1)
-		report_error(&im, "file", err);
 	else
-		ok = store(&im);
+		ok = import_both(&im, fd, o, &sink);
 	if (!ok)
 		memset(&report->counts, 0, sizeof(report->counts));
 	report->done = ok;
 	import_store_close(im.store);
+	if (copy != -1)
+		close(copy);
 	buf_free(&im.markdown);
 	buf_free(&im.html);
 	buf_free(&im.post_key);

@@ -29,6 +29,7 @@ struct import_options {
 /* What an import did, so far or in the end. */
 struct import_report {
 	int                  done; /* imported and committed */
+	int                  reading; /* of the file: 1 (its shape) or 2 */
 	int64_t              read; /* records read */
 	int64_t              skipped[IMPORT_SKIP_COUNT];
 	struct import_counts counts; /* from the store, once done */

@@ -1,18 +1,24 @@
 /*
  * The importer's storage (see import_store.h).
  *
- * Records are staged in one temporary table through one COPY (posts and
- * comments interleave in a WXR file, and a connection copies into one
- * table at a time), then:
+ * An import reads its file twice. The first reading stages each record's
+ * place (ids of the record, its post and its parent; its status and
+ * account), without bodies, in one temporary table through one COPY
+ * (posts and comments interleave in a WXR file, and a connection copies
+ * into one table at a time). Then, in SQL:
  *   1. posts are created, or keep their title and URL when they have one;
  *   2. the comments new to this source are placed from the roots of the
  *      file's tree down (replies may come first in the file): each gets
  *      its parent by source id, deeper than max_depth attaching to the
  *      deepest allowed ancestor as posted comments do; a missing parent,
  *      or a cycle, leaves it at the top level (an orphan);
- *   3. they get ids in that order, so a parent's id is smaller than its
- *      replies' as for posted comments (thread.c counts on it), and are
- *      written once each, in place: no second pass over the table;
+ *   3. they get ids, a parent's smaller than its replies' as for posted
+ *      comments (thread.c counts on it), and otherwise as close to the
+ *      file's order as that allows: the second reading writes them in
+ *      that order, and indexes take ascending ids fastest.
+ * The second reading renders each body and COPYs the comment straight
+ * into comments, beside a cursor over the places in the file's order:
+ * PostgreSQL writes while the importer renders. Then:
  *   4. deleted comments without replies go: nothing of them is shown;
  *   5. the posts' and parents' stored counts get the new approved
  *      comments, and each post's cached thread is announced stale.
@@ -20,6 +26,8 @@
  * history, not news, so no hook events are made for them (comments_events
  * in sql/functions/hooks.sql) and no announcement per row (announce_later).
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +48,16 @@ static const char sql_lock_try[] =
 #define COPY_CHUNK (256 * 1024)
 
 struct import_store {
-	PGconn    *db;
-	char      *source;
-	struct buf row;
-	char       error[512];
-	int        copying;
+	PGconn     *db;
+	char       *source;
+	struct buf  row;
+	char        error[512];
+	int         copying;
+	const char *phase; /* what a COPY's error is called */
+	/* The second reading: the places fetched, and the next one. */
+	PGresult *places;
+	int       place, nplaces;
+	int64_t   towrite; /* comments new to this source */
 };
 
 static const char sql_begin[] =
@@ -56,17 +69,23 @@ static const char sql_begin[] =
      * expressions (JIT took longer than it saved). */
     " SET LOCAL work_mem = '32MB';"
     " SET LOCAL jit = off;"
+    /* Replies may be written before their parents (the file's order),
+     * in several COPYs: their parents are checked at the commit
+     * (sql/033_import_indexes.sql). */
+    " SET CONSTRAINTS comments_parent_id_fkey DEFERRED;"
+    /* Source ids are sorted, indexed and joined byte by byte (COLLATE
+     * "C"): the database's collation costs more and means nothing for
+     * ids. Where they meet comments.import_id, they take its collation
+     * (COLLATE "default"), so that its index serves. */
     " CREATE TEMP TABLE import_stage ("
-    "  n bigserial, kind char NOT NULL, source_id text,"
-    "  post_source text, parent_source text, key text, url text,"
-    "  title text, open boolean, name text, email text, author_url text,"
-    "  ip inet, created_at timestamptz, body text, html text, status text,"
-    "  user_email text, edited_at timestamptz, score integer,"
-    "  verdict text, reason text, data jsonb"
+    "  n bigserial, kind char NOT NULL, source_id text COLLATE \"C\","
+    "  post_source text COLLATE \"C\", parent_source text COLLATE \"C\","
+    "  key text, url text,"
+    "  title text, open boolean, created_at timestamptz, status text,"
+    "  user_email text, data jsonb"
     " ) ON COMMIT DROP;"
     " COPY import_stage (kind, source_id, post_source, parent_source, key,"
-    "  url, title, open, name, email, author_url, ip, created_at, body,"
-    "  html, status, user_email, edited_at, score, verdict, reason, data)"
+    "  url, title, open, created_at, status, user_email, data)"
     " FROM STDIN";
 
 /* Parley's own export: settings, accounts (that can log in only after a
@@ -89,8 +108,9 @@ static const char sql_records[] =
     "  FROM bans b WHERE b.kind = s.data->>'kind'"
     "  AND b.value = s.data->>'value') ORDER BY n";
 
-/* Steps 1 and 2: posts, then the comments new to this source, in the
- * file's order (so ids keep an export's order). */
+/* Steps 1 to 3: posts, then the places of the comments new to this
+ * source (import_new), and a cursor over every staged comment's place in
+ * the file's order for the second reading. */
 static const char sql_place[] =
     "INSERT INTO posts (key, title, url, open, created_at)"
     " SELECT key, title, coalesce(url, ''), open,"
@@ -105,13 +125,13 @@ static const char sql_place[] =
     "  SELECT DISTINCT ON (s.source_id) s.source_id, p.id AS post_id, p.key"
     "  FROM import_stage s JOIN posts p ON p.key = s.key"
     "  WHERE s.kind = 'p' ORDER BY s.source_id, s.n;"
-    /* The staged comments without their bodies, each marked when an
-     * earlier import of this source has it: the wide staging table is
-     * read once here and once by the insert. */
+    /* The staged comments, each marked when an earlier import of this
+     * source has it. */
     " CREATE TEMP TABLE import_seen ON COMMIT DROP AS"
-    "  SELECT s.n, s.source_id, s.post_source, s.parent_source,"
-    "   EXISTS (SELECT 1 FROM comments c WHERE c.import_source = $1"
-    "    AND c.import_id = s.source_id) AS had"
+    "  SELECT s.n, s.source_id, s.post_source, s.parent_source, s.status,"
+    "   s.user_email, EXISTS (SELECT 1 FROM comments c"
+    "    WHERE c.import_source = $1"
+    "    AND c.import_id = s.source_id COLLATE \"default\") AS had"
     "  FROM import_stage s WHERE s.kind = 'c';"
     /* The comments new to this source, on posts that came. */
     " CREATE TEMP TABLE import_todo ON COMMIT DROP AS"
@@ -129,25 +149,29 @@ static const char sql_place[] =
      * source id, or an earlier import's comment). A reply past
      * max_depth goes where its parent went, beside it. NOT EXISTS, not
      * NOT IN: an anti-join, where NOT IN over more than work_mem
-     * compares every pair. What no root reaches hangs in a cycle. */
+     * compares every pair. What no root reaches hangs in a cycle.
+     * k is the latest place in the file of the comment and its
+     * ancestors: ordered by k, then level, a parent still comes before
+     * its replies, and a file that has parents first is in order. */
     " CREATE TEMP TABLE import_place ON COMMIT DROP AS"
     "  WITH RECURSIVE maxd AS (SELECT coalesce((SELECT value::text::int"
     "   FROM settings WHERE name = 'max_depth'), 5) AS d),"
-    "  lv (source_id, post_id, level, depth, src_parent, db_parent) AS ("
-    "   SELECT t.source_id, t.post_id, 0,"
+    "  lv (source_id, post_id, level, k, depth, src_parent, db_parent) AS ("
+    "   SELECT t.source_id, t.post_id, 0, t.n,"
     "    CASE WHEN o.id IS NULL THEN 0 WHEN o.depth + 1 >= maxd.d"
     "     THEN o.depth ELSE o.depth + 1 END,"
-    "    NULL::text,"
+    "    NULL::text COLLATE \"C\","
     "    CASE WHEN o.id IS NULL THEN NULL WHEN o.depth + 1 >= maxd.d"
     "     THEN o.parent_id ELSE o.id END"
     "   FROM import_todo t CROSS JOIN maxd"
     "   LEFT JOIN comments o ON o.import_source = $1"
-    "    AND o.import_id = t.parent_source AND o.post_id = t.post_id"
+    "    AND o.import_id = t.parent_source COLLATE \"default\""
+    "    AND o.post_id = t.post_id"
     "   WHERE t.parent_source IS NULL OR NOT EXISTS (SELECT 1"
     "    FROM import_todo p WHERE p.source_id = t.parent_source"
     "    AND p.post_id = t.post_id)"
     "   UNION ALL"
-    "   SELECT t.source_id, t.post_id, lv.level + 1,"
+    "   SELECT t.source_id, t.post_id, lv.level + 1, greatest(lv.k, t.n),"
     "    CASE WHEN lv.depth + 1 >= maxd.d THEN lv.depth"
     "     ELSE lv.depth + 1 END,"
     "    CASE WHEN lv.depth + 1 >= maxd.d THEN lv.src_parent"
@@ -156,46 +180,50 @@ static const char sql_place[] =
     "   FROM lv JOIN import_todo t ON t.parent_source = lv.source_id"
     "    AND t.post_id = lv.post_id CROSS JOIN maxd)"
     "  SELECT * FROM lv;"
-    /* Ids in level order: a parent's is smaller than its replies'.
-     * With each comment's place beside its id, the insert joins the
-     * bodies to one narrow table (hashed: no index needed). */
     " CREATE TEMP TABLE import_ids ON COMMIT DROP AS"
     "  SELECT o.*, nextval('comments_id_seq') AS id FROM ("
     "   SELECT t.source_id, t.n, t.post_id, t.parent_source, p.level,"
     "    p.depth, p.src_parent, p.db_parent FROM import_todo t"
     "   LEFT JOIN import_place p ON p.source_id = t.source_id"
-    "   ORDER BY p.level NULLS LAST, t.n) o;"
+    "   ORDER BY p.k NULLS LAST, p.level, t.n) o;"
     " ANALYZE import_ids;"
-    /* Every comment written once, in its place, in the staging
-     * table's order: sorting the bodies by id took longer than the
-     * index insertions it would save (ids still go by level). No ON
-     * CONFLICT: import_todo holds only source ids that no comment has,
-     * and imports run one at a time; the unique index would still
-     * refuse a duplicate, failing the import whole. A deleted comment
-     * keeps no text: kept, it is a placeholder for its replies. */
+    /* Each new comment's row but for what the second reading brings.
+     * A deleted comment is written without its text: kept, it is a
+     * placeholder for its replies. */
     " CREATE TEMP TABLE import_new ON COMMIT DROP AS"
-    "  WITH ins AS (INSERT INTO comments (id, post_id, parent_id, depth,"
-    "   author_name, author_email, author_url, body, html, status, ip,"
-    "   created_at, edited_at, score, verdict, reason, user_id,"
-    "   import_source, import_id)"
-    "  SELECT i.id, i.post_id, coalesce(pi.id, i.db_parent),"
-    "   coalesce(i.depth, 0), s.name, s.email, s.author_url,"
-    "   CASE WHEN s.status = 'deleted' THEN '' ELSE s.body END,"
-    "   CASE WHEN s.status = 'deleted' THEN '' ELSE s.html END,"
-    "   s.status, s.ip, s.created_at, s.edited_at,"
-    "   coalesce(s.score, 0), s.verdict, s.reason, u.id, $1, s.source_id"
-    "  FROM import_ids i JOIN import_stage s ON s.n = i.n"
+    "  SELECT i.n, i.id, i.post_id, coalesce(pi.id, i.db_parent)"
+    "   AS parent_id, coalesce(i.depth, 0) AS depth, s.status,"
+    "   u.id AS user_id"
+    "  FROM import_ids i JOIN import_seen s ON s.n = i.n"
     "  LEFT JOIN import_ids pi ON pi.source_id = i.src_parent"
-    "  LEFT JOIN users u ON lower(u.email) = lower(s.user_email)"
-    "  RETURNING id, post_id, status)"
-    "  SELECT * FROM ins;"
-    " ANALYZE import_new";
+    "  LEFT JOIN users u ON lower(u.email) = lower(s.user_email);"
+    " ANALYZE import_new;"
+    /* Every staged comment in the file's order; no id: not to write
+     * (an earlier import's, a later duplicate, or its post refused). */
+    " DECLARE import_out NO SCROLL CURSOR FOR"
+    "  SELECT s.source_id, w.id, w.post_id, w.parent_id, w.depth,"
+    "   w.user_id FROM import_seen s LEFT JOIN import_new w ON w.n = s.n"
+    "  ORDER BY s.n";
+enum { OUT_SOURCE_ID, OUT_ID, OUT_POST, OUT_PARENT, OUT_DEPTH, OUT_USER };
+
+/* The second reading fetches this many places at a time, and writes
+ * their comments in one COPY. */
+static const char sql_fetch[] = "FETCH 20000 FROM import_out";
+
+/* The second reading's rows, in the order of place_row's fields. */
+static const char sql_write[] =
+    "COPY comments (id, post_id, parent_id, depth, author_name,"
+    " author_email, author_url, body, html, status, ip, created_at,"
+    " edited_at, score, verdict, reason, user_id, import_source,"
+    " import_id) FROM STDIN";
 
 /* Orphans: a parent named but not had, so placed at the top level (no
- * place: in a cycle; or placed with no parent of either kind). */
+ * place: in a cycle; or placed with no parent of either kind); and the
+ * comments to write. */
 static const char sql_orphans[] =
-    "SELECT count(*) FROM import_ids WHERE parent_source IS NOT NULL"
-    " AND (level IS NULL OR (src_parent IS NULL AND db_parent IS NULL))";
+    "SELECT count(*) FILTER (WHERE parent_source IS NOT NULL"
+    " AND (level IS NULL OR (src_parent IS NULL AND db_parent IS NULL))),"
+    " count(*) FROM import_ids";
 
 /* Step 4: deleted comments without replies, leaves first, again and
  * again until none is left (a deleted reply to a deleted comment).
@@ -213,10 +241,17 @@ static const char sql_drop_deleted[] =
  * trigger, so its approved comments are added here, in the shard of
  * imports (sql/032_comment_counts.sql), just before the commit. */
 static const char sql_announce[] =
-    "SELECT comment_counts_add(array_agg(c.post_id),"
-    "  array_agg(c.parent_id), array_agg(1), 1::smallint)"
-    " FROM import_new n JOIN comments c ON c.id = n.id"
-    " WHERE n.status = 'approved';"
+    "INSERT INTO post_counts AS pc (post_id, shard, approved)"
+    " SELECT post_id, 1, count(*) FROM import_new"
+    " WHERE status = 'approved' GROUP BY post_id ORDER BY post_id"
+    " ON CONFLICT (post_id, shard)"
+    " DO UPDATE SET approved = pc.approved + EXCLUDED.approved;"
+    " INSERT INTO reply_counts AS rc (comment_id, shard, approved)"
+    " SELECT parent_id, 1, count(*) FROM import_new"
+    " WHERE status = 'approved' AND parent_id IS NOT NULL"
+    " GROUP BY parent_id ORDER BY parent_id"
+    " ON CONFLICT (comment_id, shard)"
+    " DO UPDATE SET approved = rc.approved + EXCLUDED.approved;"
     " SELECT pg_notify('parley_thread', key) FROM import_posts"
     " WHERE post_id IN (SELECT post_id FROM import_new)";
 
@@ -331,7 +366,7 @@ flush(struct import_store *s, int force)
 	if (s->row.len == 0 || (!force && s->row.len < COPY_CHUNK))
 		return (0);
 	if (PQputCopyData(s->db, s->row.data, (int)s->row.len) != 1) {
-		set_error(s, "staging", NULL);
+		set_error(s, s->phase, NULL);
 		return (-1);
 	}
 	buf_reset(&s->row);
@@ -373,6 +408,7 @@ import_store_open(const char *conninfo, const char *source, int locked,
 		return (NULL);
 	}
 	buf_init(&s->row);
+	s->phase = "staging";
 	s->db = PQconnectdb(conninfo);
 	if (PQstatus(s->db) != CONNECTION_OK) {
 		(void)snprintf(err, errlen, "database: %s",
@@ -408,19 +444,9 @@ enum stage_col {
 	ST_URL,
 	ST_TITLE,
 	ST_OPEN,
-	ST_NAME,
-	ST_EMAIL,
-	ST_AUTHOR_URL,
-	ST_IP,
 	ST_CREATED_AT,
-	ST_BODY,
-	ST_HTML,
 	ST_STATUS,
 	ST_USER_EMAIL,
-	ST_EDITED_AT,
-	ST_SCORE,
-	ST_VERDICT,
-	ST_REASON,
 	ST_DATA,
 	ST_NCOLS
 };
@@ -452,30 +478,16 @@ import_store_post(struct import_store *s, const struct import_post *p)
 }
 
 int
-import_store_comment(struct import_store *s, const struct import_comment *c,
-    const char *markdown, const char *html)
+import_store_shape(struct import_store *s, const struct import_comment *c)
 {
 	const char *v[ST_NCOLS] = { NULL };
-	char        score[32];
 
-	(void)snprintf(score, sizeof(score), "%lld", c->score);
 	v[ST_KIND] = "c";
 	v[ST_SOURCE_ID] = c->source_id;
 	v[ST_POST_SOURCE] = c->post_source_id;
 	v[ST_PARENT_SOURCE] = c->parent_source_id;
-	v[ST_NAME] = c->author_name;
-	v[ST_EMAIL] = c->author_email;
-	v[ST_AUTHOR_URL] = c->author_url;
-	v[ST_IP] = c->ip;
-	v[ST_CREATED_AT] = c->created_at;
-	v[ST_BODY] = markdown;
-	v[ST_HTML] = html;
 	v[ST_STATUS] = c->status;
 	v[ST_USER_EMAIL] = c->user_email;
-	v[ST_EDITED_AT] = c->edited_at;
-	v[ST_SCORE] = score;
-	v[ST_VERDICT] = c->verdict;
-	v[ST_REASON] = c->reason;
 	return (stage(s, v));
 }
 
@@ -490,7 +502,26 @@ import_store_record(struct import_store *s, char kind, const char *json)
 	return (stage(s, v));
 }
 
-/* Ends the COPY: 0, or -1 with the error set. */
+/* Sends what libpq holds, waiting for the socket, and makes the
+ * connection blocking again: 0, or -1. */
+static int
+send_all(PGconn *db)
+{
+	struct pollfd p = { PQsocket(db), POLLIN | POLLOUT, 0 };
+	int           left;
+
+	while ((left = PQflush(db)) == 1) {
+		if (poll(&p, 1, -1) == -1 && errno != EINTR)
+			return (-1);
+		/* What the server says meanwhile (an error) is read, as
+		 * libpq does when it waits itself. */
+		if ((p.revents & POLLIN) && PQconsumeInput(db) == 0)
+			return (-1);
+	}
+	return (left == 0 ? PQsetnonblocking(db, 0) : -1);
+}
+
+/* Ends a COPY: 0, or -1 with the error set. */
 static int
 end_copy(struct import_store *s)
 {
@@ -498,14 +529,15 @@ end_copy(struct import_store *s)
 	int       ok;
 
 	s->copying = 0;
-	if (flush(s, 1) == -1 || PQputCopyEnd(s->db, NULL) != 1) {
-		set_error(s, "staging", NULL);
+	if (flush(s, 1) == -1 || send_all(s->db) == -1 ||
+	    PQputCopyEnd(s->db, NULL) != 1) {
+		set_error(s, s->phase, NULL);
 		return (-1);
 	}
 	res = PQgetResult(s->db);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
-		set_error(s, "staging", res);
+		set_error(s, s->phase, res);
 	PQclear(res);
 	while ((res = PQgetResult(s->db)) != NULL)
 		PQclear(res);
@@ -521,10 +553,9 @@ count_of(PGresult *res, int col)
 }
 
 int
-import_store_finish(struct import_store *s, struct import_counts *n)
+import_store_place(struct import_store *s, struct import_counts *n)
 {
 	PGresult *res;
-	int64_t   gone;
 
 	memset(n, 0, sizeof(*n));
 	if (end_copy(s) == -1)
@@ -543,7 +574,171 @@ import_store_finish(struct import_store *s, struct import_counts *n)
 	if ((res = run_each(s, "threading", sql_orphans)) == NULL)
 		return (-1);
 	n->orphans = count_of(res, 0);
+	n->imported = s->towrite = count_of(res, 1);
 	PQclear(res);
+	s->phase = "writing";
+	return (0);
+}
+
+/* The next comment's place (s->place in s->places): the COPY of the
+ * places fetched before ends first, as a statement ends before the next
+ * one starts. 0, or -1 with the error set; none left is an error (the
+ * file changed between its readings). */
+static int
+next_place(struct import_store *s)
+{
+	if (s->places != NULL && ++s->place < s->nplaces)
+		return (0);
+	if (s->copying && end_copy(s) == -1)
+		return (-1);
+	PQclear(s->places);
+	if ((s->places = run(s, "writing", sql_fetch, 0)) == NULL)
+		return (-1);
+	s->place = 0;
+	s->nplaces = PQntuples(s->places);
+	if (s->nplaces == 0) {
+		(void)snprintf(s->error, sizeof(s->error), "%s",
+		    "the file changed while it was imported (more comments "
+		    "on its second reading)");
+		return (-1);
+	}
+	return (0);
+}
+
+static const char *
+place_field(const struct import_store *s, int col)
+{
+	return (PQgetisnull(s->places, s->place, col) ?
+	        NULL :
+	        PQgetvalue(s->places, s->place, col));
+}
+
+/* The columns of a written comment, in sql_write's order. */
+enum write_col {
+	WR_ID,
+	WR_POST,
+	WR_PARENT,
+	WR_DEPTH,
+	WR_NAME,
+	WR_EMAIL,
+	WR_AUTHOR_URL,
+	WR_BODY,
+	WR_HTML,
+	WR_STATUS,
+	WR_IP,
+	WR_CREATED_AT,
+	WR_EDITED_AT,
+	WR_SCORE,
+	WR_VERDICT,
+	WR_REASON,
+	WR_USER,
+	WR_SOURCE,
+	WR_SOURCE_ID,
+	WR_NCOLS
+};
+
+int
+import_store_next(struct import_store *s, const struct import_comment *c)
+{
+	if (next_place(s) == -1)
+		return (-1);
+	if (strcmp(place_field(s, OUT_SOURCE_ID), c->source_id) != 0) {
+		(void)snprintf(s->error, sizeof(s->error), "%s",
+		    "the file changed while it was imported (another comment "
+		    "on its second reading)");
+		return (-1);
+	}
+	return (place_field(s, OUT_ID) != NULL);
+}
+
+int
+import_store_comment(struct import_store *s, const struct import_comment *c,
+    const char *markdown, const char *html)
+{
+	const char *v[WR_NCOLS];
+	char        score[32];
+	int         deleted, i;
+
+	if (!s->copying) {
+		PGresult *res = PQexec(s->db, sql_write);
+
+		if (PQresultStatus(res) != PGRES_COPY_IN) {
+			set_error(s, "writing", res);
+			PQclear(res);
+			return (-1);
+		}
+		PQclear(res);
+		s->copying = 1;
+		/* The rows go to libpq's buffer without waiting for the
+		 * socket (at most the places fetched: a few MiB), so that
+		 * rendering never stops because PostgreSQL is busy, nor
+		 * PostgreSQL because a body took long: end_copy sends the
+		 * rest. */
+		if (PQsetnonblocking(s->db, 1) == -1) {
+			set_error(s, "writing", NULL);
+			return (-1);
+		}
+	}
+	deleted = strcmp(c->status, "deleted") == 0;
+	(void)snprintf(score, sizeof(score), "%lld", c->score);
+	v[WR_ID] = place_field(s, OUT_ID);
+	v[WR_POST] = place_field(s, OUT_POST);
+	v[WR_PARENT] = place_field(s, OUT_PARENT);
+	v[WR_DEPTH] = place_field(s, OUT_DEPTH);
+	v[WR_NAME] = c->author_name;
+	v[WR_EMAIL] = c->author_email;
+	v[WR_AUTHOR_URL] = c->author_url;
+	v[WR_BODY] = deleted ? "" : markdown;
+	v[WR_HTML] = deleted ? "" : html;
+	v[WR_STATUS] = c->status;
+	v[WR_IP] = c->ip;
+	v[WR_CREATED_AT] = c->created_at;
+	v[WR_EDITED_AT] = c->edited_at;
+	v[WR_SCORE] = score;
+	v[WR_VERDICT] = c->verdict;
+	v[WR_REASON] = c->reason;
+	v[WR_USER] = place_field(s, OUT_USER);
+	v[WR_SOURCE] = s->source;
+	v[WR_SOURCE_ID] = c->source_id;
+	for (i = 0; i < WR_NCOLS; i++)
+		copy_field(&s->row, v[i], i == WR_NCOLS - 1);
+	return (flush(s, 0));
+}
+
+/* After the second reading: every place was read (none left). */
+static int
+places_all_read(struct import_store *s)
+{
+	PGresult *res;
+	int       left;
+
+	if (s->places != NULL && s->place + 1 < s->nplaces)
+		left = 1;
+	else if ((res = run(s, "writing", "FETCH 1 FROM import_out", 0)) ==
+	    NULL)
+		return (-1);
+	else {
+		left = PQntuples(res) > 0;
+		PQclear(res);
+	}
+	if (left)
+		(void)snprintf(s->error, sizeof(s->error), "%s",
+		    "the file changed while it was imported (fewer comments "
+		    "on its second reading)");
+	return (left ? -1 : 0);
+}
+
+int
+import_store_finish(struct import_store *s, struct import_counts *n)
+{
+	PGresult *res;
+	int64_t   gone;
+
+	if (s->copying && end_copy(s) == -1)
+		return (-1);
+	/* With nothing to write, the file is not read again. */
+	if (s->towrite > 0 && places_all_read(s) == -1)
+		return (-1);
 	do {
 		if ((res = run(s, "deleted", sql_drop_deleted, 0)) == NULL)
 			return (-1);
@@ -561,6 +756,7 @@ import_store_finish(struct import_store *s, struct import_counts *n)
 	if ((res = run_each(s, "announcing", sql_announce)) == NULL)
 		return (-1);
 	PQclear(res);
+	/* The deferred parent checks run here. */
 	if ((res = run(s, "commit", "COMMIT", 0)) == NULL)
 		return (-1);
 	PQclear(res);
@@ -583,6 +779,7 @@ import_store_close(struct import_store *s)
 			(void)PQputCopyEnd(s->db, "import stopped");
 		PQfinish(s->db);
 	}
+	PQclear(s->places);
 	buf_free(&s->row);
 	free(s->source);
 	free(s);

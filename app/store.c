@@ -212,7 +212,7 @@ static const char sql_vote[] =
 enum { VOTE_ERR, VOTE_SCORE, VOTE_POST };
 /* A caller's votes on a post's published comments (own false), then the
  * caller's own comments there (own true, value 0). Found from the voter's
- * and the author's side (indexes votes_voter, comments_user), so a post of any
+ * and the author's side (indexes votes_voter, comments_user_created), so a post of any
  * size costs what the caller did on it. */
 static const char sql_votes_of[] =
 	"SELECT v.comment_id, v.value, false FROM votes v"

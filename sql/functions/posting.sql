@@ -112,11 +112,13 @@ BEGIN
 		    WHERE c.ip BETWEEN set_masklen(v_net::inet, 128)
 		    AND set_masklen(broadcast(v_net), 128) AND c.ip <<= v_net
 		    AND c.created_at > now() - interval '1 minute'
+		    AND c.import_source IS NULL
 		    ORDER BY c.created_at DESC OFFSET p_limit - 1 LIMIT 1;
 	ELSIF p_ip IS NOT NULL THEN
 		SELECT c.created_at INTO v_by_ip FROM comments c
 		    WHERE c.ip = p_ip
 		    AND c.created_at > now() - interval '1 minute'
+		    AND c.import_source IS NULL
 		    ORDER BY c.created_at DESC OFFSET p_limit - 1 LIMIT 1;
 	END IF;
 	IF p_user_id IS NOT NULL THEN
@@ -159,7 +161,7 @@ BEGIN
 	-- plan cached while the table was small would scan in thousands).
 	SELECT EXISTS (SELECT 1 FROM (SELECT * FROM comments c
 	    WHERE c.post_id = v_post.id AND md5(c.body) = md5(p_body)
-	    OFFSET 0) c
+	    AND c.import_source IS NULL OFFSET 0) c
 	    WHERE c.body = p_body
 	    AND c.created_at > now() - interval '10 minutes'
 	    AND c.status <> 'deleted'

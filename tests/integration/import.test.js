@@ -115,6 +115,51 @@ test('a Disqus export: replies before parents, a thread without <id>, deleted an
   assert.deepEqual([zipped.status, zipped.report.read, zipped.report.already], [0, 6, 5]);
 });
 
+// A Disqus export of one thread (dsq:id 7100, key order-1) whose posts
+// come in the order given: [dsq id, parent dsq id or null].
+function disqusThread(posts) {
+  const post = ([id, parent]) => `<post dsq:id="${id}"><id/><message><![CDATA[<p>Comment ${id}.</p>]]></message>
+    <createdAt>2025-05-0${1 + (id % 7)}T10:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><email>o${id}@example.org</email><name>O ${id}</name></author><ipAddress>192.0.2.9</ipAddress>
+    <thread dsq:id="7100"/>${parent ? `<parent dsq:id="${parent}"/>` : ''}</post>`;
+  return `<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+<thread dsq:id="7100"><id>order-1</id><link>https://blog.example.org/order/</link><title>Order</title>
+<createdAt>2025-05-01T09:00:00Z</createdAt><isClosed>false</isClosed></thread>
+${posts.map(post).join('\n')}
+</disqus>`;
+}
+
+// Import ids by database id: each line "dsq id:parent dsq id".
+const byId = (ids) => sql(`SELECT c.import_id || ':' || coalesce(p.import_id, '') FROM comments c
+  LEFT JOIN comments p ON p.id = c.parent_id
+  WHERE c.import_source = 'disqus' AND c.import_id IN (${ids.map((i) => `'${i}'`).join(',')})
+  ORDER BY c.id`, srv.db).map((r) => r[0]);
+
+test('an export piped in is read twice all the same; ids keep the file\'s order where parents come first', async () => {
+  // Parents first: the ids follow the file.
+  const r = runImport(writeFile('order.xml', disqusThread([[8101, null], [8102, 8101], [8103, null], [8104, 8102], [8105, 8103]])));
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.equal(r.report.imported, 5);
+  assert.deepEqual(byId(['8101', '8102', '8103', '8104', '8105']), ['8101:', '8102:8101', '8103:', '8104:8102', '8105:8103']);
+
+  // Replies first, gzipped through a pipe (parley-import reads
+  // /dev/stdin, which it cannot seek: it keeps a copy to read twice).
+  const gz = path.join(tmp, 'order.xml.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(disqusThread([[8204, 8202], [8205, 8203], [8202, 8201], [8203, null], [8201, null]])));
+  const p = spawnSync('bash', ['-c', `. "${top}/scripts/conninfo.sh"; parley_conninfo "$1" && cat "$2" |
+    PARLEY_DATABASE="$conn" "${top}/build/parley-import" -f disqus /dev/stdin`, 'import', srv.db, gz],
+  { encoding: 'utf8', timeout: 60000 });
+  assert.equal(p.status, 0, p.stdout + p.stderr);
+  const piped = JSON.parse(p.stdout);
+  assert.deepEqual([piped.state, piped.read, piped.imported, piped.orphans], ['done', 5, 5, 0]);
+  // Every parent before its replies; each root's replies right after it.
+  assert.deepEqual(byId(['8201', '8202', '8203', '8204', '8205']), ['8203:', '8205:8203', '8201:', '8202:8201', '8204:8202']);
+  const t = await thread('order-1');
+  assert.deepEqual(t.comments.map((c) => c.author.name).sort(), ['O 8101', 'O 8103', 'O 8201', 'O 8203']);
+  assert.equal(t.post.comment_count, 10);
+});
+
 test('KEY=path keys posts by their link\'s path; a remap file moves them', async () => {
   const remap = writeFile('moved.txt', '# old new\nhttps://blog.example.org/2026/11/quiet/ /moved/quiet/\n');
   const wxr = fs.readFileSync(path.join(FIXTURES, 'wordpress.wxr'), 'utf8')
