@@ -72,6 +72,8 @@ async function startParley({ name = 'test', workers = 2, env = {}, settings = {}
     db,
     // Points sql() and setSettings() back at this server's database.
     use() { currentDb = db; },
+    // The last lines of its log, for a failure's message.
+    logTail(lines = 15) { return fs.readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n'); },
     // A crash: SIGKILL to the whole process group (serve.sh, Kore's
     // parent, its workers); resolves once serve.sh is gone.
     async kill() {
