@@ -32,6 +32,8 @@ usage(void)
 	    "  -k  a post's key: the export's id (default; a Disqus thread "
 	    "without one: its link's path) or always the link's path\n"
 	    "  -r  a file of moved posts: lines \"OLD NEW\" (keys or URLs)\n"
+	    "FILE is read twice; a pipe (/dev/stdin) is copied to a "
+	    "temporary file first.\n"
 	    "Database: PARLEY_DATABASE, a libpq connection string.\n");
 	exit(2);
 }

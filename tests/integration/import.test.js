@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { spawnSync } = require('node:child_process');
-const { startParley, call, sql, top } = require('./harness');
+const { startParley, call, sql, setSettings, top } = require('./harness');
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 let srv;
@@ -158,6 +158,33 @@ test('an export piped in is read twice all the same; ids keep the file\'s order 
   const t = await thread('order-1');
   assert.deepEqual(t.comments.map((c) => c.author.name).sort(), ['O 8101', 'O 8103', 'O 8201', 'O 8203']);
   assert.equal(t.post.comment_count, 10);
+});
+
+test('imported comments are history: the rate limit and the duplicate check of new comments leave them out', async () => {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const post = (id) => `<post dsq:id="${id}"><id/><message><![CDATA[<p>Same words.</p>]]></message>
+    <createdAt>${now}</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Same Person</name></author><ipAddress>127.0.0.1</ipAddress><thread dsq:id="7200"/></post>`;
+  const r = runImport(writeFile('history.xml', `<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+<thread dsq:id="7200"><id>history-1</id><link>https://blog.example.org/history/</link><title>History</title>
+<createdAt>${now}</createdAt><isClosed>false</isClosed></thread>
+${post(8301)}
+${post(8302)}
+</disqus>`));
+  assert.deepEqual([r.status, r.report.imported], [0, 2], r.stdout + r.stderr);
+  // Two comments from this address this minute, with this text and
+  // name: the checks count only what was posted through Parley.
+  const send = (body) => call(srv.base, 'POST', '/api/v1/comments',
+    { json: { post: 'history-1', body, author_name: 'Same Person' } });
+  assert.equal((await send('Same words.')).status, 201, 'not a duplicate of an imported comment');
+  setSettings({ rate_limit_per_minute: 2 }, srv.db);
+  try {
+    assert.equal((await send('Other words.')).status, 201, 'one posted this minute, the imported ones aside');
+    assert.equal((await send('Third words.')).status, 429, 'two posted: the limit');
+  } finally {
+    setSettings({ rate_limit_per_minute: 0 }, srv.db);
+  }
 });
 
 test('KEY=path keys posts by their link\'s path; a remap file moves them', async () => {
