@@ -222,7 +222,7 @@ static const char sql_write[] =
 /* Orphans: a parent named but not had, so placed at the top level (no
  * place: in a cycle; or placed with no parent of either kind); and the
  * comments to write. */
-static const char sql_orphans[] =
+static const char sql_placed[] =
     "SELECT count(*) FILTER (WHERE parent_source IS NOT NULL"
     " AND (level IS NULL OR (src_parent IS NULL AND db_parent IS NULL))),"
     " count(*) FROM import_ids";
@@ -579,7 +579,7 @@ import_store_place(struct import_store *s, struct import_counts *n)
 	if ((res = run_each(s, "placing", sql_place)) == NULL)
 		return (-1);
 	PQclear(res);
-	if ((res = run_each(s, "threading", sql_orphans)) == NULL)
+	if ((res = run(s, "threading", sql_placed, 0)) == NULL)
 		return (-1);
 	n->orphans = count_of(res, 0);
 	n->imported = s->towrite = count_of(res, 1);

@@ -3,30 +3,32 @@
 
 -- Adds changes to the counts: p_n[i] (+1 or -1) approved comments to post
 -- p_post[i] and, when p_parent[i] is not NULL, approved replies to that
--- comment, in shard p_shard. Shard 0 takes the posts' stream locks first
--- (free when already held, as by comment_insert and comments_moderate),
--- so that its rows are only ever changed by the holder of their post's
--- lock. Counts of a post or comment that the same statement deleted are
--- gone with it (their rows cascade), not made again.
+-- comment, in shard 0 (imports write shard 1 themselves, in
+-- app/import_store.c). It takes the posts' stream locks first (free when
+-- already held, as by comment_insert and comments_moderate), so that shard
+-- 0's rows are only ever changed by the holder of their post's lock.
+-- Counts of a post or comment that the same statement deleted are gone
+-- with it (their rows cascade), not made again.
+-- Dropped first: it took a shard while imports called it too.
+DROP FUNCTION IF EXISTS comment_counts_add(bigint[], bigint[], integer[],
+	smallint);
 CREATE OR REPLACE FUNCTION comment_counts_add(p_post bigint[],
-	p_parent bigint[], p_n integer[], p_shard smallint) RETURNS void
+	p_parent bigint[], p_n integer[]) RETURNS void
 -- Planned once: plans made for each call's arrays cost more than the
 -- writes (posting is one row, and it is most calls).
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
 	IF cardinality(p_post) = 1 THEN
 		-- One comment: the same, without taking the arrays apart.
-		IF p_shard = 0 THEN
-			PERFORM stream_lock(p_post[1]);
-		END IF;
+		PERFORM stream_lock(p_post[1]);
 		INSERT INTO post_counts AS pc (post_id, shard, approved)
-		    SELECT p_post[1], p_shard, p_n[1]
+		    SELECT p_post[1], 0, p_n[1]
 		    WHERE EXISTS (SELECT 1 FROM posts p WHERE p.id = p_post[1])
 		    ON CONFLICT (post_id, shard)
 		    DO UPDATE SET approved = pc.approved + EXCLUDED.approved;
 		IF p_parent[1] IS NOT NULL THEN
 			INSERT INTO reply_counts AS rc (comment_id, shard, approved)
-			    SELECT p_parent[1], p_shard, p_n[1]
+			    SELECT p_parent[1], 0, p_n[1]
 			    WHERE EXISTS (SELECT 1 FROM comments c
 				WHERE c.id = p_parent[1])
 			    ON CONFLICT (comment_id, shard)
@@ -34,18 +36,16 @@ BEGIN
 		END IF;
 		RETURN;
 	END IF;
-	IF p_shard = 0 THEN
-		PERFORM stream_lock_posts(p_post);
-	END IF;
+	PERFORM stream_lock_posts(p_post);
 	INSERT INTO post_counts AS pc (post_id, shard, approved)
-	    SELECT d.post_id, p_shard, sum(d.n)
+	    SELECT d.post_id, 0, sum(d.n)
 	    FROM unnest(p_post, p_n) AS d(post_id, n)
 	    WHERE EXISTS (SELECT 1 FROM posts p WHERE p.id = d.post_id)
 	    GROUP BY d.post_id HAVING sum(d.n) <> 0 ORDER BY d.post_id
 	    ON CONFLICT (post_id, shard)
 	    DO UPDATE SET approved = pc.approved + EXCLUDED.approved;
 	INSERT INTO reply_counts AS rc (comment_id, shard, approved)
-	    SELECT d.parent, p_shard, sum(d.n)
+	    SELECT d.parent, 0, sum(d.n)
 	    FROM unnest(p_parent, p_n) AS d(parent, n)
 	    WHERE d.parent IS NOT NULL
 	      AND EXISTS (SELECT 1 FROM comments c WHERE c.id = d.parent)
@@ -89,7 +89,7 @@ BEGIN
 			  (r.status, r.post_id, r.parent_id);
 	END IF;
 	IF v_post IS NOT NULL THEN
-		PERFORM comment_counts_add(v_post, v_parent, v_n, 0::smallint);
+		PERFORM comment_counts_add(v_post, v_parent, v_n);
 	END IF;
 	RETURN NULL;
 END $$;
